@@ -1,0 +1,123 @@
+#pragma once
+// Host-side batch types and the Backend interface shared by the CPU, CUDA and reference paths.
+//
+// A batch is one law × S starts × R weightings of one dataset. A weighting is a vector of point
+// weights (the data's own weights times bootstrap counts). Backends return, per weighting, the
+// best of its starts; with keep_all_starts, every (weighting, start) result.
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "shannonfit/law.hpp"
+#include "shannonfit/lm.hpp"
+#include "shannonfit/small_linalg.hpp"
+
+namespace shannonfit {
+
+// Rows of a validated CSV, in original units. Optional columns are empty when absent.
+struct Dataset {
+  std::string source;                    // file the rows came from
+  std::vector<double> n, d, loss;        // parameters, tokens, loss
+  std::vector<double> x;                 // perturbation strength (empty: none given)
+  std::vector<double> weight;            // user weights (empty: all ones)
+  std::vector<int> group;                // group index per row (empty: no group column)
+  std::vector<std::string> group_names;  // name of each group index
+  std::vector<long> line;                // 1-based line in `source` of each row
+  std::size_t size() const { return n.size(); }
+  bool has_x() const { return !x.empty(); }
+};
+
+struct FitOptions {
+  Space space = Space::Log;
+  LossKind loss = LossKind::L2;
+  double huber_delta = 1e-3;
+  int max_iterations = 500;
+  double step_tol = 1e-10;
+  double cost_tol = 1e-12;
+  double grad_tol = 1e-12;
+};
+
+constexpr int kMaxPacked = kMaxParams * (kMaxParams + 1) / 2;
+
+struct FitResult {
+  int n_params = 0;
+  std::array<double, kMaxParams> params{};
+  double cost = 0;    // minimised objective
+  double rss = 0;     // weighted sum of squared residuals at the optimum
+  std::array<double, kMaxPacked> normal{};  // packed J^T W J at the optimum
+  int iterations = 0;
+  FitStatus status = FitStatus::NonFinite;
+  int best_start = -1;     // index of the chosen start (-1: no fit ran)
+  int failed_starts = 0;   // starts that did not converge
+};
+
+struct BatchRequest {
+  const Dataset* data = nullptr;
+  std::vector<double> starts;             // S rows of P values, in solver space
+  const double* weights = nullptr;        // R rows of data->size() weights; null: one weighting
+  int n_weightings = 1;                   //   = the data's own weights
+  FitOptions options;
+  bool keep_all_starts = false;           // output R*S results (weighting-major) instead of R
+  int threads = 0;                        // CPU threads; 0 = all cores
+};
+
+struct LawEntry;
+using BatchFn = std::vector<FitResult> (*)(const LawEntry&, const BatchRequest&);
+
+// Everything the host needs to know about one law, type-erased.
+struct LawEntry {
+  LawInfo info;
+  int n_params;
+  BatchFn cpu;
+  BatchFn reference;
+  BatchFn cuda;  // null when built without CUDA
+  double (*log_loss)(const double* params, double ln_n, double ln_d, double x);
+};
+
+const std::vector<LawEntry>& all_laws();
+// Throws std::invalid_argument naming the known laws when `name` is not one of them.
+const LawEntry& find_law(const std::string& name);
+
+// The Cartesian product of the law's per-parameter grids, S rows of P values.
+std::vector<double> start_grid(const LawInfo& info);
+// One start: each parameter's fixed_value.
+std::vector<double> single_start(const LawInfo& info);
+
+// Points in the solver's space for a dataset (what PointsView views).
+struct PreparedPoints {
+  std::vector<double> ln_n, ln_d, x, target;
+  PointsView<double> view() const {
+    return {ln_n.data(), ln_d.data(), x.empty() ? nullptr : x.data(), target.data(),
+            static_cast<int>(ln_n.size())};
+  }
+};
+PreparedPoints prepare_points(const Dataset& data, Space space);
+
+// Solver options for a law from host options and the law's bounds.
+template <int P>
+SolverOptions<double, P> solver_options(const LawInfo& info, const FitOptions& f) {
+  SolverOptions<double, P> o;
+  o.space = f.space;
+  o.loss = f.loss;
+  o.huber_delta = f.huber_delta;
+  o.max_iterations = f.max_iterations;
+  o.step_tol = f.step_tol;
+  o.cost_tol = f.cost_tol;
+  o.grad_tol = f.grad_tol;
+  for (int k = 0; k < P; ++k) {
+    o.lo[k] = info.params[k].lo;
+    o.hi[k] = info.params[k].hi;
+  }
+  return o;
+}
+
+// Best start per weighting: lowest finite cost, ties to the lower start index, so the choice
+// never depends on the order in which threads or blocks finished.
+bool better_fit(const FitResult& candidate, const FitResult& incumbent);
+
+const char* to_string(FitStatus s);
+const char* to_string(Space s);
+
+}  // namespace shannonfit

@@ -1,0 +1,62 @@
+#pragma once
+// What a law is. A law is a struct with
+//   static constexpr int kParams;                  // parameters the solver sees
+//   static LawInfo info();                         // host: names, bounds, start grid, source
+//   template <class T, class S>
+//   SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S x);   // ln L̂ at one point
+// log_loss is written once with unqualified exp/log/log1p, so it runs on doubles, floats, Jets
+// (exact Jacobians) and Eigen's AutoDiffScalar (the independent reference path).
+// Inputs arrive as logarithms: N ≈ 1e10 is never raised to a power directly.
+#include <string>
+#include <vector>
+
+#include "shannonfit/config.hpp"
+
+namespace shannonfit {
+
+// How a solver parameter is reported to users: as itself, or exponentiated (a = ln A → A).
+enum class Reported : unsigned char { AsIs, Exp };
+
+struct ParamSpec {
+  std::string name;           // solver parameter, e.g. "a" (= ln A)
+  std::string reported_name;  // what users read, e.g. "A"
+  Reported reported;
+  double lo, hi;              // box bounds in solver space
+  std::vector<double> grid;   // default start values; the start grid is their Cartesian product
+  double fixed_value = 0.0;   // the start used by --starts single (and when grid is empty)
+};
+
+// Which optional inputs a law needs beyond N, D and loss.
+enum class Needs : unsigned char { Nothing, Perturbation };
+
+struct LawInfo {
+  std::string name;
+  std::string formula;
+  std::string source;
+  std::vector<ParamSpec> params;
+  Needs needs = Needs::Nothing;
+  std::string note;  // e.g. an identifiability constraint the law fixes
+};
+
+// log(exp(u) + exp(v) + exp(w)) without overflow, for any number type the laws run on. Laws call
+// it as log_sum_exp<T>(...) so that expression types (Eigen AutoDiff) convert to T first.
+template <class T>
+SF_HD SF_INLINE T log_sum_exp(const T& u, const T& v, const T& w) {
+  T m = u;
+  if (m < v) m = v;
+  if (m < w) m = w;
+  return m + log(exp(u - m) + exp(v - m) + exp(w - m));
+}
+template <class T>
+SF_HD SF_INLINE T log_sum_exp(const T& u, const T& v) {
+  const T m = u < v ? v : u;
+  return m + log(exp(u - m) + exp(v - m));
+}
+
+inline std::vector<double> arange(double first, double last, double step) {
+  std::vector<double> v;
+  for (double x = first; x <= last + 1e-9 * (step > 0 ? step : 1); x += step) v.push_back(x);
+  return v;
+}
+
+}  // namespace shannonfit

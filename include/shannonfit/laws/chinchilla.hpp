@@ -1,0 +1,57 @@
+#pragma once
+// Chinchilla (Hoffmann et al. 2022, "Training Compute-Optimal Large Language Models", approach 3):
+//   L = E + A / N^α + B / D^β
+// Two parameterisations of the same law:
+//   chinchilla        a = ln A, b = ln B, e = ln E;  ln L̂ = LSE(a − α ln N, b − β ln D, e)
+//                     (how Hoffmann et al. and Epoch AI fit it; the default)
+//   chinchilla-plain  E, A, B, α, β directly (the form most notebooks fit with curve_fit)
+#include "shannonfit/law.hpp"
+
+namespace shannonfit::laws {
+
+struct Chinchilla {
+  static constexpr int kParams = 5;  // a, b, e, alpha, beta
+
+  template <class T, class S>
+  SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S /*x*/) {
+    return log_sum_exp<T>(p[0] - p[3] * ln_n, p[1] - p[4] * ln_d, p[2]);
+  }
+
+  static LawInfo info() {
+    return {"chinchilla",
+            "L = E + A/N^alpha + B/D^beta, fitted as ln L = LSE(a - alpha ln N, b - beta ln D, e)",
+            "Hoffmann et al. 2022 (arXiv 2203.15556), approach 3; log-space protocol of "
+            "Besiroglu et al. 2024 (Epoch AI, arXiv 2404.10102)",
+            {{"a", "A", Reported::Exp, -10, 40, arange(0, 25, 5), 6},
+             {"b", "B", Reported::Exp, -10, 40, arange(0, 25, 5), 6},
+             {"e", "E", Reported::Exp, -10, 3, arange(-1, 1, 0.5), 0.5},
+             {"alpha", "alpha", Reported::AsIs, 0, 5, arange(0, 2, 0.5), 0.3},
+             {"beta", "beta", Reported::AsIs, 0, 5, arange(0, 2, 0.5), 0.3}},
+            Needs::Nothing,
+            ""};
+  }
+};
+
+struct ChinchillaPlain {
+  static constexpr int kParams = 5;  // E, A, B, alpha, beta
+
+  template <class T, class S>
+  SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S /*x*/) {
+    return log(p[0] + p[1] * exp(-p[3] * ln_n) + p[2] * exp(-p[4] * ln_d));
+  }
+
+  static LawInfo info() {
+    return {"chinchilla-plain",
+            "L = E + A/N^alpha + B/D^beta, with E, A, B fitted directly",
+            "Hoffmann et al. 2022 (arXiv 2203.15556), approach 3",
+            {{"E", "E", Reported::AsIs, 1e-6, 20, {0.5, 1.5, 3}, 1.7},
+             {"A", "A", Reported::AsIs, 1e-6, 1e12, {10, 400, 1e4}, 400},
+             {"B", "B", Reported::AsIs, 1e-6, 1e12, {10, 400, 1e4}, 400},
+             {"alpha", "alpha", Reported::AsIs, 0, 5, {0.1, 0.3, 0.6}, 0.3},
+             {"beta", "beta", Reported::AsIs, 0, 5, {0.1, 0.3, 0.6}, 0.3}},
+            Needs::Nothing,
+            ""};
+  }
+};
+
+}  // namespace shannonfit::laws

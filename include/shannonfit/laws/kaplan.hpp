@@ -1,0 +1,54 @@
+#pragma once
+// Kaplan et al. 2020 ("Scaling Laws for Neural Language Models", eq. 1.5):
+//   L = [ (N_c / N)^{α_N/α_D} + D_c / D ]^{α_D}
+// fitted with n_c = ln N_c, d_c = ln D_c:
+//   ln L̂ = α_D · LSE((α_N/α_D)(n_c − ln N), d_c − ln D)
+// kaplan-e adds an irreducible term outside the bracket: L = E + [ ... ]^{α_D}.
+#include "shannonfit/law.hpp"
+
+namespace shannonfit::laws {
+
+struct Kaplan {
+  static constexpr int kParams = 4;  // n_c, d_c, alpha_n, alpha_d
+
+  template <class T, class S>
+  SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S /*x*/) {
+    return p[3] * log_sum_exp<T>(p[2] / p[3] * (p[0] - ln_n), p[1] - ln_d);
+  }
+
+  static LawInfo info() {
+    return {"kaplan",
+            "L = [(N_c/N)^(alpha_N/alpha_D) + D_c/D]^alpha_D",
+            "Kaplan et al. 2020 (arXiv 2001.08361), eq. 1.5",
+            {{"n_c", "N_c", Reported::Exp, 0, 60, {20, 25, 30, 35}, 30},
+             {"d_c", "D_c", Reported::Exp, 0, 60, {15, 20, 25, 30}, 23},
+             {"alpha_n", "alpha_N", Reported::AsIs, 1e-3, 3, {0.05, 0.1, 0.3, 0.6}, 0.076},
+             {"alpha_d", "alpha_D", Reported::AsIs, 1e-3, 3, {0.05, 0.1, 0.3, 0.6}, 0.103}},
+            Needs::Nothing,
+            ""};
+  }
+};
+
+struct KaplanE {
+  static constexpr int kParams = 5;  // n_c, d_c, alpha_n, alpha_d, e
+
+  template <class T, class S>
+  SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S /*x*/) {
+    return log_sum_exp<T>(p[3] * log_sum_exp<T>(p[2] / p[3] * (p[0] - ln_n), p[1] - ln_d), p[4]);
+  }
+
+  static LawInfo info() {
+    return {"kaplan-e",
+            "L = E + [(N_c/N)^(alpha_N/alpha_D) + D_c/D]^alpha_D",
+            "Kaplan et al. 2020 (arXiv 2001.08361), eq. 1.5 with an irreducible term",
+            {{"n_c", "N_c", Reported::Exp, 0, 60, {20, 25, 30, 35}, 30},
+             {"d_c", "D_c", Reported::Exp, 0, 60, {15, 20, 25, 30}, 23},
+             {"alpha_n", "alpha_N", Reported::AsIs, 1e-3, 3, {0.05, 0.1, 0.3, 0.6}, 0.076},
+             {"alpha_d", "alpha_D", Reported::AsIs, 1e-3, 3, {0.05, 0.1, 0.3, 0.6}, 0.103},
+             {"e", "E", Reported::Exp, -10, 3, {-1, 0, 0.5}, 0.5}},
+            Needs::Nothing,
+            ""};
+  }
+};
+
+}  // namespace shannonfit::laws

@@ -1,0 +1,268 @@
+#pragma once
+// The per-fit Levenberg–Marquardt solver, written once for host and device.
+//
+// One fit = one law, one start, one weighting of the shared points. Everything is fixed-size
+// (P is a template argument), nothing allocates, nothing throws: the CPU driver runs this in a
+// parallel loop and the CUDA kernel runs it one thread per fit.
+//
+// Robust loss: Huber is minimised by iteratively reweighted LM. The gradient is the exact
+// gradient of the Huber objective; only the curvature uses the IRLS weights psi(r)/r, and every
+// step is accepted or rejected on the true Huber cost, so the fixed point is the Huber optimum.
+#include "shannonfit/config.hpp"
+#include "shannonfit/jet.hpp"
+#include "shannonfit/small_linalg.hpp"
+
+namespace shannonfit {
+
+enum class Space : unsigned char { Log, Linear };
+enum class LossKind : unsigned char { L2, Huber };
+
+// Why a fit stopped. The first three are convergence; the rest are failures.
+enum class FitStatus : unsigned char {
+  ConvergedStep,      // relative step below step_tol
+  ConvergedCost,      // relative cost decrease below cost_tol
+  ConvergedGradient,  // projected gradient below grad_tol
+  MaxIterations,
+  NonFinite,          // the start, or every reachable point, gives NaN/Inf
+  Singular,           // damped normal equations never became positive definite
+};
+
+SF_HD SF_INLINE bool converged(FitStatus s) {
+  return s == FitStatus::ConvergedStep || s == FitStatus::ConvergedCost ||
+         s == FitStatus::ConvergedGradient;
+}
+
+// The shared data of a batch, already in the solver's space: ln N, ln D, perturbation x, and
+// the target (ln L for Space::Log, L for Space::Linear). x may be null when no law uses it.
+template <typename S>
+struct PointsView {
+  const S* ln_n;
+  const S* ln_d;
+  const S* x;
+  const S* target;
+  int n;
+};
+
+template <typename S, int P>
+struct SolverOptions {
+  Space space = Space::Log;
+  LossKind loss = LossKind::L2;
+  S huber_delta = S(1e-3);
+  int max_iterations = 500;
+  S step_tol = S(1e-10);
+  S cost_tol = S(1e-12);
+  S grad_tol = S(1e-12);
+  S initial_damping = S(1e-3);
+  S lo[P];
+  S hi[P];
+};
+
+template <typename S, int P>
+struct FitState {
+  S params[P];
+  S cost;                       // the minimised objective: sum of w * rho(r)
+  S rss;                        // sum of w * r^2 at the optimum
+  S normal[packed_size<P>()];   // J^T W J at the optimum (point weights, no IRLS weights)
+  int iterations;
+  FitStatus status;
+};
+
+namespace detail {
+
+template <typename S>
+SF_HD SF_INLINE S point_weight(const S* w, int i) { return w ? w[i] : S(1); }
+
+template <typename S>
+SF_HD SF_INLINE S point_x(const PointsView<S>& d, int i) { return d.x ? d.x[i] : S(0); }
+
+template <typename S>
+SF_HD SF_INLINE S huber_rho(S r, S delta) {
+  const S a = r < S(0) ? -r : r;
+  return a <= delta ? S(0.5) * r * r : delta * (a - S(0.5) * delta);
+}
+
+template <typename S>
+SF_HD SF_INLINE bool finite(S v) { return v - v == S(0); }
+
+// The model's prediction in the solver's space; works on plain numbers and on Jets.
+template <class Law, typename T, typename S>
+SF_HD SF_INLINE T predict(const T* p, const PointsView<S>& d, int i, Space space) {
+  const T f = Law::template log_loss<T>(p, d.ln_n[i], d.ln_d[i], point_x(d, i));
+  return space == Space::Log ? f : exp(f);
+}
+
+// Objective only: the cheap pass used to accept or reject a trial step.
+template <class Law, typename S, int P>
+SF_HD S cost_at(const S (&p)[P], const PointsView<S>& d, const S* w, const SolverOptions<S, P>& o) {
+  S cost = S(0);
+  for (int i = 0; i < d.n; ++i) {
+    const S wi = point_weight(w, i);
+    if (wi == S(0)) continue;
+    const S r = predict<Law, S, S>(p, d, i, o.space) - d.target[i];
+    cost += wi * (o.loss == LossKind::Huber ? huber_rho(r, o.huber_delta) : S(0.5) * r * r);
+  }
+  return cost;
+}
+
+// One fused pass with Jets: objective, gradient and (IRLS-weighted) J^T W J, never storing J.
+template <class Law, typename S, int P>
+SF_HD S linearize(const S (&p)[P], const PointsView<S>& d, const S* w,
+                  const SolverOptions<S, P>& o, bool robust_weights, S (&g)[P],
+                  S (&h)[packed_size<P>()], S* rss) {
+  using J = Jet<S, P>;
+  J pj[P];
+  for (int k = 0; k < P; ++k) pj[k] = J::variable(p[k], k);
+  for (int k = 0; k < P; ++k) g[k] = S(0);
+  for (int k = 0; k < packed_size<P>(); ++k) h[k] = S(0);
+  S cost = S(0), sum_sq = S(0);
+  for (int i = 0; i < d.n; ++i) {
+    const S wi = point_weight(w, i);
+    if (wi == S(0)) continue;
+    const J f = predict<Law, J, S>(pj, d, i, o.space);
+    const S r = f.a - d.target[i];
+    S irls = S(1);
+    if (o.loss == LossKind::Huber) {
+      const S a = r < S(0) ? -r : r;
+      cost += wi * huber_rho(r, o.huber_delta);
+      if (a > o.huber_delta) irls = o.huber_delta / a;
+    } else {
+      cost += wi * S(0.5) * r * r;
+    }
+    sum_sq += wi * r * r;
+    const S wr = wi * (robust_weights ? irls : S(1));
+    const S gw = wi * irls * r;  // exact gradient weight: w * psi(r)
+    for (int a = 0; a < P; ++a) {
+      g[a] += gw * f.v[a];
+      const S wa = wr * f.v[a];
+      for (int b = a; b < P; ++b) h[packed_index<P>(a, b)] += wa * f.v[b];
+    }
+  }
+  if (rss) *rss = sum_sq;
+  return cost;
+}
+
+template <typename S, int P>
+SF_HD S clamp_to(S v, const SolverOptions<S, P>& o, int k) {
+  return v < o.lo[k] ? o.lo[k] : (v > o.hi[k] ? o.hi[k] : v);
+}
+
+// Largest gradient component that could still move the fit: components pushing a parameter
+// through the bound it sits on do not count.
+template <typename S, int P>
+SF_HD S projected_gradient_norm(const S (&p)[P], const S (&g)[P], const SolverOptions<S, P>& o) {
+  S m = S(0);
+  for (int k = 0; k < P; ++k) {
+    const bool blocked = (p[k] <= o.lo[k] && g[k] > S(0)) || (p[k] >= o.hi[k] && g[k] < S(0));
+    const S a = g[k] < S(0) ? -g[k] : g[k];
+    if (!blocked && a > m) m = a;
+  }
+  return m;
+}
+
+}  // namespace detail
+
+// Fits one law from one start with per-point weights w (null = all ones).
+template <class Law, typename S>
+SF_HD FitState<S, Law::kParams> fit_one(const PointsView<S>& d, const S* w, const S* start,
+                                        const SolverOptions<S, Law::kParams>& o) {
+  constexpr int P = Law::kParams;
+  constexpr int H = packed_size<P>();
+  FitState<S, P> st;
+  S p[P], g[P], h[H], scale[P];
+  for (int k = 0; k < P; ++k) p[k] = detail::clamp_to(start[k], o, k);
+  st.iterations = 0;
+  st.status = FitStatus::MaxIterations;
+
+  S cost = detail::linearize<Law>(p, d, w, o, true, g, h, static_cast<S*>(nullptr));
+  bool finite_start = detail::finite(cost);
+  for (int k = 0; k < P; ++k) finite_start = finite_start && detail::finite(g[k]);
+  if (!finite_start) {
+    for (int k = 0; k < P; ++k) st.params[k] = p[k];
+    st.cost = st.rss = cost;
+    for (int k = 0; k < H; ++k) st.normal[k] = S(0);
+    st.status = FitStatus::NonFinite;
+    return st;
+  }
+  // Marquardt scaling by the largest diagonal seen so far (MINPACK's choice): the damping
+  // stays proportional to each parameter's own curvature and never shrinks back to zero.
+  for (int k = 0; k < P; ++k) scale[k] = S(0);
+  S lambda = o.initial_damping, nu = S(2);
+  const S lambda_max = S(1e32);
+
+  for (int it = 1; it <= o.max_iterations; ++it) {
+    st.iterations = it;
+    if (detail::projected_gradient_norm(p, g, o) <= o.grad_tol) {
+      st.status = FitStatus::ConvergedGradient;
+      break;
+    }
+    S a[P][P], rhs[P], step[P], trial[P];
+    for (int i = 0; i < P; ++i) {
+      const S hii = h[packed_index<P>(i, i)];
+      if (hii > scale[i]) scale[i] = hii;
+    }
+    for (int i = 0; i < P; ++i) {
+      for (int j = 0; j < P; ++j) a[i][j] = h[packed_index<P>(i, j)];
+      a[i][i] += lambda * (scale[i] > S(0) ? scale[i] : S(1e-30));
+      rhs[i] = -g[i];
+    }
+    if (!cholesky<S, P>(a)) {
+      lambda *= nu;
+      nu *= S(2);
+      if (lambda > lambda_max) {
+        st.status = FitStatus::Singular;
+        break;
+      }
+      continue;
+    }
+    cholesky_solve<S, P>(a, rhs, step);
+    S step_norm = S(0), p_norm = S(0);
+    for (int k = 0; k < P; ++k) {
+      trial[k] = detail::clamp_to(p[k] + step[k], o, k);
+      step[k] = trial[k] - p[k];
+      step_norm += step[k] * step[k];
+      p_norm += p[k] * p[k];
+    }
+    step_norm = sqrt(step_norm);
+    if (step_norm <= o.step_tol * (sqrt(p_norm) + o.step_tol)) {
+      st.status = FitStatus::ConvergedStep;
+      break;
+    }
+    // Reduction the local quadratic model promises for the (projected) step.
+    S predicted = S(0);
+    for (int i = 0; i < P; ++i) {
+      S hs = S(0);
+      for (int j = 0; j < P; ++j) hs += h[packed_index<P>(i, j)] * step[j];
+      predicted -= step[i] * (g[i] + S(0.5) * hs);
+    }
+    const S trial_cost = detail::cost_at<Law>(trial, d, w, o);
+    if (detail::finite(trial_cost) && trial_cost < cost) {
+      const S rho = predicted > S(0) ? (cost - trial_cost) / predicted : S(0);
+      const S relative_decrease = (cost - trial_cost) / (cost > S(0) ? cost : S(1));
+      for (int k = 0; k < P; ++k) p[k] = trial[k];
+      cost = detail::linearize<Law>(p, d, w, o, true, g, h, static_cast<S*>(nullptr));
+      const S t = S(2) * rho - S(1);
+      const S shrink = S(1) - t * t * t;
+      lambda *= shrink > S(1) / S(3) ? shrink : S(1) / S(3);
+      nu = S(2);
+      if (relative_decrease <= o.cost_tol) {
+        st.status = FitStatus::ConvergedCost;
+        break;
+      }
+    } else {
+      lambda *= nu;
+      nu *= S(2);
+      if (lambda > lambda_max) {
+        // No step of any length lowers the cost: this is a minimum to working precision.
+        st.status = FitStatus::ConvergedStep;
+        break;
+      }
+    }
+  }
+  for (int k = 0; k < P; ++k) st.params[k] = p[k];
+  S final_g[P];
+  st.cost = detail::linearize<Law>(p, d, w, o, false, final_g, st.normal, &st.rss);
+  if (!detail::finite(st.cost)) st.status = FitStatus::NonFinite;
+  return st;
+}
+
+}  // namespace shannonfit

@@ -1,0 +1,9 @@
+#pragma once
+// Each subcommand lives in its own cmd_<name>.cpp and registers itself on the app here.
+#include <CLI/CLI.hpp>
+
+namespace shannonfit::cli {
+
+void register_fit(CLI::App& app);
+
+}  // namespace shannonfit::cli

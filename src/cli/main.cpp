@@ -1,0 +1,32 @@
+#include <cstdio>
+#include <exception>
+
+#include "cli/commands.hpp"
+#include "shannonfit/errors.hpp"
+
+int main(int argc, char** argv) {
+  using namespace shannonfit;
+  CLI::App app{"shannonfit: batched scaling-law fitting with honest uncertainty"};
+  app.set_version_flag("--version", SHANNONFIT_VERSION);
+  app.require_subcommand(1);
+  cli::register_fit(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    const int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  } catch (const InputError& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return kExitInput;
+  } catch (const FitError& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return kExitFit;
+  } catch (const OutputExistsError& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return kExitOutputExists;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "internal error: %s\n", e.what());
+    return kExitInternal;
+  }
+  return kExitOk;
+}

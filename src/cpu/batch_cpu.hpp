@@ -1,0 +1,78 @@
+#pragma once
+// CPU batch driver: the per-fit solver (lm.hpp) in a parallel loop over (weighting, start).
+#include <omp.h>
+
+#include <vector>
+
+#include "shannonfit/batch.hpp"
+#include "shannonfit/lm.hpp"
+
+namespace shannonfit::cpu {
+
+template <int P>
+FitResult to_result(const FitState<double, P>& st, int start_index) {
+  FitResult r;
+  r.n_params = P;
+  for (int k = 0; k < P; ++k) r.params[k] = st.params[k];
+  for (int k = 0; k < packed_size<P>(); ++k) r.normal[k] = st.normal[k];
+  r.cost = st.cost;
+  r.rss = st.rss;
+  r.iterations = st.iterations;
+  r.status = st.status;
+  r.best_start = start_index;
+  r.failed_starts = converged(st.status) ? 0 : 1;
+  return r;
+}
+
+// Folds one start's result into the running best of its weighting. better_fit is a strict
+// total order on (cost, start index), so the fold gives the same answer in any order.
+inline void fold_best(FitResult& best, const FitResult& candidate) {
+  const int failed = best.failed_starts + candidate.failed_starts;
+  if (best.best_start < 0 || better_fit(candidate, best)) best = candidate;
+  best.failed_starts = failed;
+}
+
+template <class Law>
+std::vector<FitResult> fit_batch(const LawEntry& law, const BatchRequest& req) {
+  constexpr int P = Law::kParams;
+  const PreparedPoints points = prepare_points(*req.data, req.options.space);
+  const PointsView<double> view = points.view();
+  const SolverOptions<double, P> opts = solver_options<P>(law.info, req.options);
+  const long n_starts = static_cast<long>(req.starts.size()) / P;
+  const long n_weightings = req.n_weightings;
+  const long total = n_starts * n_weightings;
+  const std::size_t n = req.data->size();
+  const double* data_weights = req.data->weight.empty() ? nullptr : req.data->weight.data();
+
+  std::vector<FitResult> out(req.keep_all_starts ? total : n_weightings);
+  for (auto& r : out) {
+    r.n_params = P;
+    r.failed_starts = 0;
+  }
+  const int threads = req.threads > 0 ? req.threads : omp_get_max_threads();
+#pragma omp parallel num_threads(threads)
+  {
+    std::vector<FitResult> local(req.keep_all_starts ? 0 : n_weightings);
+#pragma omp for schedule(dynamic, 8)
+    for (long idx = 0; idx < total; ++idx) {
+      const long w = idx / n_starts;
+      const long s = idx % n_starts;
+      const double* weights = req.weights ? req.weights + w * n : data_weights;
+      const FitState<double, P> st =
+          fit_one<Law, double>(view, weights, req.starts.data() + s * P, opts);
+      const FitResult r = to_result<P>(st, static_cast<int>(s));
+      if (req.keep_all_starts)
+        out[idx] = r;
+      else
+        fold_best(local[w], r);
+    }
+    if (!req.keep_all_starts) {
+#pragma omp critical(shannonfit_fold)
+      for (long w = 0; w < n_weightings; ++w)
+        if (local[w].best_start >= 0 || local[w].failed_starts > 0) fold_best(out[w], local[w]);
+    }
+  }
+  return out;
+}
+
+}  // namespace shannonfit::cpu
