@@ -2,6 +2,11 @@
 #include <stdexcept>
 
 #include "shannonfit/batch.hpp"
+#include "shannonfit/errors.hpp"
+
+#if SHANNONFIT_HAVE_CUDA
+#include "shannonfit/cuda_backend.hpp"
+#endif
 
 namespace shannonfit {
 
@@ -65,6 +70,48 @@ const char* to_string(FitStatus s) {
     case FitStatus::Singular: return "singular";
   }
   return "unknown";
+}
+
+BackendKind parse_backend(const std::string& name) {
+  if (name == "cpu") return BackendKind::Cpu;
+  if (name == "reference") return BackendKind::Reference;
+  if (name == "cuda") return BackendKind::Cuda;
+  if (name == "auto") return BackendKind::Auto;
+  throw InputError("--backend: unknown backend '" + name + "' (choose cpu, reference, cuda or auto)");
+}
+
+const char* to_string(BackendKind b) {
+  switch (b) {
+    case BackendKind::Cpu: return "cpu";
+    case BackendKind::Reference: return "reference";
+    case BackendKind::Cuda: return "cuda";
+    case BackendKind::Auto: return "auto";
+  }
+  return "unknown";
+}
+
+bool cuda_available() {
+#if SHANNONFIT_HAVE_CUDA
+  return cuda::device_count() > 0;
+#else
+  return false;
+#endif
+}
+
+BatchFn resolve_backend(const LawEntry& law, BackendKind kind) {
+  switch (kind) {
+    case BackendKind::Cpu: return law.cpu;
+    case BackendKind::Reference: return law.reference;
+    case BackendKind::Auto: return law.cuda && cuda_available() ? law.cuda : law.cpu;
+    case BackendKind::Cuda:
+      if (!law.cuda)
+        throw InputError("--backend cuda: this build has no CUDA kernel for law '" +
+                         law.info.name + "' (configure with SHANNONFIT_CUDA=ON where nvcc exists)");
+      if (!cuda_available())
+        throw InputError("--backend cuda: no CUDA device is visible on this machine");
+      return law.cuda;
+  }
+  return law.cpu;
 }
 
 const char* to_string(Space s) { return s == Space::Log ? "log" : "linear"; }

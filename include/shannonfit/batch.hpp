@@ -76,6 +76,16 @@ struct LawEntry {
   double (*log_loss)(const double* params, double ln_n, double ln_d, double x);
 };
 
+enum class BackendKind : unsigned char { Cpu, Reference, Cuda, Auto };
+// "cpu", "reference", "cuda", "auto"; throws InputError naming the choices otherwise.
+BackendKind parse_backend(const std::string& name);
+const char* to_string(BackendKind b);
+// Built with the CUDA backend and at least one device visible.
+bool cuda_available();
+// The batch function for a law on a backend. Auto is CUDA when a device is there and the law
+// has a kernel, else CPU. Throws InputError when CUDA is asked for and cannot be had.
+BatchFn resolve_backend(const LawEntry& law, BackendKind kind);
+
 const std::vector<LawEntry>& all_laws();
 // Throws std::invalid_argument naming the known laws when `name` is not one of them.
 const LawEntry& find_law(const std::string& name);
