@@ -8,7 +8,7 @@ packages=(
   libeigen3-dev librandom123-dev libboost-math-dev libcli11-dev nlohmann-json3-dev libfmt-dev
   libgtest-dev libgmock-dev libbenchmark-dev libceres-dev
   libopenmpi-dev openmpi-bin
-  pybind11-dev python3-dev python3-numpy python3-scipy python3-matplotlib
+  pybind11-dev python3-dev python3-numpy python3-scipy python3-matplotlib python3-pandas
   chromium
   clang-14 libfuzzer-14-dev libclang-rt-14-dev
 )

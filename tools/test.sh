@@ -5,7 +5,10 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/tools/setup.sh"
 build="${SHANNONFIT_BUILD_DIR:-$root/build}"
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release ${SHANNONFIT_CMAKE_ARGS:-} >/dev/null
+# The Python module and its test come along wherever Debian's pybind11 is installed.
+python_opt=""
+[ -f /usr/lib/cmake/pybind11/pybind11Config.cmake ] && python_opt="-DSHANNONFIT_PYTHON=ON"
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release $python_opt ${SHANNONFIT_CMAKE_ARGS:-} >/dev/null
 cmake --build "$build" -j"$(nproc)"
 cd "$build"
 ctest --output-on-failure -j"$(nproc)" ${SHANNONFIT_CTEST_ARGS:-}

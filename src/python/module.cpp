@@ -1,0 +1,234 @@
+// shannonfit._core: the C++ engine for Python. It takes contiguous float64 arrays; the
+// pure-Python package (python/shannonfit/) adds DataFrame columns and friendlier defaults.
+// Every batch runs with the GIL released, so notebooks can fit from several threads at once.
+#include <pybind11/numpy.h>
+#include <pybind11/pybind11.h>
+#include <pybind11/stl.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "shannonfit/batch.hpp"
+#include "shannonfit/errors.hpp"
+
+namespace py = pybind11;
+using namespace shannonfit;
+
+namespace {
+
+using Array = py::array_t<double, py::array::c_style | py::array::forcecast>;
+
+std::vector<double> to_vector(const Array& a, const char* name) {
+  if (a.ndim() != 1)
+    throw InputError(std::string(name) + ": expected a 1-D array, got " +
+                     std::to_string(a.ndim()) + " dimensions");
+  return std::vector<double>(a.data(), a.data() + a.size());
+}
+
+// Arrays have no file and line; the index plays that part in every message.
+void require(const std::vector<double>& v, const char* name, std::size_t rows, bool positive) {
+  if (v.size() != rows)
+    throw InputError(std::string(name) + ": has " + std::to_string(v.size()) +
+                     " values but n has " + std::to_string(rows));
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const bool ok = std::isfinite(v[i]) && (!positive || v[i] > 0);
+    if (!ok)
+      throw InputError(std::string(name) + "[" + std::to_string(i) + "] = " + std::to_string(v[i]) +
+                       ": must be " + (positive ? "positive and finite" : "finite"));
+  }
+}
+
+Dataset make_dataset(const Array& n, const Array& d, const Array& loss,
+                     const std::optional<Array>& weights, const std::optional<Array>& x) {
+  Dataset data;
+  data.source = "<python arrays>";
+  data.n = to_vector(n, "n");
+  if (data.n.empty()) throw InputError("n: no data points");
+  const std::size_t rows = data.n.size();
+  data.d = to_vector(d, "d");
+  data.loss = to_vector(loss, "loss");
+  require(data.n, "n", rows, true);
+  require(data.d, "d", rows, true);
+  require(data.loss, "loss", rows, true);
+  if (weights) {
+    data.weight = to_vector(*weights, "weights");
+    require(data.weight, "weights", rows, false);
+    for (std::size_t i = 0; i < rows; ++i)
+      if (data.weight[i] < 0)
+        throw InputError("weights[" + std::to_string(i) + "]: must not be negative");
+  }
+  if (x) {
+    data.x = to_vector(*x, "x");
+    require(data.x, "x", rows, false);
+  }
+  data.line.resize(rows);
+  for (std::size_t i = 0; i < rows; ++i) data.line[i] = static_cast<long>(i);
+  return data;
+}
+
+FitOptions make_options(const std::string& loss_kind, const std::string& space, double huber_delta,
+                        int max_iterations) {
+  FitOptions o;
+  if (loss_kind == "l2")
+    o.loss = LossKind::L2;
+  else if (loss_kind == "huber")
+    o.loss = LossKind::Huber;
+  else
+    throw InputError("loss_kind: unknown loss '" + loss_kind + "' (choose l2 or huber)");
+  if (space == "log")
+    o.space = Space::Log;
+  else if (space == "linear")
+    o.space = Space::Linear;
+  else
+    throw InputError("space: unknown space '" + space + "' (choose log or linear)");
+  if (!(huber_delta > 0)) throw InputError("huber_delta: must be positive");
+  if (max_iterations < 1) throw InputError("max_iterations: must be at least 1");
+  o.huber_delta = huber_delta;
+  o.max_iterations = max_iterations;
+  return o;
+}
+
+const LawEntry& lookup_law(const std::string& name) {
+  try {
+    return find_law(name);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(std::string("law: ") + e.what());
+  }
+}
+
+double reported_value(const ParamSpec& spec, double v) {
+  return spec.reported == Reported::Exp ? std::exp(v) : v;
+}
+
+py::dict law_dict(const LawInfo& info) {
+  py::list params;
+  for (const auto& p : info.params) {
+    py::dict d;
+    d["name"] = p.name;
+    d["reported_name"] = p.reported_name;
+    d["reported"] = p.reported == Reported::Exp ? "exp" : "as-is";
+    d["lo"] = p.lo;
+    d["hi"] = p.hi;
+    d["start"] = p.fixed_value;
+    params.append(d);
+  }
+  py::dict d;
+  d["name"] = info.name;
+  d["formula"] = info.formula;
+  d["source"] = info.source;
+  d["needs_perturbation"] = info.needs == Needs::Perturbation;
+  d["note"] = info.note;
+  d["params"] = params;
+  return d;
+}
+
+py::list laws() {
+  py::list out;
+  for (const auto& law : all_laws()) out.append(law_dict(law.info));
+  return out;
+}
+
+py::dict fit(const Array& n, const Array& d, const Array& loss, const std::string& law_name,
+             const std::string& loss_kind, const std::string& space, double huber_delta,
+             const std::string& backend, const std::optional<Array>& weights,
+             const std::optional<Array>& x, const std::string& starts, int threads,
+             int max_iterations) {
+  const LawEntry& law = lookup_law(law_name);
+  const Dataset data = make_dataset(n, d, loss, weights, x);
+  if (law.info.needs == Needs::Perturbation && !data.has_x())
+    throw InputError("law '" + law.info.name + "' needs a perturbation strength: pass x=...");
+  BatchRequest req;
+  req.data = &data;
+  req.options = make_options(loss_kind, space, huber_delta, max_iterations);
+  if (starts == "grid")
+    req.starts = start_grid(law.info);
+  else if (starts == "single")
+    req.starts = single_start(law.info);
+  else
+    throw InputError("starts: unknown choice '" + starts + "' (choose grid or single)");
+  if (threads < 0) throw InputError("threads: must not be negative");
+  req.threads = threads;
+  const BatchFn run = resolve_backend(law, parse_backend(backend));
+
+  std::vector<FitResult> results;
+  {
+    py::gil_scoped_release release;
+    results = run(law, req);
+  }
+  const FitResult& r = results.at(0);
+  const int p = law.n_params;
+  py::dict params;
+  Array solver(p);
+  auto s = solver.mutable_unchecked<1>();
+  for (int k = 0; k < p; ++k) {
+    const ParamSpec& spec = law.info.params[k];
+    params[py::str(spec.reported_name)] = reported_value(spec, r.params[k]);
+    s(k) = r.params[k];
+  }
+  py::dict out;
+  out["law"] = law.info.name;
+  out["params"] = params;
+  out["solver_params"] = solver;
+  out["solver_names"] = [&] {
+    py::list names;
+    for (const auto& spec : law.info.params) names.append(spec.name);
+    return names;
+  }();
+  out["status"] = to_string(r.status);
+  out["converged"] = converged(r.status);
+  out["rss"] = r.rss;
+  out["cost"] = r.cost;
+  out["iterations"] = r.iterations;
+  out["n_points"] = data.size();
+  out["n_starts"] = req.starts.size() / p;
+  out["failed_starts"] = r.failed_starts;
+  out["space"] = to_string(req.options.space);
+  out["loss_kind"] = loss_kind;
+  return out;
+}
+
+Array predict(const std::string& law_name, const Array& solver_params, const Array& n,
+              const Array& d, const std::optional<Array>& x) {
+  const LawEntry& law = lookup_law(law_name);
+  const std::vector<double> p = to_vector(solver_params, "solver_params");
+  if (static_cast<int>(p.size()) != law.n_params)
+    throw InputError("solver_params: law '" + law.info.name + "' has " +
+                     std::to_string(law.n_params) + " parameters, got " + std::to_string(p.size()));
+  const std::vector<double> nv = to_vector(n, "n");
+  const std::vector<double> dv = to_vector(d, "d");
+  require(nv, "n", nv.size(), true);
+  require(dv, "d", nv.size(), true);
+  std::vector<double> xv(nv.size(), 0.0);
+  if (x) {
+    xv = to_vector(*x, "x");
+    require(xv, "x", nv.size(), false);
+  } else if (law.info.needs == Needs::Perturbation) {
+    throw InputError("law '" + law.info.name + "' needs a perturbation strength: pass x=...");
+  }
+  Array out(static_cast<py::ssize_t>(nv.size()));
+  auto o = out.mutable_unchecked<1>();
+  for (std::size_t i = 0; i < nv.size(); ++i)
+    o(i) = std::exp(law.log_loss(p.data(), std::log(nv[i]), std::log(dv[i]), xv[i]));
+  return out;
+}
+
+}  // namespace
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "shannonfit engine: batched scaling-law fits (use the shannonfit package)";
+  m.attr("__version__") = SHANNONFIT_VERSION;
+  // Subclasses of the built-in kinds, so `except ValueError` works for callers who do not know
+  // shannonfit, and the message is the engine's own.
+  py::register_exception<InputError>(m, "InputError", PyExc_ValueError);
+  py::register_exception<FitError>(m, "FitError", PyExc_RuntimeError);
+  m.def("laws", &laws, "Every registered law: name, formula, source and parameters.");
+  m.def("fit", &fit, py::arg("n"), py::arg("d"), py::arg("loss"), py::arg("law"),
+        py::arg("loss_kind"), py::arg("space"), py::arg("huber_delta"), py::arg("backend"),
+        py::arg("weights"), py::arg("x"), py::arg("starts"), py::arg("threads"),
+        py::arg("max_iterations"),
+        "Fits one law from its start grid; returns the best fit as a dict.");
+  m.def("predict", &predict, py::arg("law"), py::arg("solver_params"), py::arg("n"),
+        py::arg("d"), py::arg("x") = py::none(),
+        "Loss predicted by a law at (n, d[, x]) for parameters in solver space.");
+}

@@ -1,0 +1,136 @@
+"""The Python API end to end: recovers known truths, accepts tables, raises clear errors."""
+import threading
+import unittest
+
+import numpy as np
+
+import shannonfit
+
+TRUTH = {"E": 1.69, "A": 406.4, "B": 410.7, "alpha": 0.34, "beta": 0.28}
+
+
+def chinchilla_points(noise=0.0, seed=1):
+    rng = np.random.default_rng(seed)
+    n = np.repeat([1e7, 3e7, 1e8, 3e8, 1e9, 3e9, 1e10], 5)
+    d = n * np.tile([5.0, 10.0, 20.0, 40.0, 80.0], 7)
+    loss = TRUTH["E"] + TRUTH["A"] / n ** TRUTH["alpha"] + TRUTH["B"] / d ** TRUTH["beta"]
+    return n, d, loss * np.exp(rng.normal(0.0, noise, n.size))
+
+
+class FitTest(unittest.TestCase):
+    def test_recovers_chinchilla_from_arrays(self):
+        n, d, loss = chinchilla_points()
+        fit = shannonfit.fit(n, d, loss, law="chinchilla")
+        self.assertTrue(fit["converged"], fit["status"])
+        for name, value in TRUTH.items():
+            self.assertAlmostEqual(fit["params"][name] / value, 1.0, places=5, msg=name)
+        self.assertLess(fit["rss"], 1e-12)
+        self.assertEqual(fit["n_points"], 35)
+        self.assertIsInstance(fit["solver_params"], np.ndarray)
+        self.assertEqual(fit["solver_names"], ["a", "b", "e", "alpha", "beta"])
+
+    def test_reference_backend_and_huber_agree(self):
+        n, d, loss = chinchilla_points(noise=0.01, seed=3)
+        cpu = shannonfit.fit(n, d, loss, law="chinchilla", loss_kind="huber", starts="single")
+        ref = shannonfit.fit(n, d, loss, law="chinchilla", loss_kind="huber", starts="single",
+                             backend="reference")
+        np.testing.assert_allclose(cpu["solver_params"], ref["solver_params"], rtol=1e-5)
+
+    def test_predict_reproduces_the_data(self):
+        n, d, loss = chinchilla_points()
+        fit = shannonfit.fit(n, d, loss, law="chinchilla")
+        np.testing.assert_allclose(shannonfit.predict(fit, n, d), loss, rtol=1e-7)
+
+    def test_dict_of_columns_and_weights_by_name(self):
+        n, d, loss = chinchilla_points()
+        table = {"params": n, "tokens": d, "L": loss, "w": np.ones_like(n)}
+        fit = shannonfit.fit(table, columns={"n": "params", "d": "tokens", "loss": "L"},
+                             weights="w")
+        self.assertAlmostEqual(fit["params"]["alpha"], TRUTH["alpha"], places=6)
+
+    def test_zero_weights_drop_points(self):
+        n, d, loss = chinchilla_points()
+        bad = loss.copy()
+        bad[0] *= 3.0
+        w = np.ones_like(n)
+        w[0] = 0.0
+        fit = shannonfit.fit(n, d, bad, law="chinchilla", weights=w)
+        self.assertAlmostEqual(fit["params"]["beta"], TRUTH["beta"], places=6)
+
+    def test_pandas_dataframe(self):
+        try:
+            import pandas as pd
+        except ImportError:
+            self.skipTest("pandas is not installed")
+        n, d, loss = chinchilla_points()
+        df = pd.DataFrame({"N": n, "D": d, "loss": loss})
+        fit = shannonfit.fit(df, law="chinchilla")
+        self.assertAlmostEqual(fit["params"]["E"], TRUTH["E"], places=6)
+
+    def test_laws_lists_the_registry(self):
+        names = [law["name"] for law in shannonfit.laws()]
+        self.assertIn("chinchilla", names)
+        chin = next(law for law in shannonfit.laws() if law["name"] == "chinchilla")
+        self.assertEqual([p["reported_name"] for p in chin["params"]],
+                         ["A", "B", "E", "alpha", "beta"])
+
+    def test_fits_run_concurrently_without_the_gil(self):
+        n, d, loss = chinchilla_points()
+        results = [None] * 4
+
+        def work(i):
+            results[i] = shannonfit.fit(n, d, loss, law="chinchilla", threads=1)
+
+        threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        for r in results:
+            np.testing.assert_array_equal(r["solver_params"], results[0]["solver_params"])
+
+
+class BadInputTest(unittest.TestCase):
+    def assert_input_error(self, fragment, *args, **kwargs):
+        with self.assertRaises(ValueError) as ctx:
+            shannonfit.fit(*args, **kwargs)
+        self.assertIsInstance(ctx.exception, shannonfit.InputError)
+        self.assertIn(fragment, str(ctx.exception))
+
+    def test_negative_loss_names_the_index(self):
+        n, d, loss = chinchilla_points()
+        loss[4] = -1.0
+        self.assert_input_error("loss[4]", n, d, loss)
+
+    def test_nan_tokens(self):
+        n, d, loss = chinchilla_points()
+        d[2] = np.nan
+        self.assert_input_error("d[2]", n, d, loss)
+
+    def test_length_mismatch(self):
+        n, d, loss = chinchilla_points()
+        self.assert_input_error("d: has 34 values but n has 35", n, d[1:], loss)
+
+    def test_unknown_law(self):
+        n, d, loss = chinchilla_points()
+        self.assert_input_error("unknown law 'chinchila'", n, d, loss, law="chinchila")
+
+    def test_unknown_loss_kind(self):
+        n, d, loss = chinchilla_points()
+        self.assert_input_error("choose l2 or huber", n, d, loss, loss_kind="cauchy")
+
+    def test_missing_column(self):
+        n, d, loss = chinchilla_points()
+        self.assert_input_error("no column 'N'", {"n": n, "D": d, "loss": loss})
+
+    def test_two_dimensional_array(self):
+        n, d, loss = chinchilla_points()
+        self.assert_input_error("expected a 1-D array", n.reshape(5, 7), d, loss)
+
+    def test_non_numeric(self):
+        n, d, loss = chinchilla_points()
+        self.assert_input_error("not numeric", n, d, ["a"] * 35)
+
+
+if __name__ == "__main__":
+    unittest.main()
