@@ -58,6 +58,9 @@ struct BatchRequest {
   std::vector<double> starts;             // S rows of P values, in solver space
   const double* weights = nullptr;        // R rows of data->size() weights; null: one weighting
   int n_weightings = 1;                   //   = the data's own weights
+  const double* targets = nullptr;        // null, or R rows of data->size() targets in the
+                                          //   solver's space replacing the data's own (residual
+                                          //   bootstrap: same design, resampled responses)
   FitOptions options;
   bool keep_all_starts = false;           // output R*S results (weighting-major) instead of R
   int threads = 0;                        // CPU threads; 0 = all cores

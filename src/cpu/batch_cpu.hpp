@@ -58,8 +58,10 @@ std::vector<FitResult> fit_batch(const LawEntry& law, const BatchRequest& req) {
       const long w = idx / n_starts;
       const long s = idx % n_starts;
       const double* weights = req.weights ? req.weights + w * n : data_weights;
+      PointsView<double> points_w = view;
+      if (req.targets) points_w.target = req.targets + w * n;
       const FitState<double, P> st =
-          fit_one<Law, double>(view, weights, req.starts.data() + s * P, opts);
+          fit_one<Law, double>(points_w, weights, req.starts.data() + s * P, opts);
       const FitResult r = to_result<P>(st, static_cast<int>(s));
       if (req.keep_all_starts)
         out[idx] = r;

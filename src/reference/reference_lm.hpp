@@ -177,6 +177,7 @@ std::vector<FitResult> fit_batch(const LawEntry& law, const BatchRequest& req) {
     for (int i = 0; i < n; ++i) {
       if (req.weights) pr.weight[i] = req.weights[static_cast<long>(w) * n + i];
       else if (!data.weight.empty()) pr.weight[i] = data.weight[i];
+      if (req.targets) pr.target[i] = req.targets[static_cast<long>(w) * n + i];
     }
     const Fitter<Law> fitter(pr);
     FitResult best;

@@ -1,0 +1,282 @@
+#include "analysis/bootstrap.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <string>
+
+#include "shannonfit/errors.hpp"
+#include "shannonfit/resample.hpp"
+
+namespace shannonfit {
+
+Scheme parse_scheme(const std::string& name) {
+  if (name == "case") return Scheme::Case;
+  if (name == "cluster") return Scheme::Cluster;
+  if (name == "residual") return Scheme::Residual;
+  throw InputError("--scheme: unknown scheme '" + name + "' (choose case, cluster or residual)");
+}
+
+StartsMode parse_starts_mode(const std::string& name) {
+  if (name == "grid") return StartsMode::Grid;
+  if (name == "best") return StartsMode::Best;
+  throw InputError("--starts: unknown mode '" + name + "' (choose grid or best)");
+}
+
+const char* to_string(Scheme s) {
+  switch (s) {
+    case Scheme::Case: return "case";
+    case Scheme::Cluster: return "cluster";
+    case Scheme::Residual: return "residual";
+  }
+  return "unknown";
+}
+
+const char* to_string(StartsMode s) { return s == StartsMode::Grid ? "grid" : "best"; }
+
+bool ResampleFit::ok() const { return converged(status) && std::isfinite(cost); }
+
+int BootstrapResult::failed() const {
+  return static_cast<int>(
+      std::count_if(resamples.begin(), resamples.end(), [](const ResampleFit& f) { return !f.ok(); }));
+}
+
+std::vector<double> reported_params(const LawInfo& info, const double* solver_params) {
+  std::vector<double> out(info.params.size());
+  for (std::size_t k = 0; k < out.size(); ++k)
+    out[k] = info.params[k].reported == Reported::Exp ? std::exp(solver_params[k]) : solver_params[k];
+  return out;
+}
+
+namespace {
+
+ResampleFit to_resample_fit(const FitResult& r) {
+  ResampleFit f;
+  f.params = r.params;
+  f.cost = r.cost;
+  f.status = r.status;
+  f.best_start = r.best_start;
+  f.failed_starts = r.failed_starts;
+  f.iterations = r.iterations;
+  return f;
+}
+
+using Clock = std::chrono::steady_clock;
+
+// Everything one bootstrap run shares between its phases.
+class Runner {
+ public:
+  Runner(const Dataset& data, const LawEntry& law, const BootstrapOptions& opt,
+         const ProgressFn& progress, const std::atomic<bool>* cancel)
+      : data_(data), law_(law), opt_(opt), progress_(progress), cancel_(cancel),
+        fn_(resolve_backend(law, opt.backend)), n_(static_cast<int>(data.size())),
+        n_groups_(count_groups(data)), started_(Clock::now()) {}
+
+  BootstrapResult run() {
+    validate();
+    BootstrapResult res;
+    res.law = law_.info.name;
+    res.n_params = law_.n_params;
+    res.scheme = opt_.scheme;
+    res.starts = opt_.starts;
+    res.seed = opt_.seed;
+    res.n_points = n_;
+    res.n_clusters = opt_.scheme == Scheme::Cluster ? n_groups() : 0;
+    res.requested = opt_.resamples;
+
+    res.full = full_fit();
+    const double* best = res.full.params.data();
+    const std::vector<double> best_start(best, best + law_.n_params);
+    const std::vector<double> starts =
+        opt_.starts == StartsMode::Grid ? start_grid(law_.info) : best_start;
+    res.n_starts = static_cast<int>(starts.size()) / law_.n_params;
+    if (opt_.scheme == Scheme::Residual) prepare_residuals(res.full);
+
+    res.chunk = opt_.chunk > 0 ? opt_.chunk : auto_chunk(res.n_starts);
+    fits_total_ = static_cast<long>(opt_.resamples) * res.n_starts;
+    if (opt_.jackknife) {
+      const long rows = opt_.scheme == Scheme::Cluster ? n_groups() : n_;
+      fits_total_ += rows;
+      res.jackknife.resize(rows);
+      const long done = fit_rows(rows, res.chunk, best_start, false, "jackknife",
+                                 [this](long i, double* w, double*) { jackknife_row(i, w); },
+                                 res.jackknife);
+      if (done < rows) {
+        res.jackknife.resize(done);
+        return finish(res, true);
+      }
+    }
+    res.resamples.resize(opt_.resamples);
+    const bool targets = opt_.scheme == Scheme::Residual;
+    const long done = fit_rows(opt_.resamples, res.chunk, starts, targets, "resamples",
+                               [this](long r, double* w, double* t) { resample_row(r, w, t); },
+                               res.resamples);
+    res.resamples.resize(done);
+    return finish(res, done < opt_.resamples);
+  }
+
+ private:
+  void validate() const {
+    if (opt_.resamples <= 0)
+      throw InputError("--resamples must be a positive count (got " +
+                       std::to_string(opt_.resamples) + ")");
+    if (opt_.chunk < 0)
+      throw InputError("--chunk must be positive, or 0 for automatic (got " +
+                       std::to_string(opt_.chunk) + ")");
+    if (n_ == 0) throw InputError(data_.source + ": no data rows to resample");
+    if (opt_.scheme == Scheme::Cluster) {
+      if (data_.group.empty())
+        throw InputError("--scheme cluster resamples whole groups, but " + data_.source +
+                         " has no group column (name one with --group-col)");
+      if (n_groups() < 2)
+        throw InputError("--scheme cluster needs at least 2 groups; " + data_.source + " has " +
+                         std::to_string(n_groups()));
+    }
+  }
+
+  static int count_groups(const Dataset& data) {
+    int g = 0;
+    for (int v : data.group) g = std::max(g, v + 1);
+    return g;
+  }
+  int n_groups() const { return n_groups_; }
+
+  const double* user_weights() const {
+    return data_.weight.empty() ? nullptr : data_.weight.data();
+  }
+
+  FitResult full_fit() {
+    BatchRequest req;
+    req.data = &data_;
+    req.starts = opt_.full_starts.empty() ? start_grid(law_.info) : opt_.full_starts;
+    req.options = opt_.fit;
+    req.threads = opt_.threads;
+    report("full fit", 0, 0);
+    const FitResult full = fn_(law_, req).at(0);
+    if (!std::isfinite(full.cost))
+      throw FitError("law " + law_.info.name + ": the full-data fit failed from every start (" +
+                     to_string(full.status) + "); nothing to bootstrap");
+    return full;
+  }
+
+  // Centred residuals in the fit space, inflated by sqrt(n / (n - p)) because fitted residuals
+  // are smaller than the errors by about that factor (Davison & Hinkley 1997, §6.2).
+  void prepare_residuals(const FitResult& full) {
+    const PreparedPoints pts = prepare_points(data_, opt_.fit.space);
+    fitted_.resize(n_);
+    residuals_.resize(n_);
+    double mean = 0;
+    for (int i = 0; i < n_; ++i) {
+      const double ln_l = law_.log_loss(full.params.data(), pts.ln_n[i], pts.ln_d[i],
+                                        pts.x.empty() ? 0.0 : pts.x[i]);
+      fitted_[i] = opt_.fit.space == Space::Log ? ln_l : std::exp(ln_l);
+      residuals_[i] = pts.target[i] - fitted_[i];
+      mean += residuals_[i] / n_;
+    }
+    const double inflate = n_ > law_.n_params ? std::sqrt(double(n_) / (n_ - law_.n_params)) : 1.0;
+    for (double& r : residuals_) r = (r - mean) * inflate;
+  }
+
+  void resample_row(long r, double* weights, double* targets) const {
+    switch (opt_.scheme) {
+      case Scheme::Case:
+        case_weights(opt_.seed, r, n_, user_weights(), weights);
+        break;
+      case Scheme::Cluster: {
+        std::vector<int> counts(n_groups_);
+        cluster_weights(opt_.seed, r, n_, data_.group.data(), n_groups_, user_weights(),
+                        counts.data(), weights);
+        break;
+      }
+      case Scheme::Residual:
+        for (int i = 0; i < n_; ++i) weights[i] = user_weights() ? user_weights()[i] : 1.0;
+        residual_targets(opt_.seed, r, n_, fitted_.data(), residuals_.data(), targets);
+        break;
+    }
+  }
+
+  void jackknife_row(long left_out, double* weights) const {
+    for (int i = 0; i < n_; ++i) {
+      const bool out = opt_.scheme == Scheme::Cluster ? data_.group[i] == left_out : i == left_out;
+      weights[i] = out ? 0.0 : (user_weights() ? user_weights()[i] : 1.0);
+    }
+  }
+
+  // Fewer fits per call than a GPU wants would starve it; more than this on CPU threads would
+  // make progress reports and interruption coarse.
+  int auto_chunk(int n_starts) const {
+    const long target = fn_ == law_.cuda ? (1L << 18) : 1024L;
+    return static_cast<int>(std::clamp<long>(target / n_starts, 1, opt_.resamples));
+  }
+
+  // Fits rows [0, total) produced by `fill(row, weights, targets)` in chunks from `starts`,
+  // writing out[row]. Returns how many rows were completed before a cancel.
+  template <class Fill>
+  long fit_rows(long total, int chunk, const std::vector<double>& starts, bool with_targets,
+                const char* phase, const Fill& fill, std::vector<ResampleFit>& out) {
+    const long n_starts = static_cast<long>(starts.size()) / law_.n_params;
+    std::vector<double> weights(static_cast<std::size_t>(chunk) * n_);
+    std::vector<double> targets(with_targets ? weights.size() : 0);
+    BatchRequest req;
+    req.data = &data_;
+    req.starts = starts;
+    req.options = opt_.fit;
+    req.threads = opt_.threads;
+    long done = 0;
+    while (done < total) {
+      if (cancel_ && cancel_->load()) break;
+      const long count = std::min<long>(chunk, total - done);
+      for (long k = 0; k < count; ++k)
+        fill(done + k, weights.data() + k * n_, with_targets ? targets.data() + k * n_ : nullptr);
+      req.weights = weights.data();
+      req.targets = with_targets ? targets.data() : nullptr;
+      req.n_weightings = static_cast<int>(count);
+      const std::vector<FitResult> fits = fn_(law_, req);
+      for (long k = 0; k < count; ++k) out[done + k] = to_resample_fit(fits.at(k));
+      done += count;
+      fits_done_ += count * n_starts;
+      report(phase, done, total);
+    }
+    return done;
+  }
+
+  void report(const char* phase, long done, long total) const {
+    if (!progress_) return;
+    BootstrapProgress p;
+    p.phase = phase;
+    p.resamples_done = done;
+    p.resamples_total = total;
+    p.fits_done = fits_done_;
+    p.fits_total = fits_total_;
+    p.seconds = std::chrono::duration<double>(Clock::now() - started_).count();
+    progress_(p);
+  }
+
+  BootstrapResult& finish(BootstrapResult& res, bool interrupted) const {
+    res.interrupted = interrupted;
+    res.seconds = std::chrono::duration<double>(Clock::now() - started_).count();
+    return res;
+  }
+
+  const Dataset& data_;
+  const LawEntry& law_;
+  const BootstrapOptions& opt_;
+  const ProgressFn& progress_;
+  const std::atomic<bool>* cancel_;
+  BatchFn fn_;
+  int n_;
+  int n_groups_;
+  Clock::time_point started_;
+  std::vector<double> fitted_, residuals_;
+  long fits_done_ = 0, fits_total_ = 0;
+};
+
+}  // namespace
+
+BootstrapResult run_bootstrap(const Dataset& data, const LawEntry& law,
+                              const BootstrapOptions& options, const ProgressFn& progress,
+                              const std::atomic<bool>* cancel) {
+  return Runner(data, law, options, progress, cancel).run();
+}
+
+}  // namespace shannonfit

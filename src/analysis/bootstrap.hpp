@@ -1,0 +1,97 @@
+#pragma once
+// Streamed bootstrap driver: resamples are generated (resample.hpp), fitted and reduced to their
+// best start chunk by chunk through a backend's BatchFn, so memory is O(chunk × points +
+// resamples × parameters) whatever the start count, and any backend runs it unchanged.
+//
+// Resample r of seed s is the same weighting (or target vector) for any chunk size, thread count
+// or backend, and each resample keeps the best of its starts under a total order (better_fit),
+// so per-resample results do not depend on how the run was split.
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "shannonfit/batch.hpp"
+
+namespace shannonfit {
+
+enum class Scheme : unsigned char { Case, Cluster, Residual };
+// Where each resample's fit starts: the law's whole start grid, or the best full-data fit (one
+// start per resample, as Epoch AI did).
+enum class StartsMode : unsigned char { Grid, Best };
+
+Scheme parse_scheme(const std::string& name);        // case | cluster | residual
+StartsMode parse_starts_mode(const std::string& name);  // grid | best
+const char* to_string(Scheme s);
+const char* to_string(StartsMode s);
+
+struct BootstrapOptions {
+  Scheme scheme = Scheme::Case;
+  StartsMode starts = StartsMode::Best;
+  int resamples = 1000;
+  std::uint64_t seed = 0;
+  int chunk = 0;          // resamples per batch call; 0 = chosen from the start count and backend
+  bool jackknife = true;  // leave-one-out (point or cluster) refits for the BCa acceleration
+  FitOptions fit;
+  BackendKind backend = BackendKind::Cpu;
+  int threads = 0;        // CPU threads; 0 = all cores
+  // Starts for the full-data fit (S rows of P, solver space); empty = the law's start grid.
+  std::vector<double> full_starts;
+};
+
+// The best start of one resample (or one jackknife refit).
+struct ResampleFit {
+  std::array<double, kMaxParams> params{};
+  double cost = 0;
+  FitStatus status = FitStatus::NonFinite;
+  int best_start = -1;
+  int failed_starts = 0;  // starts of this resample that did not converge
+  int iterations = 0;
+  // A resample counts only when its best start converged to a finite cost; the others are
+  // reported as failed and left out of every interval, never silently.
+  bool ok() const;
+};
+
+struct BootstrapProgress {
+  long resamples_done = 0, resamples_total = 0;
+  long fits_done = 0, fits_total = 0;  // fits = resamples × starts (+ jackknife refits)
+  double seconds = 0;
+  const char* phase = "";               // "full fit", "jackknife", "resamples"
+};
+using ProgressFn = std::function<void(const BootstrapProgress&)>;
+
+struct BootstrapResult {
+  std::string law;
+  int n_params = 0;
+  Scheme scheme = Scheme::Case;
+  StartsMode starts = StartsMode::Best;
+  std::uint64_t seed = 0;
+  int n_starts = 0;            // starts per resample
+  int n_points = 0;
+  int n_clusters = 0;          // groups drawn by the cluster scheme (0 otherwise)
+  int chunk = 0;               // resamples per batch call actually used
+  FitResult full;              // best full-data fit (the point estimate)
+  int requested = 0;           // resamples asked for
+  // resamples[r] is resample r; a run cut short holds the completed prefix.
+  std::vector<ResampleFit> resamples;
+  // jackknife[i] leaves out point i (case, residual) or cluster i (cluster); empty when off.
+  std::vector<ResampleFit> jackknife;
+  bool interrupted = false;
+  double seconds = 0;
+  int failed() const;          // resamples whose fit failed
+};
+
+// Runs the full-data fit, the jackknife (when asked) and the resamples of one law on `data`.
+// Throws InputError for a request the data cannot express (no group column for the cluster
+// scheme, resamples <= 0) and FitError when the full-data fit fails. `cancel` is polled between
+// chunks: when it becomes true, the completed resamples are returned with interrupted = true.
+BootstrapResult run_bootstrap(const Dataset& data, const LawEntry& law,
+                              const BootstrapOptions& options, const ProgressFn& progress = {},
+                              const std::atomic<bool>* cancel = nullptr);
+
+// Parameters of one fit as users read them (a = ln A reported as A).
+std::vector<double> reported_params(const LawInfo& info, const double* solver_params);
+
+}  // namespace shannonfit
