@@ -90,6 +90,34 @@ class FitTest(unittest.TestCase):
             np.testing.assert_array_equal(r["solver_params"], results[0]["solver_params"])
 
 
+class BootstrapTest(unittest.TestCase):
+    def test_draws_cover_the_truth_and_repeat_with_the_seed(self):
+        n, d, loss = chinchilla_points(noise=0.02, seed=5)
+        a = shannonfit.bootstrap(n, d, loss, law="chinchilla", resamples=60, seed=7)
+        b = shannonfit.bootstrap(n, d, loss, law="chinchilla", resamples=60, seed=7, threads=1)
+        self.assertEqual(a["draws"].shape, (60, 5))
+        np.testing.assert_array_equal(a["draws"], b["draws"])
+        self.assertEqual(a["failed_resamples"], int((~a["ok"]).sum()))
+        alpha = a["draws"][a["ok"], a["param_names"].index("alpha")]
+        lo, hi = np.percentile(alpha, [0.5, 99.5])
+        self.assertLess(lo, TRUTH["alpha"])
+        self.assertGreater(hi, TRUTH["alpha"])
+
+    def test_cluster_scheme_takes_group_labels_from_a_table(self):
+        n, d, loss = chinchilla_points(noise=0.01, seed=2)
+        table = {"N": n, "D": d, "loss": loss, "family": [f"m{int(v)}" for v in n]}
+        boot = shannonfit.bootstrap(table, law="chinchilla", resamples=20, seed=1,
+                                    scheme="cluster", groups="family")
+        self.assertEqual(boot["scheme"], "cluster")
+        self.assertEqual(boot["draws"].shape, (20, 5))
+
+    def test_cluster_without_groups_is_an_input_error(self):
+        n, d, loss = chinchilla_points()
+        with self.assertRaises(shannonfit.InputError) as ctx:
+            shannonfit.bootstrap(n, d, loss, resamples=5, scheme="cluster")
+        self.assertIn("group", str(ctx.exception))
+
+
 class BadInputTest(unittest.TestCase):
     def assert_input_error(self, fragment, *args, **kwargs):
         with self.assertRaises(ValueError) as ctx:

@@ -4,6 +4,8 @@
     fit = shannonfit.fit(n, d, loss, law="chinchilla")          # numpy arrays
     fit = shannonfit.fit(df, columns={"n": "params", "d": "tokens", "loss": "loss"})
     fit["params"], fit["status"], shannonfit.predict(fit, n_new, d_new)
+    boot = shannonfit.bootstrap(n, d, loss, law="chinchilla", resamples=1000, seed=1)
+    boot["draws"]                                               # (resamples, params) array
 
 The engine runs in C++ with the GIL released; results are dicts of floats and numpy arrays.
 Bad input raises shannonfit.InputError (a ValueError) with the engine's message.
@@ -13,11 +15,12 @@ from collections.abc import Mapping
 import numpy as np
 
 from ._core import FitError, InputError, __version__
+from ._core import bootstrap as _bootstrap
 from ._core import fit as _fit
 from ._core import laws as _laws
 from ._core import predict as _predict
 
-__all__ = ["fit", "predict", "laws", "InputError", "FitError", "__version__"]
+__all__ = ["fit", "bootstrap", "predict", "laws", "InputError", "FitError", "__version__"]
 
 DEFAULT_COLUMNS = {"n": "N", "d": "D", "loss": "loss"}
 
@@ -32,13 +35,14 @@ def _is_table(obj):
     return isinstance(obj, Mapping) or hasattr(obj, "columns")
 
 
-def _column(table, name, role):
+def _column(table, name, role, numeric=True):
     try:
         values = table[name]
     except (KeyError, IndexError, TypeError):
         available = list(table.columns) if hasattr(table, "columns") else list(table)
         raise InputError(f"{role}: no column '{name}' (columns: {', '.join(map(str, available))})")
-    return np.asarray(values, dtype=np.float64)
+    # Groups are labels (model family, run), not numbers.
+    return _as_array(values, f"{role} (column '{name}')") if numeric else list(values)
 
 
 def _as_array(values, role):
@@ -50,32 +54,39 @@ def _as_array(values, role):
         raise InputError(f"{role}: not numeric ({e})") from None
 
 
-def _inputs(n, d, loss, weights, x, columns):
+ROLES = ("n", "d", "loss", "weights", "x", "groups")
+
+
+def _inputs(n, d, loss, extra, columns):
+    """The arrays of every role: from one table (columns by name) or from separate arrays.
+    `extra` holds the optional roles (weights, x, groups) as given: arrays, column names, None."""
     if _is_table(n):
         if d is not None or loss is not None:
             raise InputError("pass either a table (with columns=...) or the arrays n, d, loss")
         table = n
         names = dict(DEFAULT_COLUMNS)
         names.update(columns or {})
-        unknown = set(names) - {"n", "d", "loss", "weights", "x"}
+        unknown = set(names) - set(ROLES)
         if unknown:
             raise InputError(f"columns: unknown role(s) {sorted(unknown)} "
-                             "(roles: n, d, loss, weights, x)")
-        if isinstance(weights, str):
-            names["weights"] = weights
-        if isinstance(x, str):
-            names["x"] = x
-        cols = {role: _column(table, name, role) for role, name in names.items()}
-        for role, given in (("weights", weights), ("x", x)):
-            if role not in cols:
-                cols[role] = _as_array(given, role)
-        return cols["n"], cols["d"], cols["loss"], cols["weights"], cols["x"]
+                             f"(roles: {', '.join(ROLES)})")
+        names.update({role: v for role, v in extra.items() if isinstance(v, str)})
+        out = {}
+        for role, name in names.items():
+            out[role] = _column(table, name, role, numeric=role != "groups")
+        for role, given in extra.items():
+            if role not in out:
+                out[role] = given if role == "groups" else _as_array(given, role)
+        return out
     if d is None or loss is None:
-        raise InputError("fit needs n, d and loss arrays (or one table)")
+        raise InputError("needs n, d and loss arrays (or one table)")
     if columns:
         raise InputError("columns= only applies when the first argument is a table")
-    return (_as_array(n, "n"), _as_array(d, "d"), _as_array(loss, "loss"),
-            _as_array(weights, "weights"), _as_array(x, "x"))
+    out = {"n": _as_array(n, "n"), "d": _as_array(d, "d"), "loss": _as_array(loss, "loss")}
+    for role, given in extra.items():
+        out[role] = None if given is None else (list(given) if role == "groups"
+                                                else _as_array(given, role))
+    return out
 
 
 def fit(n, d=None, loss=None, *, law="chinchilla", loss_kind="l2", space="log",
@@ -90,13 +101,34 @@ def fit(n, d=None, loss=None, *, law="chinchilla", loss_kind="l2", space="log",
         ln L, "linear" fits L. backend: "cpu", "reference", "cuda" or "auto".
     starts: "grid" (the law's multi-start grid) or "single". threads: 0 = all cores.
 
-    Returns a dict: law, params (reported names -> values), solver_params (numpy array, the
-    space the solver works in), solver_names, status, converged, rss, cost, iterations,
-    n_points, n_starts, failed_starts, space, loss_kind.
+    Returns a dict: law, params (reported names -> values), param_names, solver_params (numpy
+    array, the space the solver works in), solver_names, status, converged, rss, cost,
+    iterations, n_points, n_starts, failed_starts, space, loss_kind.
     """
-    n, d, loss, weights, x = _inputs(n, d, loss, weights, x, columns)
-    return _fit(n, d, loss, law, loss_kind, space, float(huber_delta), backend, weights, x,
-                starts, int(threads), int(max_iterations))
+    a = _inputs(n, d, loss, {"weights": weights, "x": x}, columns)
+    return _fit(a["n"], a["d"], a["loss"], law, loss_kind, space, float(huber_delta), backend,
+                a["weights"], a["x"], starts, int(threads), int(max_iterations))
+
+
+def bootstrap(n, d=None, loss=None, *, law="chinchilla", resamples=1000, seed=0,
+              scheme="case", starts="best", loss_kind="l2", space="log", huber_delta=1e-3,
+              backend="cpu", weights=None, x=None, groups=None, threads=0,
+              max_iterations=500, columns=None):
+    """Full fit plus `resamples` bootstrap refits (counter-based, so `seed` reproduces them on
+    any backend or thread count).
+
+    Data arguments as in fit(); groups (array or column name) label clusters for
+    scheme="cluster". scheme: "case", "cluster" or "residual". starts: "best" (each resample
+    starts from the full-data fit) or "grid".
+
+    Returns fit()'s dict for the full-data fit plus: draws (resamples x params, reported units,
+    NaN rows where a resample failed), solver_draws, ok (bool per resample), resamples,
+    failed_resamples, seed, scheme.
+    """
+    a = _inputs(n, d, loss, {"weights": weights, "x": x, "groups": groups}, columns)
+    return _bootstrap(a["n"], a["d"], a["loss"], law, int(resamples), int(seed), scheme, starts,
+                      loss_kind, space, float(huber_delta), backend, a["weights"], a["x"],
+                      a["groups"], int(threads), int(max_iterations))
 
 
 def predict(result, n, d, x=None):

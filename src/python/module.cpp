@@ -6,9 +6,12 @@
 #include <pybind11/stl.h>
 
 #include <cmath>
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "analysis/bootstrap.hpp"
 #include "shannonfit/batch.hpp"
 #include "shannonfit/errors.hpp"
 
@@ -40,7 +43,8 @@ void require(const std::vector<double>& v, const char* name, std::size_t rows, b
 }
 
 Dataset make_dataset(const Array& n, const Array& d, const Array& loss,
-                     const std::optional<Array>& weights, const std::optional<Array>& x) {
+                     const std::optional<Array>& weights, const std::optional<Array>& x,
+                     const std::optional<py::sequence>& groups = std::nullopt) {
   Dataset data;
   data.source = "<python arrays>";
   data.n = to_vector(n, "n");
@@ -61,6 +65,22 @@ Dataset make_dataset(const Array& n, const Array& d, const Array& loss,
   if (x) {
     data.x = to_vector(*x, "x");
     require(data.x, "x", rows, false);
+  }
+  if (groups) {
+    if (static_cast<std::size_t>(py::len(*groups)) != rows)
+      throw InputError("groups: has " + std::to_string(py::len(*groups)) + " values but n has " +
+                       std::to_string(rows));
+    // Groups are labels (model family, run name): any hashable value, numbered in order of
+    // first appearance.
+    py::dict index;
+    for (const auto& g : *groups) {
+      py::object key = py::str(g);
+      if (!index.contains(key)) {
+        index[key] = static_cast<int>(data.group_names.size());
+        data.group_names.push_back(key.cast<std::string>());
+      }
+      data.group.push_back(index[key].cast<int>());
+    }
   }
   data.line.resize(rows);
   for (std::size_t i = 0; i < rows; ++i) data.line[i] = static_cast<long>(i);
@@ -97,10 +117,6 @@ const LawEntry& lookup_law(const std::string& name) {
   }
 }
 
-double reported_value(const ParamSpec& spec, double v) {
-  return spec.reported == Reported::Exp ? std::exp(v) : v;
-}
-
 py::dict law_dict(const LawInfo& info) {
   py::list params;
   for (const auto& p : info.params) {
@@ -126,6 +142,39 @@ py::dict law_dict(const LawInfo& info) {
 py::list laws() {
   py::list out;
   for (const auto& law : all_laws()) out.append(law_dict(law.info));
+  return out;
+}
+
+// The parts of a result every call returns: the best fit's parameters, status and costs.
+py::dict fit_dict(const LawEntry& law, const FitResult& r, const Dataset& data,
+                  const FitOptions& options) {
+  const int p = law.n_params;
+  const std::vector<double> reported = reported_params(law.info, r.params.data());
+  py::dict params;
+  py::list names, solver_names;
+  Array solver(p);
+  auto s = solver.mutable_unchecked<1>();
+  for (int k = 0; k < p; ++k) {
+    params[py::str(law.info.params[k].reported_name)] = reported[k];
+    names.append(law.info.params[k].reported_name);
+    solver_names.append(law.info.params[k].name);
+    s(k) = r.params[k];
+  }
+  py::dict out;
+  out["law"] = law.info.name;
+  out["params"] = params;
+  out["param_names"] = names;
+  out["solver_params"] = solver;
+  out["solver_names"] = solver_names;
+  out["status"] = to_string(r.status);
+  out["converged"] = converged(r.status);
+  out["rss"] = r.rss;
+  out["cost"] = r.cost;
+  out["iterations"] = r.iterations;
+  out["n_points"] = data.size();
+  out["failed_starts"] = r.failed_starts;
+  out["space"] = to_string(options.space);
+  out["loss_kind"] = options.loss == LossKind::Huber ? "huber" : "l2";
   return out;
 }
 
@@ -156,35 +205,59 @@ py::dict fit(const Array& n, const Array& d, const Array& loss, const std::strin
     py::gil_scoped_release release;
     results = run(law, req);
   }
-  const FitResult& r = results.at(0);
-  const int p = law.n_params;
-  py::dict params;
-  Array solver(p);
-  auto s = solver.mutable_unchecked<1>();
-  for (int k = 0; k < p; ++k) {
-    const ParamSpec& spec = law.info.params[k];
-    params[py::str(spec.reported_name)] = reported_value(spec, r.params[k]);
-    s(k) = r.params[k];
+  py::dict out = fit_dict(law, results.at(0), data, req.options);
+  out["n_starts"] = req.starts.size() / law.n_params;
+  return out;
+}
+
+py::dict bootstrap(const Array& n, const Array& d, const Array& loss, const std::string& law_name,
+                   int resamples, std::uint64_t seed, const std::string& scheme,
+                   const std::string& starts, const std::string& loss_kind,
+                   const std::string& space, double huber_delta, const std::string& backend,
+                   const std::optional<Array>& weights, const std::optional<Array>& x,
+                   const std::optional<py::sequence>& groups, int threads, int max_iterations) {
+  const LawEntry& law = lookup_law(law_name);
+  const Dataset data = make_dataset(n, d, loss, weights, x, groups);
+  BootstrapOptions o;
+  o.resamples = resamples;
+  o.seed = seed;
+  o.scheme = parse_scheme(scheme);
+  o.starts = parse_starts_mode(starts);
+  o.fit = make_options(loss_kind, space, huber_delta, max_iterations);
+  o.backend = parse_backend(backend);
+  if (threads < 0) throw InputError("threads: must not be negative");
+  o.threads = threads;
+  BootstrapResult run;
+  {
+    py::gil_scoped_release release;
+    run = run_bootstrap(data, law, o);
   }
-  py::dict out;
-  out["law"] = law.info.name;
-  out["params"] = params;
-  out["solver_params"] = solver;
-  out["solver_names"] = [&] {
-    py::list names;
-    for (const auto& spec : law.info.params) names.append(spec.name);
-    return names;
-  }();
-  out["status"] = to_string(r.status);
-  out["converged"] = converged(r.status);
-  out["rss"] = r.rss;
-  out["cost"] = r.cost;
-  out["iterations"] = r.iterations;
-  out["n_points"] = data.size();
-  out["n_starts"] = req.starts.size() / p;
-  out["failed_starts"] = r.failed_starts;
-  out["space"] = to_string(req.options.space);
-  out["loss_kind"] = loss_kind;
+  const int p = law.n_params;
+  const auto rows = static_cast<py::ssize_t>(run.resamples.size());
+  Array draws({rows, static_cast<py::ssize_t>(p)});
+  Array solver_draws({rows, static_cast<py::ssize_t>(p)});
+  py::array_t<bool> ok(rows);
+  auto dr = draws.mutable_unchecked<2>();
+  auto sd = solver_draws.mutable_unchecked<2>();
+  auto okv = ok.mutable_unchecked<1>();
+  for (py::ssize_t r = 0; r < rows; ++r) {
+    const ResampleFit& f = run.resamples[r];
+    const std::vector<double> rep = reported_params(law.info, f.params.data());
+    okv(r) = f.ok();
+    for (int k = 0; k < p; ++k) {
+      dr(r, k) = f.ok() ? rep[k] : std::nan("");
+      sd(r, k) = f.params[k];
+    }
+  }
+  py::dict out = fit_dict(law, run.full, data, o.fit);
+  out["n_starts"] = run.n_starts;
+  out["resamples"] = rows;
+  out["failed_resamples"] = run.failed();
+  out["seed"] = seed;
+  out["scheme"] = to_string(run.scheme);
+  out["draws"] = draws;
+  out["solver_draws"] = solver_draws;
+  out["ok"] = ok;
   return out;
 }
 
@@ -228,6 +301,12 @@ PYBIND11_MODULE(_core, m) {
         py::arg("weights"), py::arg("x"), py::arg("starts"), py::arg("threads"),
         py::arg("max_iterations"),
         "Fits one law from its start grid; returns the best fit as a dict.");
+  m.def("bootstrap", &bootstrap, py::arg("n"), py::arg("d"), py::arg("loss"), py::arg("law"),
+        py::arg("resamples"), py::arg("seed"), py::arg("scheme"), py::arg("starts"),
+        py::arg("loss_kind"), py::arg("space"), py::arg("huber_delta"), py::arg("backend"),
+        py::arg("weights"), py::arg("x"), py::arg("groups"), py::arg("threads"),
+        py::arg("max_iterations"),
+        "Full fit plus bootstrap refits; returns the draws as (resamples, params) arrays.");
   m.def("predict", &predict, py::arg("law"), py::arg("solver_params"), py::arg("n"),
         py::arg("d"), py::arg("x") = py::none(),
         "Loss predicted by a law at (n, d[, x]) for parameters in solver space.");
