@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config ccache
-  libeigen3-dev librandom123-dev libboost-math-dev libcli11-dev nlohmann-json3-dev libfmt-dev
+  libeigen3-dev librandom123-dev libboost-math-dev libcli11-dev nlohmann-json3-dev libfmt-dev libssl-dev
   libgtest-dev libgmock-dev libbenchmark-dev libceres-dev
   libopenmpi-dev openmpi-bin
   pybind11-dev python3-dev python3-numpy python3-scipy python3-matplotlib python3-pandas

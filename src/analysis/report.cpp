@@ -1,0 +1,234 @@
+#include "analysis/report.hpp"
+
+#include <openssl/evp.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "shannonfit/errors.hpp"
+
+namespace fs = std::filesystem;
+
+namespace shannonfit::report {
+
+Table::Table(std::vector<std::string> header) : header_(std::move(header)) {}
+
+Table& Table::row() {
+  rows_.emplace_back();
+  return *this;
+}
+
+Table& Table::cell(const std::string& text) {
+  if (rows_.empty()) throw std::logic_error("report table: cell before row()");
+  const bool quote = text.find_first_of(",\"\n\r") != std::string::npos;
+  if (!quote) {
+    rows_.back().push_back(text);
+    return *this;
+  }
+  std::string q = "\"";
+  for (char c : text) q += c == '"' ? std::string("\"\"") : std::string(1, c);
+  rows_.back().push_back(q + "\"");
+  return *this;
+}
+
+Table& Table::cell(double value) {
+  if (std::isnan(value)) return cell(std::string("nan"));
+  if (std::isinf(value)) return cell(std::string(value > 0 ? "inf" : "-inf"));
+  return cell(fmt::format("{}", value));  // shortest representation that round-trips
+}
+
+Table& Table::cell(long value) { return cell(std::to_string(value)); }
+
+std::string Table::to_csv() const {
+  std::string out;
+  for (std::size_t i = 0; i < header_.size(); ++i) out += (i ? "," : "") + header_[i];
+  out += '\n';
+  for (const auto& r : rows_) {
+    if (r.size() != header_.size())
+      throw std::logic_error(fmt::format("report table: a row has {} cells for {} columns",
+                                         r.size(), header_.size()));
+    for (std::size_t i = 0; i < r.size(); ++i) out += (i ? "," : "") + r[i];
+    out += '\n';
+  }
+  return out;
+}
+
+std::string default_dir(const std::string& data_path) {
+  return (fs::path("reports") / fs::path(data_path).stem()).string();
+}
+
+namespace {
+
+// Files a report writes besides its tables; --force replaces exactly these.
+const char* const kOwnFiles[] = {"report.json", "report.html"};
+
+void write_file(const fs::path& path, const std::string& text) {
+  std::ofstream f(path, std::ios::binary);
+  f << text;
+  f.close();
+  if (!f) throw std::runtime_error("cannot write " + path.string());
+}
+
+}  // namespace
+
+void prepare_dir(const std::string& dir, bool force) {
+  std::error_code ec;
+  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
+    throw OutputExistsError(dir + " exists and is not a folder");
+  if (fs::is_directory(dir, ec) && !fs::is_empty(dir, ec)) {
+    if (!force)
+      throw OutputExistsError(dir + " exists and is not empty (pass --force to replace the report "
+                                    "in it, or --out to choose another folder)");
+    // Only what an earlier report wrote goes: stale figures would otherwise be embedded into
+    // the new page.
+    for (const char* name : kOwnFiles) fs::remove(fs::path(dir) / name, ec);
+    for (const auto& entry : fs::directory_iterator(dir, ec))
+      if (entry.path().extension() == ".csv") fs::remove(entry.path(), ec);
+    const fs::path figures = fs::path(dir) / "figures";
+    if (fs::is_directory(figures, ec))
+      for (const auto& entry : fs::directory_iterator(figures, ec))
+        if (entry.path().extension() == ".png" || entry.path().extension() == ".svg")
+          fs::remove(entry.path(), ec);
+  }
+  fs::create_directories(dir, ec);
+  if (!fs::is_directory(dir)) throw std::runtime_error("cannot create folder " + dir + ": " + ec.message());
+}
+
+void write(const Folder& folder, const std::string& dir) {
+  for (const auto& [name, table] : folder.tables) write_file(fs::path(dir) / name, table.to_csv());
+  write_file(fs::path(dir) / "report.json", folder.json.dump(2) + "\n");
+}
+
+std::string sha256_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw InputError(path + ": cannot be read");
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) != 1) {
+    EVP_MD_CTX_free(ctx);
+    throw std::runtime_error("OpenSSL: SHA-256 unavailable");
+  }
+  char buf[1 << 16];
+  while (f) {
+    f.read(buf, sizeof buf);
+    if (f.gcount() > 0) EVP_DigestUpdate(ctx, buf, static_cast<std::size_t>(f.gcount()));
+  }
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(ctx, md, &len);
+  EVP_MD_CTX_free(ctx);
+  if (f.bad()) throw InputError(path + ": read error");
+  std::string hex;
+  for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", md[i]);
+  return hex;
+}
+
+namespace {
+
+std::string shell_quote(const std::string& arg) {
+  if (!arg.empty() && arg.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                            "0123456789_-+=.,/:@%") == std::string::npos)
+    return arg;
+  std::string q = "'";
+  for (char c : arg) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+}  // namespace
+
+std::string command_line() {
+  // Linux keeps the exact argv here, so no subcommand has to thread it through.
+  std::ifstream f("/proc/self/cmdline", std::ios::binary);
+  std::string all((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  std::string out;
+  std::size_t start = 0;
+  bool first = true;
+  while (start < all.size()) {
+    const std::size_t end = all.find('\0', start);
+    std::string arg = all.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    if (first) arg = fs::path(arg).filename().string();
+    out += (first ? "" : " ") + shell_quote(arg);
+    first = false;
+    if (end == std::string::npos) break;
+    start = end + 1;
+  }
+  return out;
+}
+
+nlohmann::json number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
+
+std::string tools_dir() {
+  if (const char* env = std::getenv("SHANNONFIT_TOOLS"); env && *env) return env;
+  return SHANNONFIT_TOOLS_DIR;
+}
+
+std::string python() {
+  if (const char* env = std::getenv("SHANNONFIT_PYTHON"); env && *env) return env;
+  if (access("/usr/bin/python3", X_OK) == 0) return "/usr/bin/python3";
+  return "python3";
+}
+
+namespace {
+
+// Runs argv (no shell, so paths need no quoting) and returns its exit status; -1 when it could
+// not be started. With `quiet`, its standard output is discarded.
+int run(const std::vector<std::string>& argv, bool quiet, bool silence_errors = false) {
+  std::fflush(nullptr);
+  const pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    if (quiet || silence_errors) {
+      if (std::FILE* null = std::fopen("/dev/null", "w")) {
+        if (quiet) dup2(fileno(null), STDOUT_FILENO);
+        if (silence_errors) dup2(fileno(null), STDERR_FILENO);
+      }
+    }
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  int status = 0;
+  if (waitpid(pid, &status, 0) < 0) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+ScriptOutcome run_script(const std::string& script, const std::string& dir, bool quiet,
+                         const char* module) {
+  ScriptOutcome out;
+  const std::string py = python();
+  const std::string path = (fs::path(tools_dir()) / script).string();
+  if (!fs::exists(path)) {
+    out.why_not = "skipped: " + path + " not found (set SHANNONFIT_TOOLS to the tools/ folder)";
+    return out;
+  }
+  if (run({py, "-c", std::string("import ") + module}, true, true) != 0) {
+    out.why_not = fmt::format("skipped: {} cannot import {} (Debian: apt install python3-{})", py,
+                              module, module);
+    return out;
+  }
+  out.ran = true;
+  out.exit_code = run({py, path, dir}, quiet);
+  return out;
+}
+
+}  // namespace
+
+ScriptOutcome render_figures(const std::string& dir, bool quiet) {
+  return run_script("plot_report.py", dir, quiet, "matplotlib");
+}
+
+ScriptOutcome render_html(const std::string& dir, bool quiet) {
+  return run_script("render_html.py", dir, quiet, "json");
+}
+
+}  // namespace shannonfit::report
