@@ -1,9 +1,85 @@
+// `shannonfit fit`: point estimates of one or more laws, with standard errors, fit statistics
+// and identifiability, as tables and JSON.
+#include <cstdio>
+#include <memory>
+
 #include "cli/commands.hpp"
+#include "cli/common.hpp"
+#include "cli/fitting.hpp"
 
 namespace shannonfit::cli {
 
+namespace {
+
+struct FitArgs {
+  DataArgs data;
+  LawArgs laws;
+  SolverArgs solver;
+  OutputArgs output;
+};
+
+void run(const FitArgs& a) {
+  std::vector<std::string> skipped;
+  const auto laws = resolve_laws(a.laws, !a.data.perturbation.empty(), &skipped);
+  check_output(a.output);
+  const io::LoadedData loaded = load(a.data);
+  for (const auto& s : skipped) note(a.output, "--law all skips " + s);
+
+  // Every check on every slice before the first (possibly long) fit.
+  for (const auto& slice : loaded.slices)
+    for (const LawEntry* law : laws)
+      io::require_enough_rows(slice.data, law->info, slice_label(a.data, slice));
+
+  std::vector<FitRecord> records;
+  for (const auto& slice : loaded.slices)
+    for (const LawEntry* law : laws) {
+      records.push_back(run_fit(*law, slice.data, a.solver, slice_label(a.data, slice)));
+      records.back().by_value = slice.by_value;
+    }
+
+  nlohmann::json fits = nlohmann::json::array();
+  for (const auto& r : records) fits.push_back(to_json(r, a.data.map.by));
+  const nlohmann::json doc = {{"command", "fit"},
+                              {"version", SHANNONFIT_VERSION},
+                              {"data", describe(a.data, loaded)},
+                              {"solver", describe(a.solver)},
+                              {"fits", fits}};
+  emit_json(a.output, doc);
+
+  if (show_text(a.output)) {
+    for (std::size_t i = 0; i < records.size(); ++i)
+      std::printf("%s%s", i ? "\n" : "", to_text(records[i]).c_str());
+    if (!loaded.dropped_lines.empty() || loaded.rows_filtered_out > 0)
+      std::printf("\n%ld of %ld rows used (%ld removed by --filter, %zu by --drop-highest-loss)\n",
+                  loaded.rows_read - loaded.rows_filtered_out -
+                      static_cast<long>(loaded.dropped_lines.size()),
+                  loaded.rows_read, loaded.rows_filtered_out, loaded.dropped_lines.size());
+    if (!a.output.out.empty()) std::printf("wrote %s\n", a.output.out.c_str());
+  }
+  for (const auto& r : records)
+    if (!converged(r.result.status))
+      note(a.output, r.data_label + ": law '" + r.law->info.name + "' best start stopped with status " +
+                         to_string(r.result.status) + "; its estimates are not at a verified optimum");
+}
+
+}  // namespace
+
 void register_fit(CLI::App& app) {
-  app.add_subcommand("fit", "Fit one or more laws with their multi-start grid");
+  auto* cmd = app.add_subcommand(
+      "fit", "Fit one or more laws with their multi-start grid; table on stdout, JSON with --out");
+  auto args = std::make_shared<FitArgs>();
+  add_data_options(*cmd, args->data);
+  add_law_option(*cmd, args->laws, "chinchilla");
+  add_solver_options(*cmd, args->solver);
+  add_output_options(*cmd, args->output, "write the results as JSON to FILE");
+  cmd->footer(
+      "Examples:\n"
+      "  shannonfit fit data/synthetic_chinchilla.csv\n"
+      "  shannonfit fit runs.csv --n-col params --d-col tokens --loss-col val_loss \\\n"
+      "      --law chinchilla,kaplan --filter \"tokens >= 1e9\" --out fit.json\n"
+      "  shannonfit fit chinchilla_svg_extracted.csv --n-col \"Model Size\" \\\n"
+      "      --flops-col \"Training FLOP\" --drop-highest-loss 5 --loss huber:1e-3 --space log");
+  cmd->callback([args] { run(*args); });
 }
 
 }  // namespace shannonfit::cli

@@ -1,0 +1,238 @@
+#include "cli/common.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#include "io/output.hpp"
+#include "shannonfit/errors.hpp"
+
+namespace shannonfit::cli {
+
+namespace {
+
+// "huber", "huber:<δ>" (δ > 0) or "l2".
+bool parse_loss(const std::string& spec, LossKind& kind, double& delta) {
+  if (spec == "l2") {
+    kind = LossKind::L2;
+    return true;
+  }
+  if (spec.rfind("huber", 0) != 0) return false;
+  kind = LossKind::Huber;
+  if (spec == "huber") return true;
+  if (spec[5] != ':') return false;
+  const std::string value = spec.substr(6);
+  char* end = nullptr;
+  delta = std::strtod(value.c_str(), &end);
+  return !value.empty() && end == value.c_str() + value.size() && delta > 0 && std::isfinite(delta);
+}
+
+void add_unique(std::vector<const LawEntry*>& laws, const LawEntry* law) {
+  if (std::find(laws.begin(), laws.end(), law) == laws.end()) laws.push_back(law);
+}
+
+}  // namespace
+
+void add_data_options(CLI::App& cmd, DataArgs& a) {
+  const char* g = "Data";
+  cmd.add_option("DATA", a.path, "CSV file with a header line")->required()->group(g);
+  cmd.add_option("--n-col", a.map.n, "column with the parameter count N")
+      ->capture_default_str()->group(g);
+  auto* d = cmd.add_option("--d-col", a.map.d, "column with the training tokens D [default: D]")
+                ->group(g);
+  auto* c = cmd.add_option("--flops-col", a.map.flops,
+                           "column with the training compute C instead of D; D = C/(6N)")
+                ->group(g);
+  d->excludes(c);
+  cmd.add_option("--loss-col", a.map.loss, "column with the loss L (nats/token)")
+      ->capture_default_str()->group(g);
+  cmd.add_option("--group-col", a.map.group,
+                 "column naming a group per row (e.g. model family), for grouped statistics")
+      ->group(g);
+  cmd.add_option("--weight-col", a.map.weight, "column with a positive weight per row")->group(g);
+  cmd.add_option("--perturbation", a.perturbation,
+                 "perturbation column and how it maps to strength x: noise:COL (x = sigma), "
+                 "noise-snr-db:COL (x = 10^(-SNR/20)), quant-bits:COL (x = 2^-bits), "
+                 "sft:COL (x = learning rate)")
+      ->check(CLI::Validator(
+          [](std::string& spec) -> std::string {
+            try {
+              io::parse_perturbation(spec);
+            } catch (const InputError& e) {
+              return e.what();
+            }
+            return "";
+          },
+          "KIND:COL"))
+      ->group(g);
+  cmd.add_option("--by", a.map.by, "fit separately for each distinct value of this column")
+      ->group(g);
+  cmd.add_option("--filter", a.map.filter,
+                 "keep only rows where this condition holds, e.g. \"D >= 1e9 && N < 1e10\"; "
+                 "`quoted names` for columns with spaces; + - * / ( ) ! && || and or not")
+      ->group(g);
+  cmd.add_option("--drop-highest-loss", a.map.drop_highest_loss,
+                 "after --filter, drop the K rows with the highest loss (Epoch AI drop 5 from "
+                 "the Chinchilla extraction)")
+      ->check(CLI::NonNegativeNumber)->group(g);
+}
+
+io::LoadedData load(const DataArgs& a) {
+  io::ColumnMap map = a.map;
+  if (!a.perturbation.empty()) map.perturbation = io::parse_perturbation(a.perturbation);
+  return io::load_data(a.path, map);
+}
+
+std::string slice_label(const DataArgs& a, const io::Slice& slice) {
+  if (a.map.by.empty()) return a.path;
+  return a.path + ", --by " + a.map.by + "=" + slice.by_value;
+}
+
+nlohmann::json describe(const DataArgs& a, const io::LoadedData& loaded) {
+  nlohmann::json columns = {{"n", a.map.n}, {"loss", a.map.loss}};
+  if (a.map.flops.empty())
+    columns["d"] = a.map.d.empty() ? "D" : a.map.d;
+  else
+    columns["flops"] = a.map.flops;
+  if (!a.map.group.empty()) columns["group"] = a.map.group;
+  if (!a.map.weight.empty()) columns["weight"] = a.map.weight;
+  if (!a.perturbation.empty()) columns["perturbation"] = a.perturbation;
+  if (!a.map.by.empty()) columns["by"] = a.map.by;
+  long used = 0;
+  for (const auto& s : loaded.slices) used += static_cast<long>(s.data.size());
+  return {{"path", a.path},
+          {"columns", columns},
+          {"filter", a.map.filter.empty() ? nlohmann::json() : nlohmann::json(a.map.filter)},
+          {"rows_read", loaded.rows_read},
+          {"rows_filtered_out", loaded.rows_filtered_out},
+          {"dropped_highest_loss_lines", loaded.dropped_lines},
+          {"rows_used", used}};
+}
+
+void add_law_option(CLI::App& cmd, LawArgs& a, const std::string& default_law) {
+  std::string names;
+  for (const auto& law : all_laws()) names += (names.empty() ? "" : ", ") + law.info.name;
+  a.names = {default_law};
+  cmd.add_option("--law", a.names,
+                 "law(s) to fit; repeat or give a comma list; 'all' = every law the data's "
+                 "columns allow. Known: " + names)
+      ->delimiter(',')
+      ->capture_default_str()
+      ->group("Model");
+}
+
+std::vector<const LawEntry*> resolve_laws(const LawArgs& a, bool have_perturbation,
+                                          std::vector<std::string>* skipped) {
+  std::vector<const LawEntry*> laws;
+  for (const auto& name : a.names) {
+    if (name == "all") {
+      for (const auto& law : all_laws()) {
+        if (law.info.needs == Needs::Perturbation && !have_perturbation) {
+          if (skipped) skipped->push_back(law.info.name + " (needs --perturbation)");
+          continue;
+        }
+        add_unique(laws, &law);
+      }
+      continue;
+    }
+    const LawEntry* law;
+    try {
+      law = &find_law(name);
+    } catch (const std::invalid_argument& e) {
+      throw CLI::ValidationError("--law", e.what());
+    }
+    if (law->info.needs == Needs::Perturbation && !have_perturbation)
+      throw InputError("--law " + name + ": this law needs a perturbation strength per row; "
+                       "map a column with --perturbation KIND:COL");
+    add_unique(laws, law);
+  }
+  return laws;
+}
+
+void add_solver_options(CLI::App& cmd, SolverArgs& a) {
+  const char* g = "Solver";
+  cmd.add_option("--backend", a.backend, "cpu, reference (plain Eigen LM), cuda, or auto")
+      ->check(CLI::IsMember({"cpu", "reference", "cuda", "auto"}))
+      ->capture_default_str()->group(g);
+  cmd.add_option("--threads", a.threads, "CPU threads (0 = all cores)")
+      ->check(CLI::NonNegativeNumber)->capture_default_str()->group(g);
+  cmd.add_option("--loss", a.loss,
+                 "huber[:DELTA] (Huber on the residual, DELTA default 1e-3) or l2 (least squares)")
+      ->check(CLI::Validator(
+          [](std::string& spec) -> std::string {
+            LossKind kind;
+            double delta = 1e-3;
+            return parse_loss(spec, kind, delta) ? "" : "use huber, huber:DELTA with DELTA > 0, or l2";
+          },
+          "huber[:DELTA]|l2"))
+      ->capture_default_str()->group(g);
+  cmd.add_option("--space", a.space, "residuals on log loss (log) or on loss (linear)")
+      ->check(CLI::IsMember({"log", "linear"}))->capture_default_str()->group(g);
+  cmd.add_option("--starts", a.starts, "the law's multi-start grid, or its single default start")
+      ->check(CLI::IsMember({"grid", "single"}))->capture_default_str()->group(g);
+  cmd.add_option("--max-iterations", a.max_iterations, "iteration cap per start")
+      ->check(CLI::PositiveNumber)->capture_default_str()->group(g);
+}
+
+FitOptions SolverArgs::fit_options() const {
+  FitOptions o;
+  o.space = space == "linear" ? Space::Linear : Space::Log;
+  parse_loss(loss, o.loss, o.huber_delta);
+  o.max_iterations = max_iterations;
+  return o;
+}
+
+BackendKind SolverArgs::backend_kind() const { return parse_backend(backend); }
+
+std::vector<double> SolverArgs::starts_for(const LawInfo& law) const {
+  return starts == "single" ? single_start(law) : start_grid(law);
+}
+
+std::string describe_objective(const FitOptions& o) {
+  const char* target = o.space == Space::Log ? "ln L" : "L";
+  if (o.loss == LossKind::L2) return std::string("least squares on ") + target;
+  char delta[32];
+  std::snprintf(delta, sizeof delta, "%g", o.huber_delta);
+  return std::string("Huber(delta=") + delta + ") on " + target;
+}
+
+nlohmann::json describe(const SolverArgs& a) {
+  const FitOptions o = a.fit_options();
+  nlohmann::json j = {{"backend", a.backend},
+                      {"loss", o.loss == LossKind::L2 ? "l2" : "huber"},
+                      {"space", a.space},
+                      {"starts", a.starts},
+                      {"max_iterations", a.max_iterations},
+                      {"threads", a.threads}};
+  if (o.loss == LossKind::Huber) j["huber_delta"] = o.huber_delta;
+  return j;
+}
+
+void add_output_options(CLI::App& cmd, OutputArgs& a, const std::string& out_help) {
+  const char* g = "Output";
+  cmd.add_option("--out,-o", a.out, out_help)->group(g);
+  cmd.add_flag("--force", a.force, "overwrite --out when it exists")->group(g);
+  cmd.add_flag("--json", a.json, "print the JSON result to stdout instead of tables")->group(g);
+  cmd.add_flag("--quiet,-q", a.quiet, "print nothing but errors (and the JSON with --json)")
+      ->group(g);
+}
+
+void check_output(const OutputArgs& a) {
+  if (!a.out.empty()) io::check_writable(a.out, a.force);
+}
+
+bool show_text(const OutputArgs& a) { return !a.json && !a.quiet; }
+
+void note(const OutputArgs& a, const std::string& text) {
+  if (!a.quiet) std::fprintf(stderr, "note: %s\n", text.c_str());
+}
+
+void emit_json(const OutputArgs& a, const nlohmann::json& doc) {
+  const std::string text = doc.dump(2) + "\n";
+  if (!a.out.empty()) io::write_file(a.out, text, a.force);
+  if (a.json) std::cout << text << std::flush;
+}
+
+}  // namespace shannonfit::cli

@@ -1,0 +1,91 @@
+#pragma once
+// Option groups every subcommand shares, so that `fit`, `bootstrap`, `compare`, `predict` and
+// `analyze` read data, choose laws and solvers, and write results the same way.
+//
+// Usage in a subcommand:
+//   auto* cmd = app.add_subcommand("fit", "...");
+//   auto args = std::make_shared<FitArgs>();            // lives as long as the app
+//   add_data_options(*cmd, args->data);
+//   add_law_option(*cmd, args->laws, "chinchilla");
+//   add_solver_options(*cmd, args->solver);
+//   add_output_options(*cmd, args->output, "write the results as JSON to FILE");
+//   cmd->callback([args] { ... });
+//
+// Errors: a malformed option value is a CLI::ValidationError (exit 1, usage); a problem with
+// the data is an InputError (exit 2); an existing output without --force is an
+// OutputExistsError (exit 4).
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "io/csv.hpp"
+#include "shannonfit/batch.hpp"
+
+namespace shannonfit::cli {
+
+// DATA (positional) and the column mapping: --n-col, --d-col | --flops-col, --loss-col,
+// --group-col, --weight-col, --perturbation KIND:COL, --by COL, --filter EXPR,
+// --drop-highest-loss K.
+struct DataArgs {
+  std::string path;
+  io::ColumnMap map;
+  std::string perturbation;  // as given; parsed by load()
+};
+void add_data_options(CLI::App& cmd, DataArgs& args);
+io::LoadedData load(const DataArgs& args);
+// "runs.csv" or "runs.csv, --by lr=3e-4": names one slice in messages and tables.
+std::string slice_label(const DataArgs& args, const io::Slice& slice);
+// The data options as JSON, for reports that must say what was read and how.
+nlohmann::json describe(const DataArgs& args, const io::LoadedData& loaded);
+
+// --law NAME (repeatable, comma lists allowed; "all" = every law whose inputs the data has).
+struct LawArgs {
+  std::vector<std::string> names;
+};
+void add_law_option(CLI::App& cmd, LawArgs& args, const std::string& default_law);
+// The laws to fit, in the order named (duplicates removed). An unknown name is a usage error;
+// a law named explicitly whose inputs are missing is an InputError. Laws that "all" leaves out
+// for missing inputs are appended to `skipped` (when given) with the reason.
+std::vector<const LawEntry*> resolve_laws(const LawArgs& args, bool have_perturbation,
+                                          std::vector<std::string>* skipped = nullptr);
+
+// --backend, --threads, --loss huber[:δ]|l2, --space log|linear, --starts grid|single,
+// --max-iterations.
+struct SolverArgs {
+  std::string backend = "auto";
+  int threads = 0;
+  std::string loss = "huber:1e-3";
+  std::string space = "log";
+  std::string starts = "grid";
+  int max_iterations = 500;
+
+  FitOptions fit_options() const;
+  BackendKind backend_kind() const;
+  // The law's default multi-start grid, or its single start with --starts single.
+  std::vector<double> starts_for(const LawInfo& law) const;
+};
+void add_solver_options(CLI::App& cmd, SolverArgs& args);
+// "huber(delta=0.001) on ln L" and the like, for tables.
+std::string describe_objective(const FitOptions& options);
+nlohmann::json describe(const SolverArgs& args);
+
+// --out FILE, --force, --json, --quiet.
+struct OutputArgs {
+  std::string out;
+  bool force = false;
+  bool json = false;
+  bool quiet = false;
+};
+void add_output_options(CLI::App& cmd, OutputArgs& args, const std::string& out_help);
+// Fails early (OutputExistsError) when --out exists and --force was not given.
+void check_output(const OutputArgs& args);
+// Human-readable output goes to stdout unless --json (stdout is then the JSON) or --quiet.
+bool show_text(const OutputArgs& args);
+// Side remarks (skipped laws, warnings) to stderr unless --quiet.
+void note(const OutputArgs& args, const std::string& text);
+// Writes `doc` to --out (atomically, honouring --force) and prints it with --json. NaN and
+// infinities (e.g. the SE of a parameter that is not identified) become null.
+void emit_json(const OutputArgs& args, const nlohmann::json& doc);
+
+}  // namespace shannonfit::cli

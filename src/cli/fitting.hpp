@@ -1,0 +1,34 @@
+#pragma once
+// One law fitted to one dataset from the command line: the multi-start batch on the chosen
+// backend, its statistics, and how it is shown (table) and stored (JSON). `fit` prints these;
+// other commands reuse them for their point estimates.
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "cli/common.hpp"
+#include "shannonfit/stats.hpp"
+
+namespace shannonfit::cli {
+
+struct FitRecord {
+  const LawEntry* law = nullptr;
+  std::string data_label;   // slice_label(): file, and the --by value if any
+  std::string by_value;     // empty without --by
+  std::string backend;      // the backend that ran ("cpu", "reference", "cuda")
+  long n_starts = 0;
+  FitOptions options;
+  FitResult result;
+  FitSummary summary;
+};
+
+// Runs every start of `law` on `data` and keeps the best. Throws FitError when no start reaches
+// a finite objective.
+FitRecord run_fit(const LawEntry& law, const Dataset& data, const SolverArgs& solver,
+                  const std::string& data_label);
+
+// The table block `fit` prints for one record.
+std::string to_text(const FitRecord& r);
+// The same as JSON. `by_column` is the --by column (empty without --by).
+nlohmann::json to_json(const FitRecord& r, const std::string& by_column);
+
+}  // namespace shannonfit::cli

@@ -1,0 +1,354 @@
+#include "io/csv.hpp"
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <numeric>
+#include <sstream>
+
+#include "io/filter.hpp"
+#include "shannonfit/errors.hpp"
+
+namespace shannonfit::io {
+
+namespace {
+
+std::string trim(const std::string& s) {
+  const auto first = s.find_first_not_of(" \t");
+  if (first == std::string::npos) return "";
+  return s.substr(first, s.find_last_not_of(" \t") - first + 1);
+}
+
+std::string where(const std::string& source, long line) {
+  return source + ":" + std::to_string(line);
+}
+
+// Splits text into records of fields, each record with the line it starts on.
+struct RawRecord {
+  std::vector<std::string> fields;
+  long line;
+};
+
+std::vector<RawRecord> split_records(const std::string& text, const std::string& source) {
+  std::vector<RawRecord> records;
+  std::size_t i = 0;
+  long line = 1;
+  if (text.compare(0, 3, "\xEF\xBB\xBF") == 0) i = 3;  // UTF-8 byte-order mark
+  while (i < text.size()) {
+    RawRecord rec{{}, line};
+    bool blank = true;
+    while (true) {
+      std::string field;
+      std::size_t j = i;
+      while (j < text.size() && (text[j] == ' ' || text[j] == '\t')) ++j;
+      if (j < text.size() && text[j] == '"') {
+        blank = false;
+        const long quote_line = line;
+        i = j + 1;
+        while (true) {
+          if (i >= text.size())
+            throw InputError(where(source, quote_line) + ": a quoted field is never closed");
+          if (text[i] == '"') {
+            if (i + 1 < text.size() && text[i + 1] == '"') {
+              field += '"';
+              i += 2;
+              continue;
+            }
+            ++i;
+            break;
+          }
+          if (text[i] == '\n') ++line;
+          field += text[i++];
+        }
+        while (i < text.size() && (text[i] == ' ' || text[i] == '\t')) ++i;
+        if (text.compare(i, 2, "\r\n") == 0) ++i;
+        if (i < text.size() && text[i] != ',' && text[i] != '\n')
+          throw InputError(where(source, line) + ": unexpected text after a closing quote");
+      } else {
+        while (i < text.size() && text[i] != ',' && text[i] != '\n') field += text[i++];
+        if (!field.empty() && field.back() == '\r') field.pop_back();
+        field = trim(field);
+        if (!field.empty()) blank = false;
+      }
+      rec.fields.push_back(std::move(field));
+      if (i < text.size() && text[i] == ',') {
+        blank = false;
+        ++i;
+        continue;
+      }
+      break;
+    }
+    if (i < text.size() && text[i] == '\n') {
+      ++i;
+      ++line;
+    }
+    if (!blank) records.push_back(std::move(rec));
+  }
+  return records;
+}
+
+// A validated number from one cell.
+struct CellReader {
+  const Table& table;
+  std::size_t row;
+
+  std::string at(int col) const {
+    return where(table.source, table.line[row]) + ": column '" + table.header[col] + "'";
+  }
+
+  double finite(int col) const {
+    const std::string& cell = table.rows[row][col];
+    double v;
+    if (cell.empty()) throw InputError(at(col) + ": the value is empty");
+    if (!parse_number(cell, v)) throw InputError(at(col) + ": '" + cell + "' is not a number");
+    if (!std::isfinite(v)) throw InputError(at(col) + ": '" + cell + "' is not a finite number");
+    return v;
+  }
+
+  double positive(int col, const char* what) const {
+    const double v = finite(col);
+    if (!(v > 0))
+      throw InputError(at(col) + ": " + what + " must be > 0, got " + table.rows[row][col]);
+    return v;
+  }
+
+  double non_negative(int col, const char* what) const {
+    const double v = finite(col);
+    if (v < 0)
+      throw InputError(at(col) + ": " + what + " must be >= 0, got " + table.rows[row][col]);
+    return v;
+  }
+};
+
+double perturbation_x(const CellReader& r, int col, PerturbationKind kind) {
+  switch (kind) {
+    case PerturbationKind::Noise: return r.non_negative(col, "the noise sigma");
+    case PerturbationKind::NoiseSnrDb: return std::pow(10.0, -r.finite(col) / 20.0);
+    case PerturbationKind::QuantBits: return std::exp2(-r.positive(col, "the bit width"));
+    case PerturbationKind::LearningRate: return r.non_negative(col, "the learning rate");
+  }
+  return 0;
+}
+
+// The --by values in their reporting order.
+std::vector<std::string> ordered_values(const std::vector<std::string>& values) {
+  std::vector<std::string> distinct;
+  for (const auto& v : values)
+    if (std::find(distinct.begin(), distinct.end(), v) == distinct.end()) distinct.push_back(v);
+  double unused;
+  const bool numeric = std::all_of(distinct.begin(), distinct.end(), [&](const std::string& v) {
+    return parse_number(v, unused);
+  });
+  if (numeric)
+    std::stable_sort(distinct.begin(), distinct.end(), [](const std::string& a, const std::string& b) {
+      return std::strtod(a.c_str(), nullptr) < std::strtod(b.c_str(), nullptr);
+    });
+  return distinct;
+}
+
+}  // namespace
+
+bool parse_number(const std::string& cell, double& out) {
+  const std::string s = trim(cell);
+  if (s.empty()) return false;
+  char* end = nullptr;
+  errno = 0;
+  out = std::strtod(s.c_str(), &end);
+  return end == s.c_str() + s.size();
+}
+
+std::string join_names(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+Table parse_csv(const std::string& text, const std::string& source) {
+  auto records = split_records(text, source);
+  if (records.empty()) throw InputError(source + ": the file is empty (expected a header line)");
+  Table t;
+  t.source = source;
+  t.header = std::move(records.front().fields);
+  for (std::size_t r = 1; r < records.size(); ++r) {
+    auto& rec = records[r];
+    if (rec.fields.size() != t.header.size())
+      throw InputError(where(source, rec.line) + ": expected " + std::to_string(t.header.size()) +
+                       " fields like the header, found " + std::to_string(rec.fields.size()));
+    t.rows.push_back(std::move(rec.fields));
+    t.line.push_back(rec.line);
+  }
+  if (t.rows.empty()) throw InputError(source + ": no data rows after the header");
+  return t;
+}
+
+Table read_csv(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError("cannot open '" + path + "': " + std::strerror(errno));
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  if (in.bad()) throw InputError("cannot read '" + path + "': " + std::strerror(errno));
+  return parse_csv(buf.str(), path);
+}
+
+int find_column(const Table& table, const std::string& name, const std::string& option) {
+  const auto first = std::find(table.header.begin(), table.header.end(), name);
+  if (first == table.header.end())
+    throw InputError(table.source + ": " + option + ": no column '" + name +
+                     "' (columns: " + join_names(table.header) + ")");
+  if (std::find(first + 1, table.header.end(), name) != table.header.end())
+    throw InputError(table.source + ": " + option + ": column '" + name +
+                     "' appears more than once in the header");
+  return static_cast<int>(first - table.header.begin());
+}
+
+Perturbation parse_perturbation(const std::string& spec) {
+  static const std::pair<const char*, PerturbationKind> kinds[] = {
+      {"noise", PerturbationKind::Noise},
+      {"noise-snr-db", PerturbationKind::NoiseSnrDb},
+      {"quant-bits", PerturbationKind::QuantBits},
+      {"sft", PerturbationKind::LearningRate}};
+  const auto colon = spec.find(':');
+  const std::string kind = spec.substr(0, colon);
+  for (const auto& k : kinds)
+    if (kind == k.first) {
+      if (colon == std::string::npos || colon + 1 == spec.size())
+        throw InputError("--perturbation " + spec + ": name the column, e.g. " + kind + ":<column>");
+      return {k.second, spec.substr(colon + 1)};
+    }
+  throw InputError("--perturbation " + spec +
+                   ": unknown kind (use noise:<col>, noise-snr-db:<col>, quant-bits:<col> or "
+                   "sft:<col>)");
+}
+
+const char* to_string(PerturbationKind kind) {
+  switch (kind) {
+    case PerturbationKind::Noise: return "noise";
+    case PerturbationKind::NoiseSnrDb: return "noise-snr-db";
+    case PerturbationKind::QuantBits: return "quant-bits";
+    case PerturbationKind::LearningRate: return "sft";
+  }
+  return "unknown";
+}
+
+LoadedData load_data(const std::string& path, const ColumnMap& map) {
+  return load_data(read_csv(path), map);
+}
+
+LoadedData load_data(const Table& table, const ColumnMap& map) {
+  LoadedData out;
+  out.rows_read = static_cast<long>(table.rows.size());
+
+  const int n_col = find_column(table, map.n, "--n-col");
+  const bool from_flops = !map.flops.empty();
+  const int d_col = from_flops ? find_column(table, map.flops, "--flops-col")
+                               : find_column(table, map.d.empty() ? "D" : map.d, "--d-col");
+  const int loss_col = find_column(table, map.loss, "--loss-col");
+  const int group_col = map.group.empty() ? -1 : find_column(table, map.group, "--group-col");
+  const int weight_col = map.weight.empty() ? -1 : find_column(table, map.weight, "--weight-col");
+  const int by_col = map.by.empty() ? -1 : find_column(table, map.by, "--by");
+  const int x_col = map.perturbation
+                        ? find_column(table, map.perturbation->column, "--perturbation")
+                        : -1;
+
+  std::vector<std::size_t> kept;
+  if (map.filter.empty()) {
+    kept.resize(table.rows.size());
+    std::iota(kept.begin(), kept.end(), 0);
+  } else {
+    const Filter filter(map.filter, table.header);
+    for (std::size_t r = 0; r < table.rows.size(); ++r)
+      if (filter.matches(table.rows[r], where(table.source, table.line[r]))) kept.push_back(r);
+    out.rows_filtered_out = static_cast<long>(table.rows.size() - kept.size());
+    if (kept.empty())
+      throw InputError(table.source + ": --filter '" + map.filter + "' keeps none of the " +
+                       std::to_string(table.rows.size()) + " rows");
+  }
+
+  Dataset all;
+  all.source = table.source;
+  std::vector<std::string> by_values;
+  std::map<std::string, int> group_index;
+  for (const std::size_t r : kept) {
+    const CellReader cell{table, r};
+    const double n = cell.positive(n_col, "the parameter count N");
+    const double d = from_flops ? cell.positive(d_col, "the compute C") / (6.0 * n)
+                                : cell.positive(d_col, "the token count D");
+    all.n.push_back(n);
+    all.d.push_back(d);
+    all.loss.push_back(cell.positive(loss_col, "the loss"));
+    all.line.push_back(table.line[r]);
+    if (weight_col >= 0) all.weight.push_back(cell.positive(weight_col, "the weight"));
+    if (x_col >= 0) all.x.push_back(perturbation_x(cell, x_col, map.perturbation->kind));
+    if (group_col >= 0) {
+      const std::string& g = table.rows[r][group_col];
+      const auto it = group_index.emplace(g, static_cast<int>(all.group_names.size())).first;
+      if (it->second == static_cast<int>(all.group_names.size())) all.group_names.push_back(g);
+      all.group.push_back(it->second);
+    }
+    if (by_col >= 0) by_values.push_back(table.rows[r][by_col]);
+  }
+
+  std::vector<std::size_t> rows(all.size());
+  std::iota(rows.begin(), rows.end(), 0);
+  if (map.drop_highest_loss < 0) throw InputError("--drop-highest-loss must be >= 0");
+  if (map.drop_highest_loss > 0) {
+    const auto k = static_cast<std::size_t>(map.drop_highest_loss);
+    if (k >= rows.size())
+      throw InputError(table.source + ": --drop-highest-loss " + std::to_string(k) +
+                       " would drop every one of the " + std::to_string(rows.size()) + " rows");
+    std::stable_sort(rows.begin(), rows.end(),
+                     [&](std::size_t a, std::size_t b) { return all.loss[a] > all.loss[b]; });
+    for (std::size_t i = 0; i < k; ++i) out.dropped_lines.push_back(all.line[rows[i]]);
+    rows.erase(rows.begin(), rows.begin() + static_cast<long>(k));
+    std::sort(rows.begin(), rows.end());
+  }
+
+  if (by_col < 0) {
+    out.slices.push_back({"", subset(all, rows)});
+    return out;
+  }
+  std::vector<std::string> present;
+  for (const std::size_t r : rows) present.push_back(by_values[r]);
+  for (const auto& value : ordered_values(present)) {
+    std::vector<std::size_t> members;
+    for (const std::size_t r : rows)
+      if (by_values[r] == value) members.push_back(r);
+    out.slices.push_back({value, subset(all, members)});
+  }
+  return out;
+}
+
+Dataset subset(const Dataset& data, const std::vector<std::size_t>& rows) {
+  Dataset s;
+  s.source = data.source;
+  std::map<int, int> renumber;
+  for (const std::size_t r : rows) {
+    s.n.push_back(data.n[r]);
+    s.d.push_back(data.d[r]);
+    s.loss.push_back(data.loss[r]);
+    s.line.push_back(data.line[r]);
+    if (data.has_x()) s.x.push_back(data.x[r]);
+    if (!data.weight.empty()) s.weight.push_back(data.weight[r]);
+    if (!data.group.empty()) {
+      const int g = data.group[r];
+      const auto it = renumber.emplace(g, static_cast<int>(s.group_names.size())).first;
+      if (it->second == static_cast<int>(s.group_names.size()))
+        s.group_names.push_back(data.group_names[g]);
+      s.group.push_back(it->second);
+    }
+  }
+  return s;
+}
+
+void require_enough_rows(const Dataset& data, const LawInfo& law, const std::string& context) {
+  if (data.size() < law.params.size())
+    throw InputError(context + ": law '" + law.name + "' has " + std::to_string(law.params.size()) +
+                     " parameters but only " + std::to_string(data.size()) +
+                     " rows remain to fit it (after --filter, --drop-highest-loss and --by)");
+}
+
+}  // namespace shannonfit::io

@@ -1,0 +1,93 @@
+#pragma once
+// Reading user data: a CSV with a header line becomes a validated Dataset through a column map.
+//
+// Every error is an InputError naming the file, the line and the column ("runs.csv:17: column
+// 'loss': ..."), so the user can go straight to the bad cell. Rows a --filter drops are never
+// validated: a filter is how users exclude rows they know to be unusable.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "shannonfit/batch.hpp"
+
+namespace shannonfit::io {
+
+// A CSV file as text cells. RFC 4180 quoting: fields may be "quoted", with "" for a quote and
+// commas or line breaks inside; unquoted fields are trimmed of spaces and tabs. Blank lines are
+// skipped.
+struct Table {
+  std::string source;                           // the path, for messages
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> rows;   // each as long as the header
+  std::vector<long> line;                       // 1-based line where each row starts
+};
+
+// Throws InputError for a missing or unreadable file, an empty file, a file with no data rows,
+// and a row whose field count differs from the header's.
+Table read_csv(const std::string& path);
+Table parse_csv(const std::string& text, const std::string& source);
+
+// Index of `name` in the header. Throws InputError naming `option`, the file and every column
+// when it is absent, or when it appears more than once.
+int find_column(const Table& table, const std::string& name, const std::string& option);
+
+// A whole cell as a number (surrounding spaces allowed). NaN and infinities parse as such; the
+// caller decides whether they are allowed.
+bool parse_number(const std::string& cell, double& out);
+
+std::string join_names(const std::vector<std::string>& names);
+
+// How a perturbation column maps to the strength x the laws use (LAWS.md §3).
+enum class PerturbationKind {
+  Noise,         // noise:<col>          x = σ of the Gaussian weight noise
+  NoiseSnrDb,    // noise-snr-db:<col>   x = 10^(−SNR/20), the noise given as an SNR in dB
+  QuantBits,     // quant-bits:<col>     x = 2^(−bits)
+  LearningRate,  // sft:<col>            x = fine-tuning learning rate
+};
+struct Perturbation {
+  PerturbationKind kind;
+  std::string column;
+};
+// "noise:sigma", "quant-bits:bits", ...; throws InputError listing the kinds otherwise.
+Perturbation parse_perturbation(const std::string& spec);
+const char* to_string(PerturbationKind kind);
+
+// Which CSV columns hold what, and which rows to use.
+struct ColumnMap {
+  std::string n = "N";
+  std::string d;      // tokens; when both d and flops are empty, the column "D"
+  std::string flops;  // training compute C; D = C / (6 N)
+  std::string loss = "loss";
+  std::string group;   // optional: group label per row (leave-one-group-out, grouping in plots)
+  std::string weight;  // optional: positive weight per row
+  std::string by;      // optional: split into one dataset per distinct value
+  std::optional<Perturbation> perturbation;
+  std::string filter;          // optional row condition, see filter.hpp
+  int drop_highest_loss = 0;   // after filtering, drop this many highest-loss rows
+};
+
+// One dataset per --by value (a single one with an empty label without --by).
+struct Slice {
+  std::string by_value;
+  Dataset data;
+};
+
+struct LoadedData {
+  std::vector<Slice> slices;   // --by values numerically ascending when all are numbers,
+                               // else in order of first appearance
+  long rows_read = 0;          // data rows in the file
+  long rows_filtered_out = 0;  // removed by --filter
+  std::vector<long> dropped_lines;  // removed by --drop-highest-loss, highest loss first
+};
+
+LoadedData load_data(const std::string& path, const ColumnMap& map);
+LoadedData load_data(const Table& table, const ColumnMap& map);
+
+// The rows `rows` of `data`, in that order, with groups renumbered to those present.
+Dataset subset(const Dataset& data, const std::vector<std::size_t>& rows);
+
+// Throws InputError when `data` has fewer rows than `law` has parameters. `context` says which
+// data it is ("runs.csv", "runs.csv, --by lr=3e-4").
+void require_enough_rows(const Dataset& data, const LawInfo& law, const std::string& context);
+
+}  // namespace shannonfit::io
