@@ -1,0 +1,243 @@
+#pragma once
+// Test helpers that work for ANY law in SF_FOR_EACH_LAW, so that every law added to the registry
+// is covered by the Jacobian, recovery and agreement tests without writing new test code:
+//   - AllLaws: the registry as a googletest type list (TYPED_TEST_SUITE(..., AllLaws, LawName));
+//   - draw_truth: seeded random parameters in a sensible sub-box of each parameter's range,
+//     redrawn until the synthetic design identifies them (well_conditioned);
+//   - Design / synthesize: an N×D grid (×x for Needs::Perturbation laws) and data from a truth,
+//     with optional multiplicative noise;
+//   - value_and_gradient / central_difference: one law evaluated through Jets and by finite
+//     differences.
+#include <gtest/gtest.h>
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "shannonfit/batch.hpp"
+#include "shannonfit/jet.hpp"
+#include "shannonfit/law.hpp"
+#include "shannonfit/laws/all.hpp"
+
+namespace shannonfit::lawtest {
+
+// ---- the registry as a type list ---------------------------------------------------------------
+namespace detail {
+template <class... Ts>
+struct List {};
+// SF_FOR_EACH_LAW expands to "A, B, C, void": strip the terminating void.
+template <class Acc, class... Rest>
+struct StripVoid;
+template <class... Acc>
+struct StripVoid<List<Acc...>, void> {
+  using type = ::testing::Types<Acc...>;
+};
+template <class... Acc, class H, class... Rest>
+struct StripVoid<List<Acc...>, H, Rest...> {
+  using type = typename StripVoid<List<Acc..., H>, Rest...>::type;
+};
+}  // namespace detail
+
+#define SF_TESTING_TYPE_COMMA(Law) Law,
+using AllLaws = detail::StripVoid<detail::List<>, SF_FOR_EACH_LAW(SF_TESTING_TYPE_COMMA) void>::type;
+#undef SF_TESTING_TYPE_COMMA
+
+// Names typed tests after the law ("chinchilla-plain" → "chinchilla_plain").
+struct LawName {
+  template <class Law>
+  static std::string GetName(int) {
+    std::string s = Law::info().name;
+    std::replace(s.begin(), s.end(), '-', '_');
+    return s;
+  }
+};
+
+// ---- evaluation --------------------------------------------------------------------------------
+template <class Law>
+double log_loss(const double* p, double ln_n, double ln_d, double x) {
+  return Law::template log_loss<double, double>(p, ln_n, ln_d, x);
+}
+
+// ln L̂ and its exact gradient with respect to the parameters, through Jets.
+template <class Law>
+double value_and_gradient(const double* p, double ln_n, double ln_d, double x, double* grad) {
+  constexpr int P = Law::kParams;
+  using J = Jet<double, P>;
+  J pj[P];
+  for (int k = 0; k < P; ++k) pj[k] = J::variable(p[k], k);
+  const J f = Law::template log_loss<J, double>(pj, ln_n, ln_d, x);
+  for (int k = 0; k < P; ++k) grad[k] = f.v[k];
+  return f.a;
+}
+
+// Central difference d ln L̂ / d p_k with step h_k = step·max(1, |p_k|).
+template <class Law>
+double central_difference(const double* p, int k, double ln_n, double ln_d, double x,
+                          double step = 1e-6) {
+  std::vector<double> q(p, p + Law::kParams);
+  const double h = step * std::max(1.0, std::abs(p[k]));
+  q[k] = p[k] + h;
+  const double up = log_loss<Law>(q.data(), ln_n, ln_d, x);
+  q[k] = p[k] - h;
+  const double down = log_loss<Law>(q.data(), ln_n, ln_d, x);
+  return (up - down) / (2 * h);
+}
+
+// ---- synthetic designs -------------------------------------------------------------------------
+// The points a synthetic dataset is made of, in the solver's input space.
+struct Design {
+  std::vector<double> ln_n, ln_d, x;
+  std::size_t size() const { return ln_n.size(); }
+};
+
+inline std::vector<double> log_spaced(double first, double last, int count) {
+  std::vector<double> v;
+  for (int i = 0; i < count; ++i)
+    v.push_back(std::log(first) + (std::log(last) - std::log(first)) * i / (count - 1));
+  return v;
+}
+
+// An N×D grid spanning the ranges of LAWS.md's property tests (N ∈ [1e7, 1e12],
+// D ∈ [1e8, 1e13]); laws that need a perturbation strength get every point at each x in
+// {0, 1/8, 1/4, 1/2, 1} (x = 0 is the unperturbed model).
+inline Design make_design(const LawInfo& info, int n_count = 6, int d_count = 6) {
+  Design g;
+  const std::vector<double> xs = info.needs == Needs::Perturbation
+                                     ? std::vector<double>{0.0, 0.125, 0.25, 0.5, 1.0}
+                                     : std::vector<double>{0.0};
+  for (double x : xs)
+    for (double ln_n : log_spaced(1e7, 1e12, n_count))
+      for (double ln_d : log_spaced(1e8, 1e13, d_count)) {
+        g.ln_n.push_back(ln_n);
+        g.ln_d.push_back(ln_d);
+        g.x.push_back(x);
+      }
+  return g;
+}
+
+// Data from a truth on a design: L = exp(ln L̂(truth)) · exp(noise·ε), ε ~ N(0, 1).
+template <class Law>
+Dataset synthesize(const std::vector<double>& truth, const Design& g, double noise,
+                   std::mt19937_64& rng) {
+  std::normal_distribution<double> eps(0.0, 1.0);
+  Dataset data;
+  data.source = "synthetic";
+  for (std::size_t i = 0; i < g.size(); ++i) {
+    const double f = log_loss<Law>(truth.data(), g.ln_n[i], g.ln_d[i], g.x[i]);
+    data.n.push_back(std::exp(g.ln_n[i]));
+    data.d.push_back(std::exp(g.ln_d[i]));
+    data.loss.push_back(std::exp(f + (noise > 0 ? noise * eps(rng) : 0.0)));
+    data.line.push_back(static_cast<long>(i) + 2);
+  }
+  if (Law::info().needs == Needs::Perturbation) data.x = g.x;
+  return data;
+}
+
+// ---- random truths -----------------------------------------------------------------------------
+// Sampling box of one parameter: centred on its typical value (fixed_value, the start used by
+// --starts single), half-width a tenth of the span of its default start grid but at most half of
+// its typical magnitude (so positive quantities stay the same order of magnitude), inside the
+// bounds with a 1% margin (the recovery tests are about interior optima).
+struct Interval {
+  double lo, hi;
+};
+inline Interval truth_interval(const ParamSpec& s) {
+  double span = 0;
+  if (s.grid.size() > 1) {
+    const auto [mn, mx] = std::minmax_element(s.grid.begin(), s.grid.end());
+    span = *mx - *mn;
+  }
+  double half = 0.1 * span;
+  if (s.fixed_value != 0) half = std::min(half, 0.5 * std::abs(s.fixed_value));
+  const double margin = 0.01 * (s.hi - s.lo);
+  const double lo = std::max(s.fixed_value - half, s.lo + margin);
+  const double hi = std::min(s.fixed_value + half, s.hi - margin);
+  return lo <= hi ? Interval{lo, hi} : Interval{s.fixed_value, s.fixed_value};
+}
+
+// Condition number of the column-scaled JᵀJ of ln L̂ at p over the design: how well the design
+// identifies the parameters (scaling removes mere differences of units between parameters).
+template <class Law>
+double scaled_condition(const std::vector<double>& p, const Design& g) {
+  constexpr int P = Law::kParams;
+  Eigen::MatrixXd jac(static_cast<Eigen::Index>(g.size()), P);
+  double grad[P];
+  for (std::size_t i = 0; i < g.size(); ++i) {
+    value_and_gradient<Law>(p.data(), g.ln_n[i], g.ln_d[i], g.x[i], grad);
+    for (int k = 0; k < P; ++k) jac(static_cast<Eigen::Index>(i), k) = grad[k];
+  }
+  const Eigen::VectorXd norms = jac.colwise().norm();
+  if (!jac.allFinite() || (norms.array() <= 0).any()) return INFINITY;
+  const Eigen::MatrixXd scaled = jac * norms.cwiseInverse().asDiagonal();
+  const Eigen::VectorXd ev =
+      Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(scaled.transpose() * scaled).eigenvalues();
+  return ev[0] > 0 ? ev[P - 1] / ev[0] : INFINITY;
+}
+
+// Truths whose scaled JᵀJ is worse conditioned than this on the design are redrawn: their
+// parameters are not identified by the data, so "recovering" them is not a meaningful test.
+constexpr double kMaxCondition = 1e8;
+
+struct Truth {
+  std::vector<double> params;
+  int redraws = 0;  // rejected draws before this one (ill-conditioned or non-finite)
+};
+
+template <class Law>
+Truth draw_truth(const Design& g, std::mt19937_64& rng) {
+  const LawInfo info = Law::info();
+  Truth t;
+  for (;;) {
+    t.params.clear();
+    for (const auto& spec : info.params) {
+      const Interval iv = truth_interval(spec);
+      t.params.push_back(std::uniform_real_distribution<double>(iv.lo, iv.hi)(rng));
+    }
+    if (scaled_condition<Law>(t.params, g) <= kMaxCondition) return t;
+    ++t.redraws;
+  }
+}
+
+// ---- batches -----------------------------------------------------------------------------------
+template <class Law>
+const LawEntry& entry() {
+  return find_law(Law::info().name);
+}
+
+// The law's default start grid thinned to at most `per_param` values of each parameter's grid
+// (evenly spaced through it, ends included), for tests that must run many fits quickly.
+inline std::vector<double> reduced_grid(const LawInfo& info, std::size_t per_param) {
+  LawInfo thin = info;
+  for (auto& spec : thin.params) {
+    if (spec.grid.size() <= per_param) continue;
+    std::vector<double> kept;
+    for (std::size_t i = 0; i < per_param; ++i)
+      kept.push_back(spec.grid[per_param == 1 ? spec.grid.size() / 2
+                                              : i * (spec.grid.size() - 1) / (per_param - 1)]);
+    spec.grid = kept;
+  }
+  return start_grid(thin);
+}
+
+// One batch call: the best fit over `starts` on `data`. One thread by default: ctest already runs
+// test cases in parallel, and thousands of tiny parallel regions on a busy machine spend more
+// time waking threads than fitting.
+inline FitResult fit_best(BatchFn fn, const LawEntry& law, const Dataset& data,
+                          const std::vector<double>& starts, const FitOptions& options = {},
+                          int threads = 1) {
+  BatchRequest req;
+  req.data = &data;
+  req.starts = starts;
+  req.options = options;
+  req.threads = threads;
+  const std::vector<FitResult> out = fn(law, req);
+  return out.at(0);
+}
+
+// |a - b| relative to max(1, |b|): parameters span log-scale offsets near 0 and exponents near 1.
+inline double relative_error(double a, double b) { return std::abs(a - b) / std::max(1.0, std::abs(b)); }
+
+}  // namespace shannonfit::lawtest
