@@ -8,7 +8,7 @@
 #include "support/synthetic.hpp"
 
 using namespace shannonfit;
-using shannonfit::testing::chinchilla_data;
+using shannonfit::synth::chinchilla_data;
 
 namespace {
 

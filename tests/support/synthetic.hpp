@@ -7,7 +7,7 @@
 
 #include "shannonfit/batch.hpp"
 
-namespace shannonfit::testing {
+namespace shannonfit::synth {
 
 // Hoffmann et al.'s published fit: the truth the synthetic data is drawn from.
 struct ChinchillaTruth {
@@ -47,4 +47,4 @@ inline Dataset chinchilla_data(double noise, unsigned seed, int sizes = 7, int t
   return d;
 }
 
-}  // namespace shannonfit::testing
+}  // namespace shannonfit::synth
