@@ -1,0 +1,108 @@
+#include "analysis/prediction.hpp"
+
+#include <cctype>
+#include <cmath>
+#include <cstdlib>
+#include <sstream>
+
+#include "shannonfit/errors.hpp"
+
+namespace shannonfit {
+
+double predicted_loss(const LawEntry& law, const double* params, const PredictionPoint& at) {
+  return std::exp(law.log_loss(params, std::log(at.n), std::log(at.d), at.x));
+}
+
+namespace {
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> parts;
+  std::stringstream in(s);
+  std::string part;
+  while (std::getline(in, part, sep)) parts.push_back(part);
+  if (!s.empty() && s.back() == sep) parts.emplace_back();
+  return parts;
+}
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+double number(const std::string& text, const std::string& what, const std::string& option,
+              const std::string& spec) {
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v))
+    throw InputError(option + " '" + spec + "': " + what + " '" + text + "' is not a number");
+  return v;
+}
+
+double positive(const std::string& text, const std::string& what, const std::string& option,
+                const std::string& spec) {
+  const double v = number(text, what, option, spec);
+  if (!(v > 0)) throw InputError(option + " '" + spec + "': " + what + " must be positive");
+  return v;
+}
+
+}  // namespace
+
+PredictionPoint parse_point(const std::string& spec) {
+  PredictionPoint p;
+  bool have_n = false, have_d = false;
+  for (const std::string& item : split(spec, ',')) {
+    const auto eq = item.find('=');
+    if (eq == std::string::npos)
+      throw InputError("--at '" + spec + "': expected KEY=VALUE items (N=..., D=..., x=...)");
+    const std::string key = lower(item.substr(0, eq)), value = item.substr(eq + 1);
+    if (key == "n") {
+      p.n = positive(value, "N", "--at", spec);
+      have_n = true;
+    } else if (key == "d") {
+      p.d = positive(value, "D", "--at", spec);
+      have_d = true;
+    } else if (key == "x") {
+      p.x = number(value, "x", "--at", spec);
+    } else {
+      throw InputError("--at '" + spec + "': unknown key '" + item.substr(0, eq) +
+                       "' (use N, D and optionally x)");
+    }
+  }
+  if (!have_n || !have_d) throw InputError("--at '" + spec + "': both N and D are required");
+  return p;
+}
+
+CurveSpec parse_curves(const std::string& spec) {
+  const std::string usage = " (expected N=n1,n2,...:D=from..to:points[:x=value])";
+  const std::vector<std::string> parts = split(spec, ':');
+  if (parts.size() < 3 || parts.size() > 4) throw InputError("--curves '" + spec + "'" + usage);
+  CurveSpec c;
+  if (lower(parts[0].substr(0, 2)) != "n=") throw InputError("--curves '" + spec + "'" + usage);
+  for (const std::string& v : split(parts[0].substr(2), ','))
+    c.n.push_back(positive(v, "N", "--curves", spec));
+  const auto dots = parts[1].find("..");
+  if (lower(parts[1].substr(0, 2)) != "d=" || dots == std::string::npos)
+    throw InputError("--curves '" + spec + "'" + usage);
+  c.d_from = positive(parts[1].substr(2, dots - 2), "D", "--curves", spec);
+  c.d_to = positive(parts[1].substr(dots + 2), "D", "--curves", spec);
+  const double points = number(parts[2], "point count", "--curves", spec);
+  if (points < 2 || points != std::floor(points) || points > 1e6)
+    throw InputError("--curves '" + spec + "': the point count must be an integer in [2, 1e6]");
+  c.points = static_cast<int>(points);
+  if (parts.size() == 4) {
+    if (lower(parts[3].substr(0, 2)) != "x=") throw InputError("--curves '" + spec + "'" + usage);
+    c.x = number(parts[3].substr(2), "x", "--curves", spec);
+  }
+  return c;
+}
+
+std::vector<PredictionPoint> curve_points(const CurveSpec& spec) {
+  std::vector<PredictionPoint> out;
+  const double a = std::log(spec.d_from), b = std::log(spec.d_to);
+  for (double n : spec.n)
+    for (int i = 0; i < spec.points; ++i)
+      out.push_back({n, std::exp(a + (b - a) * i / (spec.points - 1)), spec.x});
+  return out;
+}
+
+}  // namespace shannonfit
