@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <fstream>
 
 #include "analysis/prediction.hpp"
 #include "shannonfit/errors.hpp"
@@ -39,4 +40,24 @@ TEST(Prediction, ParsesCurves) {
   for (const char* bad : {"N=1e9", "N=1e9:D=1e9:10", "N=1e9:D=1e9..1e10:1", "N=1e9:D=1e9..1e10:2.5",
                           "D=1e9..1e10:N=1e9:3", "N=1e9:D=1e9..abc:3", "N=1e9:D=1e9..1e10:3:y=1"})
     EXPECT_THROW(parse_curves(bad), InputError) << bad;
+}
+
+TEST(Prediction, ReadsAGridFileAndNamesBadCells) {
+  const std::string dir = ::testing::TempDir();
+  const std::string good = dir + "/grid_good.csv", bad = dir + "/grid_bad.csv";
+  {
+    std::ofstream(good) << "N,D,x\n1e9,2e10,0.5\n3e9,6e10,0\n";
+    std::ofstream(bad) << "N,D\n1e9,2e10\n3e9,-6\n";
+  }
+  const auto pts = read_grid(good);
+  ASSERT_EQ(pts.size(), 2u);
+  EXPECT_EQ(pts[1].n, 3e9);
+  EXPECT_EQ(pts[0].x, 0.5);
+  try {
+    read_grid(bad);
+    FAIL() << "negative D accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("grid_bad.csv:3"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("'D'"), std::string::npos) << e.what();
+  }
 }

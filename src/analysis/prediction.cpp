@@ -2,9 +2,9 @@
 
 #include <cctype>
 #include <cmath>
-#include <cstdlib>
 #include <sstream>
 
+#include "io/csv.hpp"
 #include "shannonfit/errors.hpp"
 
 namespace shannonfit {
@@ -31,9 +31,8 @@ std::string lower(std::string s) {
 
 double number(const std::string& text, const std::string& what, const std::string& option,
               const std::string& spec) {
-  char* end = nullptr;
-  const double v = std::strtod(text.c_str(), &end);
-  if (text.empty() || end != text.c_str() + text.size() || !std::isfinite(v))
+  double v = 0;
+  if (!io::parse_number(text, v) || !std::isfinite(v))
     throw InputError(option + " '" + spec + "': " + what + " '" + text + "' is not a number");
   return v;
 }
@@ -102,6 +101,30 @@ std::vector<PredictionPoint> curve_points(const CurveSpec& spec) {
   for (double n : spec.n)
     for (int i = 0; i < spec.points; ++i)
       out.push_back({n, std::exp(a + (b - a) * i / (spec.points - 1)), spec.x});
+  return out;
+}
+
+std::vector<PredictionPoint> read_grid(const std::string& path) {
+  const io::Table table = io::read_csv(path);
+  const int n_col = io::find_column(table, "N", "--grid");
+  const int d_col = io::find_column(table, "D", "--grid");
+  int x_col = -1;
+  for (std::size_t c = 0; c < table.header.size(); ++c)
+    if (table.header[c] == "x") x_col = static_cast<int>(c);
+  std::vector<PredictionPoint> out;
+  for (std::size_t r = 0; r < table.rows.size(); ++r) {
+    const auto cell = [&](int col, bool must_be_positive) {
+      double v = 0;
+      const std::string& text = table.rows[r][col];
+      const std::string where = path + ":" + std::to_string(table.line[r]) + ": column '" +
+                                table.header[col] + "': ";
+      if (!io::parse_number(text, v) || !std::isfinite(v))
+        throw InputError(where + "'" + text + "' is not a finite number");
+      if (must_be_positive && !(v > 0)) throw InputError(where + "must be positive");
+      return v;
+    };
+    out.push_back({cell(n_col, true), cell(d_col, true), x_col >= 0 ? cell(x_col, false) : 0.0});
+  }
   return out;
 }
 

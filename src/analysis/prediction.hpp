@@ -30,4 +30,7 @@ struct CurveSpec {
 CurveSpec parse_curves(const std::string& spec);
 std::vector<PredictionPoint> curve_points(const CurveSpec& spec);
 
+// A CSV with columns N and D (and optionally x): one point per row. Errors name file and line.
+std::vector<PredictionPoint> read_grid(const std::string& path);
+
 }  // namespace shannonfit
