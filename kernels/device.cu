@@ -1,0 +1,186 @@
+// The law-independent half of the CUDA backend: error reporting, device discovery, best-start
+// selection and column quantiles.
+#include <cub/device/device_segmented_radix_sort.cuh>
+
+#include <climits>
+#include <string>
+#include <vector>
+
+#include "cuda_support.cuh"
+#include "records.cuh"
+#include "shannonfit/column_quantiles.hpp"
+#include "shannonfit/lm.hpp"
+
+namespace shannonfit::cuda {
+
+namespace detail {
+
+void throw_cuda_error(cudaError_t status, const char* call, const char* file, int line) {
+  throw CudaError(std::string(file) + ":" + std::to_string(line) + ": " + call + " failed: " +
+                  cudaGetErrorName(status) + ": " + cudaGetErrorString(status));
+}
+
+namespace {
+
+constexpr unsigned kFullWarp = 0xffffffffu;
+constexpr int kSelectBlock = 256;  // eight weightings per block, one warp each
+
+// better_fit's total order: a finite cost before a non-finite one, then the lower cost, then
+// the lower start index. It is strict and total, so a tree of these comparisons finds the same
+// winner as the CPU driver's sequential fold, whatever the tree's shape.
+__device__ __forceinline__ bool precedes(bool a_ok, double a_cost, int a_start, bool b_ok,
+                                         double b_cost, int b_start) {
+  if (a_ok != b_ok) return a_ok;
+  if (a_ok && a_cost != b_cost) return a_cost < b_cost;
+  return a_start < b_start;
+}
+
+__global__ void __launch_bounds__(kSelectBlock)
+    select_best_kernel(const double* records, int width, int cost_at, int status_at,
+                       int n_starts, long n_weightings, double* best) {
+  const long weighting = (static_cast<long>(blockIdx.x) * blockDim.x + threadIdx.x) / 32;
+  const int lane = static_cast<int>(threadIdx.x % 32);
+  // The block size is a multiple of 32, so a warp either returns whole or not at all, and the
+  // shuffles below always run with every lane present.
+  if (weighting >= n_weightings) return;
+  const double* group = records + weighting * n_starts * static_cast<long>(width);
+
+  // Sentinel that every real start precedes: non-finite, with the largest index.
+  bool ok = false;
+  double cost = 0.0;
+  int start = INT_MAX;
+  int failed = 0;
+  for (int s = lane; s < n_starts; s += 32) {
+    const double* rec = group + static_cast<long>(s) * width;
+    const double c = rec[cost_at];
+    const bool c_ok = isfinite(c);
+    if (precedes(c_ok, c, s, ok, cost, start)) {
+      ok = c_ok;
+      cost = c;
+      start = s;
+    }
+    if (!converged(static_cast<FitStatus>(static_cast<int>(rec[status_at])))) ++failed;
+  }
+  // Butterfly: after the last step every lane holds the warp's winner and failure count.
+  for (int offset = 16; offset > 0; offset /= 2) {
+    const bool o_ok = __shfl_xor_sync(kFullWarp, static_cast<int>(ok), offset) != 0;
+    const double o_cost = __shfl_xor_sync(kFullWarp, cost, offset);
+    const int o_start = __shfl_xor_sync(kFullWarp, start, offset);
+    failed += __shfl_xor_sync(kFullWarp, failed, offset);
+    if (precedes(o_ok, o_cost, o_start, ok, cost, start)) {
+      ok = o_ok;
+      cost = o_cost;
+      start = o_start;
+    }
+  }
+  const double* winner = group + static_cast<long>(start) * width;
+  double* out = best + weighting * (width + 2);
+  for (int k = lane; k < width; k += 32) out[k] = winner[k];
+  if (lane == 0) {
+    out[width] = static_cast<double>(start);
+    out[width + 1] = static_cast<double>(failed);
+  }
+}
+
+// Column-major copy of a row-major rows × cols table, so each column is one sort segment.
+__global__ void transpose_kernel(const double* values, long rows, int cols, double* columns) {
+  const long i = static_cast<long>(blockIdx.x) * blockDim.x + threadIdx.x;
+  if (i >= rows * cols) return;
+  const long r = i / cols;
+  const int c = static_cast<int>(i - r * cols);
+  columns[c * rows + r] = values[i];
+}
+
+// For each (column, probability): the order statistics at lo and lo + 1 (clamped).
+__global__ void gather_order_stats_kernel(const double* sorted, long rows, int cols,
+                                          const long* lo, int n_probs, double* out) {
+  const int i = blockIdx.x * blockDim.x + threadIdx.x;
+  if (i >= cols * n_probs) return;
+  const int c = i / n_probs;
+  const int q = i - c * n_probs;
+  const long at = lo[q];
+  const long next = at + 1 < rows ? at + 1 : rows - 1;
+  out[2 * i] = sorted[c * rows + at];
+  out[2 * i + 1] = sorted[c * rows + next];
+}
+
+__global__ void segment_offsets_kernel(long rows, int cols, int* offsets) {
+  const int c = blockIdx.x * blockDim.x + threadIdx.x;
+  if (c <= cols) offsets[c] = static_cast<int>(c * rows);
+}
+
+unsigned blocks_for(long items, int block) {
+  return static_cast<unsigned>((items + block - 1) / block);
+}
+
+}  // namespace
+
+void launch_select_best(const double* records, int width, int cost_at, int status_at,
+                        int n_starts, long n_weightings, double* best, cudaStream_t stream) {
+  select_best_kernel<<<blocks_for(n_weightings * 32, kSelectBlock), kSelectBlock, 0, stream>>>(
+      records, width, cost_at, status_at, n_starts, n_weightings, best);
+  SF_CUDA_CHECK(cudaGetLastError());
+}
+
+}  // namespace detail
+
+int device_count() noexcept {
+  int count = 0;
+  // No driver, no device, or a driver older than the runtime: all mean "no CUDA here".
+  if (cudaGetDeviceCount(&count) != cudaSuccess) {
+    cudaGetLastError();  // clear the error so it does not surface from a later call
+    return 0;
+  }
+  return count;
+}
+
+std::vector<double> column_quantiles(const double* values, long rows, int cols,
+                                     const std::vector<double>& probs) {
+  using namespace detail;
+  check_quantile_request(values, rows, cols, probs);
+  const long items = rows * cols;
+  if (items > INT_MAX)
+    throw std::invalid_argument("column_quantiles: more than INT_MAX values for one device sort");
+  const int n_probs = static_cast<int>(probs.size());
+  std::vector<double> result(static_cast<std::size_t>(cols) * n_probs);
+  if (n_probs == 0) return result;
+
+  std::vector<long> lo(n_probs);
+  std::vector<double> frac(n_probs);
+  for (int q = 0; q < n_probs; ++q) {
+    const QuantilePosition at = quantile_position(rows, probs[q]);
+    lo[q] = at.lo;
+    frac[q] = at.frac;
+  }
+
+  DeviceBuffer<double> d_values(items), d_columns(items), d_sorted(items);
+  DeviceBuffer<int> d_offsets(cols + 1);
+  DeviceBuffer<long> d_lo(n_probs);
+  DeviceBuffer<double> d_stats(2 * result.size());
+  SF_CUDA_CHECK(cudaMemcpy(d_values.get(), values, d_values.bytes(), cudaMemcpyHostToDevice));
+  SF_CUDA_CHECK(cudaMemcpy(d_lo.get(), lo.data(), d_lo.bytes(), cudaMemcpyHostToDevice));
+  transpose_kernel<<<blocks_for(items, 256), 256>>>(d_values.get(), rows, cols, d_columns.get());
+  SF_CUDA_CHECK(cudaGetLastError());
+  segment_offsets_kernel<<<blocks_for(cols + 1, 256), 256>>>(rows, cols, d_offsets.get());
+  SF_CUDA_CHECK(cudaGetLastError());
+
+  std::size_t temp_bytes = 0;
+  SF_CUDA_CHECK(cub::DeviceSegmentedRadixSort::SortKeys(
+      nullptr, temp_bytes, d_columns.get(), d_sorted.get(), static_cast<int>(items), cols,
+      d_offsets.get(), d_offsets.get() + 1));
+  DeviceBuffer<unsigned char> temp(temp_bytes);
+  SF_CUDA_CHECK(cub::DeviceSegmentedRadixSort::SortKeys(
+      temp.get(), temp_bytes, d_columns.get(), d_sorted.get(), static_cast<int>(items), cols,
+      d_offsets.get(), d_offsets.get() + 1));
+
+  gather_order_stats_kernel<<<blocks_for(static_cast<long>(result.size()), 256), 256>>>(
+      d_sorted.get(), rows, cols, d_lo.get(), n_probs, d_stats.get());
+  SF_CUDA_CHECK(cudaGetLastError());
+  std::vector<double> stats(d_stats.size());
+  SF_CUDA_CHECK(cudaMemcpy(stats.data(), d_stats.get(), d_stats.bytes(), cudaMemcpyDeviceToHost));
+  for (std::size_t i = 0; i < result.size(); ++i)
+    result[i] = interpolate_quantile(stats[2 * i], stats[2 * i + 1], frac[i % n_probs]);
+  return result;
+}
+
+}  // namespace shannonfit::cuda
