@@ -32,6 +32,7 @@ struct ChunkArgs {
   PointsView<S> points;   // device global memory; x is null when the dataset has none
   const S* weights;       // null: every point weighs 1
   long weight_stride;     // elements between two weightings' rows; 0 when they share one row
+  const S* targets;       // null: the points' own targets; else one row of n per weighting
   const S* starts;        // n_starts rows of P values
   int n_starts;
   long n_fits;            // weightings in this chunk × n_starts, weighting-major
@@ -73,6 +74,7 @@ __global__ void __launch_bounds__(kFitBlock)
   const long weighting = fit / a.n_starts;
   const int start = static_cast<int>(fit - weighting * a.n_starts);
   const S* weights = a.weights ? a.weights + weighting * a.weight_stride : nullptr;
+  if (a.targets) points.target = a.targets + weighting * points.n;
 
   const FitState<S, P> st = fit_one<Law, S>(points, weights, a.starts + start * P, options);
 
@@ -104,8 +106,8 @@ FitResult record_to_result(const double* rec, int start, int failed_starts) {
 // One stream's share of the pipeline: its buffers are reused by every chunk it runs.
 struct Slot {
   Stream stream;
-  DeviceBuffer<double> weights, records, best;
-  PinnedBuffer<double> host_weights, host_out;
+  DeviceBuffer<double> weights, targets, records, best;
+  PinnedBuffer<double> host_weights, host_targets, host_out;
   long first = 0;  // first weighting of the chunk in flight
   long count = 0;  // weightings in it; 0 = idle
 };
@@ -118,15 +120,15 @@ struct ChunkPlan {
 };
 
 inline ChunkPlan plan_chunks(const LaunchConfig& config, long n_weightings, long n_starts,
-                             int n_params, std::size_t n_points, bool has_x, bool copy_weights,
-                             bool data_weights, bool keep_all, int width, int best_width) {
+                             int n_params, std::size_t n_points, bool has_x,
+                             int rows_per_weighting, bool data_weights, bool keep_all, int width, int best_width) {
   constexpr std::size_t kReal = sizeof(double);
   ChunkPlan plan;
   plan.shared_bytes =
       kReal * ((has_x ? 4 : 3) * n_points + static_cast<std::size_t>(n_starts) * n_params +
                (data_weights ? n_points : 0));
   plan.bytes_per_weighting =
-      kReal * ((copy_weights ? n_points : 0) + static_cast<std::size_t>(n_starts) * width +
+      kReal * (rows_per_weighting * n_points + static_cast<std::size_t>(n_starts) * width +
                (keep_all ? 0 : static_cast<std::size_t>(best_width)));
   std::size_t budget = config.device_memory_budget;
   if (budget == 0) {
@@ -176,9 +178,11 @@ std::vector<FitResult> run_batch(const LawEntry& law, const BatchRequest& req,
   const PreparedPoints prepared = prepare_points(data, req.options.space);
   const bool has_x = !prepared.x.empty();
   const bool copy_weights = req.weights != nullptr;
+  const bool copy_targets = req.targets != nullptr;
   const bool data_weights = !copy_weights && !data.weight.empty();
-  const ChunkPlan plan = plan_chunks(config, n_weightings, n_starts, P, n, has_x, copy_weights,
-                                     data_weights, keep_all, L::kWidth, L::kBestWidth);
+  const ChunkPlan plan =
+      plan_chunks(config, n_weightings, n_starts, P, n, has_x, int{copy_weights} + int{copy_targets},
+                  data_weights, keep_all, L::kWidth, L::kBestWidth);
   const long chunk = plan.weightings_per_chunk;
 
   // Data every chunk reads: points as [ln N | ln D | target | x], the starts, the data's weights.
@@ -213,11 +217,13 @@ std::vector<FitResult> run_batch(const LawEntry& law, const BatchRequest& req,
   std::size_t device_bytes = d_points.bytes() + d_starts.bytes() + d_data_weights.bytes();
   for (Slot& s : slots) {
     s.weights = DeviceBuffer<S>(copy_weights ? chunk * n : 0);
+    s.targets = DeviceBuffer<S>(copy_targets ? chunk * n : 0);
     s.records = DeviceBuffer<S>(chunk * n_starts * L::kWidth);
     s.best = DeviceBuffer<S>(keep_all ? 0 : chunk * L::kBestWidth);
     s.host_weights = PinnedBuffer<S>(s.weights.size());
+    s.host_targets = PinnedBuffer<S>(s.targets.size());
     s.host_out = PinnedBuffer<S>(chunk * out_width);
-    device_bytes += s.weights.bytes() + s.records.bytes() + s.best.bytes();
+    device_bytes += s.weights.bytes() + s.targets.bytes() + s.records.bytes() + s.best.bytes();
   }
 
   auto collect = [&](Slot& s) {
@@ -248,13 +254,19 @@ std::vector<FitResult> run_batch(const LawEntry& law, const BatchRequest& req,
     s.count = std::min(chunk, n_weightings - s.first);
     const cudaStream_t stream = s.stream.get();
 
-    ChunkArgs<S> a = args;
-    if (copy_weights) {
+    // The chunk's rows of a per-weighting input, staged through pinned memory so the copy is
+    // asynchronous and overlaps the other streams' kernels.
+    auto upload_rows = [&](const S* rows, PinnedBuffer<S>& host, DeviceBuffer<S>& device) {
       const std::size_t count = static_cast<std::size_t>(s.count) * n;
-      std::memcpy(s.host_weights.get(), req.weights + s.first * n, count * sizeof(S));
-      SF_CUDA_CHECK(cudaMemcpyAsync(s.weights.get(), s.host_weights.get(), count * sizeof(S),
+      std::memcpy(host.get(), rows + s.first * n, count * sizeof(S));
+      SF_CUDA_CHECK(cudaMemcpyAsync(device.get(), host.get(), count * sizeof(S),
                                     cudaMemcpyHostToDevice, stream));
-      a.weights = s.weights.get();
+      return static_cast<const S*>(device.get());
+    };
+    ChunkArgs<S> a = args;
+    a.targets = copy_targets ? upload_rows(req.targets, s.host_targets, s.targets) : nullptr;
+    if (copy_weights) {
+      a.weights = upload_rows(req.weights, s.host_weights, s.weights);
       a.weight_stride = static_cast<long>(n);
     } else {
       a.weights = data_weights ? d_data_weights.get() : nullptr;
