@@ -10,7 +10,7 @@ packages=(
   libopenmpi-dev openmpi-bin
   pybind11-dev python3-dev python3-numpy python3-scipy python3-matplotlib python3-pandas
   chromium
-  clang-14 libfuzzer-14-dev libclang-rt-14-dev
+  clang-14 libfuzzer-14-dev libclang-rt-14-dev libomp-14-dev
 )
 
 missing=()

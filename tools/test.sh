@@ -1,14 +1,29 @@
 #!/usr/bin/env bash
 # Installs what is missing, configures, builds everything (CUDA objects too when nvcc exists)
 # and runs every test. This is the project's one test command; .ci/run calls it.
+# Then, in their own build dirs: the unit tests again under ASan+UBSan, and a bounded libFuzzer
+# run of every target in tests/fuzz (SHANNONFIT_FUZZ_SECONDS, default 60, split evenly).
+# SHANNONFIT_SKIP_HARDENING=1 runs only the main build and its tests.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/tools/setup.sh"
+jobs=$(nproc)
 build="${SHANNONFIT_BUILD_DIR:-$root/build}"
 # The Python module and its test come along wherever Debian's pybind11 is installed.
 python_opt=""
 [ -f /usr/lib/cmake/pybind11/pybind11Config.cmake ] && python_opt="-DSHANNONFIT_PYTHON=ON"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release $python_opt ${SHANNONFIT_CMAKE_ARGS:-} >/dev/null
-cmake --build "$build" -j"$(nproc)"
-cd "$build"
-ctest --output-on-failure -j"$(nproc)" ${SHANNONFIT_CTEST_ARGS:-}
+cmake --build "$build" -j"$jobs"
+(cd "$build" && ctest --output-on-failure -j"$jobs" ${SHANNONFIT_CTEST_ARGS:-})
+
+[ "${SHANNONFIT_SKIP_HARDENING:-0}" = 1 ] && exit 0
+
+# Sanitizers abort on the first report, so a UB or memory error fails its test.
+asan="${SHANNONFIT_ASAN_BUILD_DIR:-$root/build-asan}"
+cmake -S "$root" -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSHANNONFIT_SANITIZE=ON \
+  -DSHANNONFIT_CUDA=OFF -DSHANNONFIT_BENCH=OFF -DSHANNONFIT_MPI=OFF >/dev/null
+cmake --build "$asan" -j"$jobs"
+(cd "$asan" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --output-on-failure -j"$jobs" -L unit)
+
+"$root/tools/fuzz.sh" "${SHANNONFIT_FUZZ_SECONDS:-60}"

@@ -261,7 +261,8 @@ SF_HD FitState<S, Law::kParams> fit_one(const PointsView<S>& d, const S* w, cons
   for (int k = 0; k < P; ++k) st.params[k] = p[k];
   S final_g[P];
   st.cost = detail::linearize<Law>(p, d, w, o, false, final_g, st.normal, &st.rss);
-  if (!detail::finite(st.cost)) st.status = FitStatus::NonFinite;
+  // A finite cost can hide an infinite RSS (Huber grows linearly, squares overflow first).
+  if (!detail::finite(st.cost) || !detail::finite(st.rss)) st.status = FitStatus::NonFinite;
   return st;
 }
 

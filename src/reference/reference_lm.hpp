@@ -140,7 +140,7 @@ class Fitter {
       out.params[i] = p[i];
       for (int j = i; j < k; ++j) out.normal[idx++] = a(i, j);
     }
-    if (!std::isfinite(out.cost)) out.status = FitStatus::NonFinite;
+    if (!std::isfinite(out.cost) || !std::isfinite(out.rss)) out.status = FitStatus::NonFinite;
     return out;
   }
 
