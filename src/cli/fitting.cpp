@@ -88,6 +88,7 @@ std::string to_text(const FitRecord& r) {
   for (const auto& f : s.identifiability.flat)
     out += "  flat direction (relative eigenvalue " + io::format_number(f.relative_eigenvalue, 2) +
            "): " + flat_combination(f) + " is not identified by the data\n";
+  if (!s.identifiability.flat.empty()) out += "\n";
 
   io::TextTable stats({"RSS", "R^2", "AIC", "AICc", "BIC", "n", "k"},
                       std::vector<io::TextTable::Align>(7, io::TextTable::Align::Right));
