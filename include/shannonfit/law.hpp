@@ -40,17 +40,21 @@ struct LawInfo {
 
 // log(exp(u) + exp(v) + exp(w)) without overflow, for any number type the laws run on. Laws call
 // it as log_sum_exp<T>(...) so that expression types (Eigen AutoDiff) convert to T first.
+// The largest term is exp(0) = 1 exactly (value 1, zero derivatives), so only the other terms
+// take an exp: a third fewer exps in the solver's inner loop, bit-identical results.
 template <class T>
 SF_HD SF_INLINE T log_sum_exp(const T& u, const T& v, const T& w) {
-  T m = u;
-  if (m < v) m = v;
-  if (m < w) m = w;
-  return m + log(exp(u - m) + exp(v - m) + exp(w - m));
+  if (u < v) {
+    if (v < w) return w + log(exp(u - w) + exp(v - w) + T(1));
+    return v + log(exp(u - v) + T(1) + exp(w - v));
+  }
+  if (u < w) return w + log(exp(u - w) + exp(v - w) + T(1));
+  return u + log(T(1) + exp(v - u) + exp(w - u));
 }
 template <class T>
 SF_HD SF_INLINE T log_sum_exp(const T& u, const T& v) {
-  const T m = u < v ? v : u;
-  return m + log(exp(u - m) + exp(v - m));
+  if (u < v) return v + log(exp(u - v) + T(1));
+  return u + log(T(1) + exp(v - u));
 }
 
 inline std::vector<double> arange(double first, double last, double step) {
