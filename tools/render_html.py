@@ -40,6 +40,10 @@ window.addEventListener('load', function () {
 });
 """
 
+# The criteria a reader compares first come first; anything else follows in file order.
+SELECTION_ORDER = ["delta_aic", "akaike_weight", "win_rate", "cv_rmse", "delta_bic", "r2", "rss",
+                   "k", "aic", "bic"]
+
 FIGURE_CAPTIONS = [
     ("fit_", "Data and fitted curves, one colour per model size; bands are bootstrap intervals."),
     ("predictions", "Predictions at the requested targets with their bootstrap intervals."),
@@ -107,6 +111,22 @@ def section_headline(rep):
             f"<br><span class='muted'>law: {esc(h['law'])}</span></div>")
 
 
+def section_optimal(rep):
+    rows = rep.get("compute_optimal") or []
+    if not rows:
+        return ""
+    level = rep.get("confidence")
+    label = f"{fmt(100 * level, 3)}% interval" if level else "interval"
+    body = []
+    for r in rows:
+        for q in ("N", "D", "loss"):
+            v = r.get(q) or {}
+            body.append([esc(r["law"]), fmt(r.get("budget")), q, fmt(v.get("value")),
+                         interval(v.get("lo"), v.get("hi"))])
+    return ("<h3>Compute-optimal allocation (C = 6ND)</h3>" +
+            table(["law", "budget C", "quantity", "estimate", label], body, left=1))
+
+
 def section_selection(rep):
     sel = rep.get("selection") or {}
     out = []
@@ -114,7 +134,9 @@ def section_selection(rep):
         out.append(f"<p class='verdict'>{esc(sel['verdict'])}</p>")
     rows = sel.get("table") or []
     if rows:
-        cols = [c for c in rows[0].keys() if c != "law"]
+        keys = [c for c in rows[0].keys() if c != "law"]
+        cols = [c for c in SELECTION_ORDER if c in keys] + \
+            [c for c in keys if c not in SELECTION_ORDER]
         best = next((i for i, r in enumerate(rows) if r.get("law") == sel.get("winner")), None)
         out.append(table(["law"] + cols, [[esc(r["law"])] + [fmt(r.get(c)) for c in cols]
                                           for r in rows], best=best))
@@ -144,14 +166,32 @@ def section_params(rep):
     return "".join(out)
 
 
-def section_diagnostics(rep):
+def section_diagnostics(folder, rep):
     notes = list(rep.get("diagnostics") or [])
     for law in rep.get("laws", []):
         if law.get("converged") is False:
             notes.insert(0, f"{law['name']}: the best fit did not converge ({law.get('status')}).")
-    if not notes:
-        return "<p>Every fit converged; nothing to flag.</p>"
-    return "".join(f"<div class='warn'>{esc(n)}</div>" for n in notes)
+    out = "".join(f"<div class='warn'>{esc(n)}</div>" for n in notes) or \
+        "<p>Every fit converged; nothing to flag.</p>"
+    return out + "".join(figure_html(folder, n) for n in figure_names(folder)
+                         if n.startswith("residuals"))
+
+
+def figure_names(folder):
+    fig_dir = os.path.join(folder, "figures")
+    if not os.path.isdir(fig_dir):
+        return []
+    return sorted((f for f in os.listdir(fig_dir) if f.endswith(".png")), key=figure_order)
+
+
+def figure_html(folder, name):
+    with open(os.path.join(folder, "figures", name), "rb") as f:
+        data = base64.b64encode(f.read()).decode("ascii")
+    caption = next((c for p, c in FIGURE_CAPTIONS if name.startswith(p)), "")
+    stem = name[:-4]
+    return (f"<figure id='fig-{esc(stem)}'><img alt='{esc(stem)}' "
+            f"src='data:image/png;base64,{data}'><figcaption><b>{esc(stem)}</b> — "
+            f"{esc(caption)} (SVG: figures/{esc(stem)}.svg)</figcaption></figure>")
 
 
 def figure_order(name):
@@ -162,21 +202,11 @@ def figure_order(name):
 
 
 def section_figures(folder, rep):
-    fig_dir = os.path.join(folder, "figures")
-    if not os.path.isdir(fig_dir):
+    names = [n for n in figure_names(folder) if not n.startswith("residuals")]
+    if not names:
         why = rep.get("figures_note") or "no figures were drawn"
         return f"<p class='muted'>{esc(why)}</p>"
-    names = sorted((f for f in os.listdir(fig_dir) if f.endswith(".png")), key=figure_order)
-    out = []
-    for name in names:
-        with open(os.path.join(fig_dir, name), "rb") as f:
-            data = base64.b64encode(f.read()).decode("ascii")
-        caption = next((c for p, c in FIGURE_CAPTIONS if name.startswith(p)), "")
-        stem = name[:-4]
-        out.append(f"<figure id='fig-{esc(stem)}'><img alt='{esc(stem)}' "
-                   f"src='data:image/png;base64,{data}'><figcaption><b>{esc(stem)}</b> — "
-                   f"{esc(caption)} (SVG: figures/{esc(stem)}.svg)</figcaption></figure>")
-    return "".join(out) or "<p class='muted'>no figures were drawn</p>"
+    return "".join(figure_html(folder, n) for n in names)
 
 
 def section_reproduce(rep):
@@ -195,10 +225,10 @@ def render(folder):
         rep = json.load(f)
     title = f"shannonfit report — {os.path.basename((rep.get('data') or {}).get('path', folder))}"
     body = [f"<h1>{esc(title)}</h1>",
-            "<h2>Prediction</h2>", section_headline(rep),
+            "<h2>Prediction</h2>", section_headline(rep), section_optimal(rep),
             "<h2>Which law wins</h2>", section_selection(rep),
             "<h2>Parameters</h2>", section_params(rep),
-            "<h2>Diagnostics</h2>", section_diagnostics(rep),
+            "<h2>Diagnostics</h2>", section_diagnostics(folder, rep),
             "<h2>Figures</h2>", section_figures(folder, rep),
             "<h2>Reproduce</h2>", section_reproduce(rep)]
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{esc(title)}</title>"

@@ -3,28 +3,29 @@
 // dataset, compared, and evaluated at the requested targets, assembled into a report folder's
 // contents (report.json and its CSV tables). The CLI adds the command line, the data's
 // provenance and the writing; tests call this directly.
+#include <functional>
 #include <string>
 #include <vector>
 
 #include "analysis/bootstrap.hpp"
+#include "analysis/prediction.hpp"
 #include "analysis/report.hpp"
 #include "shannonfit/batch.hpp"
 
 namespace shannonfit::analysis {
 
-// A point to predict at: --at N=7e10,D=1.4e12[,x=0.1]
+// A point to predict at, with the --at text it came from as its label.
 struct Target {
-  std::string label;  // as the user wrote it
-  double n = 0, d = 0, x = 0;
+  std::string label;
+  PredictionPoint at;
 };
-// Throws InputError naming --at and the offending part.
-Target parse_target(const std::string& spec);
 
 struct AnalyzeRequest {
   const Dataset* data = nullptr;
   std::vector<const LawEntry*> laws;
   std::vector<Target> targets;
   double budget = 0;               // compute budget C = 6ND for the compute-optimal split; 0: none
+  double budget_x = 0;             // perturbation strength the compute-optimal split assumes
   double level = 0.9;              // interval coverage
   BootstrapOptions bootstrap;      // resamples, seed, scheme, fit options, backend, threads
   std::vector<std::vector<double>> full_starts;  // per law (same order): starts of the full fit
@@ -35,11 +36,14 @@ struct LawOutcome {
   BootstrapResult run;
 };
 
+// Bootstrap progress of one law, named.
+using LawProgressFn = std::function<void(const std::string& law, const BootstrapProgress&)>;
+
 // Runs every law (progress per law through `progress`) and fills `folder` with report.json's
 // results part and the tables params.csv, predictions.csv, selection.csv, data.csv, fitted.csv,
 // curves.csv and bootstrap.csv. A law whose full fit fails is reported as failed, not thrown,
 // unless every law fails (FitError).
 void analyze(const AnalyzeRequest& request, report::Folder& folder,
-             const ProgressFn& progress = {});
+             const LawProgressFn& progress = {});
 
 }  // namespace shannonfit::analysis

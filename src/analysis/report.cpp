@@ -11,6 +11,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -68,8 +69,29 @@ std::string default_dir(const std::string& data_path) {
 
 namespace {
 
-// Files a report writes besides its tables; --force replaces exactly these.
-const char* const kOwnFiles[] = {"report.json", "report.html"};
+// Every file a report writes. --force replaces exactly these, so `--out . --force` can never
+// delete the user's own CSV files; write() refuses a table not listed here.
+const char* const kOwnFiles[] = {"report.json", "report.html", "params.csv", "predictions.csv",
+                                 "selection.csv", "data.csv", "fitted.csv", "curves.csv",
+                                 "bootstrap.csv", "compute_optimal.csv"};
+// Name prefixes of the figures tools/plot_report.py draws into figures/.
+const char* const kFigurePrefixes[] = {"fit_", "residuals", "predictions", "selection", "pairs_",
+                                       "perturbation_"};
+
+bool own_file(const std::string& name) {
+  for (const char* own : kOwnFiles)
+    if (name == own) return true;
+  return false;
+}
+
+bool own_figure(const fs::path& path) {
+  const std::string ext = path.extension().string();
+  if (ext != ".png" && ext != ".svg") return false;
+  const std::string stem = path.stem().string();
+  for (const char* prefix : kFigurePrefixes)
+    if (stem.rfind(prefix, 0) == 0) return true;
+  return false;
+}
 
 void write_file(const fs::path& path, const std::string& text) {
   std::ofstream f(path, std::ios::binary);
@@ -80,31 +102,38 @@ void write_file(const fs::path& path, const std::string& text) {
 
 }  // namespace
 
-void prepare_dir(const std::string& dir, bool force) {
+void check_dir(const std::string& dir, bool force) {
   std::error_code ec;
   if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
     throw OutputExistsError(dir + " exists and is not a folder");
+  if (!force && fs::is_directory(dir, ec) && !fs::is_empty(dir, ec))
+    throw OutputExistsError(dir + " exists and is not empty (pass --force to replace the report "
+                                  "in it, or --out to choose another folder)");
+}
+
+void prepare_dir(const std::string& dir, bool force) {
+  check_dir(dir, force);
+  std::error_code ec;
   if (fs::is_directory(dir, ec) && !fs::is_empty(dir, ec)) {
-    if (!force)
-      throw OutputExistsError(dir + " exists and is not empty (pass --force to replace the report "
-                                    "in it, or --out to choose another folder)");
     // Only what an earlier report wrote goes: stale figures would otherwise be embedded into
     // the new page.
     for (const char* name : kOwnFiles) fs::remove(fs::path(dir) / name, ec);
-    for (const auto& entry : fs::directory_iterator(dir, ec))
-      if (entry.path().extension() == ".csv") fs::remove(entry.path(), ec);
     const fs::path figures = fs::path(dir) / "figures";
+    std::vector<fs::path> stale;
     if (fs::is_directory(figures, ec))
       for (const auto& entry : fs::directory_iterator(figures, ec))
-        if (entry.path().extension() == ".png" || entry.path().extension() == ".svg")
-          fs::remove(entry.path(), ec);
+        if (own_figure(entry.path())) stale.push_back(entry.path());
+    for (const auto& path : stale) fs::remove(path, ec);
   }
   fs::create_directories(dir, ec);
   if (!fs::is_directory(dir)) throw std::runtime_error("cannot create folder " + dir + ": " + ec.message());
 }
 
 void write(const Folder& folder, const std::string& dir) {
-  for (const auto& [name, table] : folder.tables) write_file(fs::path(dir) / name, table.to_csv());
+  for (const auto& [name, table] : folder.tables) {
+    if (!own_file(name)) throw std::logic_error("report: table " + name + " is not in kOwnFiles");
+    write_file(fs::path(dir) / name, table.to_csv());
+  }
   write_file(fs::path(dir) / "report.json", folder.json.dump(2) + "\n");
 }
 

@@ -35,6 +35,10 @@ struct Folder {
 // The default folder for a data file: reports/<file name without extension>.
 std::string default_dir(const std::string& data_path);
 
+// Throws OutputExistsError when `dir` is a non-empty folder (or a file) and `force` is false.
+// Commands call it before any computation so that a refused output costs nothing.
+void check_dir(const std::string& dir, bool force);
+
 // Makes `dir` ready to receive a report. A missing folder is created (parents too); an empty one
 // is used as is; a non-empty one throws OutputExistsError unless `force`, and with `force` only
 // the files a report writes are replaced (nothing else in the folder is deleted).

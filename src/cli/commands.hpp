@@ -5,5 +5,6 @@
 namespace shannonfit::cli {
 
 void register_fit(CLI::App& app);
+void register_analyze(CLI::App& app);
 
 }  // namespace shannonfit::cli

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", SHANNONFIT_VERSION);
   app.require_subcommand(1);
   cli::register_fit(app);
+  cli::register_analyze(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

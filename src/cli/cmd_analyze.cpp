@@ -1,0 +1,174 @@
+// `shannonfit analyze`: the one command a researcher runs. Fits every law the data allows,
+// bootstraps each, ranks them, predicts at the requested targets and writes a report folder
+// (report.json, CSV tables, figures, report.html).
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <memory>
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "analysis/analyze.hpp"
+#include "analysis/report.hpp"
+#include "cli/commands.hpp"
+#include "cli/common.hpp"
+#include "shannonfit/errors.hpp"
+
+namespace shannonfit::cli {
+namespace {
+
+struct AnalyzeArgs {
+  DataArgs data;
+  LawArgs laws;
+  SolverArgs solver;
+  OutputArgs output;
+  std::vector<std::string> at;
+  double budget = 0;
+  int resamples = 200;
+  std::uint64_t seed = 0;
+  std::string scheme = "case";
+  double level = 0.9;
+  bool no_figures = false;
+};
+
+std::string utc_now() {
+  const std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+void run(const AnalyzeArgs& a) {
+  const std::string dir = a.output.out.empty() ? report::default_dir(a.data.path) : a.output.out;
+  // Refuse before any fitting: an existing report costs the user nothing to protect.
+  report::check_dir(dir, a.output.force);
+  if (a.resamples < 1) throw InputError("--resamples: must be at least 1");
+  if (a.budget < 0) throw InputError("--budget: must be positive");
+
+  const io::LoadedData loaded = load(a.data);
+  if (loaded.slices.size() != 1)
+    throw InputError("analyze writes one report per dataset; instead of --by, run it once per "
+                     "value with --filter and --out");
+  const Dataset& data = loaded.slices.front().data;
+
+  std::vector<std::string> skipped;
+  analysis::AnalyzeRequest req;
+  req.data = &data;
+  req.laws = resolve_laws(a.laws, data.has_x(), &skipped);
+  for (const auto& why : skipped) note(a.output, "analyze: " + why);
+  for (const auto& spec : a.at) req.targets.push_back({spec, parse_point(spec)});
+  req.budget = a.budget;
+  req.level = a.level;
+  req.bootstrap.resamples = a.resamples;
+  req.bootstrap.seed = a.seed;
+  req.bootstrap.scheme = parse_scheme(a.scheme);
+  req.bootstrap.fit = a.solver.fit_options();
+  req.bootstrap.backend = a.solver.backend_kind();
+  req.bootstrap.threads = a.solver.threads;
+  for (const LawEntry* law : req.laws) req.full_starts.push_back(a.solver.starts_for(law->info));
+
+  report::Folder folder;
+  auto& j = folder.json;
+  j["tool"] = "shannonfit";
+  j["version"] = SHANNONFIT_VERSION;
+  j["command"] = report::command_line();
+  j["created_utc"] = utc_now();
+  j["seed"] = a.seed;
+  j["resamples"] = a.resamples;
+  j["scheme"] = a.scheme;
+  j["data"] = describe(a.data, loaded);
+  j["data"]["path"] = a.data.path;
+  j["data"]["sha256"] = report::sha256_file(a.data.path);
+  j["data"]["rows"] = data.size();
+  j["solver"] = describe(a.solver);
+
+  const auto started = std::chrono::steady_clock::now();
+  analysis::LawProgressFn progress;
+  if (show_text(a.output) && isatty(STDERR_FILENO))
+    progress = [](const std::string& law, const BootstrapProgress& p) {
+      std::fprintf(stderr, "\r  %-18s %-10s %5ld/%-5ld  %6.1fs ", law.c_str(), p.phase,
+                   p.resamples_done, p.resamples_total, p.seconds);
+    };
+  analysis::analyze(req, folder, progress);
+  if (show_text(a.output)) std::fprintf(stderr, "\n");
+  j["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+
+  report::prepare_dir(dir, a.output.force);
+  report::write(folder, dir);
+  const report::ScriptOutcome figures =
+      a.no_figures ? report::ScriptOutcome{false, 0, "skipped (--no-figures)"}
+                   : report::render_figures(dir, !show_text(a.output));
+  if (!figures.ran || figures.exit_code != 0) {
+    j["figures_note"] = figures.ran ? fmt::format("tools/plot_report.py failed (exit {})",
+                                                  figures.exit_code)
+                                    : "figures " + figures.why_not;
+    note(a.output, j["figures_note"].get<std::string>());
+    report::write(folder, dir);  // report.json records why the page has no figures
+  }
+  const report::ScriptOutcome html = report::render_html(dir, true);
+  if (!html.ran || html.exit_code != 0)
+    note(a.output, "report.html: " + (html.ran ? fmt::format("tools/render_html.py failed (exit {})",
+                                                             html.exit_code)
+                                               : html.why_not));
+
+  if (a.output.json) std::cout << j.dump(2) << "\n";
+  if (!show_text(a.output)) return;
+  const auto& head = j["headline"];
+  if (!head.is_null())
+    std::cout << fmt::format("prediction at {}: loss {:.4g} ({:.0f}% interval [{:.4g}, {:.4g}]) "
+                             "by {}\n", head["label"].get<std::string>(),
+                             head["loss"].get<double>(), 100 * a.level,
+                             head["lo"].is_null() ? NAN : head["lo"].get<double>(),
+                             head["hi"].is_null() ? NAN : head["hi"].get<double>(),
+                             head["law"].get<std::string>());
+  if (j["selection"].contains("verdict"))
+    std::cout << j["selection"]["verdict"].get<std::string>() << "\n";
+  for (const auto& d : j["diagnostics"]) std::cout << "note: " << d.get<std::string>() << "\n";
+  std::cout << "report folder: " << dir << "/  (open " << dir << "/report.html)\n";
+}
+
+}  // namespace
+
+void register_analyze(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "analyze",
+      "Fit, bootstrap, compare and predict with every law the data allows; write a report folder");
+  auto a = std::make_shared<AnalyzeArgs>();
+  add_data_options(*cmd, a->data);
+  add_law_option(*cmd, a->laws, "all");
+  add_solver_options(*cmd, a->solver);
+  add_output_options(*cmd, a->output, "report folder [default: reports/<data file name>]");
+  const std::string g = "Analysis";
+  cmd->add_option("--at", a->at,
+                  "predict at N=...,D=...[,x=...] (repeatable); the first is the headline")
+      ->group(g);
+  cmd->add_option("--budget", a->budget, "compute budget C = 6ND for the compute-optimal split")
+      ->group(g);
+  cmd->add_option("--resamples,-R", a->resamples, "bootstrap resamples per law")
+      ->capture_default_str()->group(g);
+  cmd->add_option("--seed", a->seed, "bootstrap seed (same seed, same numbers on any backend)")
+      ->capture_default_str()->group(g);
+  cmd->add_option("--scheme", a->scheme, "bootstrap scheme: case, cluster (needs --group-col) or "
+                                         "residual")
+      ->capture_default_str()->group(g);
+  cmd->add_option("--level", a->level, "interval coverage")
+      ->capture_default_str()->check(CLI::Range(0.5, 0.999))->group(g);
+  cmd->add_flag("--no-figures", a->no_figures, "write no figures (report.html without them)")
+      ->group(g);
+  cmd->footer(R"(Examples:
+  shannonfit analyze ../shared/data/chinchilla_svg_extracted.csv --n-col 'Model Size' \
+      --flops-col 'Training FLOP' --drop-highest-loss 5 --at N=7e10,D=1.4e12
+  shannonfit analyze runs.csv --law chinchilla,kaplan-e --resamples 1000 --seed 7 --out rep/
+  shannonfit analyze noisy.csv --perturbation noise:sigma --law shannon-x --json --quiet
+
+Writes DIR/report.json (command, seed, version, data SHA-256, all results), params.csv,
+predictions.csv, selection.csv, data.csv, fitted.csv, curves.csv, bootstrap.csv,
+figures/*.png|svg (when python3-matplotlib is installed) and report.html.)");
+  cmd->callback([a] { run(*a); });
+}
+
+}  // namespace shannonfit::cli

@@ -1,0 +1,146 @@
+// `shannonfit analyze` end to end: the report folder's files, what they say on data with a
+// known truth, the folder-protection rules and the exit codes.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "analysis/report.hpp"
+#include "io/csv.hpp"
+#include "support/cli_run.hpp"
+#include "support/synthetic.hpp"
+
+using namespace shannonfit;
+using shannonfit::testing::read_text;
+using shannonfit::testing::run_cli;
+namespace fs = std::filesystem;
+
+namespace {
+
+class Analyze : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = shannonfit::testing::scratch_dir(
+        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    data_ = dir_ / "runs.csv";
+    shannonfit::testing::write_csv(synth::chinchilla_data(0.0, 1), data_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Two laws, single starts and few resamples keep the run to seconds; --no-figures leaves the
+  // figures to the browser test.
+  std::string args(const std::string& out, const std::string& extra = "") const {
+    return "analyze '" + data_.string() + "' --law chinchilla,kaplan --starts single "
+           "--resamples 30 --seed 3 --at N=1e11,D=2e12 --no-figures --out '" + out + "' " + extra;
+  }
+
+  fs::path dir_, data_;
+};
+
+double csv_value(const io::Table& t, const std::string& law, const std::string& key_col,
+                 const std::string& key, const std::string& col) {
+  const int l = io::find_column(t, "law", "test"), k = io::find_column(t, key_col, "test"),
+            c = io::find_column(t, col, "test");
+  for (const auto& row : t.rows)
+    if (row[l] == law && row[k] == key) {
+      double v = NAN;
+      io::parse_number(row[c], v);
+      return v;
+    }
+  ADD_FAILURE() << "no row " << law << "/" << key << " in " << t.source;
+  return NAN;
+}
+
+}  // namespace
+
+TEST_F(Analyze, WritesTheReportFolderAndRecoversTheTruth) {
+  const fs::path out = dir_ / "report";
+  const auto r = run_cli(args(out.string(), "--quiet"), dir_);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(r.out.empty()) << "--quiet printed: " << r.out;
+  for (const char* f : {"report.json", "report.html", "params.csv", "predictions.csv", "selection.csv",
+                        "data.csv", "fitted.csv", "curves.csv", "bootstrap.csv"})
+    EXPECT_TRUE(fs::exists(out / f)) << f;
+
+  const auto rep = nlohmann::json::parse(read_text(out / "report.json"));
+  EXPECT_NE(rep["command"].get<std::string>().find("analyze"), std::string::npos);
+  EXPECT_EQ(rep["seed"], 3);
+  EXPECT_EQ(rep["version"], SHANNONFIT_VERSION);
+  EXPECT_EQ(rep["data"]["sha256"], report::sha256_file(data_.string()));
+  EXPECT_EQ(rep["selection"]["winner"], "chinchilla");
+  EXPECT_EQ(rep["headline"]["law"], "chinchilla");
+
+  // Noiseless data: the winning law's estimates and its prediction are the truth.
+  const synth::ChinchillaTruth truth;
+  const io::Table params = io::read_csv((out / "params.csv").string());
+  EXPECT_NEAR(csv_value(params, "chinchilla", "param", "alpha", "value"), truth.alpha, 1e-6);
+  EXPECT_NEAR(csv_value(params, "chinchilla", "param", "beta", "value"), truth.beta, 1e-6);
+  const io::Table pred = io::read_csv((out / "predictions.csv").string());
+  const double predicted = csv_value(pred, "chinchilla", "label", "N=1e11,D=2e12", "loss");
+  EXPECT_NEAR(predicted, truth.loss(1e11, 2e12), 1e-6 * predicted);
+  EXPECT_LE(csv_value(pred, "chinchilla", "label", "N=1e11,D=2e12", "lo"), predicted);
+  EXPECT_GE(csv_value(pred, "chinchilla", "label", "N=1e11,D=2e12", "hi"), predicted);
+
+  const io::Table sel = io::read_csv((out / "selection.csv").string());
+  EXPECT_EQ(csv_value(sel, "chinchilla", "law", "chinchilla", "delta_aic"), 0.0);
+  EXPECT_GT(csv_value(sel, "kaplan", "law", "kaplan", "delta_aic"), 10.0);
+}
+
+TEST_F(Analyze, JsonOnStdoutIsTheReport) {
+  const fs::path out = dir_ / "report";
+  const auto r = run_cli(args(out.string(), "--json --quiet"), dir_);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(nlohmann::json::parse(r.out), nlohmann::json::parse(read_text(out / "report.json")));
+}
+
+TEST_F(Analyze, BudgetAddsTheComputeOptimalSplitWithIntervals) {
+  const fs::path out = dir_ / "report";
+  const auto r = run_cli(args(out.string(), "--law chinchilla --budget 1e23 --quiet"), dir_);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto rep = nlohmann::json::parse(read_text(out / "report.json"));
+  const auto& opt = rep["compute_optimal"].at(0);
+  const double n = opt["N"]["value"], d = opt["D"]["value"];
+  EXPECT_NEAR(6 * n * d, 1e23, 1e-6 * 1e23);
+  EXPECT_LE(opt["N"]["lo"].get<double>(), n);
+  EXPECT_GE(opt["N"]["hi"].get<double>(), n);
+  EXPECT_TRUE(fs::exists(out / "compute_optimal.csv"));
+}
+
+TEST_F(Analyze, RefusesANonEmptyFolderAndForceKeepsForeignFiles) {
+  const fs::path out = dir_ / "report";
+  fs::create_directories(out);
+  { std::ofstream(out / "notes.txt") << "mine"; }
+  { std::ofstream(out / "mine.csv") << "a\n1\n"; }
+  auto r = run_cli(args(out.string()), dir_);
+  EXPECT_EQ(r.code, 4);
+  EXPECT_NE(r.err.find("--force"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(out / "report.json"));
+
+  r = run_cli(args(out.string(), "--force --quiet"), dir_);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(out / "report.json"));
+  EXPECT_EQ(read_text(out / "notes.txt"), "mine");
+  EXPECT_EQ(read_text(out / "mine.csv"), "a\n1\n");
+}
+
+TEST_F(Analyze, DefaultFolderIsReportsSlashDataStem) {
+  const auto r = run_cli("analyze '" + data_.string() + "' --law chinchilla --starts single "
+                         "--resamples 5 --no-figures --quiet", dir_);
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(dir_ / "reports" / "runs" / "report.json"));
+}
+
+TEST_F(Analyze, BadTargetIsAnInputErrorNamingTheOption) {
+  const auto r = run_cli(args((dir_ / "r").string(), "--at N=1e9,Q=4"), dir_);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("--at"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(dir_ / "r" / "report.json"));
+}
+
+TEST_F(Analyze, MissingDataFileIsAnInputError) {
+  const auto r = run_cli("analyze '" + (dir_ / "nope.csv").string() + "' --out '" +
+                         (dir_ / "r").string() + "'", dir_);
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("nope.csv"), std::string::npos) << r.err;
+}
