@@ -28,6 +28,18 @@ class FitTest(unittest.TestCase):
         self.assertEqual(fit["n_points"], 35)
         self.assertIsInstance(fit["solver_params"], np.ndarray)
         self.assertEqual(fit["solver_names"], ["a", "b", "e", "alpha", "beta"])
+        self.assertEqual(fit["covariance"].shape, (5, 5))
+        self.assertGreater(fit["r2"], 0.999999)
+
+    def test_standard_errors_and_criteria_on_noisy_data(self):
+        n, d, loss = chinchilla_points(noise=0.01, seed=4)
+        fit = shannonfit.fit(n, d, loss, law="chinchilla")
+        kaplan = shannonfit.fit(n, d, loss, law="kaplan")
+        self.assertEqual(fit["unidentified"], [])
+        for name, value in TRUTH.items():
+            self.assertLess(abs(fit["params"][name] - value), 5 * fit["se"][name], name)
+        self.assertLess(fit["aic"], kaplan["aic"])
+        self.assertLess(fit["bic"], kaplan["bic"])
 
     def test_reference_backend_and_huber_agree(self):
         n, d, loss = chinchilla_points(noise=0.01, seed=3)
@@ -98,10 +110,12 @@ class BootstrapTest(unittest.TestCase):
         self.assertEqual(a["draws"].shape, (60, 5))
         np.testing.assert_array_equal(a["draws"], b["draws"])
         self.assertEqual(a["failed_resamples"], int((~a["ok"]).sum()))
+        lo, hi = a["intervals"]["alpha"]["percentile"]
         alpha = a["draws"][a["ok"], a["param_names"].index("alpha")]
-        lo, hi = np.percentile(alpha, [0.5, 99.5])
-        self.assertLess(lo, TRUTH["alpha"])
-        self.assertGreater(hi, TRUTH["alpha"])
+        self.assertAlmostEqual(lo, np.percentile(alpha, 2.5), places=12)
+        self.assertAlmostEqual(hi, np.percentile(alpha, 97.5), places=12)
+        self.assertLess(lo, a["params"]["alpha"])
+        self.assertGreater(hi, a["params"]["alpha"])
 
     def test_cluster_scheme_takes_group_labels_from_a_table(self):
         n, d, loss = chinchilla_points(noise=0.01, seed=2)
@@ -110,6 +124,11 @@ class BootstrapTest(unittest.TestCase):
                                     scheme="cluster", groups="family")
         self.assertEqual(boot["scheme"], "cluster")
         self.assertEqual(boot["draws"].shape, (20, 5))
+
+    def test_bad_level_is_an_input_error(self):
+        n, d, loss = chinchilla_points()
+        with self.assertRaises(shannonfit.InputError):
+            shannonfit.bootstrap(n, d, loss, resamples=5, level=1.5)
 
     def test_cluster_without_groups_is_an_input_error(self):
         n, d, loss = chinchilla_points()

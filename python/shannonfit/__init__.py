@@ -101,9 +101,11 @@ def fit(n, d=None, loss=None, *, law="chinchilla", loss_kind="l2", space="log",
         ln L, "linear" fits L. backend: "cpu", "reference", "cuda" or "auto".
     starts: "grid" (the law's multi-start grid) or "single". threads: 0 = all cores.
 
-    Returns a dict: law, params (reported names -> values), param_names, solver_params (numpy
-    array, the space the solver works in), solver_names, status, converged, rss, cost,
-    iterations, n_points, n_starts, failed_starts, space, loss_kind.
+    Returns a dict: law, params and se (reported names -> estimate, asymptotic standard error;
+    NaN where the data do not identify a parameter, listed in unidentified), param_names,
+    solver_params (numpy array, the space the solver works in), solver_names, covariance
+    (solver space), status, converged, rss, r2, aic, aicc, bic, cost, iterations, n_points,
+    n_starts, failed_starts, space, loss_kind.
     """
     a = _inputs(n, d, loss, {"weights": weights, "x": x}, columns)
     return _fit(a["n"], a["d"], a["loss"], law, loss_kind, space, float(huber_delta), backend,
@@ -113,7 +115,7 @@ def fit(n, d=None, loss=None, *, law="chinchilla", loss_kind="l2", space="log",
 def bootstrap(n, d=None, loss=None, *, law="chinchilla", resamples=1000, seed=0,
               scheme="case", starts="best", loss_kind="l2", space="log", huber_delta=1e-3,
               backend="cpu", weights=None, x=None, groups=None, threads=0,
-              max_iterations=500, columns=None):
+              max_iterations=500, level=0.95, columns=None):
     """Full fit plus `resamples` bootstrap refits (counter-based, so `seed` reproduces them on
     any backend or thread count).
 
@@ -123,12 +125,13 @@ def bootstrap(n, d=None, loss=None, *, law="chinchilla", resamples=1000, seed=0,
 
     Returns fit()'s dict for the full-data fit plus: draws (resamples x params, reported units,
     NaN rows where a resample failed), solver_draws, ok (bool per resample), resamples,
-    failed_resamples, seed, scheme.
+    failed_resamples, seed, scheme, level, and intervals: per parameter its percentile and BCa
+    interval at `level`, bootstrap standard error and bias.
     """
     a = _inputs(n, d, loss, {"weights": weights, "x": x, "groups": groups}, columns)
     return _bootstrap(a["n"], a["d"], a["loss"], law, int(resamples), int(seed), scheme, starts,
                       loss_kind, space, float(huber_delta), backend, a["weights"], a["x"],
-                      a["groups"], int(threads), int(max_iterations))
+                      a["groups"], int(threads), int(max_iterations), float(level))
 
 
 def predict(result, n, d, x=None):

@@ -12,8 +12,11 @@
 #include <vector>
 
 #include "analysis/bootstrap.hpp"
+#include "analysis/prediction.hpp"
+#include "analysis/uncertainty.hpp"
 #include "shannonfit/batch.hpp"
 #include "shannonfit/errors.hpp"
+#include "shannonfit/stats.hpp"
 
 namespace py = pybind11;
 using namespace shannonfit;
@@ -145,22 +148,39 @@ py::list laws() {
   return out;
 }
 
-// The parts of a result every call returns: the best fit's parameters, status and costs.
+// The parts of a result every call returns: the best fit's parameters with their standard
+// errors, status, goodness of fit and information criteria (io's fit statistics).
 py::dict fit_dict(const LawEntry& law, const FitResult& r, const Dataset& data,
                   const FitOptions& options) {
   const int p = law.n_params;
-  const std::vector<double> reported = reported_params(law.info, r.params.data());
-  py::dict params;
-  py::list names, solver_names;
+  const FitSummary summary = summarize_fit(law, r, data, options);
+  py::dict params, se;
+  py::list names, solver_names, unidentified;
   Array solver(p);
+  Array covariance({static_cast<py::ssize_t>(p), static_cast<py::ssize_t>(p)});
   auto s = solver.mutable_unchecked<1>();
+  auto c = covariance.mutable_unchecked<2>();
   for (int k = 0; k < p; ++k) {
-    params[py::str(law.info.params[k].reported_name)] = reported[k];
-    names.append(law.info.params[k].reported_name);
-    solver_names.append(law.info.params[k].name);
+    const ParameterEstimate& est = summary.params[k];
+    params[py::str(est.reported_name)] = est.reported_value;
+    se[py::str(est.reported_name)] = est.reported_se;
+    if (!est.identified) unidentified.append(est.reported_name);
+    names.append(est.reported_name);
+    solver_names.append(est.name);
     s(k) = r.params[k];
+    for (int j = 0; j < p; ++j)
+      c(k, j) = summary.covariance.size() == static_cast<std::size_t>(p * p)
+                    ? summary.covariance[k * p + j]
+                    : std::nan("");
   }
   py::dict out;
+  out["se"] = se;
+  out["unidentified"] = unidentified;
+  out["covariance"] = covariance;
+  out["r2"] = summary.quality.r2;
+  out["aic"] = summary.quality.criteria.aic;
+  out["aicc"] = summary.quality.criteria.aicc;
+  out["bic"] = summary.quality.criteria.bic;
   out["law"] = law.info.name;
   out["params"] = params;
   out["param_names"] = names;
@@ -215,7 +235,9 @@ py::dict bootstrap(const Array& n, const Array& d, const Array& loss, const std:
                    const std::string& starts, const std::string& loss_kind,
                    const std::string& space, double huber_delta, const std::string& backend,
                    const std::optional<Array>& weights, const std::optional<Array>& x,
-                   const std::optional<py::sequence>& groups, int threads, int max_iterations) {
+                   const std::optional<py::sequence>& groups, int threads, int max_iterations,
+                   double level) {
+  validate_level(level);
   const LawEntry& law = lookup_law(law_name);
   const Dataset data = make_dataset(n, d, loss, weights, x, groups);
   BootstrapOptions o;
@@ -255,14 +277,26 @@ py::dict bootstrap(const Array& n, const Array& d, const Array& loss, const std:
   out["failed_resamples"] = run.failed();
   out["seed"] = seed;
   out["scheme"] = to_string(run.scheme);
+  out["level"] = level;
+  py::dict intervals;
+  for (const QuantityInterval& q :
+       parameter_intervals(run, law.info, level, summarize_fit(law, run.full, data, o.fit).covariance)) {
+    py::dict d;
+    d["percentile"] = py::make_tuple(q.percentile.lo, q.percentile.hi);
+    d["bca"] = py::make_tuple(q.bca.lo, q.bca.hi);
+    d["bootstrap_se"] = q.se;
+    d["bias"] = q.bias;
+    intervals[py::str(q.name)] = d;
+  }
+  out["intervals"] = intervals;
   out["draws"] = draws;
   out["solver_draws"] = solver_draws;
   out["ok"] = ok;
   return out;
 }
 
-Array predict(const std::string& law_name, const Array& solver_params, const Array& n,
-              const Array& d, const std::optional<Array>& x) {
+Array predict_loss(const std::string& law_name, const Array& solver_params, const Array& n,
+                   const Array& d, const std::optional<Array>& x) {
   const LawEntry& law = lookup_law(law_name);
   const std::vector<double> p = to_vector(solver_params, "solver_params");
   if (static_cast<int>(p.size()) != law.n_params)
@@ -282,7 +316,7 @@ Array predict(const std::string& law_name, const Array& solver_params, const Arr
   Array out(static_cast<py::ssize_t>(nv.size()));
   auto o = out.mutable_unchecked<1>();
   for (std::size_t i = 0; i < nv.size(); ++i)
-    o(i) = std::exp(law.log_loss(p.data(), std::log(nv[i]), std::log(dv[i]), xv[i]));
+    o(i) = predicted_loss(law, p.data(), {nv[i], dv[i], xv[i]});
   return out;
 }
 
@@ -305,9 +339,9 @@ PYBIND11_MODULE(_core, m) {
         py::arg("resamples"), py::arg("seed"), py::arg("scheme"), py::arg("starts"),
         py::arg("loss_kind"), py::arg("space"), py::arg("huber_delta"), py::arg("backend"),
         py::arg("weights"), py::arg("x"), py::arg("groups"), py::arg("threads"),
-        py::arg("max_iterations"),
+        py::arg("max_iterations"), py::arg("level"),
         "Full fit plus bootstrap refits; returns the draws as (resamples, params) arrays.");
-  m.def("predict", &predict, py::arg("law"), py::arg("solver_params"), py::arg("n"),
+  m.def("predict", &predict_loss, py::arg("law"), py::arg("solver_params"), py::arg("n"),
         py::arg("d"), py::arg("x") = py::none(),
         "Loss predicted by a law at (n, d[, x]) for parameters in solver space.");
 }
