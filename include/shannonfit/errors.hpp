@@ -25,6 +25,12 @@ class OutputExistsError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// The user interrupted a long run (SIGINT/SIGTERM); what was finished has been written.
+class InterruptedError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
 // Exit codes, documented in the README.
 enum ExitCode : int {
   kExitOk = 0,

@@ -146,6 +146,7 @@ class Runner {
   }
 
   FitResult full_fit() {
+    if (opt_.full) return *opt_.full;
     BatchRequest req;
     req.data = &data_;
     req.starts = opt_.full_starts.empty() ? start_grid(law_.info) : opt_.full_starts;

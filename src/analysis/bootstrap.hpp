@@ -39,6 +39,9 @@ struct BootstrapOptions {
   int threads = 0;        // CPU threads; 0 = all cores
   // Starts for the full-data fit (S rows of P, solver space); empty = the law's start grid.
   std::vector<double> full_starts;
+  // The full-data fit when the caller already has it (the CLI reports it with its statistics);
+  // null = run it here from full_starts.
+  const FitResult* full = nullptr;
 };
 
 // The best start of one resample (or one jackknife refit).

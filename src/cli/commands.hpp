@@ -6,5 +6,7 @@ namespace shannonfit::cli {
 
 void register_fit(CLI::App& app);
 void register_analyze(CLI::App& app);
+void register_bootstrap(CLI::App& app);
+void register_predict(CLI::App& app);
 
 }  // namespace shannonfit::cli

@@ -11,6 +11,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   cli::register_fit(app);
   cli::register_analyze(app);
+  cli::register_bootstrap(app);
+  cli::register_predict(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -25,6 +27,9 @@ int main(int argc, char** argv) {
   } catch (const OutputExistsError& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return kExitOutputExists;
+  } catch (const InterruptedError& e) {
+    std::fprintf(stderr, "interrupted: %s\n", e.what());
+    return kExitInterrupted;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "internal error: %s\n", e.what());
     return kExitInternal;

@@ -1,0 +1,182 @@
+#include "cli/bootstrap_common.hpp"
+
+#include <csignal>
+#include <map>
+
+#include "analysis/uncertainty.hpp"
+#include "cli/progress.hpp"
+#include "io/text_table.hpp"
+
+namespace shannonfit::cli {
+
+namespace {
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void on_interrupt(int) { g_interrupted.store(true); }
+
+nlohmann::json pair(const Interval& i) { return nlohmann::json::array({i.lo, i.hi}); }
+
+std::string range(const Interval& i) {
+  if (std::isnan(i.lo)) return "n/a";
+  return io::format_number(i.lo, 4) + " .. " + io::format_number(i.hi, 4);
+}
+
+}  // namespace
+
+void add_resample_options(CLI::App& cmd, ResampleArgs& a) {
+  const char* g = "Bootstrap";
+  cmd.remove_option(cmd.get_option("--starts"));
+  cmd.add_option("--resamples,-B", a.resamples, "bootstrap resamples")
+      ->capture_default_str()->group(g);
+  cmd.add_option("--scheme", a.scheme,
+                 "case (rows, with replacement), cluster (whole groups of --group-col), or "
+                 "residual (fitted values plus resampled residuals)")
+      ->check(CLI::IsMember({"case", "cluster", "residual"}))->capture_default_str()->group(g);
+  cmd.add_option("--starts", a.starts,
+                 "fit each resample from the law's whole start grid, or from the best full-data "
+                 "fit (Epoch AI's protocol; much faster)")
+      ->check(CLI::IsMember({"grid", "best"}))->capture_default_str()->group(g);
+  cmd.add_option("--seed", a.seed, "seed of the counter-based draws: resample r is the same for "
+                                   "any backend, thread count or --chunk")
+      ->capture_default_str()->group(g);
+  cmd.add_option("--level", a.level, "confidence level of the intervals, in (0, 1)")
+      ->capture_default_str()->group(g);
+  cmd.add_option("--chunk", a.chunk,
+                 "resamples per batch (bounds memory; 0 = chosen from the start count)")
+      ->capture_default_str()->group(g);
+  cmd.add_flag("--no-jackknife", a.no_jackknife,
+               "skip the leave-one-out refits (BCa then has no acceleration term)")
+      ->group(g);
+}
+
+nlohmann::json describe(const ResampleArgs& a) {
+  return {{"resamples", a.resamples}, {"scheme", a.scheme}, {"starts", a.starts},
+          {"seed", a.seed},           {"level", a.level},   {"chunk", a.chunk},
+          {"jackknife", !a.no_jackknife}};
+}
+
+InterruptGuard::InterruptGuard() {
+  g_interrupted = false;
+  std::signal(SIGINT, on_interrupt);
+  std::signal(SIGTERM, on_interrupt);
+}
+
+InterruptGuard::~InterruptGuard() {
+  std::signal(SIGINT, SIG_DFL);
+  std::signal(SIGTERM, SIG_DFL);
+}
+
+bool InterruptGuard::interrupted() { return g_interrupted.load(); }
+
+BootstrapRecord run_bootstrap_record(const LawEntry& law, const Dataset& data,
+                                     const std::string& data_label, const SolverArgs& solver,
+                                     const ResampleArgs& resample, bool quiet) {
+  BootstrapRecord rec;
+  rec.fit = run_fit(law, data, solver, data_label);
+  BootstrapOptions o;
+  o.scheme = parse_scheme(resample.scheme);
+  o.starts = parse_starts_mode(resample.starts);
+  o.resamples = resample.resamples;
+  o.seed = resample.seed;
+  o.chunk = resample.chunk;
+  o.jackknife = !resample.no_jackknife;
+  o.fit = rec.fit.options;
+  o.backend = solver.backend_kind();
+  o.threads = solver.threads;
+  o.full = &rec.fit.result;
+  ProgressBar bar(law.info.name, quiet);
+  rec.run = run_bootstrap(data, law, o, [&bar](const BootstrapProgress& p) { bar.update(p); },
+                          &g_interrupted);
+  bar.finish();
+  return rec;
+}
+
+nlohmann::json to_json(const QuantityInterval& q) {
+  return {{"name", q.name},
+          {"estimate", q.estimate},
+          {"level", q.level},
+          {"bootstrap_se", q.se},
+          {"bootstrap_mean", q.mean},
+          {"bias", q.bias},
+          {"percentile", pair(q.percentile)},
+          {"bca", pair(q.bca)},
+          {"bca_z0", q.z0},
+          {"bca_acceleration", q.acceleration},
+          {"jackknife_values", q.jackknife_n},
+          {"asymptotic_se", q.asymptotic_se},
+          {"asymptotic", pair(q.asymptotic)},
+          {"resamples_used", q.n},
+          {"resamples_invalid", q.invalid}};
+}
+
+nlohmann::json describe_run(const BootstrapResult& r) {
+  int jack_failed = 0;
+  for (const auto& f : r.jackknife) jack_failed += !f.ok();
+  return {{"scheme", to_string(r.scheme)},
+          {"starts", to_string(r.starts)},
+          {"starts_per_resample", r.n_starts},
+          {"seed", r.seed},
+          {"chunk", r.chunk},
+          {"requested", r.requested},
+          {"completed", r.resamples.size()},
+          {"failed", r.failed()},
+          {"interrupted", r.interrupted},
+          {"clusters", r.n_clusters},
+          {"jackknife_refits", r.jackknife.size()},
+          {"jackknife_failed", jack_failed},
+          {"seconds", r.seconds}};
+}
+
+std::string interval_table(const std::vector<QuantityInterval>& qs, double level) {
+  const std::string pct = io::format_number(100 * level, 4) + "% ";
+  io::TextTable t({"", "estimate", "boot.SE", "bias", pct + "percentile", pct + "BCa", "asym.SE"});
+  for (const auto& q : qs)
+    t.add_row({q.name, io::format_number(q.estimate), io::format_number(q.se, 3),
+               io::format_number(q.bias, 3), range(q.percentile), range(q.bca),
+               io::format_number(q.asymptotic_se, 3)});
+  return t.render();
+}
+
+std::vector<QuantityInterval> prediction_intervals(const BootstrapResult& run,
+                                                   const std::vector<PredictionPoint>& points,
+                                                   double level,
+                                                   const std::vector<double>& covariance) {
+  const LawEntry& law = find_law(run.law);
+  std::vector<QuantityInterval> out;
+  for (const PredictionPoint& pt : points) {
+    const Quantity q = [&law, pt](const double* p) { return predicted_loss(law, p, pt); };
+    std::string name = "L(N=" + io::format_number(pt.n, 4) + ", D=" + io::format_number(pt.d, 4);
+    if (pt.x != 0) name += ", x=" + io::format_number(pt.x, 4);
+    out.push_back(quantity_interval(run, name + ")", q, level, covariance));
+  }
+  return out;
+}
+
+nlohmann::json predictions_json(const std::vector<PredictionPoint>& points,
+                                const std::vector<QuantityInterval>& qs) {
+  nlohmann::json out = nlohmann::json::array();
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    nlohmann::json j = to_json(qs[i]);
+    j["N"] = points[i].n;
+    j["D"] = points[i].d;
+    j["x"] = points[i].x;
+    out.push_back(j);
+  }
+  return out;
+}
+
+std::string failure_note(const BootstrapResult& r) {
+  const int failed = r.failed();
+  if (failed == 0) return "";
+  std::map<std::string, int> by_status;
+  for (const auto& f : r.resamples)
+    if (!f.ok()) ++by_status[to_string(f.status)];
+  std::string detail;
+  for (const auto& [status, count] : by_status)
+    detail += (detail.empty() ? "" : ", ") + std::to_string(count) + " " + status;
+  return std::to_string(failed) + " of " + std::to_string(r.resamples.size()) +
+         " resamples failed (" + detail + "); they are left out of every interval";
+}
+
+}  // namespace shannonfit::cli

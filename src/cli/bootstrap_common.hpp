@@ -1,0 +1,74 @@
+#pragma once
+// What `bootstrap` and `predict` share: the resampling options, one bootstrap run per (slice,
+// law) with its progress bar and Ctrl-C handling, and intervals as tables and JSON.
+#include <CLI/CLI.hpp>
+#include <atomic>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "analysis/bootstrap.hpp"
+#include "analysis/prediction.hpp"
+#include "cli/common.hpp"
+#include "cli/fitting.hpp"
+#include "shannonfit/intervals.hpp"
+
+namespace shannonfit::cli {
+
+// --resamples, --scheme, --starts grid|best, --seed, --level, --chunk, --no-jackknife.
+struct ResampleArgs {
+  int resamples = 1000;
+  std::string scheme = "case";
+  std::string starts = "best";
+  std::uint64_t seed = 0;
+  double level = 0.95;
+  int chunk = 0;
+  bool no_jackknife = false;
+};
+// Replaces the solver group's --starts (grid|single, for one fit) by the bootstrap's own
+// --starts grid|best: the full-data fit always runs the law's whole grid.
+void add_resample_options(CLI::App& cmd, ResampleArgs& args);
+nlohmann::json describe(const ResampleArgs& args);
+
+// One law on one slice: the full-data fit (with its statistics) and the bootstrap around it.
+struct BootstrapRecord {
+  FitRecord fit;
+  BootstrapResult run;
+};
+
+// Runs the full-data fit and the bootstrap; draws progress on stderr (a TTY, not --quiet).
+// A Ctrl-C stops after the current chunk and returns the completed prefix (run.interrupted).
+BootstrapRecord run_bootstrap_record(const LawEntry& law, const Dataset& data,
+                                     const std::string& data_label, const SolverArgs& solver,
+                                     const ResampleArgs& resample, bool quiet);
+
+// Installs SIGINT/SIGTERM handlers for its lifetime that set the flag run_bootstrap_record polls.
+class InterruptGuard {
+ public:
+  InterruptGuard();
+  ~InterruptGuard();
+  InterruptGuard(const InterruptGuard&) = delete;
+  InterruptGuard& operator=(const InterruptGuard&) = delete;
+  static bool interrupted();
+};
+
+nlohmann::json to_json(const QuantityInterval& q);
+nlohmann::json describe_run(const BootstrapResult& run);
+
+// Rows of intervals under a header naming the level: name, estimate, bootstrap SE, bias,
+// percentile and BCa intervals, asymptotic SE.
+std::string interval_table(const std::vector<QuantityInterval>& qs, double level);
+
+// Prediction intervals for `points` from a run (law looked up by name); `covariance` (solver
+// space, may be empty) gives the asymptotic intervals beside them.
+std::vector<QuantityInterval> prediction_intervals(const BootstrapResult& run,
+                                                   const std::vector<PredictionPoint>& points,
+                                                   double level,
+                                                   const std::vector<double>& covariance);
+nlohmann::json predictions_json(const std::vector<PredictionPoint>& points,
+                                const std::vector<QuantityInterval>& qs);
+
+// "1 of 4000 resamples failed (...)" style summary of failures, empty when none failed.
+std::string failure_note(const BootstrapResult& run);
+
+}  // namespace shannonfit::cli

@@ -1,0 +1,181 @@
+// `shannonfit predict`: the loss a law predicts at given (N, D) points, with bootstrap intervals,
+// either from a bootstrap run stored by `bootstrap --params-out` or from one run here. Curve
+// grids (loss against D for several N) go to CSV for plotting bands.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+
+#include "analysis/bootstrap_io.hpp"
+#include "cli/bootstrap_common.hpp"
+#include "cli/commands.hpp"
+#include "io/output.hpp"
+#include "io/text_table.hpp"
+#include "shannonfit/errors.hpp"
+
+namespace shannonfit::cli {
+
+namespace {
+
+struct PredictArgs {
+  DataArgs data;
+  LawArgs laws;
+  SolverArgs solver;
+  ResampleArgs resample;
+  OutputArgs output;
+  std::string params;
+  std::vector<std::string> at, curves;
+  std::string grid;
+  std::string csv_out;
+  bool law_given = false;
+};
+
+struct PredictedRun {
+  std::string by;
+  BootstrapResult run;
+  std::vector<double> covariance;  // empty when read from a file: no asymptotic intervals
+};
+
+std::vector<PredictionPoint> gather_points(const PredictArgs& a) {
+  std::vector<PredictionPoint> points;
+  for (const auto& spec : a.at) points.push_back(parse_point(spec));
+  for (const auto& spec : a.curves)
+    for (const auto& p : curve_points(parse_curves(spec))) points.push_back(p);
+  if (!a.grid.empty())
+    for (const auto& p : read_grid(a.grid)) points.push_back(p);
+  if (points.empty())
+    throw InputError("predict needs points: --at N=...,D=..., --grid FILE or --curves SPEC");
+  return points;
+}
+
+std::vector<PredictedRun> stored_runs(const PredictArgs& a) {
+  std::vector<PredictedRun> runs;
+  for (auto& s : read_params_csv(a.params)) {
+    if (a.law_given && std::find(a.laws.names.begin(), a.laws.names.end(), s.run.law) ==
+                           a.laws.names.end())
+      continue;
+    runs.push_back({s.by, std::move(s.run), {}});
+  }
+  if (runs.empty()) throw InputError(a.params + ": no run of the laws named with --law");
+  return runs;
+}
+
+std::string csv_number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.10g", v);
+  return std::isfinite(v) ? buf : "";
+}
+
+void run(const PredictArgs& a) {
+  if (a.params.empty() == a.data.path.empty())
+    throw InputError("predict needs either DATA (to run a bootstrap now) or --params FILE (from "
+                     "`bootstrap --params-out`), not both");
+  validate_level(a.resample.level);
+  const std::vector<PredictionPoint> points = gather_points(a);
+  check_output(a.output);
+  if (!a.csv_out.empty()) io::check_writable(a.csv_out, a.output.force);
+
+  std::vector<PredictedRun> runs;
+  nlohmann::json source;
+  if (!a.params.empty()) {
+    runs = stored_runs(a);
+    source = {{"params", a.params}};
+  } else {
+    const auto laws = resolve_laws(a.laws, !a.data.perturbation.empty());
+    const io::LoadedData loaded = load(a.data);
+    const InterruptGuard guard;
+    for (const auto& slice : loaded.slices)
+      for (const LawEntry* law : laws) {
+        const std::string label = slice_label(a.data, slice);
+        io::require_enough_rows(slice.data, law->info, label);
+        BootstrapRecord rec =
+            run_bootstrap_record(*law, slice.data, label, a.solver, a.resample, a.output.quiet);
+        const std::string failures = failure_note(rec.run);
+        if (!failures.empty()) note(a.output, label + ": " + law->info.name + ": " + failures);
+        runs.push_back({slice.by_value, std::move(rec.run), rec.fit.summary.covariance});
+        if (runs.back().run.interrupted) break;
+      }
+    source = {{"data", describe(a.data, loaded)},
+              {"solver", describe(a.solver)},
+              {"bootstrap", describe(a.resample)}};
+  }
+
+  const double level = a.resample.level;
+  std::string csv = "law,by,N,D,x,loss,bootstrap_se,percentile_lo,percentile_hi,bca_lo,bca_hi\n";
+  nlohmann::json results = nlohmann::json::array();
+  bool interrupted = false;
+  for (const PredictedRun& pr : runs) {
+    interrupted = interrupted || pr.run.interrupted;
+    const auto qs = prediction_intervals(pr.run, points, level, pr.covariance);
+    results.push_back({{"law", pr.run.law},
+                       {"by", pr.by},
+                       {"bootstrap", describe_run(pr.run)},
+                       {"predictions", predictions_json(points, qs)}});
+    for (std::size_t i = 0; i < points.size(); ++i) {
+      const auto& q = qs[i];
+      csv += pr.run.law + "," + pr.by + "," + csv_number(points[i].n) + "," +
+             csv_number(points[i].d) + "," + csv_number(points[i].x) + "," +
+             csv_number(q.estimate) + "," + csv_number(q.se) + "," + csv_number(q.percentile.lo) +
+             "," + csv_number(q.percentile.hi) + "," + csv_number(q.bca.lo) + "," +
+             csv_number(q.bca.hi) + "\n";
+    }
+    if (show_text(a.output)) {
+      std::printf("%s%s%s: %zu resamples (%d failed)\n", pr.run.law.c_str(),
+                  pr.by.empty() ? "" : ", by ", pr.by.c_str(), pr.run.resamples.size(),
+                  pr.run.failed());
+      std::printf("%s\n", interval_table(qs, level).c_str());
+    }
+  }
+  emit_json(a.output, {{"command", "predict"},
+                       {"version", SHANNONFIT_VERSION},
+                       {"source", source},
+                       {"level", level},
+                       {"interrupted", interrupted},
+                       {"results", results}});
+  if (!a.csv_out.empty()) {
+    io::write_file(a.csv_out, csv, a.output.force);
+    if (show_text(a.output)) std::printf("wrote %s\n", a.csv_out.c_str());
+  }
+  if (interrupted)
+    throw InterruptedError("stopped after the completed resamples; the outputs hold those only");
+}
+
+}  // namespace
+
+void register_predict(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "predict", "Predicted loss with bootstrap intervals at points, grids or curves");
+  auto args = std::make_shared<PredictArgs>();
+  add_data_options(*cmd, args->data);
+  cmd->get_option("DATA")->required(false);
+  add_law_option(*cmd, args->laws, "chinchilla");
+  add_solver_options(*cmd, args->solver);
+  add_resample_options(*cmd, args->resample);
+  const char* g = "Prediction";
+  cmd->add_option("--params", args->params,
+                  "per-resample parameters from `bootstrap --params-out` (instead of DATA)")
+      ->group(g);
+  cmd->add_option("--at", args->at, "a point N=12e9,D=307e9[,x=0.1] (repeatable)")->group(g);
+  cmd->add_option("--grid", args->grid, "CSV with columns N, D (and optionally x)")->group(g);
+  cmd->add_option("--curves", args->curves,
+                  "N=n1,n2,...:D=from..to:points[:x=v]: loss against D (log-spaced) per N "
+                  "(repeatable)")
+      ->group(g);
+  add_output_options(*cmd, args->output, "write the results as JSON to FILE");
+  cmd->add_option("--csv-out", args->csv_out,
+                  "write one row per (law, point) with the prediction and its bands, for plots")
+      ->group("Output");
+  cmd->footer(
+      "Examples:\n"
+      "  shannonfit bootstrap data.csv --params-out boot.csv\n"
+      "  shannonfit predict --params boot.csv --at N=12e9,D=307e9 --at N=70e9,D=1.4e12\n"
+      "  shannonfit predict --params boot.csv --curves N=1e9,1e10,1e11:D=1e9..1e13:40 \\\n"
+      "      --csv-out bands.csv\n"
+      "  shannonfit predict data.csv --resamples 500 --at N=12e9,D=307e9");
+  cmd->callback([args, cmd] {
+    args->law_given = cmd->count("--law") > 0;
+    run(*args);
+  });
+}
+
+}  // namespace shannonfit::cli
