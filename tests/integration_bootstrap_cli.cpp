@@ -1,6 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <sys/wait.h>
+
 #include <algorithm>
+#include <array>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -109,4 +112,27 @@ TEST_F(BootstrapCli, BadInputIsAClearErrorWithItsExitCode) {
   r = run_cli(base() + " --params-out " + path("keep.csv"));
   EXPECT_EQ(r.code, 4) << r.out;
   EXPECT_EQ(synth::read_text(path("keep.csv")), "mine\n");
+}
+
+TEST_F(BootstrapCli, InterruptWritesTheCompletedResamplesAndExits130) {
+  // 4500 starts × 100000 resamples cannot finish before the SIGINT that `timeout` sends.
+  const std::string cmd = "timeout --preserve-status -s INT 2 " + std::string(SHANNONFIT_BINARY) +
+                          " " + base("100000") + " --starts grid --chunk 1 --no-jackknife --out " +
+                          path("partial.json") + " --params-out " + path("partial.csv") + " 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  std::array<char, 4096> buf{};
+  std::string out;
+  std::size_t n;
+  while ((n = std::fread(buf.data(), 1, buf.size(), pipe)) > 0) out.append(buf.data(), n);
+  const int status = pclose(pipe);
+  ASSERT_TRUE(WIFEXITED(status)) << out;
+  EXPECT_EQ(WEXITSTATUS(status), 130) << out;
+  const auto doc = nlohmann::json::parse(synth::read_text(path("partial.json")));
+  EXPECT_TRUE(doc.at("interrupted").get<bool>());
+  const auto& boot = doc.at("results").at(0).at("bootstrap");
+  EXPECT_TRUE(boot.at("interrupted").get<bool>());
+  EXPECT_LT(boot.at("completed").get<int>(), 100000);
+  const std::string csv = synth::read_text(path("partial.csv"));
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 2 + boot.at("completed").get<long>());
 }
