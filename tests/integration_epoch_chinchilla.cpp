@@ -4,15 +4,13 @@
 // (tests/data/scipy_chinchilla.json, written by tools/scipy_chinchilla.py).
 #include <gtest/gtest.h>
 
-#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <numeric>
-#include <sstream>
 #include <string>
 
+#include "io/csv.hpp"
 #include "shannonfit/batch.hpp"
 
 using namespace shannonfit;
@@ -22,50 +20,16 @@ namespace {
 const char* kCsv = SHANNONFIT_SHARED_DATA "/chinchilla_svg_extracted.csv";
 const char* kScipy = SHANNONFIT_SOURCE_DIR "/tests/data/scipy_chinchilla.json";
 
-std::vector<std::string> split(const std::string& line) {
-  std::vector<std::string> cells;
-  std::stringstream ss(line);
-  std::string cell;
-  while (std::getline(ss, cell, ',')) cells.push_back(cell);
-  return cells;
-}
-
-// The columns Epoch use, D = FLOP / (6 N), minus the 5 highest-loss rows (ties would keep file
-// order, as tools/scipy_chinchilla.py does; the top 5 losses of this file are distinct).
+// The columns Epoch use, D = FLOP / (6 N), minus the 5 highest-loss rows, through the same
+// loader and options the CLI uses (--n-col "Model Size" --flops-col "Training FLOP"
+// --drop-highest-loss 5).
 Dataset load_epoch_rows(const std::string& path) {
-  std::ifstream in(path);
-  std::string line;
-  std::getline(in, line);
-  const std::vector<std::string> header = split(line);
-  auto column = [&](const std::string& name) {
-    return static_cast<std::size_t>(std::find(header.begin(), header.end(), name) - header.begin());
-  };
-  const std::size_t cn = column("Model Size"), cf = column("Training FLOP"), cl = column("loss");
-  Dataset all;
-  all.source = path;
-  for (long row = 2; std::getline(in, line); ++row) {
-    const std::vector<std::string> cells = split(line);
-    const double n = std::stod(cells.at(cn)), flop = std::stod(cells.at(cf));
-    all.n.push_back(n);
-    all.d.push_back(flop / (6 * n));
-    all.loss.push_back(std::stod(cells.at(cl)));
-    all.line.push_back(row);
-  }
-  std::vector<std::size_t> order(all.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](std::size_t a, std::size_t b) { return all.loss[a] > all.loss[b]; });
-  std::vector<std::size_t> keep(order.begin() + 5, order.end());
-  std::sort(keep.begin(), keep.end());
-  Dataset data;
-  data.source = path;
-  for (std::size_t i : keep) {
-    data.n.push_back(all.n[i]);
-    data.d.push_back(all.d[i]);
-    data.loss.push_back(all.loss[i]);
-    data.line.push_back(all.line[i]);
-  }
-  return data;
+  io::ColumnMap map;
+  map.n = "Model Size";
+  map.flops = "Training FLOP";
+  map.loss = "loss";
+  map.drop_highest_loss = 5;
+  return io::load_data(path, map).slices.at(0).data;
 }
 
 // Σ Huber_δ(ln L̂ − ln L), computed here from the law alone, to check that shannonfit's and
