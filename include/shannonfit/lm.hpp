@@ -23,8 +23,10 @@ enum class FitStatus : unsigned char {
   ConvergedCost,      // relative cost decrease below cost_tol
   ConvergedGradient,  // projected gradient below grad_tol
   MaxIterations,
-  NonFinite,          // the start, or every reachable point, gives NaN/Inf
-  Singular,           // damped normal equations never became positive definite
+  NonFinite,          // objective or gradient NaN/Inf at the start or at an accepted point
+  Singular,           // damped normal equations never became positive definite: with finite
+                      // J^T W J the Marquardt damping always restores definiteness, so this
+                      // means the curvature itself overflowed (Inf/NaN) while the gradient did not
 };
 
 SF_HD SF_INLINE bool converged(FitStatus s) {
@@ -83,6 +85,15 @@ SF_HD SF_INLINE S huber_rho(S r, S delta) {
 
 template <typename S>
 SF_HD SF_INLINE bool finite(S v) { return v - v == S(0); }
+
+// The objective and its gradient are usable: a NaN gradient would otherwise pass the gradient
+// stop test (NaN compares false) and be reported as convergence.
+template <typename S, int P>
+SF_HD SF_INLINE bool finite_linearization(S cost, const S (&g)[P]) {
+  bool ok = finite(cost);
+  for (int k = 0; k < P; ++k) ok = ok && finite(g[k]);
+  return ok;
+}
 
 // The model's prediction in the solver's space; works on plain numbers and on Jets.
 template <class Law, typename T, typename S>
@@ -146,15 +157,20 @@ SF_HD S clamp_to(S v, const SolverOptions<S, P>& o, int k) {
   return v < o.lo[k] ? o.lo[k] : (v > o.hi[k] ? o.hi[k] : v);
 }
 
+// A parameter on a bound whose descent direction (-g) points out of the box cannot move.
+template <typename S, int P>
+SF_HD SF_INLINE bool blocked(const S (&p)[P], const S (&g)[P], const SolverOptions<S, P>& o, int k) {
+  return (p[k] <= o.lo[k] && g[k] > S(0)) || (p[k] >= o.hi[k] && g[k] < S(0));
+}
+
 // Largest gradient component that could still move the fit: components pushing a parameter
 // through the bound it sits on do not count.
 template <typename S, int P>
 SF_HD S projected_gradient_norm(const S (&p)[P], const S (&g)[P], const SolverOptions<S, P>& o) {
   S m = S(0);
   for (int k = 0; k < P; ++k) {
-    const bool blocked = (p[k] <= o.lo[k] && g[k] > S(0)) || (p[k] >= o.hi[k] && g[k] < S(0));
     const S a = g[k] < S(0) ? -g[k] : g[k];
-    if (!blocked && a > m) m = a;
+    if (!blocked(p, g, o, k) && a > m) m = a;
   }
   return m;
 }
@@ -174,9 +190,7 @@ SF_HD FitState<S, Law::kParams> fit_one(const PointsView<S>& d, const S* w, cons
   st.status = FitStatus::MaxIterations;
 
   S cost = detail::linearize<Law>(p, d, w, o, true, g, h, static_cast<S*>(nullptr));
-  bool finite_start = detail::finite(cost);
-  for (int k = 0; k < P; ++k) finite_start = finite_start && detail::finite(g[k]);
-  if (!finite_start) {
+  if (!detail::finite_linearization(cost, g)) {
     for (int k = 0; k < P; ++k) st.params[k] = p[k];
     st.cost = st.rss = cost;
     for (int k = 0; k < H; ++k) st.normal[k] = S(0);
@@ -200,10 +214,15 @@ SF_HD FitState<S, Law::kParams> fit_one(const PointsView<S>& d, const S* w, cons
       const S hii = h[packed_index<P>(i, i)];
       if (hii > scale[i]) scale[i] = hii;
     }
+    // Blocked parameters are held fixed and the step solves for the others only. Merely
+    // clipping the full step would give the free parameters a step computed as if the blocked
+    // one moved: on an active bound that step is poor, and LM crawls along the bound.
+    bool held[P];
+    for (int i = 0; i < P; ++i) held[i] = detail::blocked(p, g, o, i);
     for (int i = 0; i < P; ++i) {
-      for (int j = 0; j < P; ++j) a[i][j] = h[packed_index<P>(i, j)];
-      a[i][i] += lambda * (scale[i] > S(0) ? scale[i] : S(1e-30));
-      rhs[i] = -g[i];
+      for (int j = 0; j < P; ++j) a[i][j] = held[i] || held[j] ? S(0) : h[packed_index<P>(i, j)];
+      a[i][i] += held[i] ? S(1) : lambda * (scale[i] > S(0) ? scale[i] : S(1e-30));
+      rhs[i] = held[i] ? S(0) : -g[i];
     }
     if (!cholesky<S, P>(a)) {
       lambda *= nu;
@@ -240,6 +259,12 @@ SF_HD FitState<S, Law::kParams> fit_one(const PointsView<S>& d, const S* w, cons
       const S relative_decrease = (cost - trial_cost) / (cost > S(0) ? cost : S(1));
       for (int k = 0; k < P; ++k) p[k] = trial[k];
       cost = detail::linearize<Law>(p, d, w, o, true, g, h, static_cast<S*>(nullptr));
+      if (!detail::finite_linearization(cost, g)) {
+        // The objective is finite here but its derivatives are not (e.g. a power law at a
+        // bound of zero): no further step can be computed.
+        st.status = FitStatus::NonFinite;
+        break;
+      }
       const S t = S(2) * rho - S(1);
       const S shrink = S(1) - t * t * t;
       lambda *= shrink > S(1) / S(3) ? shrink : S(1) / S(3);
