@@ -90,6 +90,7 @@ struct ParameterEstimate {
   double value;
   double se;                    // NaN when not identified
   std::string reported_name;    // what users read, e.g. "A"
+  Reported reported;            // how reported_value follows from value
   double reported_value;
   double reported_se;           // delta method; NaN when not identified
   bool identified;

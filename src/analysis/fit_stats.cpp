@@ -192,6 +192,7 @@ FitSummary summarize_fit(const LawEntry& law, const FitResult& fit, const Datase
     e.identified = s.identifiability.identified[k];
     e.se = e.identified ? std::sqrt(cov(k, k)) : kNaN;
     e.reported_name = spec.reported_name;
+    e.reported = spec.reported;
     const bool exp = spec.reported == Reported::Exp;
     e.reported_value = exp ? std::exp(e.value) : e.value;
     e.reported_se = exp ? e.reported_value * e.se : e.se;

@@ -77,7 +77,7 @@ std::string to_text(const FitRecord& r) {
                        io::TextTable::Align::Right, io::TextTable::Align::Left});
   for (const auto& p : s.params) {
     std::string remark;
-    if (p.reported_name != p.name) remark = "= exp(" + p.name + ")";
+    if (p.reported == Reported::Exp) remark = "= exp(" + p.name + ")";
     if (!p.identified) remark += std::string(remark.empty() ? "" : ", ") + "not identified";
     if (p.at_bound) remark += std::string(remark.empty() ? "" : ", ") + "at a bound";
     table.add_row({p.reported_name, io::format_number(p.reported_value),
@@ -111,6 +111,7 @@ nlohmann::json to_json(const FitRecord& r, const std::string& by_column) {
                       {"value", p.value},
                       {"se", p.se},
                       {"reported_name", p.reported_name},
+                      {"reported_as", p.reported == Reported::Exp ? "exp" : "value"},
                       {"reported_value", p.reported_value},
                       {"reported_se", p.reported_se},
                       {"identified", p.identified},
