@@ -1,0 +1,65 @@
+#!/usr/bin/python3
+"""Regenerates the example outputs pasted in README.md, so they never drift from the code.
+
+A block in the README looks like
+
+    <!-- example: shannonfit fit data/synthetic_chinchilla.csv -->
+    ```text
+    (output of that command, run from the repository root)
+    ```
+    <!-- /example -->
+
+Every such block is rerun with the built binary (build/shannonfit, or $SHANNONFIT_BINARY) and
+its text replaced. With --check, nothing is written and the exit status is 1 when any block
+differs. Add an example by adding a block; the command must be deterministic.
+"""
+import argparse
+import os
+import re
+import shlex
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BLOCK = re.compile(r"(<!-- example: (?P<cmd>.+?) -->\n```text\n)(?P<body>.*?)(```\n<!-- /example -->)",
+                   re.S)
+
+
+def run(cmd, binary):
+    argv = shlex.split(cmd)
+    if argv[0] != "shannonfit":
+        sys.exit(f"error: README example does not start with 'shannonfit': {cmd}")
+    res = subprocess.run([binary] + argv[1:], cwd=ROOT, capture_output=True, text=True)
+    if res.returncode != 0:
+        sys.exit(f"error: '{cmd}' exited with {res.returncode}:\n{res.stderr}")
+    return res.stdout
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--check", action="store_true", help="report drift instead of rewriting")
+    ap.add_argument("--readme", default=os.path.join(ROOT, "README.md"))
+    args = ap.parse_args()
+    binary = os.environ.get("SHANNONFIT_BINARY", os.path.join(ROOT, "build", "shannonfit"))
+    text = open(args.readme).read()
+    stale = []
+
+    def refresh(m):
+        out = run(m.group("cmd"), binary)
+        if out != m.group("body"):
+            stale.append(m.group("cmd"))
+        return m.group(1) + out + m.group(4)
+
+    new = BLOCK.sub(refresh, text)
+    if args.check:
+        for cmd in stale:
+            print(f"README example is out of date: {cmd}", file=sys.stderr)
+        sys.exit(1 if stale else 0)
+    if new != text:
+        with open(args.readme, "w") as f:
+            f.write(new)
+    print(f"README.md: {len(stale)} example(s) updated")
+
+
+if __name__ == "__main__":
+    main()
