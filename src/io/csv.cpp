@@ -216,12 +216,11 @@ Perturbation parse_perturbation(const std::string& spec) {
   for (const auto& k : kinds)
     if (kind == k.first) {
       if (colon == std::string::npos || colon + 1 == spec.size())
-        throw InputError("--perturbation " + spec + ": name the column, e.g. " + kind + ":<column>");
+        throw InputError("perturbation '" + spec + "' names no column (write " + kind + ":COLUMN)");
       return {k.second, spec.substr(colon + 1)};
     }
-  throw InputError("--perturbation " + spec +
-                   ": unknown kind (use noise:<col>, noise-snr-db:<col>, quant-bits:<col> or "
-                   "sft:<col>)");
+  throw InputError("unknown perturbation kind in '" + spec +
+                   "' (use noise:COL, noise-snr-db:COL, quant-bits:COL or sft:COL)");
 }
 
 const char* to_string(PerturbationKind kind) {
