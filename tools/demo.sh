@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # The main job on the data shipped in data/, from a fresh clone: install what is missing,
-# configure, build the command-line tool, and fit the shipped synthetic Chinchilla sweep.
+# configure, build the command-line tool, and analyze the shipped synthetic Chinchilla sweep.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/tools/setup.sh"
 build="${SHANNONFIT_BUILD_DIR:-$root/build}"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release ${SHANNONFIT_CMAKE_ARGS:-} >/dev/null
 cmake --build "$build" --target shannonfit -j"$(nproc)"
-out="$root/out"
-mkdir -p "$out"
-# --force: out/ is the demo's own scratch folder, rewritten on every run.
-"$build/shannonfit" fit "$root/data/synthetic_chinchilla.csv" --law chinchilla,kaplan \
-  --out "$out/demo_fit.json" --force
-echo "demo: the results are in $out/demo_fit.json"
+# The main job: every law the columns allow, fitted, bootstrapped, ranked and evaluated at
+# Chinchilla's own size and at its compute budget, written as a report folder (report.html,
+# report.json, CSV tables, figures). --force: reports/demo is the demo's own folder, rewritten
+# on every run.
+report="$root/reports/demo"
+"$build/shannonfit" analyze "$root/data/synthetic_chinchilla.csv" --at N=7e10,D=1.4e12 \
+  --budget 5.76e23 --seed 1 --out "$report" --force
+echo "demo: the report folder is $report (open $report/report.html)"
