@@ -85,9 +85,19 @@ class Fitter {
         out.status = FitStatus::ConvergedGradient;
         break;
       }
+      // Parameters on a bound that the gradient pushes outwards stay put; the step is solved for
+      // the others (clipping a full step would crawl along the bound).
       Eigen::MatrixXd damped = a;
       damped.diagonal() += mu * a.diagonal().cwiseMax(1e-30);
-      const Eigen::VectorXd step = damped.ldlt().solve(-g);
+      Eigen::VectorXd rhs = -g;
+      for (int j = 0; j < k; ++j) {
+        if (!blocked(p, g, j)) continue;
+        damped.row(j).setZero();
+        damped.col(j).setZero();
+        damped(j, j) = 1;
+        rhs[j] = 0;
+      }
+      const Eigen::VectorXd step = damped.ldlt().solve(rhs);
       const Eigen::VectorXd trial = (p + step).cwiseMax(pr_.lo).cwiseMin(pr_.hi);
       if ((trial - p).norm() <= pr_.options.step_tol * (p.norm() + pr_.options.step_tol)) {
         out.status = FitStatus::ConvergedStep;
@@ -118,12 +128,14 @@ class Fitter {
   }
 
  private:
+  bool blocked(const Eigen::VectorXd& p, const Eigen::VectorXd& g, int j) const {
+    return (p[j] <= pr_.lo[j] && g[j] > 0) || (p[j] >= pr_.hi[j] && g[j] < 0);
+  }
+
   double projected_gradient(const Eigen::VectorXd& p, const Eigen::VectorXd& g) const {
     double m = 0;
-    for (int j = 0; j < p.size(); ++j) {
-      const bool blocked = (p[j] <= pr_.lo[j] && g[j] > 0) || (p[j] >= pr_.hi[j] && g[j] < 0);
-      if (!blocked) m = std::max(m, std::abs(g[j]));
-    }
+    for (int j = 0; j < p.size(); ++j)
+      if (!blocked(p, g, j)) m = std::max(m, std::abs(g[j]));
     return m;
   }
 
