@@ -23,6 +23,7 @@ void throw_cuda_error(cudaError_t status, const char* call, const char* file, in
 namespace {
 
 constexpr unsigned kFullWarp = 0xffffffffu;
+constexpr int kMinComputeMajor = 8;  // the oldest architecture CMAKE_CUDA_ARCHITECTURES builds
 constexpr int kSelectBlock = 256;  // eight weightings per block, one warp each
 
 // better_fit's total order: a finite cost before a non-finite one, then the lower cost, then
@@ -131,7 +132,17 @@ int device_count() noexcept {
     cudaGetLastError();  // clear the error so it does not surface from a later call
     return 0;
   }
-  return count;
+  // The library carries sm_80/sm_90 code and compute_80 PTX, which newer GPUs JIT-compile;
+  // older ones cannot run it, so they do not count (auto then stays on the CPU).
+  int usable = 0;
+  for (int d = 0; d < count; ++d) {
+    int major = 0;
+    if (cudaDeviceGetAttribute(&major, cudaDevAttrComputeCapabilityMajor, d) == cudaSuccess &&
+        major >= detail::kMinComputeMajor)
+      ++usable;
+  }
+  cudaGetLastError();
+  return usable;
 }
 
 std::vector<double> column_quantiles(const double* values, long rows, int cols,

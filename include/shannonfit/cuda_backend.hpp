@@ -23,7 +23,8 @@ class CudaError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Devices the CUDA runtime can see; 0 when there is no device or no driver. Never throws.
+// Devices the kernels can run on (compute capability 8.0 or newer) that the CUDA runtime can
+// see; 0 when there is no such device or no driver. Never throws.
 int device_count() noexcept;
 
 struct LaunchConfig {
