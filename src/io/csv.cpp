@@ -127,7 +127,13 @@ struct CellReader {
 double perturbation_x(const CellReader& r, int col, PerturbationKind kind) {
   switch (kind) {
     case PerturbationKind::Noise: return r.non_negative(col, "the noise sigma");
-    case PerturbationKind::NoiseSnrDb: return std::pow(10.0, -r.finite(col) / 20.0);
+    case PerturbationKind::NoiseSnrDb: {
+      const double x = std::pow(10.0, -r.finite(col) / 20.0);
+      if (!std::isfinite(x))
+        throw InputError(r.at(col) + ": an SNR of " + r.table.rows[r.row][col] +
+                         " dB gives a noise strength beyond the range of a double");
+      return x;
+    }
     case PerturbationKind::QuantBits: return std::exp2(-r.positive(col, "the bit width"));
     case PerturbationKind::LearningRate: return r.non_negative(col, "the learning rate");
   }
@@ -276,6 +282,10 @@ LoadedData load_data(const Table& table, const ColumnMap& map) {
     const double n = cell.positive(n_col, "the parameter count N");
     const double d = from_flops ? cell.positive(d_col, "the compute C") / (6.0 * n)
                                 : cell.positive(d_col, "the token count D");
+    // C / (6 N) can underflow to 0 or overflow to infinity even when C and N are fine.
+    if (!(std::isfinite(d) && d > 0))
+      throw InputError(cell.at(d_col) + ": D = C / (6 N) = " + table.rows[r][d_col] + " / (6 * " +
+                       table.rows[r][n_col] + ") is beyond the range of a double");
     all.n.push_back(n);
     all.d.push_back(d);
     all.loss.push_back(cell.positive(loss_col, "the loss"));
