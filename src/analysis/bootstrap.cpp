@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <stdexcept>
 #include <string>
 
 #include "shannonfit/errors.hpp"
@@ -93,12 +94,14 @@ class Runner {
     if (opt_.scheme == Scheme::Residual) prepare_residuals(res.full);
 
     res.chunk = opt_.chunk > 0 ? opt_.chunk : auto_chunk(res.n_starts);
-    fits_total_ = static_cast<long>(opt_.resamples) * res.n_starts;
+    fits_total_ = (end_resample() - opt_.first_resample) * res.n_starts;
     if (opt_.jackknife) {
       const long rows = opt_.scheme == Scheme::Cluster ? n_groups() : n_;
       fits_total_ += rows;
+      res.jackknife = opt_.done_jackknife;
       res.jackknife.resize(rows);
-      const long done = fit_rows(rows, res.chunk, best_start, false, "jackknife",
+      const long done = fit_rows(rows, static_cast<long>(opt_.done_jackknife.size()), res.chunk,
+                                 best_start, false, "jackknife",
                                  [this](long i, double* w, double*) { jackknife_row(i, w); },
                                  res.jackknife);
       if (done < rows) {
@@ -106,13 +109,18 @@ class Runner {
         return finish(res, true);
       }
     }
-    res.resamples.resize(opt_.resamples);
+    const long first = opt_.first_resample;
+    const long count = end_resample() - first;
+    res.resamples = opt_.done_resamples;
+    res.resamples.resize(count);
     const bool targets = opt_.scheme == Scheme::Residual;
-    const long done = fit_rows(opt_.resamples, res.chunk, starts, targets, "resamples",
-                               [this](long r, double* w, double* t) { resample_row(r, w, t); },
-                               res.resamples);
+    const long done =
+        fit_rows(count, static_cast<long>(opt_.done_resamples.size()), res.chunk, starts, targets,
+                 "resamples",
+                 [this, first](long r, double* w, double* t) { resample_row(first + r, w, t); },
+                 res.resamples);
     res.resamples.resize(done);
-    return finish(res, done < opt_.resamples);
+    return finish(res, done < count);
   }
 
  private:
@@ -124,6 +132,14 @@ class Runner {
       throw InputError("--chunk must be positive, or 0 for automatic (got " +
                        std::to_string(opt_.chunk) + ")");
     if (n_ == 0) throw InputError(data_.source + ": no data rows to resample");
+    if (opt_.first_resample < 0 || opt_.first_resample > end_resample() ||
+        end_resample() > opt_.resamples)
+      throw std::invalid_argument("bootstrap resample range [" +
+                                  std::to_string(opt_.first_resample) + ", " +
+                                  std::to_string(end_resample()) + ") is not within [0, " +
+                                  std::to_string(opt_.resamples) + ")");
+    if (static_cast<long>(opt_.done_resamples.size()) > end_resample() - opt_.first_resample)
+      throw std::invalid_argument("more completed resamples than the range holds");
     if (opt_.scheme == Scheme::Cluster) {
       if (data_.group.empty())
         throw InputError("--scheme cluster resamples whole groups, but " + data_.source +
@@ -133,6 +149,8 @@ class Runner {
                          std::to_string(n_groups()));
     }
   }
+
+  long end_resample() const { return opt_.end_resample < 0 ? opt_.resamples : opt_.end_resample; }
 
   static int count_groups(const Dataset& data) {
     int g = 0;
@@ -210,11 +228,12 @@ class Runner {
     return static_cast<int>(std::clamp<long>(target / n_starts, 1, opt_.resamples));
   }
 
-  // Fits rows [0, total) produced by `fill(row, weights, targets)` in chunks from `starts`,
+  // Fits rows [from, total) produced by `fill(row, weights, targets)` in chunks from `starts`,
   // writing out[row]. Returns how many rows were completed before a cancel.
   template <class Fill>
-  long fit_rows(long total, int chunk, const std::vector<double>& starts, bool with_targets,
-                const char* phase, const Fill& fill, std::vector<ResampleFit>& out) {
+  long fit_rows(long total, long from, int chunk, const std::vector<double>& starts,
+                bool with_targets, const char* phase, const Fill& fill,
+                std::vector<ResampleFit>& out) {
     const long n_starts = static_cast<long>(starts.size()) / law_.n_params;
     std::vector<double> weights(static_cast<std::size_t>(chunk) * n_);
     std::vector<double> targets(with_targets ? weights.size() : 0);
@@ -223,7 +242,8 @@ class Runner {
     req.starts = starts;
     req.options = opt_.fit;
     req.threads = opt_.threads;
-    long done = 0;
+    long done = from;
+    fits_done_ += from * n_starts;
     while (done < total) {
       if (cancel_ && cancel_->load()) break;
       const long count = std::min<long>(chunk, total - done);
@@ -236,6 +256,7 @@ class Runner {
       for (long k = 0; k < count; ++k) out[done + k] = to_resample_fit(fits.at(k));
       done += count;
       fits_done_ += count * n_starts;
+      if (opt_.on_chunk) opt_.on_chunk(phase, out, done);
       report(phase, done, total);
     }
     return done;

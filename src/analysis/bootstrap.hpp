@@ -27,6 +27,8 @@ StartsMode parse_starts_mode(const std::string& name);  // grid | best
 const char* to_string(Scheme s);
 const char* to_string(StartsMode s);
 
+struct ResampleFit;
+
 struct BootstrapOptions {
   Scheme scheme = Scheme::Case;
   StartsMode starts = StartsMode::Best;
@@ -42,6 +44,15 @@ struct BootstrapOptions {
   // The full-data fit when the caller already has it (the CLI reports it with its statistics);
   // null = run it here from full_starts.
   const FitResult* full = nullptr;
+  // Split and resumed runs (src/mpi, --resume): only resamples [first_resample, end_resample)
+  // are fitted (-1: to the last), and result.resamples[k] is resample first_resample + k.
+  long first_resample = 0;
+  long end_resample = -1;
+  // Rows an earlier run with the same options completed (a checkpoint), kept as they are:
+  // prefixes of the jackknife and of the resample range. Fitting continues after them.
+  std::vector<ResampleFit> done_jackknife, done_resamples;
+  // After every chunk: the phase ("jackknife" or "resamples"), its rows and how many are done.
+  std::function<void(const char* phase, const std::vector<ResampleFit>& rows, long done)> on_chunk;
 };
 
 // The best start of one resample (or one jackknife refit).
