@@ -69,7 +69,7 @@ TEST(Checkpoint, RoundTripsRowsBitForBitIncludingFailedFits) {
   resamples[1].status = FitStatus::NonFinite;
   {
     CheckpointFile ck(path, false, false);
-    ck.save(key, {row(9)}, 1, resamples, 2);  // the third resample is not done yet
+    ck.save(key, {row(9)}, {resamples[0], resamples[1]});  // the third is not done yet
   }
   const CheckpointFile back(path, true, false);
   const CheckpointRun* run = back.find(key);
@@ -94,8 +94,8 @@ TEST(Checkpoint, RefusesToResumeADifferentRunAndNamesTheField) {
   const LawEntry& law = find_law("chinchilla");
   BootstrapOptions opt;
   opt.seed = 7;
-  CheckpointFile(path, false, false).save(checkpoint_key("runs.csv", data, law, opt), {}, 0,
-                                          {row(1)}, 1);
+  CheckpointFile(path, false, false).save(checkpoint_key("runs.csv", data, law, opt), {},
+                                          {row(1)});
   const CheckpointFile back(path, true, false);
 
   BootstrapOptions other_seed = opt;

@@ -12,7 +12,10 @@ build="${SHANNONFIT_BUILD_DIR:-$root/build}"
 # The Python module and its test come along wherever Debian's pybind11 is installed.
 python_opt=""
 [ -f /usr/lib/cmake/pybind11/pybind11Config.cmake ] && python_opt="-DSHANNONFIT_PYTHON=ON"
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release $python_opt ${SHANNONFIT_CMAKE_ARGS:-} >/dev/null
+# MPI runs (and their 1/2/3-rank equality test) come along wherever OpenMPI is installed.
+mpi_opt=""
+command -v mpicxx >/dev/null && command -v mpirun >/dev/null && mpi_opt="-DSHANNONFIT_MPI=ON"
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release $python_opt $mpi_opt ${SHANNONFIT_CMAKE_ARGS:-} >/dev/null
 cmake --build "$build" -j"$jobs"
 (cd "$build" && ctest --output-on-failure -j"$jobs" ${SHANNONFIT_CTEST_ARGS:-})
 

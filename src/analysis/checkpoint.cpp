@@ -185,8 +185,7 @@ const CheckpointRun* CheckpointFile::find(const CheckpointKey& key) const {
 }
 
 void CheckpointFile::save(const CheckpointKey& key, const std::vector<ResampleFit>& jackknife,
-                          long jackknife_done, const std::vector<ResampleFit>& resamples,
-                          long resamples_done) {
+                          const std::vector<ResampleFit>& resamples) {
   CheckpointRun* slot = nullptr;
   for (auto& r : runs_)
     if (field(r.key, "run") == field(key, "run")) slot = &r;
@@ -195,8 +194,8 @@ void CheckpointFile::save(const CheckpointKey& key, const std::vector<ResampleFi
     slot = &runs_.back();
   }
   slot->key = key;
-  slot->jackknife.assign(jackknife.begin(), jackknife.begin() + jackknife_done);
-  slot->resamples.assign(resamples.begin(), resamples.begin() + resamples_done);
+  slot->jackknife = jackknife;
+  slot->resamples = resamples;
 
   nlohmann::json runs = nlohmann::json::array();
   for (const auto& r : runs_) {

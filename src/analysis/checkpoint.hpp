@@ -47,7 +47,7 @@ class CheckpointFile {
   // Records the rows completed so far of the run with `key` and rewrites the file atomically
   // (temporary file, then rename), so an interruption at any moment leaves a readable checkpoint.
   void save(const CheckpointKey& key, const std::vector<ResampleFit>& jackknife,
-            long jackknife_done, const std::vector<ResampleFit>& resamples, long resamples_done);
+            const std::vector<ResampleFit>& resamples);
 
   const std::string& path() const { return path_; }
 

@@ -4,10 +4,12 @@
 #include <CLI/CLI.hpp>
 #include <atomic>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "analysis/bootstrap.hpp"
+#include "analysis/checkpoint.hpp"
 #include "analysis/prediction.hpp"
 #include "cli/common.hpp"
 #include "cli/fitting.hpp"
@@ -24,6 +26,8 @@ struct ResampleArgs {
   double level = 0.95;
   int chunk = 0;
   bool no_jackknife = false;
+  std::string checkpoint;  // --checkpoint FILE: completed resamples saved after every chunk
+  bool resume = false;     // --resume: continue the run saved in --checkpoint
 };
 // Replaces the solver group's --starts (grid|single, for one fit) by the bootstrap's own
 // --starts grid|best: the full-data fit always runs the law's whole grid.
@@ -38,9 +42,16 @@ struct BootstrapRecord {
 
 // Runs the full-data fit and the bootstrap; draws progress on stderr (a TTY, not --quiet).
 // A Ctrl-C stops after the current chunk and returns the completed prefix (run.interrupted).
+// Under mpirun the resamples are split across the ranks (src/mpi/world.hpp). With a
+// checkpoint, rows it holds for this run are reused and every chunk is saved to it.
 BootstrapRecord run_bootstrap_record(const LawEntry& law, const Dataset& data,
                                      const std::string& data_label, const SolverArgs& solver,
-                                     const ResampleArgs& resample, bool quiet);
+                                     const ResampleArgs& resample, bool quiet,
+                                     CheckpointFile* checkpoint = nullptr);
+
+// The checkpoint --checkpoint/--resume ask for (empty without --checkpoint). Throws InputError
+// for --resume without --checkpoint and for a checkpoint under several MPI ranks.
+std::optional<CheckpointFile> open_checkpoint(const ResampleArgs& resample, bool force);
 
 // Installs SIGINT/SIGTERM handlers for its lifetime that set the flag run_bootstrap_record polls.
 class InterruptGuard {

@@ -3,6 +3,7 @@
 // (--budget), as tables, JSON, and a CSV of every resample's parameters (--params-out).
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "analysis/bootstrap_io.hpp"
 #include "analysis/compute_optimal.hpp"
@@ -11,6 +12,7 @@
 #include "cli/commands.hpp"
 #include "io/output.hpp"
 #include "io/text_table.hpp"
+#include "mpi/world.hpp"
 #include "shannonfit/errors.hpp"
 
 namespace shannonfit::cli {
@@ -77,6 +79,7 @@ void run(const BootstrapArgs& a) {
   for (double c : a.budgets) validate(co, c);
   check_output(a.output);
   if (!a.params_out.empty()) io::check_writable(a.params_out, a.output.force);
+  std::optional<CheckpointFile> checkpoint = open_checkpoint(a.resample, a.output.force);
   const io::LoadedData loaded = load(a.data);
   for (const auto& s : skipped) note(a.output, "--law all skips " + s);
   for (const auto& slice : loaded.slices)
@@ -93,7 +96,8 @@ void run(const BootstrapArgs& a) {
       if (interrupted) break;
       const std::string label = slice_label(a.data, slice);
       BootstrapRecord rec =
-          run_bootstrap_record(*law, slice.data, label, a.solver, a.resample, a.output.quiet);
+          run_bootstrap_record(*law, slice.data, label, a.solver, a.resample, a.output.quiet,
+                               checkpoint ? &*checkpoint : nullptr);
       rec.fit.by_value = slice.by_value;
       interrupted = rec.run.interrupted;
       const auto& cov = rec.fit.summary.covariance;
@@ -148,6 +152,12 @@ void run(const BootstrapArgs& a) {
       stored.push_back({slice.by_value, std::move(rec.run)});
     }
   }
+
+  // Partial outputs would block the resumed run's (no overwrite without --force).
+  if (interrupted && checkpoint)
+    throw InterruptedError("the completed resamples are saved in " + checkpoint->path() +
+                           "; run the same command with --resume to continue");
+  if (!dist::is_root()) return;  // rank 0 alone writes, exactly what one process writes
 
   const nlohmann::json doc = {{"command", "bootstrap"},
                               {"version", SHANNONFIT_VERSION},

@@ -1,11 +1,23 @@
 #include <cstdio>
 #include <exception>
 
+#include <string>
+
 #include "cli/commands.hpp"
+#include "mpi/world.hpp"
 #include "shannonfit/errors.hpp"
 
 int main(int argc, char** argv) {
   using namespace shannonfit;
+  const dist::World world(&argc, &argv);
+  if (dist::size() > 1) {
+    if (argc < 2 || std::string(argv[1]) != "bootstrap") {
+      std::fprintf(stderr, "error: under mpirun only `shannonfit bootstrap` runs distributed\n");
+      return kExitUsage;
+    }
+    // Rank 0 prints and writes what a single process would; the other ranks only compute.
+    if (!dist::is_root() && !std::freopen("/dev/null", "w", stdout)) return kExitInternal;
+  }
   CLI::App app{"shannonfit: batched scaling-law fitting with honest uncertainty"};
   app.set_version_flag("--version", SHANNONFIT_VERSION);
   app.require_subcommand(1);
