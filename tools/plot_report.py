@@ -89,9 +89,12 @@ def plot_fits(figs, data, curves):
     norm = size_norm([r["N"] for r in data])
     cmap = plt.get_cmap("viridis")
     for law, rows in by_law(c for c in curves if c["kind"] == "tokens").items():
+        # Token curves are drawn at one perturbation strength; only rows measured there match.
+        strengths = {r["x"] for r in rows if finite(r["x"])}
+        shown = [p for p in data if not finite(p.get("x")) or not strengths or p["x"] in strengths]
         fig, ax = plt.subplots(figsize=(7, 4.8))
-        ax.scatter([r["D"] for r in data], [r["loss"] for r in data], s=14,
-                   c=[cmap(norm(r["N"])) for r in data], edgecolors="none", alpha=0.8,
+        ax.scatter([r["D"] for r in shown], [r["loss"] for r in shown], s=14,
+                   c=[cmap(norm(r["N"])) for r in shown], edgecolors="none", alpha=0.8,
                    label="data")
         by_size = defaultdict(list)
         for r in rows:
