@@ -8,14 +8,13 @@
 #include <iostream>
 #include <memory>
 
-#include <unistd.h>
-
 #include <fmt/format.h>
 
 #include "analysis/analyze.hpp"
 #include "analysis/report.hpp"
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "cli/progress.hpp"
 #include "shannonfit/errors.hpp"
 
 namespace shannonfit::cli {
@@ -87,14 +86,19 @@ void run(const AnalyzeArgs& a) {
   j["solver"] = describe(a.solver);
 
   const auto started = std::chrono::steady_clock::now();
-  analysis::LawProgressFn progress;
-  if (show_text(a.output) && isatty(STDERR_FILENO))
-    progress = [](const std::string& law, const BootstrapProgress& p) {
-      std::fprintf(stderr, "\r  %-18s %-10s %5ld/%-5ld  %6.1fs ", law.c_str(), p.phase,
-                   p.resamples_done, p.resamples_total, p.seconds);
-    };
+  // One bar per law, labelled with its name; ProgressBar draws only on a terminal.
+  std::unique_ptr<ProgressBar> bar;
+  std::string bar_law;
+  const analysis::LawProgressFn progress = [&](const std::string& law, const BootstrapProgress& p) {
+    if (law != bar_law) {
+      if (bar) bar->finish();
+      bar = std::make_unique<ProgressBar>(law, !show_text(a.output));
+      bar_law = law;
+    }
+    bar->update(p);
+  };
   analysis::analyze(req, folder, progress);
-  if (show_text(a.output)) std::fprintf(stderr, "\n");
+  if (bar) bar->finish();
   j["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 
   report::prepare_dir(dir, a.output.force);
@@ -106,7 +110,7 @@ void run(const AnalyzeArgs& a) {
     j["figures_note"] = figures.ran ? fmt::format("tools/plot_report.py failed (exit {})",
                                                   figures.exit_code)
                                     : "figures " + figures.why_not;
-    note(a.output, j["figures_note"].get<std::string>());
+    if (!a.no_figures) note(a.output, j["figures_note"].get<std::string>());
     report::write(folder, dir);  // report.json records why the page has no figures
   }
   const report::ScriptOutcome html = report::render_html(dir, true);
