@@ -6,6 +6,7 @@ namespace shannonfit::cli {
 
 void register_fit(CLI::App& app);
 void register_analyze(CLI::App& app);
+void register_compare(CLI::App& app);
 void register_bootstrap(CLI::App& app);
 void register_predict(CLI::App& app);
 

@@ -23,6 +23,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   cli::register_fit(app);
   cli::register_analyze(app);
+  cli::register_compare(app);
   cli::register_bootstrap(app);
   cli::register_predict(app);
   try {

@@ -1,0 +1,188 @@
+#include "analysis/model_selection.hpp"
+
+#include <cmath>
+#include <numeric>
+
+#include "shannonfit/errors.hpp"
+#include "shannonfit/resample.hpp"
+#include "shannonfit/stats.hpp"
+
+namespace shannonfit {
+
+std::vector<FitResult> fit_weightings(const LawFitter& f, const Dataset& data,
+                                      const std::vector<double>& weights) {
+  BatchRequest req;
+  req.data = &data;
+  req.starts = f.starts;
+  req.options = f.options;
+  req.threads = f.threads;
+  req.weights = weights.data();
+  req.n_weightings = static_cast<int>(weights.size() / data.size());
+  return f.fn(*f.law, req);
+}
+
+bool usable(const FitResult& r) { return r.best_start >= 0 && std::isfinite(r.cost); }
+
+PredictionScore score_rows(const LawEntry& law, const double* params, const Dataset& data,
+                           Space space, const std::vector<std::size_t>& rows) {
+  PredictionScore s;
+  if (rows.empty()) return s;
+  const std::vector<double> y_all = targets(data, space);
+  const std::vector<double> yhat_all = predict(law, params, data, space);
+  std::vector<double> y, yhat;
+  for (std::size_t i : rows) {
+    y.push_back(y_all[i]);
+    yhat.push_back(yhat_all[i]);
+    s.sse += (y_all[i] - yhat_all[i]) * (y_all[i] - yhat_all[i]);
+  }
+  s.n = static_cast<long>(rows.size());
+  s.mse = s.sse / s.n;
+  if (s.n >= 2) s.r2 = r_squared(y, yhat);
+  return s;
+}
+
+std::vector<int> kfold_assignment(std::size_t n, int k, std::uint64_t seed) {
+  if (k < 2 || static_cast<std::size_t>(k) > n)
+    throw InputError("--kfold " + std::to_string(k) + ": need 2 <= k <= rows (" +
+                     std::to_string(n) + ")");
+  // Fisher–Yates with Philox draws: resample index 0 of this seed is the shuffle.
+  std::vector<std::size_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  for (std::size_t i = n; i-- > 1;) {
+    const std::uint32_t j = philox_index(seed, 0, i, static_cast<std::uint32_t>(i + 1));
+    std::swap(order[i], order[j]);
+  }
+  std::vector<int> fold(n);
+  for (std::size_t pos = 0; pos < n; ++pos) fold[order[pos]] = static_cast<int>(pos % k);
+  return fold;
+}
+
+namespace {
+
+const double* own_weights(const Dataset& data) {
+  return data.weight.empty() ? nullptr : data.weight.data();
+}
+
+double row_weight(const Dataset& data, std::size_t i) {
+  return data.weight.empty() ? 1.0 : data.weight[i];
+}
+
+}  // namespace
+
+CvResult cross_validate(const LawFitter& f, const Dataset& data, const std::vector<int>& fold,
+                        int n_folds) {
+  const std::size_t n = data.size();
+  std::vector<double> weights(static_cast<std::size_t>(n_folds) * n);
+  for (int k = 0; k < n_folds; ++k)
+    for (std::size_t i = 0; i < n; ++i)
+      weights[k * n + i] = fold[i] == k ? 0.0 : row_weight(data, i);
+  const std::vector<FitResult> fits = fit_weightings(f, data, weights);
+  CvResult cv;
+  cv.folds = n_folds;
+  double sse = 0;
+  for (int k = 0; k < n_folds; ++k) {
+    std::vector<std::size_t> rows;
+    for (std::size_t i = 0; i < n; ++i)
+      if (fold[i] == k) rows.push_back(i);
+    if (rows.empty()) continue;
+    if (!usable(fits[k])) {
+      ++cv.failed;
+      continue;
+    }
+    const PredictionScore s = score_rows(*f.law, fits[k].params.data(), data, f.options.space, rows);
+    sse += s.sse;
+    cv.scored += s.n;
+  }
+  if (cv.scored > 0) cv.mse = sse / cv.scored;
+  return cv;
+}
+
+HoldoutResult evaluate_holdout(const LawFitter& f, const Dataset& data,
+                               const std::vector<char>& held_out) {
+  const std::size_t n = data.size();
+  std::vector<double> weights(n);
+  std::vector<std::size_t> held;
+  HoldoutResult h;
+  for (std::size_t i = 0; i < n; ++i) {
+    weights[i] = held_out[i] ? 0.0 : row_weight(data, i);
+    if (held_out[i])
+      held.push_back(i);
+    else
+      ++h.n_train;
+  }
+  if (held.empty() || h.n_train == 0)
+    throw InputError(data.source + ": --holdout leaves " +
+                     (held.empty() ? std::string("no rows to predict") : "no rows to fit on"));
+  h.fit = fit_weightings(f, data, weights).at(0);
+  if (!usable(h.fit)) return h;
+  h.pooled = score_rows(*f.law, h.fit.params.data(), data, f.options.space, held);
+  if (data.group.empty()) return h;
+  for (std::size_t g = 0; g < data.group_names.size(); ++g) {
+    std::vector<std::size_t> rows;
+    for (std::size_t i : held)
+      if (data.group[i] == static_cast<int>(g)) rows.push_back(i);
+    if (!rows.empty())
+      h.groups.push_back({data.group_names[g],
+                          score_rows(*f.law, h.fit.params.data(), data, f.options.space, rows)});
+  }
+  return h;
+}
+
+WinRates bootstrap_win_rates(const std::vector<LawFitter>& laws, const Dataset& data,
+                             const std::vector<char>* held_out, int resamples,
+                             std::uint64_t seed) {
+  const std::size_t n = data.size();
+  std::vector<std::size_t> train;
+  for (std::size_t i = 0; i < n; ++i)
+    if (!held_out || !(*held_out)[i]) train.push_back(i);
+  const int m = static_cast<int>(train.size());
+  // Case weights over the training rows, scattered into full-length weightings.
+  std::vector<double> weights(static_cast<std::size_t>(resamples) * n, 0.0), counts(m);
+  std::vector<double> own(m);
+  for (int j = 0; j < m; ++j) own[j] = row_weight(data, train[j]);
+  for (int r = 0; r < resamples; ++r) {
+    case_weights(seed, static_cast<std::uint64_t>(r), m, own_weights(data) ? own.data() : nullptr,
+                 counts.data());
+    for (int j = 0; j < m; ++j) weights[r * n + train[j]] = counts[j];
+  }
+  // Rows each resample is scored on.
+  std::vector<std::vector<std::size_t>> eval(resamples);
+  for (int r = 0; r < resamples; ++r)
+    for (std::size_t i = 0; i < n; ++i) {
+      const bool held = held_out ? (*held_out)[i] != 0 : weights[r * n + i] == 0.0;
+      if (held) eval[r].push_back(i);
+    }
+
+  WinRates w;
+  w.resamples = resamples;
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  w.mse.assign(laws.size(), std::vector<double>(resamples, nan));
+  w.r2 = w.mse;
+  for (std::size_t l = 0; l < laws.size(); ++l) {
+    w.fits.push_back(fit_weightings(laws[l], data, weights));
+    const std::vector<FitResult>& fits = w.fits.back();
+    for (int r = 0; r < resamples; ++r) {
+      if (!usable(fits[r]) || eval[r].empty()) continue;
+      const PredictionScore s = score_rows(*laws[l].law, fits[r].params.data(), data,
+                                           laws[l].options.space, eval[r]);
+      w.mse[l][r] = s.mse;
+      w.r2[l][r] = s.r2;
+    }
+  }
+  std::vector<int> wins(laws.size(), 0);
+  for (int r = 0; r < resamples; ++r) {
+    int best = -1;
+    bool complete = true;
+    for (std::size_t l = 0; l < laws.size(); ++l) {
+      if (!std::isfinite(w.mse[l][r])) complete = false;
+      else if (best < 0 || w.mse[l][r] < w.mse[best][r]) best = static_cast<int>(l);
+    }
+    if (!complete) continue;
+    ++w.valid;
+    ++wins[best];
+  }
+  for (int c : wins) w.rate.push_back(w.valid > 0 ? double(c) / w.valid : nan);
+  return w;
+}
+
+}  // namespace shannonfit

@@ -1,0 +1,91 @@
+#pragma once
+// Model selection between laws fitted to the same data (LAWS.md §5): cross-validation (k-fold
+// and leave-one-group-out), held-out scores on an extrapolation split, and bootstrap win-rates.
+//
+// Every procedure is a set of weightings of one dataset (training rows weight ≥ 1, the others 0),
+// so each law runs as ONE batch of starts × weightings on whatever backend was chosen.
+//
+// Conventions: residuals live in the space the fits use (FitOptions::space: ln L or L), as in
+// stats.hpp. A held-out score is unweighted over the rows it predicts: MSE = mean r², and
+// R² = 1 − Σr² / Σ(y − ȳ)² with ȳ the mean of those rows' targets.
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include "shannonfit/batch.hpp"
+
+namespace shannonfit {
+
+// How every fit inside a procedure runs for one law.
+struct LawFitter {
+  const LawEntry* law = nullptr;
+  BatchFn fn = nullptr;        // the law's batch function on the chosen backend
+  std::vector<double> starts;  // S rows of P values
+  FitOptions options;
+  int threads = 0;
+};
+
+// Best fit for each weighting: `weights` holds R rows of data.size() weights (R ≥ 1).
+std::vector<FitResult> fit_weightings(const LawFitter& f, const Dataset& data,
+                                      const std::vector<double>& weights);
+
+// A fit that can be scored: converged or not, it reached a finite objective.
+bool usable(const FitResult& r);
+
+struct PredictionScore {
+  long n = 0;
+  double sse = 0;  // Σ r²
+  double mse = std::numeric_limits<double>::quiet_NaN();
+  double r2 = std::numeric_limits<double>::quiet_NaN();  // NaN with fewer than 2 rows or no spread
+};
+// The law with `params` predicting `rows` of `data`.
+PredictionScore score_rows(const LawEntry& law, const double* params, const Dataset& data,
+                           Space space, const std::vector<std::size_t>& rows);
+
+// k folds of near-equal size: the rows in a Philox-shuffled order (seeded), dealt in turn.
+// Throws InputError unless 2 ≤ k ≤ n.
+std::vector<int> kfold_assignment(std::size_t n, int k, std::uint64_t seed);
+
+struct CvResult {
+  int folds = 0;
+  int failed = 0;  // folds whose fit reached no finite objective; their rows are not scored
+  long scored = 0;
+  double mse = std::numeric_limits<double>::quiet_NaN();  // over every scored row
+};
+// Row i is predicted by the fit on every row whose fold differs (fold[i] in [0, n_folds)).
+// Leave-one-group-out is fold = data.group.
+CvResult cross_validate(const LawFitter& f, const Dataset& data, const std::vector<int>& fold,
+                        int n_folds);
+
+struct GroupScore {
+  std::string name;
+  PredictionScore score;
+};
+struct HoldoutResult {
+  FitResult fit;  // on the training rows
+  long n_train = 0;
+  PredictionScore pooled;          // every held-out row
+  std::vector<GroupScore> groups;  // per group with held-out rows (data.group; empty without)
+};
+// Fits on the rows with held_out[i] == 0 and predicts the others. Throws InputError when either
+// side is empty.
+HoldoutResult evaluate_holdout(const LawFitter& f, const Dataset& data,
+                               const std::vector<char>& held_out);
+
+struct WinRates {
+  int resamples = 0;
+  int valid = 0;  // resamples in which every law was fitted and had rows to predict
+  std::vector<double> rate;  // per law: share of valid resamples with the lowest held-out MSE
+  // Per law, per resample: held-out MSE and R² (NaN where that law's fit failed), and the fit.
+  std::vector<std::vector<double>> mse, r2;
+  std::vector<std::vector<FitResult>> fits;
+};
+// Case bootstrap of the training rows (resample.hpp's Philox draws under `seed`). In resample r
+// every law is fitted to the same resampled rows and scored on the held-out rows when
+// `held_out` is given, else on the rows that resample left out (out-of-bag). The lowest MSE
+// wins; exact ties go to the law listed first.
+WinRates bootstrap_win_rates(const std::vector<LawFitter>& laws, const Dataset& data,
+                             const std::vector<char>* held_out, int resamples, std::uint64_t seed);
+
+}  // namespace shannonfit

@@ -1,0 +1,377 @@
+// `shannonfit compare`: several laws on the same data, ranked. In-sample RSS, R², AIC, AICc,
+// BIC; k-fold and leave-one-group-out cross-validation; held-out scores on an extrapolation
+// split (--holdout EXPR or --extrapolate N<=..,D<=..), per held-out group and pooled; bootstrap
+// win-rates with intervals (--resamples); and the loss-minimising token count D* (--basin-n).
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <set>
+
+#include "analysis/extrapolation.hpp"
+#include "analysis/model_selection.hpp"
+#include "cli/commands.hpp"
+#include "cli/common.hpp"
+#include "cli/fitting.hpp"
+#include "io/filter.hpp"
+#include "io/text_table.hpp"
+#include "shannonfit/errors.hpp"
+#include "shannonfit/intervals.hpp"
+
+namespace shannonfit::cli {
+
+namespace {
+
+struct CompareArgs {
+  DataArgs data;
+  LawArgs laws;
+  SolverArgs solver;
+  OutputArgs output;
+  int kfold = 5;
+  std::uint64_t seed = 1;
+  std::string holdout;
+  std::string extrapolate;
+  int resamples = 0;
+  double level = 0.95;
+  std::vector<double> basin_n;
+  double basin_x = 0;
+  bool curves = false;
+};
+
+struct LawOutcome {
+  FitRecord full;
+  CvResult kfold, logo;
+  HoldoutResult holdout;
+  QuantityInterval holdout_r2;  // over the bootstrap resamples (with a split and --resamples)
+  double win_rate = std::numeric_limits<double>::quiet_NaN();
+  std::vector<TokenOptimum> basin;                       // one per --basin-n
+  std::vector<std::pair<double, double>> basin_interval;  // percentile interval of D*
+};
+
+// Rows of `data` that --holdout EXPR selects, matched by file line.
+std::vector<char> holdout_rows(const std::string& path, const std::string& expr,
+                               const Dataset& data) {
+  const io::Table table = io::read_csv(path);
+  const io::Filter filter(expr, table.header, "--holdout");
+  std::set<long> lines;
+  for (std::size_t r = 0; r < table.rows.size(); ++r)
+    if (filter.matches(table.rows[r], table.source + ":" + std::to_string(table.line[r])))
+      lines.insert(table.line[r]);
+  std::vector<char> out(data.size());
+  for (std::size_t i = 0; i < data.size(); ++i) out[i] = lines.count(data.line[i]) > 0;
+  return out;
+}
+
+std::string fmt(double v) { return io::format_number(v, 4); }
+
+std::string with_interval(double v, const QuantityInterval& q) {
+  if (q.n == 0) return fmt(v);
+  return fmt(v) + " [" + fmt(q.percentile.lo) + ", " + fmt(q.percentile.hi) + "]";
+}
+
+nlohmann::json score_json(const PredictionScore& s) {
+  return {{"n", s.n}, {"mse", s.mse}, {"r2", s.r2}};
+}
+
+nlohmann::json cv_json(const CvResult& cv) {
+  return {{"folds", cv.folds}, {"failed_folds", cv.failed}, {"rows_scored", cv.scored},
+          {"mse", cv.mse}};
+}
+
+struct SliceResult {
+  const Dataset* data = nullptr;
+  std::string label, by_value, ranked_by;
+  std::vector<LawOutcome> laws;
+  std::vector<std::size_t> order;  // ranking
+  std::vector<char> held_out;
+  int win_valid = 0;
+};
+
+SliceResult compare_slice(const CompareArgs& a, const std::vector<const LawEntry*>& laws,
+                          const Dataset& data, const std::string& label) {
+  SliceResult s;
+  s.data = &data;
+  s.label = label;
+  const bool split = !a.holdout.empty() || !a.extrapolate.empty();
+  if (!a.holdout.empty()) s.held_out = holdout_rows(a.data.path, a.holdout, data);
+  if (!a.extrapolate.empty()) {
+    const auto beyond_split = beyond(data, parse_split(a.extrapolate, "--extrapolate"));
+    if (s.held_out.empty()) s.held_out.assign(data.size(), 0);
+    for (std::size_t i = 0; i < data.size(); ++i) s.held_out[i] |= beyond_split[i];
+  }
+  std::vector<int> folds;
+  if (a.kfold >= 2) folds = kfold_assignment(data.size(), a.kfold, a.seed);
+
+  std::vector<LawFitter> fitters;
+  for (const LawEntry* law : laws) {
+    LawFitter f;
+    f.law = law;
+    f.fn = resolve_backend(*law, a.solver.backend_kind());
+    f.starts = a.solver.starts_for(law->info);
+    f.options = a.solver.fit_options();
+    f.threads = a.solver.threads;
+    fitters.push_back(f);
+    LawOutcome o;
+    o.full = run_fit(*law, data, a.solver, label);
+    if (!folds.empty()) o.kfold = cross_validate(f, data, folds, a.kfold);
+    if (!data.group.empty())
+      o.logo = cross_validate(f, data, data.group, static_cast<int>(data.group_names.size()));
+    if (split) o.holdout = evaluate_holdout(f, data, s.held_out);
+    const FitResult& best = split ? o.holdout.fit : o.full.result;
+    for (double n : a.basin_n) o.basin.push_back(token_optimum(*law, best.params.data(), n, a.basin_x));
+    s.laws.push_back(std::move(o));
+  }
+
+  if (a.resamples > 0) {
+    const WinRates w = bootstrap_win_rates(fitters, data, split ? &s.held_out : nullptr,
+                                           a.resamples, a.seed);
+    s.win_valid = w.valid;
+    for (std::size_t l = 0; l < laws.size(); ++l) {
+      LawOutcome& o = s.laws[l];
+      o.win_rate = w.rate[l];
+      if (split) {
+        std::vector<double> finite;
+        for (double v : w.r2[l])
+          if (std::isfinite(v)) finite.push_back(v);
+        const int invalid = a.resamples - static_cast<int>(finite.size());
+        o.holdout_r2 = bootstrap_interval("held-out R2", o.holdout.pooled.r2, finite, invalid, {},
+                                          a.level, std::numeric_limits<double>::quiet_NaN());
+      }
+      for (std::size_t b = 0; b < a.basin_n.size(); ++b) {
+        std::vector<double> ds;
+        for (const FitResult& r : w.fits[l])
+          if (usable(r)) {
+            const TokenOptimum t = token_optimum(*laws[l], r.params.data(), a.basin_n[b], a.basin_x);
+            if (t.ok) ds.push_back(t.d);
+          }
+        std::sort(ds.begin(), ds.end());
+        const double nan = std::numeric_limits<double>::quiet_NaN();
+        o.basin_interval.push_back(
+            ds.empty() ? std::make_pair(nan, nan)
+                       : std::make_pair(quantile_sorted(ds, (1 - a.level) / 2),
+                                        quantile_sorted(ds, (1 + a.level) / 2)));
+      }
+    }
+  }
+
+  // Rank by what best measures prediction: held-out error, else cross-validation, else AICc.
+  auto key = [&](const LawOutcome& o) {
+    if (split) return o.holdout.pooled.mse;
+    if (!folds.empty()) return o.kfold.mse;
+    return o.full.summary.quality.criteria.aicc;
+  };
+  s.ranked_by = split ? "held-out MSE" : (!folds.empty() ? "k-fold CV MSE" : "AICc");
+  s.order.resize(laws.size());
+  for (std::size_t i = 0; i < s.order.size(); ++i) s.order[i] = i;
+  std::stable_sort(s.order.begin(), s.order.end(), [&](std::size_t x, std::size_t y) {
+    const double kx = key(s.laws[x]), ky = key(s.laws[y]);
+    if (std::isfinite(kx) != std::isfinite(ky)) return std::isfinite(kx);
+    return kx < ky;
+  });
+  return s;
+}
+
+std::string slice_text(const CompareArgs& a, const SliceResult& s, Space space) {
+  const bool split = !s.held_out.empty();
+  std::string out = s.label + ": " + std::to_string(s.laws.size()) + " laws ranked by " +
+                    s.ranked_by + " (residuals on " + (space == Space::Log ? "ln L" : "L") + ")\n";
+  std::vector<std::string> header = {"rank", "law", "k", "RSS", "R2", "AIC", "AICc", "BIC"};
+  if (a.kfold >= 2) header.push_back(std::to_string(a.kfold) + "-fold MSE");
+  const bool logo = !s.laws.empty() && s.laws[0].logo.folds > 0;
+  if (logo) header.push_back("LOGO MSE");
+  if (split) header.insert(header.end(), {"held-out MSE", "held-out R2"});
+  if (a.resamples > 0) header.push_back("win rate");
+  io::TextTable t(header);
+  for (std::size_t r = 0; r < s.order.size(); ++r) {
+    const LawOutcome& o = s.laws[s.order[r]];
+    const FitQuality& q = o.full.summary.quality;
+    std::vector<std::string> row = {std::to_string(r + 1), o.full.law->info.name,
+                                    std::to_string(q.k), fmt(q.rss), fmt(q.r2),
+                                    fmt(q.criteria.aic), fmt(q.criteria.aicc),
+                                    fmt(q.criteria.bic)};
+    if (a.kfold >= 2) row.push_back(fmt(o.kfold.mse));
+    if (logo) row.push_back(fmt(o.logo.mse));
+    if (split)
+      row.insert(row.end(), {fmt(o.holdout.pooled.mse), with_interval(o.holdout.pooled.r2, o.holdout_r2)});
+    if (a.resamples > 0) row.push_back(fmt(o.win_rate));
+    t.add_row(row);
+  }
+  out += t.render();
+  if (split) {
+    long held = std::count(s.held_out.begin(), s.held_out.end(), 1);
+    out += "\n  held out " + std::to_string(held) + " of " + std::to_string(s.held_out.size()) +
+           " rows";
+    if (a.resamples > 0)
+      out += "; R2 intervals: " + fmt(100 * a.level) + "% percentile over " +
+             std::to_string(a.resamples) + " case-bootstrap resamples of the training rows";
+    out += "\n";
+    if (!s.laws.empty() && !s.laws[0].holdout.groups.empty()) {
+      std::vector<std::string> gh = {"law"};
+      for (const auto& g : s.laws[0].holdout.groups) gh.push_back(g.name + " R2");
+      io::TextTable gt(gh);
+      for (std::size_t idx : s.order) {
+        std::vector<std::string> row = {s.laws[idx].full.law->info.name};
+        for (const auto& g : s.laws[idx].holdout.groups) row.push_back(fmt(g.score.r2));
+        gt.add_row(row);
+      }
+      out += "\n  held-out R2 per group\n" + gt.render();
+    }
+  }
+  if (a.resamples > 0)
+    out += "  win rate: share of " + std::to_string(s.win_valid) +
+           " usable resamples in which the law had the lowest " +
+           (split ? "held-out" : "out-of-bag") + " MSE\n";
+  if (!a.basin_n.empty()) {
+    io::TextTable bt({"law", "N", "x", "D*", "L(D*)", ""});
+    for (std::size_t idx : s.order)
+      for (std::size_t b = 0; b < a.basin_n.size(); ++b) {
+        const LawOutcome& o = s.laws[idx];
+        const TokenOptimum& t = o.basin[b];
+        std::string d = t.ok ? fmt(t.d) : "n/a";
+        if (!o.basin_interval.empty())
+          d += " [" + fmt(o.basin_interval[b].first) + ", " + fmt(o.basin_interval[b].second) + "]";
+        bt.add_row({o.full.law->info.name, fmt(a.basin_n[b]), fmt(a.basin_x), d,
+                    t.ok ? fmt(t.loss) : "n/a",
+                    t.on_bound ? "on the search bound: no interior minimum in [1e6, 1e16]" : ""});
+      }
+    out += "\n  loss-minimising tokens D* at fixed N and x\n" + bt.render();
+  }
+  return out;
+}
+
+nlohmann::json slice_json(const CompareArgs& a, const SliceResult& s, const std::string& by) {
+  nlohmann::json laws = nlohmann::json::array();
+  for (std::size_t r = 0; r < s.order.size(); ++r) {
+    const LawOutcome& o = s.laws[s.order[r]];
+    nlohmann::json j = to_json(o.full, by);
+    j["rank"] = r + 1;
+    if (a.kfold >= 2) j["kfold"] = cv_json(o.kfold);
+    if (o.logo.folds > 0) j["leave_one_group_out"] = cv_json(o.logo);
+    if (!s.held_out.empty()) {
+      nlohmann::json groups = nlohmann::json::array();
+      for (const auto& g : o.holdout.groups) {
+        nlohmann::json gj = score_json(g.score);
+        gj["group"] = g.name;
+        groups.push_back(gj);
+      }
+      nlohmann::json pooled = score_json(o.holdout.pooled);
+      if (o.holdout_r2.n > 0)
+        pooled["r2_interval"] = {{"level", a.level},
+                                 {"lo", o.holdout_r2.percentile.lo},
+                                 {"hi", o.holdout_r2.percentile.hi},
+                                 {"resamples_used", o.holdout_r2.n}};
+      j["holdout"] = {{"rows_train", o.holdout.n_train},
+                      {"status", to_string(o.holdout.fit.status)},
+                      {"params", std::vector<double>(o.holdout.fit.params.begin(),
+                                                     o.holdout.fit.params.begin() + o.holdout.fit.n_params)},
+                      {"pooled", pooled},
+                      {"groups", groups}};
+      if (a.curves && usable(o.holdout.fit)) {
+        nlohmann::json curve = nlohmann::json::array();
+        for (const auto& c :
+             predicted_curve(*o.full.law, o.holdout.fit.params.data(), *s.data, s.held_out))
+          curve.push_back({{"group", c.group}, {"N", c.n}, {"D", c.d}, {"x", c.x},
+                           {"actual", c.actual}, {"predicted", c.predicted}});
+        j["holdout"]["curve"] = curve;
+      }
+    }
+    if (a.resamples > 0) j["win_rate"] = o.win_rate;
+    if (!a.basin_n.empty()) {
+      nlohmann::json basin = nlohmann::json::array();
+      for (std::size_t b = 0; b < a.basin_n.size(); ++b) {
+        const TokenOptimum& t = o.basin[b];
+        nlohmann::json bj = {{"N", a.basin_n[b]}, {"x", a.basin_x}, {"ok", t.ok},
+                             {"D_star", t.d}, {"loss", t.loss}, {"on_bound", t.on_bound}};
+        if (!o.basin_interval.empty())
+          bj["D_star_interval"] = {o.basin_interval[b].first, o.basin_interval[b].second};
+        basin.push_back(bj);
+      }
+      j["loss_basin"] = basin;
+    }
+    laws.push_back(j);
+  }
+  return {{"label", s.label}, {"ranked_by", s.ranked_by}, {"laws", laws},
+          {"win_rate_resamples_used", s.win_valid}};
+}
+
+void run(const CompareArgs& a) {
+  std::vector<std::string> skipped;
+  const auto laws = resolve_laws(a.laws, !a.data.perturbation.empty(), &skipped);
+  check_output(a.output);
+  const io::LoadedData loaded = load(a.data);
+  for (const auto& s : skipped) note(a.output, "--law all skips " + s);
+  for (const auto& slice : loaded.slices)
+    for (const LawEntry* law : laws)
+      io::require_enough_rows(slice.data, law->info, slice_label(a.data, slice));
+
+  nlohmann::json slices = nlohmann::json::array();
+  std::string text;
+  for (const auto& slice : loaded.slices) {
+    const std::string label = slice_label(a.data, slice);
+    const SliceResult s = compare_slice(a, laws, slice.data, label);
+    slices.push_back(slice_json(a, s, a.data.map.by));
+    text += (text.empty() ? "" : "\n") + slice_text(a, s, a.solver.fit_options().space);
+  }
+  nlohmann::json settings = {{"kfold", a.kfold}, {"seed", a.seed}, {"resamples", a.resamples},
+                             {"level", a.level}};
+  if (!a.holdout.empty()) settings["holdout"] = a.holdout;
+  if (!a.extrapolate.empty())
+    settings["extrapolate"] = describe(parse_split(a.extrapolate, "--extrapolate"));
+  emit_json(a.output, {{"command", "compare"},
+                       {"version", SHANNONFIT_VERSION},
+                       {"data", describe(a.data, loaded)},
+                       {"solver", describe(a.solver)},
+                       {"settings", settings},
+                       {"slices", slices}});
+  if (show_text(a.output)) {
+    std::printf("%s", text.c_str());
+    if (!a.output.out.empty()) std::printf("wrote %s\n", a.output.out.c_str());
+  }
+}
+
+}  // namespace
+
+void register_compare(CLI::App& app) {
+  auto* cmd = app.add_subcommand(
+      "compare", "Fit several laws to the same data and rank them: RSS, R2, AIC, AICc, BIC, "
+                 "cross-validation, held-out scores and bootstrap win-rates");
+  auto args = std::make_shared<CompareArgs>();
+  add_data_options(*cmd, args->data);
+  add_law_option(*cmd, args->laws, "all");
+  add_solver_options(*cmd, args->solver);
+  add_output_options(*cmd, args->output, "write the comparison as JSON to FILE");
+  const char* g = "Comparison";
+  cmd->add_option("--kfold", args->kfold, "folds of k-fold cross-validation (0: none)")
+      ->capture_default_str()->group(g);
+  cmd->add_option("--seed", args->seed, "seed of the fold assignment and the bootstrap")
+      ->capture_default_str()->group(g);
+  cmd->add_option("--holdout", args->holdout,
+                  "rows to hold out and predict, as a filter expression on the CSV's columns "
+                  "(e.g. \"params > 6.9e9 || tokens > 180e9\")")->group(g);
+  cmd->add_option("--extrapolate", args->extrapolate,
+                  "train on N<=VALUE,D<=VALUE and predict every other row (e.g. "
+                  "N<=6.9e9,D<=180e9; D<=180e9 alone is token-only extrapolation)")->group(g);
+  cmd->add_option("--resamples", args->resamples,
+                  "case-bootstrap resamples for win-rates and intervals (0: none)")
+      ->check(CLI::NonNegativeNumber)->group(g);
+  cmd->add_option("--level", args->level, "interval level")->capture_default_str()->group(g);
+  cmd->add_option("--basin-n", args->basin_n,
+                  "report the loss-minimising token count D* at these model sizes")->group(g);
+  cmd->add_option("--basin-x", args->basin_x, "perturbation strength x for --basin-n")
+      ->capture_default_str()->group(g);
+  cmd->add_flag("--curves", args->curves,
+                "with a split: put the predicted-vs-actual loss of every held-out row in the JSON")
+      ->group(g);
+  cmd->footer(
+      "Examples:\n"
+      "  shannonfit compare data/synthetic_chinchilla.csv --law chinchilla,kaplan --kfold 5\n"
+      "  shannonfit compare pythia_evals.csv --n-col params --d-col tokens --loss-col lambada_loss \\\n"
+      "      --filter \"step > 512\" --group-col model --extrapolate N<=6.9e9,D<=180e9 \\\n"
+      "      --law chinchilla,kaplan,kaplan-e --resamples 200");
+  cmd->callback([args] {
+    validate_level(args->level);
+    run(*args);
+  });
+}
+
+}  // namespace shannonfit::cli

@@ -1,0 +1,126 @@
+// Model-selection statistics against values computed by hand on tiny data, with test-only laws
+// whose least-squares fits are means and lines.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <set>
+
+#include "analysis/model_selection.hpp"
+#include "shannonfit/errors.hpp"
+#include "support/toy_laws.hpp"
+
+using namespace shannonfit;
+using namespace shannonfit::testing;
+
+namespace {
+
+// Four rows with ln L = 0, 1, 2, 3 at N = e^10 … e^13, one group per row.
+Dataset four_rows() {
+  Dataset d;
+  d.source = "tiny";
+  for (int i = 0; i < 4; ++i) {
+    d.n.push_back(std::exp(10.0 + i));
+    d.d.push_back(1e10);
+    d.loss.push_back(std::exp(double(i)));
+    d.group.push_back(i);
+    d.group_names.push_back("g" + std::to_string(i));
+    d.line.push_back(i + 2);
+  }
+  return d;
+}
+
+LawFitter fitter(const LawEntry& law) {
+  LawFitter f;
+  f.law = &law;
+  f.fn = law.cpu;
+  f.starts = start_grid(law.info);
+  f.threads = 1;
+  return f;
+}
+
+}  // namespace
+
+TEST(ModelSelection, ScoresPredictionsByHand) {
+  // Constant prediction ln 2 for L = 1, 2, 4: residuals −ln 2, 0, ln 2 in ln L.
+  const LawEntry law = toy_entry<ConstantLaw>();
+  Dataset d = four_rows();
+  d.loss = {1, 2, 4, 8};
+  const double c = std::log(2.0), l2 = c * c;
+  const PredictionScore s = score_rows(law, &c, d, Space::Log, {0, 1, 2});
+  EXPECT_EQ(s.n, 3);
+  EXPECT_NEAR(s.sse, 2 * l2, 1e-15);
+  EXPECT_NEAR(s.mse, 2 * l2 / 3, 1e-15);
+  EXPECT_NEAR(s.r2, 0.0, 1e-15);  // the prediction is the mean: no better than it
+  // In linear space the residuals are 1 − 2, 0, 4 − 2: SSE 5, SST 14/3 around the mean 7/3.
+  const PredictionScore lin = score_rows(law, &c, d, Space::Linear, {0, 1, 2});
+  EXPECT_NEAR(lin.sse, 5.0, 1e-12);
+  EXPECT_NEAR(lin.r2, 1 - 5.0 / (14.0 / 3.0), 1e-12);
+  EXPECT_TRUE(std::isnan(score_rows(law, &c, d, Space::Log, {1}).r2));
+}
+
+TEST(ModelSelection, KFoldAssignmentIsBalancedSeededAndChecked) {
+  const std::vector<int> a = kfold_assignment(10, 3, 7);
+  std::vector<int> count(3, 0);
+  for (int f : a) ++count[f];
+  EXPECT_EQ(count, (std::vector<int>{4, 3, 3}));
+  EXPECT_EQ(a, kfold_assignment(10, 3, 7));
+  EXPECT_NE(a, kfold_assignment(10, 3, 8));
+  EXPECT_THROW(kfold_assignment(10, 1, 7), InputError);
+  EXPECT_THROW(kfold_assignment(3, 4, 7), InputError);
+}
+
+TEST(ModelSelection, LeaveOneOutOfTheConstantLawByHand) {
+  // Each row is predicted by the mean of the other three: residuals −2, −2/3, 2/3, 2.
+  const LawEntry law = toy_entry<ConstantLaw>();
+  const Dataset d = four_rows();
+  const CvResult cv = cross_validate(fitter(law), d, d.group, 4);
+  EXPECT_EQ(cv.folds, 4);
+  EXPECT_EQ(cv.failed, 0);
+  EXPECT_EQ(cv.scored, 4);
+  EXPECT_NEAR(cv.mse, (4 + 4.0 / 9 + 4.0 / 9 + 4) / 4, 1e-9);
+}
+
+TEST(ModelSelection, HoldoutPooledAndPerGroupByHand) {
+  // Train on ln L = 0, 1 (mean 0.5); predict 2 and 3: residuals 1.5 and 2.5.
+  const LawEntry law = toy_entry<ConstantLaw>();
+  const Dataset d = four_rows();
+  const HoldoutResult h = evaluate_holdout(fitter(law), d, {0, 0, 1, 1});
+  EXPECT_EQ(h.n_train, 2);
+  EXPECT_NEAR(h.fit.params[0], 0.5, 1e-9);
+  EXPECT_EQ(h.pooled.n, 2);
+  EXPECT_NEAR(h.pooled.mse, (2.25 + 6.25) / 2, 1e-8);
+  EXPECT_NEAR(h.pooled.r2, 1 - 8.5 / 0.5, 1e-7);  // SST of {2, 3} is 0.5
+  ASSERT_EQ(h.groups.size(), 2u);
+  EXPECT_EQ(h.groups[0].name, "g2");
+  EXPECT_NEAR(h.groups[0].score.mse, 2.25, 1e-8);
+  EXPECT_NEAR(h.groups[1].score.mse, 6.25, 1e-8);
+  EXPECT_THROW(evaluate_holdout(fitter(law), d, {1, 1, 1, 1}), InputError);
+  EXPECT_THROW(evaluate_holdout(fitter(law), d, {0, 0, 0, 0}), InputError);
+}
+
+TEST(ModelSelection, TheTrueLawWinsEveryBootstrapResample) {
+  // ln L is exactly linear in ln N: the line predicts held-out rows perfectly, the constant not.
+  Dataset d;
+  d.source = "line";
+  for (int i = 0; i < 12; ++i) {
+    d.n.push_back(std::exp(10.0 + 0.5 * i));
+    d.d.push_back(1e10);
+    d.loss.push_back(std::exp(2.0 - 0.1 * (10.0 + 0.5 * i)));
+    d.line.push_back(i + 2);
+  }
+  const LawEntry constant = toy_entry<ConstantLaw>(), line = toy_entry<LineLaw>();
+  const std::vector<LawFitter> laws = {fitter(constant), fitter(line)};
+  std::vector<char> held(12, 0);
+  held[10] = held[11] = 1;
+  const WinRates w = bootstrap_win_rates(laws, d, &held, 40, 3);
+  EXPECT_EQ(w.resamples, 40);
+  EXPECT_EQ(w.valid, 40);  // two distinct ln N values are drawn in every resample here
+  EXPECT_DOUBLE_EQ(w.rate[0], 0.0);
+  EXPECT_DOUBLE_EQ(w.rate[1], 1.0);
+  for (int r = 0; r < 40; ++r) EXPECT_LT(w.mse[1][r], 1e-12);
+  // Out-of-bag scoring without a split, and the same seed gives the same numbers.
+  const WinRates oob = bootstrap_win_rates(laws, d, nullptr, 40, 3);
+  EXPECT_DOUBLE_EQ(oob.rate[1], 1.0);
+  const WinRates again = bootstrap_win_rates(laws, d, nullptr, 40, 3);
+  EXPECT_EQ(oob.mse, again.mse);
+}
