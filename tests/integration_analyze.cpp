@@ -85,6 +85,22 @@ TEST_F(Analyze, WritesTheReportFolderAndRecoversTheTruth) {
   const io::Table sel = io::read_csv((out / "selection.csv").string());
   EXPECT_EQ(csv_value(sel, "chinchilla", "law", "chinchilla", "delta_aic"), 0.0);
   EXPECT_GT(csv_value(sel, "kaplan", "law", "kaplan", "delta_aic"), 10.0);
+  // Noiseless truth: chinchilla predicts every held-out fold (almost) exactly, kaplan cannot.
+  EXPECT_LT(csv_value(sel, "chinchilla", "law", "chinchilla", "cv_mse"),
+            1e-3 * csv_value(sel, "kaplan", "law", "kaplan", "cv_mse"));
+  EXPECT_EQ(csv_value(sel, "chinchilla", "law", "chinchilla", "win_rate"), 1.0);
+  EXPECT_EQ(rep["selection"]["ranked_by"], "5-fold CV MSE");
+}
+
+TEST_F(Analyze, ExtrapolationSplitRanksByHeldOutError) {
+  const fs::path out = dir_ / "report";
+  const auto r = run_cli(args(out.string(), "--extrapolate 'N<=1e9' --quiet"), dir_);
+  ASSERT_EQ(r.code, 0) << r.err;
+  const auto rep = nlohmann::json::parse(read_text(out / "report.json"));
+  EXPECT_EQ(rep["selection"]["ranked_by"], "held-out MSE");
+  EXPECT_EQ(rep["selection"]["winner"], "chinchilla");
+  const io::Table sel = io::read_csv((out / "selection.csv").string());
+  EXPECT_GT(csv_value(sel, "chinchilla", "law", "chinchilla", "holdout_r2"), 0.999999);
 }
 
 TEST_F(Analyze, JsonOnStdoutIsTheReport) {

@@ -10,7 +10,7 @@ Reads only the folder's files, so it can be rerun or restyled without refitting:
                                                           with their bootstrap band (lo, hi)
   predictions.csv  law,label,N,D,x,loss,lo,hi             extrapolation targets
   bootstrap.csv    law,resample,param,value               bootstrap parameter draws
-  selection.csv    law,...,delta_aic,delta_bic,win_rate   model-selection statistics
+  selection.csv    law,...,cv_mse,win_rate,delta_aic      model-selection statistics
 Writes REPORT_DIR/figures/<name>.<format> and prints one line per figure. Figures whose inputs
 are absent or empty are skipped, never drawn blank.
 """
@@ -194,7 +194,7 @@ def plot_pairs(figs, boot):
 def plot_selection(figs, selection):
     if not selection:
         return
-    metrics = [m for m in ("delta_aic", "delta_bic", "win_rate", "cv_rmse")
+    metrics = [m for m in ("holdout_mse", "cv_mse", "logo_mse", "win_rate", "delta_aic")
                if any(finite(r.get(m)) for r in selection)]
     if not metrics:
         return

@@ -41,8 +41,8 @@ window.addEventListener('load', function () {
 """
 
 # The criteria a reader compares first come first; anything else follows in file order.
-SELECTION_ORDER = ["delta_aic", "akaike_weight", "win_rate", "cv_rmse", "delta_bic", "r2", "rss",
-                   "k", "aic", "bic"]
+SELECTION_ORDER = ["holdout_mse", "holdout_r2", "cv_mse", "logo_mse", "win_rate", "delta_aic",
+                   "akaike_weight", "delta_bic", "r2", "rss", "k", "aic", "bic"]
 
 FIGURE_CAPTIONS = [
     ("fit_", "Data and fitted curves, one colour per model size; bands are bootstrap intervals."),
@@ -134,7 +134,9 @@ def section_selection(rep):
         out.append(f"<p class='verdict'>{esc(sel['verdict'])}</p>")
     rows = sel.get("table") or []
     if rows:
-        keys = [c for c in rows[0].keys() if c != "law"]
+        # Statistics this run did not compute (no groups, no held-out split) are left out.
+        keys = [c for c in rows[0].keys()
+                if c != "law" and any(r.get(c) is not None for r in rows)]
         cols = [c for c in SELECTION_ORDER if c in keys] + \
             [c for c in keys if c not in SELECTION_ORDER]
         best = next((i for i, r in enumerate(rows) if r.get("law") == sel.get("winner")), None)

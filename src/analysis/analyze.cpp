@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "analysis/compute_optimal.hpp"
+#include "analysis/model_selection.hpp"
 #include "analysis/uncertainty.hpp"
 #include "shannonfit/errors.hpp"
 #include "shannonfit/stats.hpp"
@@ -148,7 +149,11 @@ class Builder {
                                          run.failed(), run.resamples.size()));
     if (!law.info.note.empty()) diagnostics_.push_back(law.info.name + ": " + law.info.note);
 
-    scores_.push_back({law.info.name, static_cast<int>(law.info.params.size()), summary.quality});
+    Score score;
+    score.law = &law;
+    score.quality = summary.quality;
+    score.best.assign(run.full.params.begin(), run.full.params.begin() + law.n_params);
+    scores_.push_back(std::move(score));
     add_fitted(law, run, summary.quality.space);
     add_predictions(law, run, summary.covariance);
     add_compute_optimal(law, run, summary.covariance);
@@ -182,9 +187,13 @@ class Builder {
 
  private:
   struct Score {
-    std::string law;
-    int k;
+    const LawEntry* law = nullptr;
     FitQuality quality;
+    std::vector<double> best;  // full-data fit, solver space
+    CvResult kfold, logo;
+    HoldoutResult holdout;
+    double win_rate = kNaN;
+    double key = kNaN;         // what the ranking compares (lower is better)
   };
 
   void add_fitted(const LawEntry& law, const BootstrapResult& run, Space space) {
@@ -292,15 +301,49 @@ class Builder {
     }
   }
 
+  // Out-of-sample checks of every law, each refit starting from its full-data optimum (as the
+  // bootstrap's resamples do): k-fold and leave-one-group-out CV, the held-out split, and the
+  // bootstrap win-rate. Laws are ranked the way `compare` ranks them: held-out error, else CV
+  // error, else AICc.
+  void run_selection() {
+    const bool split = !req_.held_out.empty();
+    std::vector<int> folds;
+    if (req_.kfold >= 2) folds = kfold_assignment(data_.size(), req_.kfold, req_.bootstrap.seed);
+    std::vector<LawFitter> fitters;
+    for (Score& s : scores_) {
+      LawFitter f;
+      f.law = s.law;
+      f.fn = resolve_backend(*s.law, req_.bootstrap.backend);
+      f.starts = s.best;
+      f.options = req_.bootstrap.fit;
+      f.threads = req_.bootstrap.threads;
+      if (!folds.empty()) s.kfold = cross_validate(f, data_, folds, req_.kfold);
+      if (data_.group_names.size() >= 2)
+        s.logo = cross_validate(f, data_, data_.group, static_cast<int>(data_.group_names.size()));
+      if (split) s.holdout = evaluate_holdout(f, data_, req_.held_out);
+      s.key = split ? s.holdout.pooled.mse : !folds.empty() ? s.kfold.mse : s.quality.criteria.aicc;
+      fitters.push_back(f);
+    }
+    ranked_by_ = split             ? "held-out MSE"
+                 : !folds.empty() ? std::to_string(req_.kfold) + "-fold CV MSE"
+                                  : "AICc";
+    if (fitters.size() < 2) return;
+    const WinRates w = bootstrap_win_rates(fitters, data_, split ? &req_.held_out : nullptr,
+                                           req_.bootstrap.resamples, req_.bootstrap.seed);
+    win_valid_ = w.valid;
+    for (std::size_t l = 0; l < scores_.size(); ++l) scores_[l].win_rate = w.rate[l];
+  }
+
   void add_selection() {
     Table t({"law", "k", "n", "rss", "r2", "aic", "aicc", "bic", "delta_aic", "delta_bic",
-             "akaike_weight"});
+             "akaike_weight", "cv_mse", "logo_mse", "holdout_mse", "holdout_r2", "win_rate"});
     json rows = json::array();
     json& sel = folder_.json["selection"];
     if (scores_.empty()) {
       folder_.tables.emplace("selection.csv", std::move(t));
       return;
     }
+    run_selection();
     double best_aic = std::numeric_limits<double>::infinity(), best_bic = best_aic;
     for (const Score& s : scores_) {
       if (std::isfinite(s.quality.criteria.aic)) best_aic = std::min(best_aic, s.quality.criteria.aic);
@@ -311,38 +354,65 @@ class Builder {
     std::vector<const Score*> order;
     for (const Score& s : scores_) order.push_back(&s);
     std::stable_sort(order.begin(), order.end(), [](const Score* a, const Score* b) {
-      return a->quality.criteria.aic < b->quality.criteria.aic;
+      if (std::isfinite(a->key) != std::isfinite(b->key)) return std::isfinite(a->key);
+      return a->key < b->key;
     });
+    const bool split = !req_.held_out.empty();
     for (const Score* s : order) {
       const auto& c = s->quality.criteria;
       const double weight = std::exp(-0.5 * (c.aic - best_aic)) / weight_sum;
-      t.row().cell(s->law).cell(static_cast<long>(s->k)).cell(s->quality.n).cell(s->quality.rss)
-          .cell(s->quality.r2).cell(c.aic).cell(c.aicc).cell(c.bic).cell(c.aic - best_aic)
-          .cell(c.bic - best_bic).cell(weight);
-      rows.push_back({{"law", s->law}, {"k", s->k}, {"rss", number(s->quality.rss)},
-                      {"r2", number(s->quality.r2)}, {"aic", number(c.aic)},
-                      {"bic", number(c.bic)}, {"delta_aic", number(c.aic - best_aic)},
-                      {"delta_bic", number(c.bic - best_bic)},
-                      {"akaike_weight", number(weight)}});
+      const double holdout_mse = split ? s->holdout.pooled.mse : kNaN;
+      const double holdout_r2 = split ? s->holdout.pooled.r2 : kNaN;
+      t.row().cell(s->law->info.name).cell(static_cast<long>(s->law->n_params))
+          .cell(s->quality.n).cell(s->quality.rss).cell(s->quality.r2).cell(c.aic).cell(c.aicc)
+          .cell(c.bic).cell(c.aic - best_aic).cell(c.bic - best_bic).cell(weight)
+          .cell(s->kfold.mse).cell(s->logo.mse).cell(holdout_mse).cell(holdout_r2)
+          .cell(s->win_rate);
+      rows.push_back({{"law", s->law->info.name}, {"k", s->law->n_params},
+                      {"rss", number(s->quality.rss)}, {"r2", number(s->quality.r2)},
+                      {"aic", number(c.aic)}, {"bic", number(c.bic)},
+                      {"delta_aic", number(c.aic - best_aic)},
+                      {"delta_bic", number(c.bic - best_bic)}, {"akaike_weight", number(weight)},
+                      {"cv_mse", number(s->kfold.mse)}, {"logo_mse", number(s->logo.mse)},
+                      {"holdout_mse", number(holdout_mse)}, {"holdout_r2", number(holdout_r2)},
+                      {"win_rate", number(s->win_rate)}});
     }
-    winner_ = order.front()->law;
-    sel["method"] =
-        "Laws ranked by AIC (Gaussian likelihood of the fit-space residuals); Akaike weights "
-        "exp(-ΔAIC/2) normalised over the laws. Reading ΔAIC (Burnham & Anderson 2002): below 2 "
-        "both laws are well supported, 4-7 considerably less, above 10 essentially none.";
+    winner_ = order.front()->law->info.name;
+    sel["ranked_by"] = ranked_by_;
+    sel["method"] = fmt::format(
+        "Laws ranked by {}. Cross-validation and win-rate refits start from each law's full-data "
+        "optimum. Win rate: share of the {} usable bootstrap resamples (of {}) in which the law "
+        "had the lowest {} error. Akaike weights exp(-ΔAIC/2) are normalised over the laws "
+        "(Gaussian likelihood of the fit-space residuals); Burnham & Anderson (2002) read ΔAIC "
+        "below 2 as both laws well supported, 4-7 as considerably less, above 10 as essentially "
+        "none.",
+        ranked_by_, win_valid_, req_.bootstrap.resamples, split ? "held-out" : "out-of-bag");
     sel["winner"] = winner_;
     sel["verdict"] = verdict(order);
     sel["table"] = rows;
     folder_.tables.emplace("selection.csv", std::move(t));
   }
 
-  static std::string verdict(const std::vector<const Score*>& order) {
-    if (order.size() < 2) return order.front()->law + " is the only law fitted.";
-    const double gap = order[1]->quality.criteria.aic - order[0]->quality.criteria.aic;
-    const char* strength = gap > 10 ? "decisively" : gap > 4 ? "clearly" : gap > 2 ? "modestly"
-                                                                                   : "barely";
-    return fmt::format("{} wins {}: the runner-up, {}, is ΔAIC = {:.3g} behind.",
-                       order[0]->law, strength, order[1]->law, gap);
+  std::string verdict(const std::vector<const Score*>& order) const {
+    const Score& first = *order.front();
+    if (order.size() < 2) return first.law->info.name + " is the only law fitted.";
+    const Score& second = *order[1];
+    const double rate = first.win_rate;
+    const double gap = second.quality.criteria.aic - first.quality.criteria.aic;
+    const char* strength = std::isfinite(rate)
+                               ? (rate >= 0.95   ? "decisively"
+                                  : rate >= 0.75 ? "clearly"
+                                  : rate >= 0.5  ? "modestly"
+                                                 : "narrowly")
+                               : (gap > 10 ? "decisively" : gap > 4 ? "clearly" : "narrowly");
+    std::string text = fmt::format("{} wins {}: lowest {} ({:.4g}, against {:.4g} for {})",
+                                   first.law->info.name, strength, ranked_by_, first.key,
+                                   second.key, second.law->info.name);
+    if (std::isfinite(rate))
+      text += fmt::format("; lowest {} error in {:.0f}% of {} bootstrap resamples",
+                          req_.held_out.empty() ? "out-of-bag" : "held-out", 100 * rate,
+                          win_valid_);
+    return text + fmt::format("; ΔAIC to {} = {:.3g}.", second.law->info.name, gap);
   }
 
   json headline() const {
@@ -361,6 +431,8 @@ class Builder {
   std::vector<std::string> diagnostics_;
   std::vector<Score> scores_;
   std::string winner_;
+  std::string ranked_by_;
+  int win_valid_ = 0;
   Table params_{{"law", "param", "value", "se", "bootstrap_se", "lo", "hi", "identified",
                  "at_bound"}};
   Table predictions_{{"law", "label", "N", "D", "x", "loss", "lo", "hi", "se"}};

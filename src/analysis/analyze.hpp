@@ -28,6 +28,8 @@ struct AnalyzeRequest {
   double budget_x = 0;             // perturbation strength the compute-optimal split assumes
   double level = 0.9;              // interval coverage
   BootstrapOptions bootstrap;      // resamples, seed, scheme, fit options, backend, threads
+  int kfold = 5;                   // folds of k-fold cross-validation (< 2: none)
+  std::vector<char> held_out;      // rows to predict, not fit (--extrapolate); empty: none
   std::vector<std::vector<double>> full_starts;  // per law (same order): starts of the full fit
 };
 

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "analysis/analyze.hpp"
+#include "analysis/extrapolation.hpp"
 #include "analysis/report.hpp"
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
@@ -31,6 +32,8 @@ struct AnalyzeArgs {
   std::uint64_t seed = 0;
   std::string scheme = "case";
   double level = 0.9;
+  int kfold = 5;
+  std::string extrapolate;
   bool no_figures = false;
 };
 
@@ -69,6 +72,8 @@ void run(const AnalyzeArgs& a) {
   req.bootstrap.backend = a.solver.backend_kind();
   req.bootstrap.threads = a.solver.threads;
   for (const LawEntry* law : req.laws) req.full_starts.push_back(a.solver.starts_for(law->info));
+  req.kfold = a.kfold;
+  if (!a.extrapolate.empty()) req.held_out = beyond(data, parse_split(a.extrapolate, "--extrapolate"));
 
   report::Folder folder;
   auto& j = folder.json;
@@ -84,6 +89,7 @@ void run(const AnalyzeArgs& a) {
   j["data"]["sha256"] = report::sha256_file(a.data.path);
   j["data"]["rows"] = data.size();
   j["solver"] = describe(a.solver);
+  if (!a.extrapolate.empty()) j["extrapolate"] = a.extrapolate;
 
   const auto started = std::chrono::steady_clock::now();
   // One bar per law, labelled with its name; ProgressBar draws only on a terminal.
@@ -161,12 +167,18 @@ void register_analyze(CLI::App& app) {
       ->capture_default_str()->group(g);
   cmd->add_option("--level", a->level, "interval coverage")
       ->capture_default_str()->check(CLI::Range(0.5, 0.999))->group(g);
+  cmd->add_option("--kfold", a->kfold, "folds of k-fold cross-validation for ranking (0: none)")
+      ->capture_default_str()->group(g);
+  cmd->add_option("--extrapolate", a->extrapolate,
+                  "rank by predicting the rows beyond N<=...,D<=... from fits on the rest")
+      ->group(g);
   cmd->add_flag("--no-figures", a->no_figures, "write no figures (report.html without them)")
       ->group(g);
   cmd->footer(R"(Examples:
   shannonfit analyze ../shared/data/chinchilla_svg_extracted.csv --n-col 'Model Size' \
       --flops-col 'Training FLOP' --drop-highest-loss 5 --at N=7e10,D=1.4e12
   shannonfit analyze runs.csv --law chinchilla,kaplan-e --resamples 1000 --seed 7 --out rep/
+  shannonfit analyze pythia.csv --law shannon,chinchilla --extrapolate N<=6.9e9,D<=180e9
   shannonfit analyze noisy.csv --perturbation noise:sigma --law shannon-x --json --quiet
 
 Writes DIR/report.json (command, seed, version, data SHA-256, all results), params.csv,
