@@ -1,0 +1,35 @@
+#pragma once
+// Noise-perturbed Chinchilla: a generic monotone baseline for perturbed data, Chinchilla with
+// the irreducible loss raised by the perturbation strength,
+//   L = (E + c x^p) + A/N^α + B/D^β
+// ln L̂ = LSE(a − α ln N, b − β ln D, e, ln c + p ln x); x = 0 adds nothing.
+#include "shannonfit/laws/perturbed_base.hpp"
+
+namespace shannonfit::laws {
+
+struct ChinchillaNoise {
+  static constexpr int kParams = 7;  // a, b, e, alpha, beta, ln_c, p
+
+  template <class T, class S>
+  SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S x) {
+    const bool perturbed = x > S(0);
+    const S ln_x = perturbed ? log(x) : S(0);
+    const T ln_noise = p[5] + p[6] * ln_x;
+    return perturbed_base::log_loss<T>(p, ln_n, ln_d, perturbed, ln_noise);
+  }
+
+  static LawInfo info() {
+    using namespace perturbed_base;
+    return {"chinchilla-noise",
+            "L = E + c x^p + A/N^alpha + B/D^beta",
+            "Chinchilla (Hoffmann et al. 2022, arXiv 2203.15556) with E replaced by E + c x^p, "
+            "the noise-perturbed baseline of the Shannon Scaling Law paper (arXiv 2605.23901)",
+            {a_spec(), b_spec(), e_spec(), alpha_spec(), beta_spec(),
+             {"ln_c", "c", Reported::Exp, -30, 30, {-2, 3}, 0},
+             {"p", "p", Reported::AsIs, 0, 10, {0.5, 2}, 1}},
+            Needs::Perturbation,
+            "x = 0 marks unperturbed rows"};
+  }
+};
+
+}  // namespace shannonfit::laws

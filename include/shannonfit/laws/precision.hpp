@@ -1,0 +1,46 @@
+#pragma once
+// Precision-aware law (Kumar et al. 2024, "Scaling Laws for Precision", arXiv 2411.04330):
+// post-training-quantization degradation added to a Chinchilla base,
+//   L = E + A/N^α + B/D^β + δ_PTQ,   δ_PTQ = C_T · D^{γ_D} / N^{γ_N} · e^{−b / γ_post}
+// with b the post-training bits. The perturbation column x is mapped as for every law
+// (quantization to b bits → x = 2^−b), so the law reads its bits back as b = −log2 x; Gaussian
+// noise σ and fine-tuning rates enter the same way, as "effective bits" −log2 x (the paper puts
+// the perturbation strength in place of bits). Then e^{−b/γ_post} = exp(ln x / (γ_post ln 2)),
+// and x = 0 (no perturbation, infinitely many bits) adds nothing.
+// Fitted in log space like chinchilla: ln L̂ = LSE(a − α ln N, b − β ln D, e, ln δ_PTQ).
+#include "shannonfit/laws/perturbed_base.hpp"
+
+namespace shannonfit::laws {
+
+struct Precision {
+  // a, b, e, alpha, beta, ln_c_t, gamma_d, gamma_n, gamma_post
+  static constexpr int kParams = 9;
+
+  template <class T, class S>
+  SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S x) {
+    constexpr double kLn2 = 0.69314718055994531;
+    const bool perturbed = x > S(0);
+    const S ln_x = perturbed ? log(x) : S(0);
+    const T ln_ptq = p[5] + p[6] * ln_d - p[7] * ln_n + ln_x / (S(kLn2) * p[8]);
+    return perturbed_base::log_loss<T>(p, ln_n, ln_d, perturbed, ln_ptq);
+  }
+
+  static LawInfo info() {
+    using namespace perturbed_base;
+    return {"precision",
+            "L = E + A/N^alpha + B/D^beta + C_T D^gamma_D / N^gamma_N exp(-bits/gamma_post), "
+            "bits = -log2 x",
+            "Kumar et al. 2024, 'Scaling Laws for Precision' (arXiv 2411.04330), post-training "
+            "quantization term",
+            {a_spec(), b_spec(), e_spec(), alpha_spec(), beta_spec(),
+             {"ln_c_t", "C_T", Reported::Exp, -40, 40, {-10, 0}, -3},
+             {"gamma_d", "gamma_D", Reported::AsIs, 0, 5, {0.2, 0.8}, 0.5},
+             {"gamma_n", "gamma_N", Reported::AsIs, 0, 5, {0.2, 0.8}, 0.4},
+             {"gamma_post", "gamma_post", Reported::AsIs, 0.05, 50, {0.5, 3}, 1}},
+            Needs::Perturbation,
+            "x is read as effective bits -log2 x (x = 2^-bits for quantization); x = 0 adds no "
+            "degradation"};
+  }
+};
+
+}  // namespace shannonfit::laws
