@@ -1,0 +1,136 @@
+#pragma once
+// Fixtures for the per-law tests (tests/unit_law_*.cpp): Pythia-shaped synthetic data drawn from a
+// stated truth, a fit from the law's default start grid, and the grid-refinement check that the
+// default grid's best is the global optimum.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "shannonfit/batch.hpp"
+
+namespace shannonfit::testing {
+
+// Pythia's shape: eight model sizes (70M–12B parameters) and checkpoints from step 1000 to 143000
+// of 2,097,152 tokens, repeated for every perturbation level in xs. `noise` is the standard
+// deviation of ln L. A law that takes no perturbation gets x left empty.
+inline Dataset pythia_shaped(const LawEntry& law, const std::vector<double>& truth,
+                             const std::vector<double>& xs, double noise, unsigned seed) {
+  static const double sizes[] = {70e6, 160e6, 410e6, 1.0e9, 1.4e9, 2.8e9, 6.9e9, 12e9};
+  static const int steps[] = {1000, 3000, 13000, 23000, 43000, 63000, 83000, 103000, 123000, 143000};
+  Dataset d;
+  d.source = "synthetic:" + law.info.name;
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<double> eps(0, 1);
+  for (double x : xs)
+    for (double n : sizes)
+      for (int step : steps) {
+        const double tokens = step * 2097152.0;
+        const double ln_l = law.log_loss(truth.data(), std::log(n), std::log(tokens), x);
+        d.n.push_back(n);
+        d.d.push_back(tokens);
+        d.x.push_back(x);
+        d.loss.push_back(std::exp(ln_l + noise * eps(rng)));
+        d.line.push_back(static_cast<long>(d.n.size()) + 1);
+      }
+  if (law.info.needs != Needs::Perturbation) d.x.clear();
+  return d;
+}
+
+// Best fit from the given starts on the CPU backend.
+inline FitResult fit_from(const LawEntry& law, const Dataset& data, std::vector<double> starts,
+                          const FitOptions& options = {}) {
+  BatchRequest req;
+  req.data = &data;
+  req.starts = std::move(starts);
+  req.options = options;
+  const std::vector<FitResult> out = law.cpu(law, req);
+  return out.at(0);
+}
+
+inline FitResult fit_default_grid(const LawEntry& law, const Dataset& data,
+                                  const FitOptions& options = {}) {
+  return fit_from(law, data, start_grid(law.info), options);
+}
+
+// A refinement of the default grid: `extra` seeded uniform starts over the grid's box, each
+// parameter's range widened by half its grid span (or by 1 where the grid has one value).
+inline std::vector<double> refined_starts(const LawInfo& info, int extra, unsigned seed) {
+  std::vector<double> starts = start_grid(info);
+  std::mt19937_64 rng(seed);
+  for (int s = 0; s < extra; ++s)
+    for (const ParamSpec& spec : info.params) {
+      const double lo = *std::min_element(spec.grid.begin(), spec.grid.end());
+      const double hi = *std::max_element(spec.grid.begin(), spec.grid.end());
+      const double pad = hi > lo ? 0.5 * (hi - lo) : 1.0;
+      std::uniform_real_distribution<double> u(std::max(spec.lo, lo - pad),
+                                               std::min(spec.hi, hi + pad));
+      starts.push_back(u(rng));
+    }
+  return starts;
+}
+
+// The default grid's best is stable under refinement: no start of the refined grid finds a
+// lower cost (beyond rounding), and the chosen fit converged.
+inline void expect_grid_finds_optimum(const LawEntry& law, const Dataset& data, int extra,
+                                      unsigned seed) {
+  const FitResult coarse = fit_default_grid(law, data);
+  const FitResult fine = fit_from(law, data, refined_starts(law.info, extra, seed));
+  EXPECT_TRUE(converged(coarse.status)) << law.info.name << ": " << to_string(coarse.status);
+  EXPECT_LE(coarse.cost, fine.cost * (1 + 1e-6) + 1e-14)
+      << law.info.name << ": the refined grid found a lower optimum";
+}
+
+// ln L̂ in the law's own order at one point (the registry's double evaluation).
+inline double log_loss_at(const LawEntry& law, const std::vector<double>& p, double n, double d,
+                          double x = 0) {
+  return law.log_loss(p.data(), std::log(n), std::log(d), x);
+}
+
+inline std::vector<double> log_grid(double lo, double hi, int n) {
+  std::vector<double> v;
+  for (int i = 0; i < n; ++i) v.push_back(lo * std::pow(hi / lo, double(i) / (n - 1)));
+  return v;
+}
+
+// The law agrees with `direct(n, d, x)` (the published formula for L, evaluated naively in long
+// double) to `tol` in ln L, over N ∈ [1e7, 1e12], D ∈ [1e8, 1e13] and the given xs.
+template <class Direct>
+void expect_matches_direct(const LawEntry& law, const std::vector<double>& p,
+                           const std::vector<double>& xs, Direct direct, double tol = 1e-12) {
+  for (double x : xs)
+    for (double n : log_grid(1e7, 1e12, 6))
+      for (double d : log_grid(1e8, 1e13, 6)) {
+        const long double want = std::log(direct((long double)n, (long double)d, (long double)x));
+        EXPECT_NEAR(log_loss_at(law, p, n, d, x), (double)want,
+                    tol * std::max(1.0L, std::fabs(want)))
+            << law.info.name << " N=" << n << " D=" << d << " x=" << x;
+      }
+}
+
+// The default grid recovers `truth` from Pythia-shaped data at the given perturbation levels,
+// each parameter to within its own absolute tolerance.
+inline void expect_recovers(const LawEntry& law, const std::vector<double>& truth,
+                            const std::vector<double>& xs, double noise,
+                            const std::vector<double>& tolerance, unsigned seed = 1) {
+  const Dataset data = pythia_shaped(law, truth, xs, noise, seed);
+  const FitResult fit = fit_default_grid(law, data);
+  ASSERT_TRUE(converged(fit.status)) << law.info.name << ": " << to_string(fit.status);
+  ASSERT_EQ(tolerance.size(), truth.size());
+  for (int k = 0; k < law.n_params; ++k)
+    EXPECT_NEAR(fit.params[k], truth[k], tolerance[k])
+        << law.info.name << " " << law.info.params[k].name;
+}
+
+// Exact data: every parameter to `relative` of its size (at least of 1).
+inline void expect_recovers_exactly(const LawEntry& law, const std::vector<double>& truth,
+                                    const std::vector<double>& xs, double relative = 1e-5) {
+  std::vector<double> tolerance;
+  for (double t : truth) tolerance.push_back(relative * std::max(1.0, std::fabs(t)));
+  expect_recovers(law, truth, xs, 0.0, tolerance);
+}
+
+}  // namespace shannonfit::testing
