@@ -1,6 +1,6 @@
 // The quantization-degradation law (Ouyang et al. 2024) on a Chinchilla base: evaluation against
-// the published formula with bits = −log2 x, reduction to Chinchilla without perturbation, the
-// degradation's direction, recovery and the default grid.
+// the published formula with effective bits log2(1 + 1/x), reduction to Chinchilla without
+// perturbation, the degradation's direction, recovery and the default grid.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -23,7 +23,7 @@ long double direct_loss(const Params& p, long double n, long double d, long doub
   const long double base = e(2) + e(0) / std::pow(n, (long double)p[3]) +
                            e(1) / std::pow(d, (long double)p[4]);
   if (x == 0) return base;
-  const long double bits = -std::log2(x);
+  const long double bits = std::log2(1 + 1 / x);
   return base + e(5) * std::pow(d, (long double)p[7]) /
                     (std::pow(n, (long double)p[6]) * std::pow(bits, (long double)p[8]));
 }
@@ -50,6 +50,22 @@ TEST(LawQuantDegradation, IsChinchillaWithoutPerturbation) {
     for (double d : log_grid(1e8, 1e13, 4))
       EXPECT_DOUBLE_EQ(log_loss_at(find_law("quant-degradation"), kTruth, n, d, 0.0),
                        log_loss_at(find_law("chinchilla"), chinchilla, n, d));
+}
+
+TEST(LawQuantDegradation, EffectiveBitsAreCloseToTheTrueCountAndFiniteBeyondOne) {
+  const LawEntry& law = find_law("quant-degradation");
+  for (int bits : {3, 4, 8, 16}) {
+    const double b_eff = std::log2(1 + std::pow(2.0, bits));
+    EXPECT_LT(b_eff - bits, 0.17) << bits;
+    EXPECT_GT(b_eff - bits, 0.0) << bits;
+  }
+  double previous = log_loss_at(law, kTruth, 1e9, 1e11, 0.5);
+  for (double x : {1.0, 2.0, 100.0}) {
+    const double v = log_loss_at(law, kTruth, 1e9, 1e11, x);
+    EXPECT_TRUE(std::isfinite(v)) << x;
+    EXPECT_GT(v, previous) << x;
+    previous = v;
+  }
 }
 
 TEST(LawQuantDegradation, UndertrainedLargeModelsDegradeLeast) {

@@ -25,8 +25,8 @@ struct ChinchillaNoise {
             "Chinchilla (Hoffmann et al. 2022, arXiv 2203.15556) with E replaced by E + c x^p, "
             "the noise-perturbed baseline of the Shannon Scaling Law paper (arXiv 2605.23901)",
             {a_spec(), b_spec(), e_spec(), alpha_spec(), beta_spec(),
-             {"ln_c", "c", Reported::Exp, -30, 30, {-2, 3}, 0},
-             {"p", "p", Reported::AsIs, 0, 10, {0.5, 2}, 1}},
+             {"ln_c", "c", Reported::Exp, -30, 30, {-2, 1}, 1},
+             {"p", "p", Reported::AsIs, 0, 10, {3, 1}, 1}},
             Needs::Perturbation,
             "x = 0 marks unperturbed rows"};
   }

@@ -7,14 +7,15 @@
 namespace shannonfit::laws {
 
 // Chinchilla-base grids shared by the perturbation-aware laws: coarser than chinchilla's own
-// 4500-start grid, since the degradation term multiplies the count.
+// 4500-start grid, since the degradation term multiplies the count. As in the Shannon family,
+// each two-value grid lists the typical value (the single start) second.
 namespace perturbed_base {
 
-inline ParamSpec a_spec() { return {"a", "A", Reported::Exp, -10, 40, {0, 8}, 6}; }
-inline ParamSpec b_spec() { return {"b", "B", Reported::Exp, -10, 40, {0, 8}, 6}; }
+inline ParamSpec a_spec() { return {"a", "A", Reported::Exp, -10, 40, {0, 6}, 6}; }
+inline ParamSpec b_spec() { return {"b", "B", Reported::Exp, -10, 40, {0, 6}, 6}; }
 inline ParamSpec e_spec() { return {"e", "E", Reported::Exp, -10, 3, {0.5}, 0.5}; }
-inline ParamSpec alpha_spec() { return {"alpha", "alpha", Reported::AsIs, 0, 5, {0.2, 0.6}, 0.3}; }
-inline ParamSpec beta_spec() { return {"beta", "beta", Reported::AsIs, 0, 5, {0.2, 0.6}, 0.3}; }
+inline ParamSpec alpha_spec() { return {"alpha", "alpha", Reported::AsIs, 0, 5, {0.7, 0.3}, 0.3}; }
+inline ParamSpec beta_spec() { return {"beta", "beta", Reported::AsIs, 0, 5, {0.7, 0.3}, 0.3}; }
 
 // ln of the Chinchilla terms plus one more term, which is absent when has_extra is false.
 template <class T, class S>

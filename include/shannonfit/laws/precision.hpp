@@ -33,10 +33,10 @@ struct Precision {
             "Kumar et al. 2024, 'Scaling Laws for Precision' (arXiv 2411.04330), post-training "
             "quantization term",
             {a_spec(), b_spec(), e_spec(), alpha_spec(), beta_spec(),
-             {"ln_c_t", "C_T", Reported::Exp, -40, 40, {-10, 0}, -3},
-             {"gamma_d", "gamma_D", Reported::AsIs, 0, 5, {0.2, 0.8}, 0.5},
-             {"gamma_n", "gamma_N", Reported::AsIs, 0, 5, {0.2, 0.8}, 0.4},
-             {"gamma_post", "gamma_post", Reported::AsIs, 0.05, 50, {0.5, 3}, 1}},
+             {"ln_c_t", "C_T", Reported::Exp, -40, 40, {-10, -3}, -3},
+             {"gamma_d", "gamma_D", Reported::AsIs, 0, 5, {1.0, 0.5}, 0.5},
+             {"gamma_n", "gamma_N", Reported::AsIs, 0, 5, {1.0, 0.4}, 0.4},
+             {"gamma_post", "gamma_post", Reported::AsIs, 0.05, 50, {0.5, 2}, 2}},
             Needs::Perturbation,
             "x is read as effective bits -log2 x (x = 2^-bits for quantization); x = 0 adds no "
             "degradation"};

@@ -50,16 +50,17 @@ SF_HD SF_INLINE T log_loss(const T& ln_a, const T& alpha, const T& ln_signal, co
 
 // Grids shared by the family. The exponents span the published regimes (γ below and above α,
 // δ below and above β); the log-scales start where each noise term is comparable to the signal
-// over the usual data range (ln D ≈ 20–27, ln DN ≈ 38–50). Their size and stability under
-// refinement are checked in tests/unit_law_shannon.cpp.
+// over the usual data range (ln D ≈ 20–27, ln DN ≈ 38–50). Each two-value grid lists the typical
+// value (the single start) second, so that a grid thinned to its middle value is that start.
+// Size (128 starts for shannon) and stability under refinement: tests/unit_law_shannon.cpp.
 inline ParamSpec ln_a_spec() { return {"ln_a", "a", Reported::Exp, -30, 30, {-3}, -3}; }
-inline ParamSpec ln_c_spec() { return {"ln_c", "c", Reported::Exp, -40, 40, {-8, 2}, 0}; }
-inline ParamSpec ln_d_spec() { return {"ln_d", "d", Reported::Exp, -40, 40, {-8, 2}, -5}; }
-inline ParamSpec ln_e_spec() { return {"ln_e", "e", Reported::Exp, -40, 40, {-2, 4}, 1}; }
-inline ParamSpec alpha_spec() { return {"alpha", "alpha", Reported::AsIs, 0, 3, {0.1, 0.5}, 0.1}; }
-inline ParamSpec beta_spec() { return {"beta", "beta", Reported::AsIs, 0, 3, {0.2, 0.6}, 0.3}; }
-inline ParamSpec gamma_spec() { return {"gamma", "gamma", Reported::AsIs, 0, 3, {0.05, 0.3}, 0.05}; }
-inline ParamSpec delta_spec() { return {"delta", "delta", Reported::AsIs, 0, 3, {0.1, 0.5}, 0.35}; }
+inline ParamSpec ln_c_spec() { return {"ln_c", "c", Reported::Exp, -40, 40, {2, -8}, -8}; }
+inline ParamSpec ln_d_spec() { return {"ln_d", "d", Reported::Exp, -40, 40, {2, -8}, -8}; }
+inline ParamSpec ln_e_spec() { return {"ln_e", "e", Reported::Exp, -40, 40, {-2, 4}, 4}; }
+inline ParamSpec alpha_spec() { return {"alpha", "alpha", Reported::AsIs, 0, 3, {0.5, 0.1}, 0.1}; }
+inline ParamSpec beta_spec() { return {"beta", "beta", Reported::AsIs, 0, 3, {0.6, 0.3}, 0.3}; }
+inline ParamSpec gamma_spec() { return {"gamma", "gamma", Reported::AsIs, 0, 3, {0.3, 0.05}, 0.05}; }
+inline ParamSpec delta_spec() { return {"delta", "delta", Reported::AsIs, 0, 3, {0.1, 0.5}, 0.5}; }
 
 inline const char* source() {
   return "Shannon Scaling Law, 'LLMs as Noisy Channels' (arXiv 2605.23901, ICML 2026)";

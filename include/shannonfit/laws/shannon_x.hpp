@@ -34,7 +34,7 @@ struct ShannonX {
             "our explicit-perturbation variant of the Shannon Scaling Law (arXiv 2605.23901)",
             {ln_a_spec(), ln_c_spec(), ln_d_spec(), ln_e_spec(), alpha_spec(), beta_spec(),
              gamma_spec(), delta_spec(),
-             {"ln_kappa", "kappa", Reported::Exp, -30, 40, {2, 12}, 5}},
+             {"ln_kappa", "kappa", Reported::Exp, -30, 40, {12, 4}, 4}},
             Needs::Perturbation,
             "b fixed to 1 (9 free parameters, see shannon); x = 0 marks unperturbed rows"};
   }
