@@ -4,11 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <map>
 #include <vector>
 
 #include "shannonfit/jet.hpp"
 #include "shannonfit/laws/shannon.hpp"
+#include "shannonfit/stats.hpp"
 #include "support/law_fixtures.hpp"
+#include "support/toy_laws.hpp"
 
 using namespace shannonfit;
 using namespace shannonfit::testing;
@@ -166,4 +169,56 @@ TEST(LawShannon, DefaultGridIsStableUnderRefinement) {
   const Params truth = {-3, -7.42, -7, 6.5, 0.1, 0.3, 0.35, 0.5};
   const Dataset data = pythia_shaped(law, truth, {0}, 0.003, 7);
   expect_grid_finds_optimum(law, data, 256, 11);
+}
+
+// ---- identifiability of the published 9-parameter form ------------------------------------------
+namespace {
+
+// The published form with b free: ln a, ln b, ln c, ln d, ln e, α, β, γ, δ. Not registered: its
+// scale (b, c, d, e) → (λb, λc, λd, λe) leaves every loss unchanged.
+struct ShannonFull {
+  static constexpr int kParams = 9;
+  template <class T, class S>
+  SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S) {
+    const T ln_noise = log_sum_exp<T>(p[2] + p[7] * (ln_d + ln_n), p[3] + p[8] * ln_d, p[4]);
+    return laws::shannon_detail::log_loss<T>(p[0], p[5], p[1] + p[6] * ln_d, ln_noise, ln_n);
+  }
+  static LawInfo info() {
+    using namespace laws::shannon_detail;
+    return {"shannon-full", "", "", {ln_a_spec(), {"ln_b", "b", Reported::Exp, -40, 40, {0}, 0},
+            ln_c_spec(), ln_d_spec(), ln_e_spec(), alpha_spec(), beta_spec(), gamma_spec(),
+            delta_spec()}, Needs::Nothing, ""};
+  }
+};
+
+}  // namespace
+
+TEST(LawShannon, FreeBLeavesExactlyTheScaleOfTheSnrUnidentified) {
+  const LawEntry full = toy_entry<ShannonFull>();
+  const LawEntry& fixed = find_law("shannon");
+  const Dataset data = pythia_shaped(fixed, kTruth, {0}, 0.002, 5);
+  // Free b: the engine reports one flat direction, along (ln b, ln c, ln d, ln e) together.
+  const FitResult f = fit_default_grid(full, data);
+  ASSERT_TRUE(converged(f.status)) << to_string(f.status);
+  const FitSummary s = summarize_fit(full, f, data, FitOptions{});
+  ASSERT_EQ(s.identifiability.flat.size(), 1u);
+  std::map<std::string, double> dir(s.identifiability.flat[0].components.begin(),
+                                    s.identifiability.flat[0].components.end());
+  EXPECT_EQ(dir.size(), 4u);
+  for (const char* name : {"ln_b", "ln_c", "ln_d", "ln_e"}) {
+    ASSERT_TRUE(dir.count(name)) << name;
+    EXPECT_GT(dir[name] * dir["ln_b"], 0) << name;  // all four move together
+  }
+  for (const auto& p : s.params) {
+    const bool in_flat = dir.count(p.name) > 0;
+    EXPECT_EQ(p.identified, !in_flat) << p.name;
+    if (in_flat) EXPECT_TRUE(std::isnan(p.se)) << p.name;
+  }
+  // b = 1 (the shipped law) removes it: full rank, every parameter with a standard error.
+  const FitResult g = fit_default_grid(fixed, data);
+  const FitSummary t = summarize_fit(fixed, g, data, FitOptions{});
+  EXPECT_TRUE(t.identifiability.full_rank());
+  for (const auto& p : t.params) EXPECT_TRUE(std::isfinite(p.se)) << p.name;
+  // Both reach the same optimum: fixing b loses nothing.
+  EXPECT_NEAR(f.cost, g.cost, 1e-6 * g.cost);
 }
