@@ -45,6 +45,7 @@ class Recovery : public ::testing::Test {
   // `check` sees every case.
   template <class Check>
   void run(double noise, const FitOptions& options, Check check) {
+    SF_SKIP_UNLESS_GENERIC_DESIGN_IDENTIFIES(Law, options.space);
     const LawEntry& law = lt::entry<Law>();
     const lt::Design design = lt::make_design(law.info);
     const std::vector<double> starts = test_starts(law.info);
@@ -97,6 +98,7 @@ TYPED_TEST(Recovery, NoiselessLinearSpace) {
 // of the truth.
 TYPED_TEST(Recovery, LightNoise) {
   using Law = TypeParam;
+  SF_SKIP_UNLESS_GENERIC_DESIGN_IDENTIFIES(Law, Space::Log);
   constexpr int P = Law::kParams;
   const LawEntry& law = lt::entry<Law>();
   int distinct = 0;

@@ -15,6 +15,7 @@
 #include <cmath>
 #include <random>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "shannonfit/batch.hpp"
@@ -44,6 +45,24 @@ struct StripVoid<List<Acc...>, H, Rest...> {
 #define SF_TESTING_TYPE_COMMA(Law) Law,
 using AllLaws = detail::StripVoid<detail::List<>, SF_FOR_EACH_LAW(SF_TESTING_TYPE_COMMA) void>::type;
 #undef SF_TESTING_TYPE_COMMA
+
+// Whether the generic N×D(×x) design identifies random truths of a law in a fit space. Measured
+// with draw_truth's condition test: shannon, shannon-simple and shannon-x gave 1000 of 1000
+// draws with scaled cond(JᵀJ) > 1e8, and quant-degradation fitted in linear space left 50 of 50
+// optima undetermined. Those laws are recovered on designs of their own in
+// tests/unit_law_<name>.cpp; the generic suites skip them with this reason, visibly.
+template <class Law>
+constexpr bool generic_design_identifies(Space space) {
+  if (std::is_same_v<Law, laws::Shannon> || std::is_same_v<Law, laws::ShannonSimple> ||
+      std::is_same_v<Law, laws::ShannonX>)
+    return false;
+  return !(std::is_same_v<Law, laws::QuantDegradation> && space == Space::Linear);
+}
+#define SF_SKIP_UNLESS_GENERIC_DESIGN_IDENTIFIES(Law, space)                                   \
+  if (!::shannonfit::lawtest::generic_design_identifies<Law>(space))                          \
+  GTEST_SKIP() << Law::info().name                                                            \
+               << ": random truths are not identified by the generic design in this space; "  \
+                  "see its own tests/unit_law_*.cpp"
 
 // Names typed tests after the law ("chinchilla-plain" → "chinchilla_plain").
 struct LawName {
@@ -191,7 +210,7 @@ struct Truth {
 constexpr int kMaxRedraws = 1000;
 
 template <class Law>
-Truth draw_truth(const Design& g, std::mt19937_64& rng) {
+Truth draw_truth(const Design& g, std::mt19937_64& rng, bool require_identifiable = true) {
   const LawInfo info = Law::info();
   Truth t;
   for (;;) {
@@ -200,7 +219,7 @@ Truth draw_truth(const Design& g, std::mt19937_64& rng) {
       const Interval iv = truth_interval(spec);
       t.params.push_back(std::uniform_real_distribution<double>(iv.lo, iv.hi)(rng));
     }
-    if (scaled_condition<Law>(t.params, g) <= kMaxCondition) return t;
+    if (!require_identifiable || scaled_condition<Law>(t.params, g) <= kMaxCondition) return t;
     if (++t.redraws >= kMaxRedraws) {
       ADD_FAILURE() << info.name << ": " << kMaxRedraws
                     << " random truths in a row are unidentifiable on the test design "
