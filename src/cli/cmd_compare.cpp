@@ -295,14 +295,9 @@ nlohmann::json slice_json(const CompareArgs& a, const SliceResult& s, const std:
 }
 
 void run(const CompareArgs& a) {
-  std::vector<std::string> skipped;
-  const auto laws = resolve_laws(a.laws, !a.data.perturbation.empty(), &skipped);
-  check_output(a.output);
-  const io::LoadedData loaded = load(a.data);
-  for (const auto& s : skipped) note(a.output, "--law all skips " + s);
-  for (const auto& slice : loaded.slices)
-    for (const LawEntry* law : laws)
-      io::require_enough_rows(slice.data, law->info, slice_label(a.data, slice));
+  const CheckedInputs in = load_checked(a.data, a.laws, a.output);
+  const auto& laws = in.laws;
+  const io::LoadedData& loaded = in.loaded;
 
   nlohmann::json slices = nlohmann::json::array();
   std::string text;

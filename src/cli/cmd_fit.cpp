@@ -19,16 +19,9 @@ struct FitArgs {
 };
 
 void run(const FitArgs& a) {
-  std::vector<std::string> skipped;
-  const auto laws = resolve_laws(a.laws, !a.data.perturbation.empty(), &skipped);
-  check_output(a.output);
-  const io::LoadedData loaded = load(a.data);
-  for (const auto& s : skipped) note(a.output, "--law all skips " + s);
-
-  // Every check on every slice before the first (possibly long) fit.
-  for (const auto& slice : loaded.slices)
-    for (const LawEntry* law : laws)
-      io::require_enough_rows(slice.data, law->info, slice_label(a.data, slice));
+  const CheckedInputs in = load_checked(a.data, a.laws, a.output);
+  const auto& laws = in.laws;
+  const io::LoadedData& loaded = in.loaded;
 
   std::vector<FitRecord> records;
   for (const auto& slice : loaded.slices)

@@ -235,4 +235,18 @@ void emit_json(const OutputArgs& a, const nlohmann::json& doc) {
   if (a.json) std::cout << text << std::flush;
 }
 
+CheckedInputs load_checked(const DataArgs& data, const LawArgs& law_args,
+                           const OutputArgs& output) {
+  std::vector<std::string> skipped;
+  CheckedInputs in;
+  in.laws = resolve_laws(law_args, !data.perturbation.empty(), &skipped);
+  check_output(output);
+  in.loaded = load(data);
+  for (const auto& s : skipped) note(output, "--law all skips " + s);
+  for (const auto& slice : in.loaded.slices)
+    for (const LawEntry* law : in.laws)
+      io::require_enough_rows(slice.data, law->info, slice_label(data, slice));
+  return in;
+}
+
 }  // namespace shannonfit::cli

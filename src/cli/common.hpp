@@ -84,6 +84,15 @@ void check_output(const OutputArgs& args);
 bool show_text(const OutputArgs& args);
 // Side remarks (skipped laws, warnings) to stderr unless --quiet.
 void note(const OutputArgs& args, const std::string& text);
+
+// What fit and compare do before their first (possibly long) fit: resolve the laws (noting
+// those "all" skips), fail early on an existing --out, load the data, and check every slice
+// has enough rows for every law.
+struct CheckedInputs {
+  std::vector<const LawEntry*> laws;
+  io::LoadedData loaded;
+};
+CheckedInputs load_checked(const DataArgs& data, const LawArgs& laws, const OutputArgs& output);
 // Writes `doc` to --out (atomically, honouring --force) and prints it with --json. NaN and
 // infinities (e.g. the SE of a parameter that is not identified) become null.
 void emit_json(const OutputArgs& args, const nlohmann::json& doc);
