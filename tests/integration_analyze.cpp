@@ -5,37 +5,39 @@
 #include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
 
 #include "analysis/report.hpp"
 #include "io/csv.hpp"
-#include "support/cli_run.hpp"
+#include "support/cli.hpp"
 #include "support/synthetic.hpp"
 
 using namespace shannonfit;
-using shannonfit::testing::read_text;
-using shannonfit::testing::run_cli;
+using shannonfit::testing::read_file;
+using shannonfit::testing::run_shannonfit;
 namespace fs = std::filesystem;
 
 namespace {
 
 class Analyze : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = shannonfit::testing::scratch_dir(
-        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    data_ = dir_ / "runs.csv";
-    shannonfit::testing::write_csv(synth::chinchilla_data(0.0, 1), data_);
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   // Two laws, single starts and few resamples keep the run to seconds; --no-figures leaves the
   // figures to the browser test.
-  std::string args(const std::string& out, const std::string& extra = "") const {
-    return "analyze '" + data_.string() + "' --law chinchilla,kaplan --starts single "
-           "--resamples 30 --seed 3 --at N=1e11,D=2e12 --no-figures --out '" + out + "' " + extra;
+  std::vector<std::string> args(const std::string& out, std::vector<std::string> extra = {}) const {
+    std::vector<std::string> a = {"analyze", data_, "--law", "chinchilla,kaplan", "--starts",
+                                  "single", "--resamples", "30", "--seed", "3", "--at",
+                                  "N=1e11,D=2e12", "--no-figures", "--out", out};
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  }
+  shannonfit::testing::CliRun run(const std::vector<std::string>& a) const {
+    return run_shannonfit(a, dir_);
   }
 
-  fs::path dir_, data_;
+  shannonfit::testing::TempDir dir_;
+  const fs::path root_ = dir_.path();
+  const std::string data_ = dir_.write("runs.csv", synth::to_csv(synth::chinchilla_data(0.0, 1)));
 };
 
 double csv_value(const io::Table& t, const std::string& law, const std::string& key_col,
@@ -55,19 +57,19 @@ double csv_value(const io::Table& t, const std::string& law, const std::string& 
 }  // namespace
 
 TEST_F(Analyze, WritesTheReportFolderAndRecoversTheTruth) {
-  const fs::path out = dir_ / "report";
-  const auto r = run_cli(args(out.string(), "--quiet"), dir_);
+  const fs::path out = root_ / "report";
+  const auto r = run(args(out.string(), {"--quiet"}));
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(r.out.empty()) << "--quiet printed: " << r.out;
   for (const char* f : {"report.json", "report.html", "params.csv", "predictions.csv", "selection.csv",
                         "data.csv", "fitted.csv", "curves.csv", "bootstrap.csv"})
     EXPECT_TRUE(fs::exists(out / f)) << f;
 
-  const auto rep = nlohmann::json::parse(read_text(out / "report.json"));
+  const auto rep = nlohmann::json::parse(read_file(out / "report.json"));
   EXPECT_NE(rep["command"].get<std::string>().find("analyze"), std::string::npos);
   EXPECT_EQ(rep["seed"], 3);
   EXPECT_EQ(rep["version"], SHANNONFIT_VERSION);
-  EXPECT_EQ(rep["data"]["sha256"], report::sha256_file(data_.string()));
+  EXPECT_EQ(rep["data"]["sha256"], report::sha256_file(data_));
   EXPECT_EQ(rep["selection"]["winner"], "chinchilla");
   EXPECT_EQ(rep["headline"]["law"], "chinchilla");
 
@@ -93,10 +95,10 @@ TEST_F(Analyze, WritesTheReportFolderAndRecoversTheTruth) {
 }
 
 TEST_F(Analyze, ExtrapolationSplitRanksByHeldOutError) {
-  const fs::path out = dir_ / "report";
-  const auto r = run_cli(args(out.string(), "--extrapolate 'N<=1e9' --quiet"), dir_);
+  const fs::path out = root_ / "report";
+  const auto r = run(args(out.string(), {"--extrapolate", "N<=1e9", "--quiet"}));
   ASSERT_EQ(r.code, 0) << r.err;
-  const auto rep = nlohmann::json::parse(read_text(out / "report.json"));
+  const auto rep = nlohmann::json::parse(read_file(out / "report.json"));
   EXPECT_EQ(rep["selection"]["ranked_by"], "held-out MSE");
   EXPECT_EQ(rep["selection"]["winner"], "chinchilla");
   const io::Table sel = io::read_csv((out / "selection.csv").string());
@@ -104,17 +106,17 @@ TEST_F(Analyze, ExtrapolationSplitRanksByHeldOutError) {
 }
 
 TEST_F(Analyze, JsonOnStdoutIsTheReport) {
-  const fs::path out = dir_ / "report";
-  const auto r = run_cli(args(out.string(), "--json --quiet"), dir_);
+  const fs::path out = root_ / "report";
+  const auto r = run(args(out.string(), {"--json", "--quiet"}));
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_EQ(nlohmann::json::parse(r.out), nlohmann::json::parse(read_text(out / "report.json")));
+  EXPECT_EQ(nlohmann::json::parse(r.out), nlohmann::json::parse(read_file(out / "report.json")));
 }
 
 TEST_F(Analyze, BudgetAddsTheComputeOptimalSplitWithIntervals) {
-  const fs::path out = dir_ / "report";
-  const auto r = run_cli(args(out.string(), "--law chinchilla --budget 1e23 --quiet"), dir_);
+  const fs::path out = root_ / "report";
+  const auto r = run(args(out.string(), {"--law", "chinchilla", "--budget", "1e23", "--quiet"}));
   ASSERT_EQ(r.code, 0) << r.err;
-  const auto rep = nlohmann::json::parse(read_text(out / "report.json"));
+  const auto rep = nlohmann::json::parse(read_file(out / "report.json"));
   const auto& opt = rep["compute_optimal"].at(0);
   const double n = opt["N"]["value"], d = opt["D"]["value"];
   EXPECT_NEAR(6 * n * d, 1e23, 1e-6 * 1e23);
@@ -124,39 +126,38 @@ TEST_F(Analyze, BudgetAddsTheComputeOptimalSplitWithIntervals) {
 }
 
 TEST_F(Analyze, RefusesANonEmptyFolderAndForceKeepsForeignFiles) {
-  const fs::path out = dir_ / "report";
+  const fs::path out = root_ / "report";
   fs::create_directories(out);
   { std::ofstream(out / "notes.txt") << "mine"; }
   { std::ofstream(out / "mine.csv") << "a\n1\n"; }
-  auto r = run_cli(args(out.string()), dir_);
+  auto r = run(args(out.string()));
   EXPECT_EQ(r.code, 4);
   EXPECT_NE(r.err.find("--force"), std::string::npos) << r.err;
   EXPECT_FALSE(fs::exists(out / "report.json"));
 
-  r = run_cli(args(out.string(), "--force --quiet"), dir_);
+  r = run(args(out.string(), {"--force", "--quiet"}));
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_TRUE(fs::exists(out / "report.json"));
-  EXPECT_EQ(read_text(out / "notes.txt"), "mine");
-  EXPECT_EQ(read_text(out / "mine.csv"), "a\n1\n");
+  EXPECT_EQ(read_file(out / "notes.txt"), "mine");
+  EXPECT_EQ(read_file(out / "mine.csv"), "a\n1\n");
 }
 
 TEST_F(Analyze, DefaultFolderIsReportsSlashDataStem) {
-  const auto r = run_cli("analyze '" + data_.string() + "' --law chinchilla --starts single "
-                         "--resamples 5 --no-figures --quiet", dir_);
+  const auto r = run({"analyze", data_, "--law", "chinchilla", "--starts", "single", "--resamples",
+                      "5", "--no-figures", "--quiet"});
   ASSERT_EQ(r.code, 0) << r.err;
-  EXPECT_TRUE(fs::exists(dir_ / "reports" / "runs" / "report.json"));
+  EXPECT_TRUE(fs::exists(root_ / "reports" / "runs" / "report.json"));
 }
 
 TEST_F(Analyze, BadTargetIsAnInputErrorNamingTheOption) {
-  const auto r = run_cli(args((dir_ / "r").string(), "--at N=1e9,Q=4"), dir_);
+  const auto r = run(args((root_ / "r").string(), {"--at", "N=1e9,Q=4"}));
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("--at"), std::string::npos) << r.err;
-  EXPECT_FALSE(fs::exists(dir_ / "r" / "report.json"));
+  EXPECT_FALSE(fs::exists(root_ / "r" / "report.json"));
 }
 
 TEST_F(Analyze, MissingDataFileIsAnInputError) {
-  const auto r = run_cli("analyze '" + (dir_ / "nope.csv").string() + "' --out '" +
-                         (dir_ / "r").string() + "'", dir_);
+  const auto r = run({"analyze", (root_ / "nope.csv").string(), "--out", (root_ / "r").string()});
   EXPECT_EQ(r.code, 2);
   EXPECT_NE(r.err.find("nope.csv"), std::string::npos) << r.err;
 }

@@ -3,7 +3,6 @@
 // byte. A checkpoint of another run is refused, and an existing one is never overwritten.
 #include <gtest/gtest.h>
 #include <signal.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -24,21 +23,6 @@ std::vector<std::string> bootstrap_args(const std::string& out, const std::strin
           "--seed", "11", "--threads", "1", "--quiet", "--out", out, "--params-out", params};
 }
 
-// Starts the binary in `dir` without waiting; stdout and stderr go to files there.
-pid_t spawn(const std::vector<std::string>& args, const TempDir& dir) {
-  const pid_t pid = fork();
-  if (pid == 0) {
-    if (chdir(dir.path().c_str()) != 0) _exit(127);
-    if (!freopen(".spawn.out", "w", stdout) || !freopen(".spawn.err", "w", stderr)) _exit(127);
-    std::vector<char*> argv{const_cast<char*>(SHANNONFIT_BINARY)};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(SHANNONFIT_BINARY, argv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
 }  // namespace
 
 TEST(Checkpoint, InterruptedRunResumesToTheUninterruptedOutputs) {
@@ -48,25 +32,18 @@ TEST(Checkpoint, InterruptedRunResumesToTheUninterruptedOutputs) {
 
   std::vector<std::string> args = bootstrap_args("run.json", "run.csv");
   args.insert(args.end(), {"--checkpoint", "ck.json"});
-  const pid_t pid = spawn(args, dir);
-  ASSERT_GT(pid, 0);
+  CliOptions in_dir;
+  in_dir.cwd = dir.path();
+  CliProcess run(shannonfit_argv(args), in_dir);
   // The checkpoint appears after the first completed chunk: interrupt then, mid-run.
-  int status = 0;
   bool exited = false;
-  while (!dir.exists("ck.json")) {
-    if (waitpid(pid, &status, WNOHANG) == pid) {
-      exited = true;
-      break;
-    }
-    usleep(2000);
-  }
-  ASSERT_FALSE(exited) << "the run ended before writing a checkpoint: "
-                       << read_file(dir.file(".spawn.err"));
-  kill(pid, SIGINT);
-  ASSERT_EQ(waitpid(pid, &status, 0), pid);
-  ASSERT_TRUE(WIFEXITED(status));
-  const std::string err = read_file(dir.file(".spawn.err"));
-  ASSERT_EQ(WEXITSTATUS(status), 130) << "the run finished before the SIGINT arrived: " << err;
+  while (!dir.exists("ck.json") && !(exited = run.finished())) usleep(2000);
+  ASSERT_FALSE(exited) << "the run ended before writing a checkpoint: " << run.wait().err;
+  run.send_signal(SIGINT);
+  const CliRun stopped = run.wait();
+  ASSERT_NE(stopped.code, -1) << "ended on a signal instead of exiting: " << stopped.err;
+  const std::string& err = stopped.err;
+  ASSERT_EQ(stopped.code, 130) << "the run finished before the SIGINT arrived: " << err;
   EXPECT_NE(err.find("--resume"), std::string::npos) << err;
   EXPECT_FALSE(dir.exists("run.json")) << "an interrupted run left partial outputs";
   EXPECT_FALSE(dir.exists("run.csv"));

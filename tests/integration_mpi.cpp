@@ -26,18 +26,19 @@ TEST(Mpi, OneTwoAndThreeRanksWriteWhatOneProcessWrites) {
   const std::string csv = read_file(dir.file("single.csv"));
   ASSERT_FALSE(csv.empty());
 
+  CliOptions opt;
+  opt.cwd = dir.path();
+  opt.env = {{"OMPI_MCA_btl_vader_single_copy_mechanism", "none"}};
   for (int ranks : {1, 2, 3}) {
     const std::string out = "mpi" + std::to_string(ranks);
+    std::vector<std::string> mpi_args = args;
+    mpi_args.insert(mpi_args.end(), {"--out", out + ".json", "--params-out", out + ".csv"});
     // Root in containers and more ranks than cores are normal on CI machines.
-    std::string cmd = "cd " + shell_quote(dir.path().string()) +
-                      " && OMPI_MCA_btl_vader_single_copy_mechanism=none " + shell_quote(mpiexec) +
-                      " --allow-run-as-root --oversubscribe --bind-to none -np " +
-                      std::to_string(ranks) + " " + shell_quote(SHANNONFIT_BINARY);
-    for (const auto& a : args) cmd += " " + shell_quote(a);
-    cmd += " --out " + out + ".json --params-out " + out + ".csv > " + out + ".log 2>&1";
-    const int status = std::system(cmd.c_str());
-    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        << ranks << " ranks: " << read_file(dir.file(out + ".log"));
+    const CliRun r =
+        run_program(shannonfit_argv(mpi_args, {mpiexec, "--allow-run-as-root", "--oversubscribe",
+                                               "--bind-to", "none", "-np", std::to_string(ranks)}),
+                    opt);
+    ASSERT_EQ(r.code, 0) << ranks << " ranks: " << r.out << r.err;
     EXPECT_EQ(read_file(dir.file(out + ".json")), json) << ranks << " ranks";
     EXPECT_EQ(read_file(dir.file(out + ".csv")), csv) << ranks << " ranks";
   }

@@ -6,17 +6,18 @@
 #include <filesystem>
 
 #include "analysis/report.hpp"
-#include "support/cli_run.hpp"
+#include "support/cli.hpp"
 #include "support/synthetic.hpp"
 
 using namespace shannonfit;
-using shannonfit::testing::read_text;
-using shannonfit::testing::run_cli;
+using shannonfit::testing::read_file;
+using shannonfit::testing::run_program;
+using shannonfit::testing::run_shannonfit;
 namespace fs = std::filesystem;
 
 namespace {
 
-bool have(const std::string& shell_test) { return std::system((shell_test + " >/dev/null 2>&1").c_str()) == 0; }
+bool have(const std::string& shell_test) { return run_program({"sh", "-c", shell_test}).code == 0; }
 
 }  // namespace
 
@@ -24,12 +25,14 @@ TEST(ReportBrowser, ChromiumRendersThePageWithEveryFigure) {
   if (!have("command -v chromium")) GTEST_SKIP() << "chromium is not installed";
   if (!have("'" + report::python() + "' -c 'import matplotlib'"))
     GTEST_SKIP() << "matplotlib is not importable by " << report::python();
-  const fs::path dir = shannonfit::testing::scratch_dir("report_browser");
-  const fs::path data = dir / "runs.csv";
-  shannonfit::testing::write_csv(synth::chinchilla_data(0.01, 4), data);
+  const shannonfit::testing::TempDir tmp;
+  const fs::path dir = tmp.path();
+  const std::string data = tmp.write("runs.csv", synth::to_csv(synth::chinchilla_data(0.01, 4)));
   const fs::path out = dir / "report";
-  const auto r = run_cli("analyze '" + data.string() + "' --law chinchilla,kaplan --starts single "
-                         "--resamples 20 --at N=1e11,D=2e12 --out '" + out.string() + "'", dir);
+  const auto r =
+      run_shannonfit({"analyze", data, "--law", "chinchilla,kaplan", "--starts", "single",
+                      "--resamples", "20", "--at", "N=1e11,D=2e12", "--out", out.string()},
+                     tmp);
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_NE(r.out.find("report folder: " + out.string()), std::string::npos) << r.out;
 
@@ -42,7 +45,7 @@ TEST(ReportBrowser, ChromiumRendersThePageWithEveryFigure) {
   }
 
   // Self-contained: every image is inline, nothing is fetched from elsewhere.
-  const std::string html = read_text(out / "report.html");
+  const std::string html = read_file(out / "report.html");
   // (A plain scan: std::regex recurses per character and overflows on megabytes of base64.)
   int inline_images = 0;
   for (std::size_t at = html.find("<img"); at != std::string::npos; at = html.find("<img", at + 1)) {
@@ -53,19 +56,19 @@ TEST(ReportBrowser, ChromiumRendersThePageWithEveryFigure) {
   }
   EXPECT_EQ(inline_images, pngs);
 
-  const fs::path dom = dir / "dom.html";
-  const std::string cmd = "timeout 120 chromium --headless --disable-gpu --no-sandbox "
-                          "--user-data-dir='" + (dir / "profile").string() +
-                          "' --virtual-time-budget=10000 --dump-dom 'file://" +
-                          fs::absolute(out / "report.html").string() + "' >'" + dom.string() +
-                          "' 2>/dev/null";
-  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
-  const std::string rendered = read_text(dom);
+  shannonfit::testing::CliOptions within_two_minutes;
+  within_two_minutes.timeout_s = 120;
+  const auto chromium =
+      run_program({"chromium", "--headless", "--disable-gpu", "--no-sandbox",
+                   "--user-data-dir=" + (dir / "profile").string(), "--virtual-time-budget=10000",
+                   "--dump-dom", "file://" + fs::absolute(out / "report.html").string()},
+                  within_two_minutes);
+  ASSERT_EQ(chromium.code, 0) << chromium.err;
+  const std::string& rendered = chromium.out;
   const std::string expected = "data-images=\"" + std::to_string(pngs) + "/" + std::to_string(pngs) + "\"";
   EXPECT_NE(rendered.find(expected), std::string::npos)
       << "figures that decoded: " << rendered.substr(rendered.find("<body"), 80);
   EXPECT_NE(rendered.find("data-images-ok=\"true\""), std::string::npos);
   EXPECT_NE(rendered.find("Predicted loss at"), std::string::npos);
   EXPECT_NE(rendered.find("chinchilla wins"), std::string::npos);
-  fs::remove_all(dir);
 }

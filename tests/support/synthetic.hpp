@@ -3,6 +3,7 @@
 #include <array>
 #include <cmath>
 #include <random>
+#include <sstream>
 #include <string>
 
 #include "shannonfit/batch.hpp"
@@ -45,6 +46,21 @@ inline Dataset chinchilla_data(double noise, unsigned seed, int sizes = 7, int t
     }
   }
   return d;
+}
+
+// `d` as CSV text with full precision: columns N, D, loss (and x when it has one), plus a last
+// column `model` naming each row's group when `group_column` is set.
+inline std::string to_csv(const Dataset& d, bool group_column = false) {
+  std::ostringstream out;
+  out.precision(17);
+  out << "N,D,loss" << (d.has_x() ? ",x" : "") << (group_column ? ",model" : "") << "\n";
+  for (std::size_t i = 0; i < d.size(); ++i) {
+    out << d.n[i] << "," << d.d[i] << "," << d.loss[i];
+    if (d.has_x()) out << "," << d.x[i];
+    if (group_column) out << "," << d.group_names[d.group[i]];
+    out << "\n";
+  }
+  return out.str();
 }
 
 }  // namespace shannonfit::synth
