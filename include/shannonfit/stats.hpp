@@ -85,6 +85,9 @@ struct Identifiability {
 Identifiability identifiability(const LawInfo& info, const double* packed_normal,
                                 double threshold = kFlatThreshold);
 
+// `v` (solver space) within 1e-9 relative of either end of the parameter's box.
+bool at_bound(const ParamSpec& spec, double v);
+
 struct ParameterEstimate {
   std::string name;             // solver parameter, e.g. "a"
   double value;

@@ -97,6 +97,8 @@ class Builder {
               {"iterations", run.full.iterations},
               {"n_starts", full_starts},
               {"failed_starts", run.full.failed_starts},
+              {"start_outcomes", to_json(run.full_starts)},
+              {"best_fit", best_fit_json(law.info, run.full)},
               {"space", to_string(summary.quality.space)},
               {"rss", number(summary.quality.rss)},
               {"r2", number(summary.quality.r2)},
@@ -136,13 +138,12 @@ class Builder {
     j["params"] = params;
     laws_.push_back(j);
 
-    if (!converged(run.full.status))
-      diagnostics_.push_back(fmt::format("{}: the best full-data fit stopped as {}.",
-                                         law.info.name, to_string(run.full.status)));
-    if (run.full.failed_starts > 0)
-      diagnostics_.push_back(fmt::format("{}: {} of {} starts did not converge (the best one is "
-                                         "used).", law.info.name, run.full.failed_starts,
-                                         full_starts));
+    const std::string warning = best_fit_warning(law.info, run.full);
+    if (!warning.empty()) diagnostics_.push_back("WARNING " + law.info.name + ": " + warning + ".");
+    const StartOutcomes& starts = run.full_starts;
+    if (starts.total() > starts.converged)
+      diagnostics_.push_back(fmt::format("{}: full-data fit from {} (the best one is used).",
+                                         law.info.name, describe(starts)));
     if (run.failed() > 0)
       diagnostics_.push_back(fmt::format("{}: {} of {} bootstrap resamples failed to fit and are "
                                          "left out of every interval.", law.info.name,

@@ -85,7 +85,7 @@ class Runner {
     res.n_clusters = opt_.scheme == Scheme::Cluster ? n_groups() : 0;
     res.requested = opt_.resamples;
 
-    res.full = full_fit();
+    res.full = full_fit(res.full_starts);
     const double* best = res.full.params.data();
     const std::vector<double> best_start(best, best + law_.n_params);
     const std::vector<double> starts =
@@ -163,7 +163,7 @@ class Runner {
     return data_.weight.empty() ? nullptr : data_.weight.data();
   }
 
-  FitResult full_fit() {
+  FitResult full_fit(StartOutcomes& outcomes) {
     if (opt_.full) return *opt_.full;
     BatchRequest req;
     req.data = &data_;
@@ -171,7 +171,7 @@ class Runner {
     req.options = opt_.fit;
     req.threads = opt_.threads;
     report("full fit", 0, 0);
-    const FitResult full = fn_(law_, req).at(0);
+    const FitResult full = fit_counting_starts(law_, fn_, req, outcomes);
     if (!std::isfinite(full.cost))
       throw FitError("law " + law_.info.name + ": the full-data fit failed from every start (" +
                      to_string(full.status) + "); nothing to bootstrap");

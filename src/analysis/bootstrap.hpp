@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/fit_outcome.hpp"
 #include "shannonfit/batch.hpp"
 
 namespace shannonfit {
@@ -87,6 +88,8 @@ struct BootstrapResult {
   int n_clusters = 0;          // groups drawn by the cluster scheme (0 otherwise)
   int chunk = 0;               // resamples per batch call actually used
   FitResult full;              // best full-data fit (the point estimate)
+  StartOutcomes full_starts;   // how its starts ended (all zero when BootstrapOptions::full
+                               //   was given: the caller ran and counted it)
   int requested = 0;           // resamples asked for
   // resamples[r] is resample r; a run cut short holds the completed prefix.
   std::vector<ResampleFit> resamples;

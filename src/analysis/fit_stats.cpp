@@ -17,12 +17,12 @@ const std::vector<double>* effective_weights(const Dataset& data, const std::vec
 
 double weight_at(const std::vector<double>* w, std::size_t i) { return w ? (*w)[i] : 1.0; }
 
+}  // namespace
+
 bool at_bound(const ParamSpec& spec, double v) {
   const auto near = [](double a, double b) { return std::abs(a - b) <= 1e-9 * (1 + std::abs(b)); };
   return near(v, spec.lo) || near(v, spec.hi);
 }
-
-}  // namespace
 
 double r_squared(const std::vector<double>& y, const std::vector<double>& yhat,
                  const std::vector<double>* w) {

@@ -125,6 +125,10 @@ void run(const AnalyzeArgs& a) {
                                                              html.exit_code)
                                                : html.why_not));
 
+  // A best fit on a bound or short of convergence must be seen even with --json.
+  for (const auto& d : j["diagnostics"])
+    if (d.get<std::string>().rfind("WARNING ", 0) == 0 && !a.output.quiet)
+      std::fprintf(stderr, "warning: %s\n", d.get<std::string>().substr(8).c_str());
   if (a.output.json) std::cout << j.dump(2) << "\n";
   if (!show_text(a.output)) return;
   const auto& head = j["headline"];

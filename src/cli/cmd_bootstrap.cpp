@@ -129,6 +129,7 @@ void run(const BootstrapArgs& a) {
                     law->info.formula.c_str(), label.c_str(), slice.data.size());
         std::printf("  fit     %s, best of %ld starts: %s\n", describe_objective(rec.fit.options).c_str(),
                     rec.fit.n_starts, to_string(rec.fit.result.status));
+        std::printf("%s", fit_health_text(rec.fit).c_str());
         std::printf("  boot    %s scheme, %zu of %d resamples (%d failed), starts %s (%d each), "
                     "seed %llu, %.1f s\n\n",
                     to_string(rec.run.scheme), rec.run.resamples.size(), rec.run.requested,
@@ -147,6 +148,7 @@ void run(const BootstrapArgs& a) {
         }
         std::printf("\n");
       }
+      warn_best_fit(a.output, rec.fit);
       const std::string failures = failure_note(rec.run);
       if (!failures.empty()) note(a.output, label + ": " + law->info.name + ": " + failures);
       stored.push_back({slice.by_value, std::move(rec.run)});

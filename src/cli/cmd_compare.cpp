@@ -197,6 +197,13 @@ std::string slice_text(const CompareArgs& a, const SliceResult& s, Space space) 
     t.add_row(row);
   }
   out += t.render();
+  out += "  full-data fits\n";
+  for (std::size_t idx : s.order) {
+    const FitRecord& f = s.laws[idx].full;
+    out += "    " + f.law->info.name + ": " + describe(f.starts) + "\n";
+    const std::string warning = best_fit_warning(f.law->info, f.result);
+    if (!warning.empty()) out += "    WARNING " + f.law->info.name + ": " + warning + "\n";
+  }
   if (split) {
     long held = std::count(s.held_out.begin(), s.held_out.end(), 1);
     out += "\n  held out " + std::to_string(held) + " of " + std::to_string(s.held_out.size()) +
@@ -304,6 +311,7 @@ void run(const CompareArgs& a) {
   for (const auto& slice : loaded.slices) {
     const std::string label = slice_label(a.data, slice);
     const SliceResult s = compare_slice(a, laws, slice.data, label);
+    for (const LawOutcome& o : s.laws) warn_best_fit(a.output, o.full);
     slices.push_back(slice_json(a, s, a.data.map.by));
     text += (text.empty() ? "" : "\n") + slice_text(a, s, a.solver.fit_options().space);
   }

@@ -49,10 +49,7 @@ void run(const FitArgs& a) {
                   loaded.rows_read, loaded.rows_filtered_out, loaded.dropped_lines.size());
     if (!a.output.out.empty()) std::printf("wrote %s\n", a.output.out.c_str());
   }
-  for (const auto& r : records)
-    if (!converged(r.result.status))
-      note(a.output, r.data_label + ": law '" + r.law->info.name + "' best start stopped with status " +
-                         to_string(r.result.status) + "; its estimates are not at a verified optimum");
+  for (const auto& r : records) warn_best_fit(a.output, r);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <memory>
+#include <optional>
 
 #include "analysis/bootstrap_io.hpp"
 #include "cli/bootstrap_common.hpp"
@@ -34,6 +35,7 @@ struct PredictedRun {
   std::string by;
   BootstrapResult run;
   std::vector<double> covariance;  // empty when read from a file: no asymptotic intervals
+  std::optional<FitRecord> fit;    // the full-data fit; none when read from a file
 };
 
 std::vector<PredictionPoint> gather_points(const PredictArgs& a) {
@@ -54,7 +56,7 @@ std::vector<PredictedRun> stored_runs(const PredictArgs& a) {
     if (a.law_given && std::find(a.laws.names.begin(), a.laws.names.end(), s.run.law) ==
                            a.laws.names.end())
       continue;
-    runs.push_back({s.by, std::move(s.run), {}});
+    runs.push_back({s.by, std::move(s.run), {}, std::nullopt});
   }
   if (runs.empty()) throw InputError(a.params + ": no run of the laws named with --law");
   return runs;
@@ -92,7 +94,8 @@ void run(const PredictArgs& a) {
             run_bootstrap_record(*law, slice.data, label, a.solver, a.resample, a.output.quiet);
         const std::string failures = failure_note(rec.run);
         if (!failures.empty()) note(a.output, label + ": " + law->info.name + ": " + failures);
-        runs.push_back({slice.by_value, std::move(rec.run), rec.fit.summary.covariance});
+        warn_best_fit(a.output, rec.fit);
+        runs.push_back({slice.by_value, std::move(rec.run), rec.fit.summary.covariance, rec.fit});
         if (runs.back().run.interrupted) break;
       }
     source = {{"data", describe(a.data, loaded)},
@@ -109,6 +112,7 @@ void run(const PredictArgs& a) {
     const auto qs = prediction_intervals(pr.run, points, level, pr.covariance);
     results.push_back({{"law", pr.run.law},
                        {"by", pr.by},
+                       {"full_fit", pr.fit ? fit_health_json(*pr.fit) : nlohmann::json()},
                        {"bootstrap", describe_run(pr.run)},
                        {"predictions", predictions_json(points, qs)}});
     for (std::size_t i = 0; i < points.size(); ++i) {
@@ -123,6 +127,7 @@ void run(const PredictArgs& a) {
       std::printf("%s%s%s: %zu resamples (%d failed)\n", pr.run.law.c_str(),
                   pr.by.empty() ? "" : ", by ", pr.by.c_str(), pr.run.resamples.size(),
                   pr.run.failed());
+      if (pr.fit) std::printf("%s", fit_health_text(*pr.fit).c_str());
       std::printf("%s\n", interval_table(qs, level).c_str());
     }
   }

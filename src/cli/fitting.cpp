@@ -1,6 +1,7 @@
 #include "cli/fitting.hpp"
 
 #include <cmath>
+#include <cstdio>
 
 #include "io/text_table.hpp"
 #include "shannonfit/errors.hpp"
@@ -45,8 +46,7 @@ FitRecord run_fit(const LawEntry& law, const Dataset& data, const SolverArgs& so
   req.options = r.options;
   req.threads = solver.threads;
   r.n_starts = static_cast<long>(req.starts.size()) / law.n_params;
-  const std::vector<FitResult> best = fn(law, req);
-  r.result = best.at(0);
+  r.result = fit_counting_starts(law, fn, req, r.starts);
   if (r.result.best_start < 0 || !std::isfinite(r.result.cost))
     throw FitError(data_label + ": law '" + law.info.name + "': none of the " +
                    std::to_string(r.n_starts) +
@@ -54,6 +54,24 @@ FitRecord run_fit(const LawEntry& law, const Dataset& data, const SolverArgs& so
                    "check the columns and units)");
   r.summary = summarize_fit(law, r.result, data, r.options);
   return r;
+}
+
+std::string fit_health_text(const FitRecord& r) {
+  std::string out = "  starts  " + describe(r.starts) + "\n";
+  const std::string warning = best_fit_warning(r.law->info, r.result);
+  if (!warning.empty()) out += "  WARNING " + warning + "\n";
+  return out;
+}
+
+nlohmann::json fit_health_json(const FitRecord& r) {
+  return {{"start_outcomes", to_json(r.starts)}, {"best_fit", best_fit_json(r.law->info, r.result)}};
+}
+
+void warn_best_fit(const OutputArgs& output, const FitRecord& r) {
+  const std::string warning = best_fit_warning(r.law->info, r.result);
+  if (!warning.empty() && !output.quiet)
+    std::fprintf(stderr, "warning: %s: law '%s': %s\n", r.data_label.c_str(),
+                 r.law->info.name.c_str(), warning.c_str());
 }
 
 std::string to_text(const FitRecord& r) {
@@ -64,11 +82,10 @@ std::string to_text(const FitRecord& r) {
   out += "  data    " + r.data_label + " (" + io::format_number(q.n) + " rows)\n";
   out += "  fit     " + describe_objective(r.options) + ", backend " + r.backend + ", " +
          std::to_string(r.n_starts) + (r.n_starts == 1 ? " start" : " starts");
-  if (r.result.failed_starts > 0)
-    out += " (" + std::to_string(r.result.failed_starts) + " did not converge)";
   out += ", best start #" + std::to_string(r.result.best_start) + "\n";
   out += "  status  " + std::string(to_string(r.result.status)) + " after " +
          std::to_string(r.result.iterations) + " iterations\n";
+  out += fit_health_text(r);
   if (!info.note.empty()) out += "  note    " + info.note + "\n";
   out += "\n";
 
@@ -140,6 +157,8 @@ nlohmann::json to_json(const FitRecord& r, const std::string& by_column) {
       {"objective", describe_objective(r.options)},
       {"starts", r.n_starts},
       {"failed_starts", r.result.failed_starts},
+      {"start_outcomes", to_json(r.starts)},
+      {"best_fit", best_fit_json(r.law->info, r.result)},
       {"best_start", r.result.best_start},
       {"status", to_string(r.result.status)},
       {"converged", converged(r.result.status)},

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "analysis/fit_outcome.hpp"
 #include "cli/common.hpp"
 #include "shannonfit/stats.hpp"
 
@@ -18,6 +19,7 @@ struct FitRecord {
   long n_starts = 0;
   FitOptions options;
   FitResult result;
+  StartOutcomes starts;     // how every start ended
   FitSummary summary;
 };
 
@@ -25,6 +27,15 @@ struct FitRecord {
 // a finite objective.
 FitRecord run_fit(const LawEntry& law, const Dataset& data, const SolverArgs& solver,
                   const std::string& data_label);
+
+// Prints, unless --quiet, a warning when the record's best fit is not a clean interior optimum.
+void warn_best_fit(const OutputArgs& output, const FitRecord& r);
+
+// "  starts  4500 starts: ... converged, ..." and, when the best fit is not a clean interior
+// optimum, a WARNING line: what every command that reports a fit prints about it.
+std::string fit_health_text(const FitRecord& r);
+// {"start_outcomes": {...}, "best_fit": {...}}, the same in JSON (to_json includes both).
+nlohmann::json fit_health_json(const FitRecord& r);
 
 // The table block `fit` prints for one record.
 std::string to_text(const FitRecord& r);

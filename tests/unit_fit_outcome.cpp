@@ -1,0 +1,114 @@
+// How each start of a batch ended (fit_outcome.hpp): every state is provoked on a toy law whose
+// answer is known, and counting the starts must not change which fit is chosen.
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "analysis/fit_outcome.hpp"
+#include "support/toy_laws.hpp"
+
+using namespace shannonfit;
+
+namespace {
+
+// ln L̂ = ln(c) + s ln N: starts with c < 0 evaluate ln of a negative number (NaN); the box
+// lets s reach only 1, so a steeper slope in the data pins it there.
+struct LogScaleLaw {
+  static constexpr int kParams = 2;
+  template <class T, class S>
+  SF_HD static T log_loss(const T* p, S ln_n, S, S) {
+    using std::log;
+    return log(p[0]) + p[1] * ln_n;
+  }
+  static LawInfo info() {
+    return {"log-scale", "ln L = ln c + s ln N", "test",
+            {{"c", "c", Reported::AsIs, -10, 100, {-1, 0.5, 2}, 1},
+             {"s", "s", Reported::AsIs, -1, 1, {0, 0.5}, 0}},
+            Needs::Nothing, ""};
+  }
+};
+
+Dataset line_data(double slope) {
+  Dataset d;
+  for (int i = 0; i < 8; ++i) {
+    d.n.push_back(std::exp(1.0 + i));
+    d.d.push_back(1e9);
+    d.loss.push_back(std::exp(0.3 + slope * (1.0 + i)));
+    d.line.push_back(i + 2);
+  }
+  return d;
+}
+
+BatchRequest request(const Dataset& data, int max_iterations) {
+  BatchRequest req;
+  req.data = &data;
+  req.starts = start_grid(LogScaleLaw::info());
+  req.options.loss = LossKind::L2;
+  req.options.max_iterations = max_iterations;
+  req.threads = 2;
+  return req;
+}
+
+}  // namespace
+
+TEST(FitOutcome, CountsNonFiniteStartsAndConvergedOnes) {
+  const LawEntry law = shannonfit::testing::toy_entry<LogScaleLaw>();
+  const Dataset data = line_data(0.25);
+  StartOutcomes o;
+  const FitResult best = fit_counting_starts(law, law.cpu, request(data, 200), o);
+  EXPECT_EQ(o.total(), 6);
+  EXPECT_EQ(o.non_finite, 2);  // both starts with c = -1
+  EXPECT_EQ(o.converged, 4);
+  EXPECT_EQ(classify(law.info, best), FitOutcome::Converged);
+  EXPECT_NEAR(best.params[1], 0.25, 1e-8);
+  EXPECT_EQ(describe(o), "6 starts: 4 converged, 2 NaN/Inf");
+}
+
+TEST(FitOutcome, SlopeBeyondTheBoxEndsOnTheBound) {
+  const LawEntry law = shannonfit::testing::toy_entry<LogScaleLaw>();
+  const Dataset data = line_data(1.5);
+  StartOutcomes o;
+  const FitResult best = fit_counting_starts(law, law.cpu, request(data, 200), o);
+  EXPECT_EQ(o.at_bound, 4);
+  EXPECT_EQ(classify(law.info, best), FitOutcome::AtBound);
+  EXPECT_EQ(params_at_bound(law.info, best), std::vector<std::string>{"s"});
+  EXPECT_NE(best_fit_warning(law.info, best).find("s on its bound"), std::string::npos);
+  EXPECT_EQ(best_fit_json(law.info, best)["outcome"], "at_bound");
+}
+
+TEST(FitOutcome, IterationCapIsNotConvergence) {
+  const LawEntry law = shannonfit::testing::toy_entry<LogScaleLaw>();
+  const Dataset data = line_data(0.25);
+  StartOutcomes o;
+  const FitResult best = fit_counting_starts(law, law.cpu, request(data, 1), o);
+  EXPECT_EQ(o.max_iterations, 4);
+  EXPECT_EQ(o.non_finite, 2);
+  EXPECT_EQ(classify(law.info, best), FitOutcome::MaxIterations);
+  EXPECT_EQ(best.failed_starts, 6);
+  EXPECT_NE(best_fit_warning(law.info, best).find("iteration cap"), std::string::npos);
+}
+
+TEST(FitOutcome, ClaimedConvergenceWithANonFiniteCostIsNonFinite) {
+  FitResult r;
+  r.status = FitStatus::ConvergedCost;
+  r.cost = INFINITY;
+  EXPECT_EQ(classify(LogScaleLaw::info(), r), FitOutcome::NonFinite);
+  r.cost = 1;
+  r.params[0] = NAN;
+  EXPECT_EQ(classify(LogScaleLaw::info(), r), FitOutcome::NonFinite);
+}
+
+TEST(FitOutcome, CountingStartsChoosesWhatTheBackendChooses) {
+  const LawEntry law = shannonfit::testing::toy_entry<LogScaleLaw>();
+  for (double slope : {0.25, 1.5}) {
+    const Dataset data = line_data(slope);
+    const BatchRequest req = request(data, 200);
+    StartOutcomes o;
+    const FitResult counted = fit_counting_starts(law, law.cpu, req, o);
+    const FitResult reduced = law.cpu(law, req).at(0);
+    EXPECT_EQ(counted.best_start, reduced.best_start);
+    EXPECT_EQ(counted.failed_starts, reduced.failed_starts);
+    EXPECT_EQ(counted.cost, reduced.cost);
+    for (int k = 0; k < law.n_params; ++k) EXPECT_EQ(counted.params[k], reduced.params[k]);
+  }
+}
