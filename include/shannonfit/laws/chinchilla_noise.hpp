@@ -19,16 +19,13 @@ struct ChinchillaNoise {
   }
 
   static LawInfo info() {
-    using namespace perturbed_base;
-    return {"chinchilla-noise",
-            "L = E + c x^p + A/N^alpha + B/D^beta",
-            "Chinchilla (Hoffmann et al. 2022, arXiv 2203.15556) with E replaced by E + c x^p, "
-            "the noise-perturbed baseline of the Shannon Scaling Law paper (arXiv 2605.23901)",
-            {a_spec(), b_spec(), e_spec(), alpha_spec(), beta_spec(),
-             {"ln_c", "c", Reported::Exp, -30, 30, {-2, 1}, 1},
-             {"p", "p", Reported::AsIs, 0, 10, {3, 1}, 1}},
-            Needs::Perturbation,
-            "x = 0 marks unperturbed rows"};
+    return perturbed_base::info(
+        "chinchilla-noise", "L = E + c x^p + A/N^alpha + B/D^beta",
+        "Chinchilla (Hoffmann et al. 2022, arXiv 2203.15556) with E replaced by E + c x^p, "
+        "the noise-perturbed baseline of the Shannon Scaling Law paper (arXiv 2605.23901)",
+        {{"ln_c", "c", Reported::Exp, -30, 30, {-2, 1}, 1},
+         {"p", "p", Reported::AsIs, 0, 10, {3, 1}, 1}},
+        "x = 0 marks unperturbed rows");
   }
 };
 

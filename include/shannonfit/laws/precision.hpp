@@ -12,34 +12,30 @@
 
 namespace shannonfit::laws {
 
-struct Precision {
-  // a, b, e, alpha, beta, ln_c_t, gamma_d, gamma_n, gamma_post
-  static constexpr int kParams = 9;
+// a, b, e, alpha, beta, ln_c_t, gamma_d, gamma_n, gamma_post
+struct Precision : QuantizationDegradation<Precision> {
+  static constexpr int kDataExponent = 6, kSizeExponent = 7;
 
+  // b / γ_post with b = −log2 x = −ln x / ln 2.
   template <class T, class S>
-  SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S x) {
+  SF_HD static T penalty(const T& gamma_post, S x) {
     constexpr double kLn2 = 0.69314718055994531;
-    const bool perturbed = x > S(0);
-    const S ln_x = perturbed ? log(x) : S(0);
-    const T ln_ptq = p[5] + p[6] * ln_d - p[7] * ln_n + ln_x / (S(kLn2) * p[8]);
-    return perturbed_base::log_loss<T>(p, ln_n, ln_d, perturbed, ln_ptq);
+    return -log(x) / (S(kLn2) * gamma_post);
   }
 
   static LawInfo info() {
-    using namespace perturbed_base;
-    return {"precision",
-            "L = E + A/N^alpha + B/D^beta + C_T D^gamma_D / N^gamma_N exp(-bits/gamma_post), "
-            "bits = -log2 x",
-            "Kumar et al. 2024, 'Scaling Laws for Precision' (arXiv 2411.04330), post-training "
-            "quantization term",
-            {a_spec(), b_spec(), e_spec(), alpha_spec(), beta_spec(),
-             {"ln_c_t", "C_T", Reported::Exp, -40, 40, {-10, -3}, -3},
-             {"gamma_d", "gamma_D", Reported::AsIs, 0, 5, {1.0, 0.5}, 0.5},
-             {"gamma_n", "gamma_N", Reported::AsIs, 0, 5, {1.0, 0.4}, 0.4},
-             {"gamma_post", "gamma_post", Reported::AsIs, 0.05, 50, {0.5, 2}, 2}},
-            Needs::Perturbation,
-            "x is read as effective bits -log2 x (x = 2^-bits for quantization); x = 0 adds no "
-            "degradation"};
+    return perturbed_base::info(
+        "precision",
+        "L = E + A/N^alpha + B/D^beta + C_T D^gamma_D / N^gamma_N exp(-bits/gamma_post), "
+        "bits = -log2 x",
+        "Kumar et al. 2024, 'Scaling Laws for Precision' (arXiv 2411.04330), post-training "
+        "quantization term",
+        {{"ln_c_t", "C_T", Reported::Exp, -40, 40, {-10, -3}, -3},
+         {"gamma_d", "gamma_D", Reported::AsIs, 0, 5, {1.0, 0.5}, 0.5},
+         {"gamma_n", "gamma_N", Reported::AsIs, 0, 5, {1.0, 0.4}, 0.4},
+         {"gamma_post", "gamma_post", Reported::AsIs, 0.05, 50, {0.5, 2}, 2}},
+        "x is read as effective bits -log2 x (x = 2^-bits for quantization); x = 0 adds no "
+        "degradation");
   }
 };
 

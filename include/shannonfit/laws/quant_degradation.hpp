@@ -12,34 +12,30 @@
 
 namespace shannonfit::laws {
 
-struct QuantDegradation {
-  // a, b, e, alpha, beta, ln_k, alpha_q, beta_q, gamma_q
-  static constexpr int kParams = 9;
+// a, b, e, alpha, beta, ln_k, alpha_q, beta_q, gamma_q
+struct QuantDegradation : QuantizationDegradation<QuantDegradation> {
+  static constexpr int kDataExponent = 7, kSizeExponent = 6;
 
+  // γ_q ln b with b = log2(1 + 1/x).
   template <class T, class S>
-  SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S x) {
+  SF_HD static T penalty(const T& gamma_q, S x) {
     constexpr double kLn2 = 0.69314718055994531;
-    const bool perturbed = x > S(0);
-    const S ln_bits = perturbed ? log(log1p(S(1) / x) / S(kLn2)) : S(0);
-    const T ln_delta = p[5] + p[7] * ln_d - p[6] * ln_n - p[8] * ln_bits;
-    return perturbed_base::log_loss<T>(p, ln_n, ln_d, perturbed, ln_delta);
+    return gamma_q * log(log1p(S(1) / x) / S(kLn2));
   }
 
   static LawInfo info() {
-    using namespace perturbed_base;
-    return {"quant-degradation",
-            "L = E + A/N^alpha + B/D^beta + k D^beta_q / (N^alpha_q bits^gamma_q), "
-            "bits = log2(1 + 1/x)",
-            "Ouyang et al. 2024, 'Low-Bit Quantization Favors Undertrained LLMs' (arXiv "
-            "2411.17691), added to a Chinchilla base",
-            {a_spec(), b_spec(), e_spec(), alpha_spec(), beta_spec(),
-             {"ln_k", "k", Reported::Exp, -40, 40, {-10, 0}, 0},
-             {"alpha_q", "alpha_q", Reported::AsIs, 0, 5, {1.0, 0.3}, 0.3},
-             {"beta_q", "beta_q", Reported::AsIs, 0, 5, {1.0, 0.5}, 0.5},
-             {"gamma_q", "gamma_q", Reported::AsIs, 0, 20, {5, 2}, 2}},
-            Needs::Perturbation,
-            "x is read as effective bits log2(1 + 1/x) (x = 2^-bits for quantization: within "
-            "0.17 bit of the true count at 3 bits or more); x = 0 adds no degradation"};
+    return perturbed_base::info(
+        "quant-degradation",
+        "L = E + A/N^alpha + B/D^beta + k D^beta_q / (N^alpha_q bits^gamma_q), "
+        "bits = log2(1 + 1/x)",
+        "Ouyang et al. 2024, 'Low-Bit Quantization Favors Undertrained LLMs' (arXiv "
+        "2411.17691), added to a Chinchilla base",
+        {{"ln_k", "k", Reported::Exp, -40, 40, {-10, 0}, 0},
+         {"alpha_q", "alpha_q", Reported::AsIs, 0, 5, {1.0, 0.3}, 0.3},
+         {"beta_q", "beta_q", Reported::AsIs, 0, 5, {1.0, 0.5}, 0.5},
+         {"gamma_q", "gamma_q", Reported::AsIs, 0, 20, {5, 2}, 2}},
+        "x is read as effective bits log2(1 + 1/x) (x = 2^-bits for quantization: within "
+        "0.17 bit of the true count at 3 bits or more); x = 0 adds no degradation");
   }
 };
 
