@@ -101,6 +101,12 @@ TEST(Filter, ErrorsPointAtTheOffendingCharacter) {
             "--filter: text can only be compared with == or != at character 3:\n  N < 'x'\n    ^");
   EXPECT_EQ(parse_error("N > 1 && 5"),
             "--filter: 'and' needs a condition at character 10:\n  N > 1 && 5\n           ^");
+  EXPECT_EQ(parse_error("5 || N > 1"),
+            "--filter: 'or' needs a condition at character 1:\n  5 || N > 1\n  ^");
+  EXPECT_EQ(parse_error("N + (D > 1) > 2"),
+            "--filter: arithmetic needs a number at character 5:\n  N + (D > 1) > 2\n      ^");
+  EXPECT_EQ(parse_error("(N > 1) * 2 > 1"),
+            "--filter: arithmetic needs a number at character 1:\n  (N > 1) * 2 > 1\n  ^");
   EXPECT_EQ(parse_error("N > 1e9x"),
             "--filter: unexpected text after a number at character 8:\n  N > 1e9x\n         ^");
   EXPECT_EQ(parse_error("dataset == \"c4"),

@@ -88,34 +88,48 @@ class Parser {
       fail(at, std::string(role) + (want == Type::Bool ? " needs a condition" : " needs a number"));
   }
 
-  std::unique_ptr<Node> parse_or(Type& t) {
+  struct BinaryOp {
+    const char* token;
+    Node::Kind kind;
+  };
+  using Level = std::unique_ptr<Node> (Parser::*)(Type&);
+
+  // The first of `ops` that comes next, consumed; null when none does.
+  template <std::size_t K>
+  const BinaryOp* accept_any(const BinaryOp (&ops)[K]) {
+    for (const BinaryOp& op : ops)
+      if (accept(op.token)) return &op;
+    return nullptr;
+  }
+
+  // One left-associative precedence level: operands parsed by `next`, joined by any of `ops`;
+  // each operand must be (and the result is) of type `operand`; `role` names the operator in
+  // errors.
+  template <std::size_t K>
+  std::unique_ptr<Node> parse_binary(Type& t, Level next, const BinaryOp (&ops)[K], Type operand,
+                                     const char* role) {
     std::size_t at = (skip_space(), pos_);
-    auto lhs = parse_and(t);
-    while (accept("||") || accept("or")) {
-      require(t, Type::Bool, at, "'or'");
+    auto lhs = (this->*next)(t);
+    while (const BinaryOp* op = accept_any(ops)) {
+      require(t, operand, at, role);
       at = (skip_space(), pos_);
       Type rt;
-      auto rhs = parse_and(rt);
-      require(rt, Type::Bool, at, "'or'");
-      lhs = make(Node::Or, std::move(lhs), std::move(rhs));
-      t = Type::Bool;
+      auto rhs = (this->*next)(rt);
+      require(rt, operand, at, role);
+      lhs = make(op->kind, std::move(lhs), std::move(rhs));
+      t = operand;
     }
     return lhs;
   }
 
+  std::unique_ptr<Node> parse_or(Type& t) {
+    static const BinaryOp ops[] = {{"||", Node::Or}, {"or", Node::Or}};
+    return parse_binary(t, &Parser::parse_and, ops, Type::Bool, "'or'");
+  }
+
   std::unique_ptr<Node> parse_and(Type& t) {
-    std::size_t at = (skip_space(), pos_);
-    auto lhs = parse_not(t);
-    while (accept("&&") || accept("and")) {
-      require(t, Type::Bool, at, "'and'");
-      at = (skip_space(), pos_);
-      Type rt;
-      auto rhs = parse_not(rt);
-      require(rt, Type::Bool, at, "'and'");
-      lhs = make(Node::And, std::move(lhs), std::move(rhs));
-      t = Type::Bool;
-    }
-    return lhs;
+    static const BinaryOp ops[] = {{"&&", Node::And}, {"and", Node::And}};
+    return parse_binary(t, &Parser::parse_not, ops, Type::Bool, "'and'");
   }
 
   std::unique_ptr<Node> parse_not(Type& t) {
@@ -134,7 +148,7 @@ class Parser {
   std::unique_ptr<Node> parse_cmp(Type& t) {
     const std::size_t at = (skip_space(), pos_);
     auto lhs = parse_sum(t);
-    static const struct { const char* token; Node::Kind kind; } ops[] = {
+    static const BinaryOp ops[] = {
         {"<=", Node::Le}, {">=", Node::Ge}, {"==", Node::Eq}, {"!=", Node::Ne},
         {"<", Node::Lt},  {">", Node::Gt}};
     const std::size_t op_at = (skip_space(), pos_);
@@ -162,45 +176,13 @@ class Parser {
   }
 
   std::unique_ptr<Node> parse_sum(Type& t) {
-    std::size_t at = (skip_space(), pos_);
-    auto lhs = parse_prod(t);
-    while (true) {
-      Node::Kind kind;
-      if (accept("+"))
-        kind = Node::Add;
-      else if (accept("-"))
-        kind = Node::Sub;
-      else
-        return lhs;
-      require(t, Type::Number, at, "arithmetic");
-      at = (skip_space(), pos_);
-      Type rt;
-      auto rhs = parse_prod(rt);
-      require(rt, Type::Number, at, "arithmetic");
-      lhs = make(kind, std::move(lhs), std::move(rhs));
-      t = Type::Number;
-    }
+    static const BinaryOp ops[] = {{"+", Node::Add}, {"-", Node::Sub}};
+    return parse_binary(t, &Parser::parse_prod, ops, Type::Number, "arithmetic");
   }
 
   std::unique_ptr<Node> parse_prod(Type& t) {
-    std::size_t at = (skip_space(), pos_);
-    auto lhs = parse_unary(t);
-    while (true) {
-      Node::Kind kind;
-      if (accept("*"))
-        kind = Node::Mul;
-      else if (accept("/"))
-        kind = Node::Div;
-      else
-        return lhs;
-      require(t, Type::Number, at, "arithmetic");
-      at = (skip_space(), pos_);
-      Type rt;
-      auto rhs = parse_unary(rt);
-      require(rt, Type::Number, at, "arithmetic");
-      lhs = make(kind, std::move(lhs), std::move(rhs));
-      t = Type::Number;
-    }
+    static const BinaryOp ops[] = {{"*", Node::Mul}, {"/", Node::Div}};
+    return parse_binary(t, &Parser::parse_unary, ops, Type::Number, "arithmetic");
   }
 
   std::unique_ptr<Node> parse_unary(Type& t) {
