@@ -4,6 +4,8 @@
 // fitted with n_c = ln N_c, d_c = ln D_c:
 //   ln L̂ = α_D · LSE((α_N/α_D)(n_c − ln N), d_c − ln D)
 // kaplan-e adds an irreducible term outside the bracket: L = E + [ ... ]^{α_D}.
+#include <vector>
+
 #include "shannonfit/law.hpp"
 
 namespace shannonfit::laws {
@@ -30,22 +32,20 @@ struct Kaplan {
 };
 
 struct KaplanE {
-  static constexpr int kParams = 5;  // n_c, d_c, alpha_n, alpha_d, e
+  static constexpr int kParams = 5;  // Kaplan's four, then e
 
   template <class T, class S>
-  SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S /*x*/) {
-    return log_sum_exp<T>(p[3] * log_sum_exp<T>(p[2] / p[3] * (p[0] - ln_n), p[1] - ln_d), p[4]);
+  SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S x) {
+    return log_sum_exp<T>(Kaplan::log_loss<T>(p, ln_n, ln_d, x), p[4]);
   }
 
   static LawInfo info() {
+    std::vector<ParamSpec> params = Kaplan::info().params;
+    params.push_back({"e", "E", Reported::Exp, -10, 3, {-1, 0, 0.5}, 0.5});
     return {"kaplan-e",
             "L = E + [(N_c/N)^(alpha_N/alpha_D) + D_c/D]^alpha_D",
             "Kaplan et al. 2020 (arXiv 2001.08361), eq. 1.5 with an irreducible term",
-            {{"n_c", "N_c", Reported::Exp, 0, 60, {20, 25, 30, 35}, 30},
-             {"d_c", "D_c", Reported::Exp, 0, 60, {15, 20, 25, 30}, 23},
-             {"alpha_n", "alpha_N", Reported::AsIs, 1e-3, 3, {0.05, 0.1, 0.3, 0.6}, 0.076},
-             {"alpha_d", "alpha_D", Reported::AsIs, 1e-3, 3, {0.05, 0.1, 0.3, 0.6}, 0.103},
-             {"e", "E", Reported::Exp, -10, 3, {-1, 0, 0.5}, 0.5}},
+            params,
             Needs::Nothing,
             ""};
   }
