@@ -79,6 +79,12 @@ struct LawEntry {
   double (*log_loss)(const double* params, double ln_n, double ln_d, double x);
 };
 
+// What LawEntry::log_loss points to for a law type: its ln L̂ at one point, in double.
+template <class Law>
+double law_log_loss(const double* params, double ln_n, double ln_d, double x) {
+  return Law::template log_loss<double, double>(params, ln_n, ln_d, x);
+}
+
 enum class BackendKind : unsigned char { Cpu, Reference, Cuda, Auto };
 // "cpu", "reference", "cuda", "auto"; throws InputError naming the choices otherwise.
 BackendKind parse_backend(const std::string& name);

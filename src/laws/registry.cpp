@@ -18,11 +18,6 @@ namespace shannonfit {
 namespace {
 
 template <class Law>
-double law_log_loss(const double* p, double ln_n, double ln_d, double x) {
-  return Law::template log_loss<double, double>(p, ln_n, ln_d, x);
-}
-
-template <class Law>
 LawEntry make_entry(BatchFn cuda) {
   LawEntry e{Law::info(), Law::kParams, &cpu::fit_batch<Law>, &reference::fit_batch<Law>, cuda,
              &law_log_loss<Law>};

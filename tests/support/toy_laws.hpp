@@ -45,14 +45,9 @@ struct BasinLaw {
 };
 
 template <class Law>
-double toy_log_loss(const double* p, double ln_n, double ln_d, double x) {
-  return Law::template log_loss<double, double>(p, ln_n, ln_d, x);
-}
-
-template <class Law>
 LawEntry toy_entry() {
   return {Law::info(), Law::kParams, &cpu::fit_batch<Law>, &cpu::fit_batch<Law>, nullptr,
-          &toy_log_loss<Law>};
+          &law_log_loss<Law>};
 }
 
 }  // namespace shannonfit::testing
