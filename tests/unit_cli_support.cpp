@@ -45,8 +45,8 @@ TEST(CliSupport, TimeoutSendsItsSignalToAProgramThatHangs) {
   EXPECT_EQ(run_program({"sleep", "600"}, kill_it).code, -1) << "ended on a signal";
   CliOptions interrupt_it = kill_it;
   interrupt_it.timeout_signal = SIGINT;
-  const CliRun r =
-      run_program({"sh", "-c", "sleep 600 & trap 'kill $!; exit 130' INT; wait"}, interrupt_it);
+  const CliRun r = run_program(
+      {"sh", "-c", "sleep 600 & trap 'kill $!; wait $!; exit 130' INT; wait"}, interrupt_it);
   EXPECT_EQ(r.code, 130);
 }
 

@@ -142,21 +142,32 @@ class CliProcess {
   void send_signal(int sig) const {
     if (pid_ > 0) ::kill(pid_, sig);
   }
-  // Waits for the end (sending the timeout signal when the timeout passes) and collects output.
+  // Waits for the end and collects the output. Past the timeout the process gets the timeout
+  // signal, and SIGKILL if it is still running kGraceS later, so that no test hangs on it.
   CliRun wait() {
-    const auto deadline = started_ + std::chrono::duration<double>(opt_.timeout_s);
-    while (opt_.timeout_s > 0 && !finished()) {
-      if (std::chrono::steady_clock::now() >= deadline) {
-        send_signal(opt_.timeout_signal);
-        break;
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    using Clock = std::chrono::steady_clock;
+    const auto timeout = std::chrono::duration_cast<Clock::duration>(
+        std::chrono::duration<double>(opt_.timeout_s));
+    if (opt_.timeout_s > 0 && !finished_by(started_ + timeout)) {
+      send_signal(opt_.timeout_signal);
+      if (!finished_by(Clock::now() + std::chrono::seconds(kGraceS))) send_signal(SIGKILL);
     }
     if (pid_ > 0 && ::waitpid(pid_, &status_, 0) == pid_) pid_ = 0;
     return {WIFEXITED(status_) ? WEXITSTATUS(status_) : -1, read_file(out_), read_file(err_)};
   }
 
  private:
+  static constexpr int kGraceS = 60;
+
+  // Whether the process ends before `deadline`.
+  bool finished_by(std::chrono::steady_clock::time_point deadline) {
+    while (!finished()) {
+      if (std::chrono::steady_clock::now() >= deadline) return false;
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    return true;
+  }
+
   // An empty file of our own in the temp directory, so captures never land in the test's cwd.
   static std::string capture_file(std::filesystem::path& path) {
     std::string templ = (std::filesystem::temp_directory_path() / "shannonfit-io-XXXXXX").string();
@@ -168,6 +179,7 @@ class CliProcess {
   }
   static bool redirect(const std::string& path, int flags, int to) {
     const int fd = ::open(path.c_str(), flags);
+    if (fd == to) return true;  // the descriptor was closed in the test, so open reused it
     return fd >= 0 && ::dup2(fd, to) >= 0 && ::close(fd) == 0;
   }
 
