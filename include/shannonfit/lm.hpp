@@ -128,39 +128,67 @@ constexpr bool kLinearizeTrial = false;
 constexpr bool kLinearizeTrial = true;
 #endif
 
+// Points per block of linearize on the host. Each point's law evaluation calls libm exp/log,
+// and a call clobbers every vector register: accumulating J^T W J point by point kept the 20
+// gradient and normal-matrix sums in memory, reloaded and stored around every call. Evaluating
+// a block of points first and then accumulating the block with no call in between keeps the
+// sums in registers; the summation order, and so every result, is unchanged. A device thread
+// has no calls to spill around and no registers to spare for a block.
+#if defined(__CUDA_ARCH__)
+constexpr int kLinearizeBlock = 1;
+#else
+constexpr int kLinearizeBlock = 16;
+#endif
+
 // One fused pass with Jets: objective, gradient and (IRLS-weighted) J^T W J, never storing J.
 template <class Law, typename S, int P>
 SF_HD S linearize(const S (&p)[P], const PointsView<S>& d, const S* w,
                   const SolverOptions<S, P>& o, bool robust_weights, S (&g)[P],
                   S (&h)[packed_size<P>()], S* rss) {
   using J = Jet<S, P>;
+  constexpr int H = packed_size<P>();
   J pj[P];
   for (int k = 0; k < P; ++k) pj[k] = J::variable(p[k], k);
-  for (int k = 0; k < P; ++k) g[k] = S(0);
-  for (int k = 0; k < packed_size<P>(); ++k) h[k] = S(0);
+  // Local sums: g and h could alias the points as far as the compiler knows.
+  S gs[P], hs[H];
+  for (int k = 0; k < P; ++k) gs[k] = S(0);
+  for (int k = 0; k < H; ++k) hs[k] = S(0);
   S cost = S(0), sum_sq = S(0);
-  for (int i = 0; i < d.n; ++i) {
-    const S wi = point_weight(w, i);
-    if (wi == S(0)) continue;
-    const J f = predict<Law, J, S>(pj, d, i, o.space);
-    const S r = f.a - d.target[i];
-    S irls = S(1);
-    if (o.loss == LossKind::Huber) {
-      const S a = r < S(0) ? -r : r;
-      cost += wi * huber_rho(r, o.huber_delta);
-      if (a > o.huber_delta) irls = o.huber_delta / a;
-    } else {
-      cost += wi * S(0.5) * r * r;
+  J f[kLinearizeBlock];
+  S wf[kLinearizeBlock], yf[kLinearizeBlock];
+  for (int i = 0; i < d.n;) {
+    int m = 0;
+    for (; i < d.n && m < kLinearizeBlock; ++i) {
+      const S wi = point_weight(w, i);
+      if (wi == S(0)) continue;
+      f[m] = predict<Law, J, S>(pj, d, i, o.space);
+      wf[m] = wi;
+      yf[m] = d.target[i];
+      ++m;
     }
-    sum_sq += wi * r * r;
-    const S wr = wi * (robust_weights ? irls : S(1));
-    const S gw = wi * irls * r;  // exact gradient weight: w * psi(r)
-    for (int a = 0; a < P; ++a) {
-      g[a] += gw * f.v[a];
-      const S wa = wr * f.v[a];
-      for (int b = a; b < P; ++b) h[packed_index<P>(a, b)] += wa * f.v[b];
+    for (int j = 0; j < m; ++j) {
+      const S wi = wf[j];
+      const S r = f[j].a - yf[j];
+      S irls = S(1);
+      if (o.loss == LossKind::Huber) {
+        const S a = r < S(0) ? -r : r;
+        cost += wi * huber_rho(r, o.huber_delta);
+        if (a > o.huber_delta) irls = o.huber_delta / a;
+      } else {
+        cost += wi * S(0.5) * r * r;
+      }
+      sum_sq += wi * r * r;
+      const S wr = wi * (robust_weights ? irls : S(1));
+      const S gw = wi * irls * r;  // exact gradient weight: w * psi(r)
+      for (int a = 0; a < P; ++a) {
+        gs[a] += gw * f[j].v[a];
+        const S wa = wr * f[j].v[a];
+        for (int b = a; b < P; ++b) hs[packed_index<P>(a, b)] += wa * f[j].v[b];
+      }
     }
   }
+  for (int k = 0; k < P; ++k) g[k] = gs[k];
+  for (int k = 0; k < H; ++k) h[k] = hs[k];
   if (rss) *rss = sum_sq;
   return cost;
 }
