@@ -98,6 +98,29 @@ TEST(ModelSelection, HoldoutPooledAndPerGroupByHand) {
   EXPECT_THROW(evaluate_holdout(fitter(law), d, {0, 0, 0, 0}), InputError);
 }
 
+TEST(ModelSelection, PoolingSeparateFitsByHand) {
+  // Two slices fitted apart: held-out targets {2, 3} with SSE 8.5 and {0, 4} with SSE 1. Pooled
+  // over the four rows (mean 2.25, SST 8.75): R² = 1 − 9.5 / 8.75, MSE 9.5 / 4.
+  EXPECT_NEAR(total_sum_of_squares({2, 3, 0, 4}), 8.75, 1e-15);
+  EXPECT_EQ(total_sum_of_squares({}), 0.0);
+  const PredictionScore p = pooled_score(8.5 + 1.0, 4, total_sum_of_squares({2, 3, 0, 4}));
+  EXPECT_EQ(p.n, 4);
+  EXPECT_NEAR(p.mse, 9.5 / 4, 1e-15);
+  EXPECT_NEAR(p.r2, 1 - 9.5 / 8.75, 1e-15);
+  EXPECT_TRUE(std::isnan(pooled_score(1.0, 1, 2.0).r2));  // one row: no spread to explain
+  EXPECT_TRUE(std::isnan(pooled_score(1.0, 3, 0.0).r2));
+  EXPECT_TRUE(std::isnan(pooled_score(std::nan(""), 3, 2.0).r2));  // a failed slice fit
+
+  // score_holdout is what evaluate_holdout reports for its own fit.
+  const LawEntry law = toy_entry<ConstantLaw>();
+  const Dataset d = four_rows();
+  const HoldoutResult h = evaluate_holdout(fitter(law), d, {0, 0, 1, 1});
+  const HoldoutScores s = score_holdout(law, h.fit.params.data(), d, Space::Log, {0, 0, 1, 1});
+  EXPECT_EQ(s.pooled.sse, h.pooled.sse);
+  ASSERT_EQ(s.groups.size(), 2u);
+  EXPECT_EQ(s.groups[1].score.mse, h.groups[1].score.mse);
+}
+
 TEST(ModelSelection, TheTrueLawWinsEveryBootstrapResample) {
   // ln L is exactly linear in ln N: the line predicts held-out rows perfectly, the constant not.
   Dataset d;

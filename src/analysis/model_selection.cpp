@@ -41,6 +41,43 @@ PredictionScore score_rows(const LawEntry& law, const double* params, const Data
   return s;
 }
 
+double total_sum_of_squares(const std::vector<double>& y) {
+  if (y.empty()) return 0;
+  double mean = 0;
+  for (double v : y) mean += v;
+  mean /= static_cast<double>(y.size());
+  double sst = 0;
+  for (double v : y) sst += (v - mean) * (v - mean);
+  return sst;
+}
+
+PredictionScore pooled_score(double sse, long n, double sst) {
+  PredictionScore s;
+  s.n = n;
+  s.sse = sse;
+  if (n > 0) s.mse = sse / static_cast<double>(n);
+  if (n >= 2 && sst > 0) s.r2 = 1 - sse / sst;
+  return s;
+}
+
+HoldoutScores score_holdout(const LawEntry& law, const double* params, const Dataset& data,
+                            Space space, const std::vector<char>& held_out) {
+  HoldoutScores h;
+  std::vector<std::size_t> held;
+  for (std::size_t i = 0; i < data.size(); ++i)
+    if (held_out[i]) held.push_back(i);
+  h.pooled = score_rows(law, params, data, space, held);
+  if (data.group.empty()) return h;
+  for (std::size_t g = 0; g < data.group_names.size(); ++g) {
+    std::vector<std::size_t> rows;
+    for (std::size_t i : held)
+      if (data.group[i] == static_cast<int>(g)) rows.push_back(i);
+    if (!rows.empty())
+      h.groups.push_back({data.group_names[g], score_rows(law, params, data, space, rows)});
+  }
+  return h;
+}
+
 std::vector<int> kfold_assignment(std::size_t n, int k, std::uint64_t seed) {
   if (k < 2 || static_cast<std::size_t>(k) > n)
     throw InputError("--kfold " + std::to_string(k) + ": need 2 <= k <= rows (" +
@@ -101,30 +138,21 @@ HoldoutResult evaluate_holdout(const LawFitter& f, const Dataset& data,
                                const std::vector<char>& held_out) {
   const std::size_t n = data.size();
   std::vector<double> weights(n);
-  std::vector<std::size_t> held;
   HoldoutResult h;
+  long held = 0;
   for (std::size_t i = 0; i < n; ++i) {
     weights[i] = held_out[i] ? 0.0 : row_weight(data, i);
     if (held_out[i])
-      held.push_back(i);
+      ++held;
     else
       ++h.n_train;
   }
-  if (held.empty() || h.n_train == 0)
+  if (held == 0 || h.n_train == 0)
     throw InputError(data.source + ": --holdout leaves " +
-                     (held.empty() ? std::string("no rows to predict") : "no rows to fit on"));
+                     (held == 0 ? std::string("no rows to predict") : "no rows to fit on"));
   h.fit = fit_weightings(f, data, weights).at(0);
   if (!usable(h.fit)) return h;
-  h.pooled = score_rows(*f.law, h.fit.params.data(), data, f.options.space, held);
-  if (data.group.empty()) return h;
-  for (std::size_t g = 0; g < data.group_names.size(); ++g) {
-    std::vector<std::size_t> rows;
-    for (std::size_t i : held)
-      if (data.group[i] == static_cast<int>(g)) rows.push_back(i);
-    if (!rows.empty())
-      h.groups.push_back({data.group_names[g],
-                          score_rows(*f.law, h.fit.params.data(), data, f.options.space, rows)});
-  }
+  static_cast<HoldoutScores&>(h) = score_holdout(*f.law, h.fit.params.data(), data, f.options.space, held_out);
   return h;
 }
 

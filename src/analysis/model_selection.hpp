@@ -8,6 +8,10 @@
 // Conventions: residuals live in the space the fits use (FitOptions::space: ln L or L), as in
 // stats.hpp. A held-out score is unweighted over the rows it predicts: MSE = mean r², and
 // R² = 1 − Σr² / Σ(y − ȳ)² with ȳ the mean of those rows' targets.
+//
+// Pooling over datasets fitted separately (one fit per --by slice): the held-out rows of all of
+// them form one set, each predicted by its own dataset's fit; R² = 1 − Σ SSE / Σ(y − ȳ)² with ȳ
+// the mean over the whole set (pooled_score).
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -43,6 +47,12 @@ struct PredictionScore {
 PredictionScore score_rows(const LawEntry& law, const double* params, const Dataset& data,
                            Space space, const std::vector<std::size_t>& rows);
 
+// Σ(y − ȳ)² of `y`.
+double total_sum_of_squares(const std::vector<double>& y);
+// Score of `n` rows whose residuals sum to `sse` and whose targets have total sum of squares
+// `sst`: R² is NaN unless n ≥ 2 and sst > 0.
+PredictionScore pooled_score(double sse, long n, double sst);
+
 // k folds of near-equal size: the rows in a Philox-shuffled order (seeded), dealt in turn.
 // Throws InputError unless 2 ≤ k ≤ n.
 std::vector<int> kfold_assignment(std::size_t n, int k, std::uint64_t seed);
@@ -62,11 +72,17 @@ struct GroupScore {
   std::string name;
   PredictionScore score;
 };
-struct HoldoutResult {
-  FitResult fit;  // on the training rows
-  long n_train = 0;
+struct HoldoutScores {
   PredictionScore pooled;          // every held-out row
   std::vector<GroupScore> groups;  // per group with held-out rows (data.group; empty without)
+};
+// The law with `params` predicting the rows with held_out[i] != 0, pooled and per group.
+HoldoutScores score_holdout(const LawEntry& law, const double* params, const Dataset& data,
+                            Space space, const std::vector<char>& held_out);
+
+struct HoldoutResult : HoldoutScores {
+  FitResult fit;  // on the training rows
+  long n_train = 0;
 };
 // Fits on the rows with held_out[i] == 0 and predicts the others. Throws InputError when either
 // side is empty.

@@ -1,7 +1,8 @@
 // `shannonfit compare`: several laws on the same data, ranked. In-sample RSS, R², AIC, AICc,
 // BIC; k-fold and leave-one-group-out cross-validation; held-out scores on an extrapolation
 // split (--holdout EXPR or --extrapolate N<=..,D<=..), per held-out group and pooled; bootstrap
-// win-rates with intervals (--resamples); and the loss-minimising token count D* (--basin-n).
+// win-rates with intervals (--resamples); with --by and a split, the held-out scores pooled over
+// every slice; and the loss-minimising token count D* (--basin-n).
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -17,6 +18,7 @@
 #include "io/text_table.hpp"
 #include "shannonfit/errors.hpp"
 #include "shannonfit/intervals.hpp"
+#include "shannonfit/stats.hpp"
 
 namespace shannonfit::cli {
 
@@ -42,7 +44,12 @@ struct LawOutcome {
   FitRecord full;
   CvResult kfold, logo;
   HoldoutResult holdout;
-  QuantityInterval holdout_r2;  // over the bootstrap resamples (with a split and --resamples)
+  // Over the bootstrap resamples (with a split and --resamples): pooled held-out R² and MSE,
+  // R² per held-out group (as holdout.groups), and each resample's held-out Σ r² (NaN where the
+  // fit failed) for pooling over --by slices.
+  QuantityInterval holdout_r2, holdout_mse;
+  std::vector<QuantityInterval> group_r2;
+  std::vector<double> resample_sse;
   double win_rate = std::numeric_limits<double>::quiet_NaN();
   std::vector<TokenOptimum> basin;                       // one per --basin-n
   std::vector<std::pair<double, double>> basin_interval;  // percentile interval of D*
@@ -69,6 +76,22 @@ std::string with_interval(double v, const QuantityInterval& q) {
   return fmt(v) + " [" + fmt(q.percentile.lo) + ", " + fmt(q.percentile.hi) + "]";
 }
 
+// Percentile interval of a statistic over the resamples, leaving out the non-finite ones.
+QuantityInterval resample_interval(const char* name, double estimate,
+                                   const std::vector<double>& values, double level) {
+  std::vector<double> finite;
+  for (double v : values)
+    if (std::isfinite(v)) finite.push_back(v);
+  const int invalid = static_cast<int>(values.size() - finite.size());
+  return bootstrap_interval(name, estimate, finite, invalid, {}, level,
+                            std::numeric_limits<double>::quiet_NaN());
+}
+
+nlohmann::json interval_json(const QuantityInterval& q) {
+  return {{"level", q.level}, {"lo", q.percentile.lo}, {"hi", q.percentile.hi},
+          {"resamples_used", q.n}};
+}
+
 nlohmann::json score_json(const PredictionScore& s) {
   return {{"n", s.n}, {"mse", s.mse}, {"r2", s.r2}};
 }
@@ -84,14 +107,18 @@ struct SliceResult {
   std::vector<LawOutcome> laws;
   std::vector<std::size_t> order;  // ranking
   std::vector<char> held_out;
+  std::vector<double> held_y;  // targets (in the fit's space) of the held-out rows
   int win_valid = 0;
 };
 
+// `seed` is this slice's: slices draw independent folds and resamples.
 SliceResult compare_slice(const CompareArgs& a, const std::vector<const LawEntry*>& laws,
-                          const Dataset& data, const std::string& label) {
+                          const io::Slice& slice, const std::string& label, std::uint64_t seed) {
+  const Dataset& data = slice.data;
   SliceResult s;
   s.data = &data;
   s.label = label;
+  s.by_value = slice.by_value;
   const bool split = !a.holdout.empty() || !a.extrapolate.empty();
   if (!a.holdout.empty()) s.held_out = holdout_rows(a.data.path, a.holdout, data);
   if (!a.extrapolate.empty()) {
@@ -99,8 +126,13 @@ SliceResult compare_slice(const CompareArgs& a, const std::vector<const LawEntry
     if (s.held_out.empty()) s.held_out.assign(data.size(), 0);
     for (std::size_t i = 0; i < data.size(); ++i) s.held_out[i] |= beyond_split[i];
   }
+  if (split) {
+    const std::vector<double> y = targets(data, a.solver.fit_options().space);
+    for (std::size_t i = 0; i < data.size(); ++i)
+      if (s.held_out[i]) s.held_y.push_back(y[i]);
+  }
   std::vector<int> folds;
-  if (a.kfold >= 2) folds = kfold_assignment(data.size(), a.kfold, a.seed);
+  if (a.kfold >= 2) folds = kfold_assignment(data.size(), a.kfold, seed);
 
   std::vector<LawFitter> fitters;
   for (const LawEntry* law : laws) {
@@ -113,6 +145,7 @@ SliceResult compare_slice(const CompareArgs& a, const std::vector<const LawEntry
     fitters.push_back(f);
     LawOutcome o;
     o.full = run_fit(*law, data, a.solver, label);
+    o.full.by_value = slice.by_value;
     if (!folds.empty()) o.kfold = cross_validate(f, data, folds, a.kfold);
     if (!data.group.empty())
       o.logo = cross_validate(f, data, data.group, static_cast<int>(data.group_names.size()));
@@ -124,18 +157,30 @@ SliceResult compare_slice(const CompareArgs& a, const std::vector<const LawEntry
 
   if (a.resamples > 0) {
     const WinRates w = bootstrap_win_rates(fitters, data, split ? &s.held_out : nullptr,
-                                           a.resamples, a.seed);
+                                           a.resamples, seed);
     s.win_valid = w.valid;
     for (std::size_t l = 0; l < laws.size(); ++l) {
       LawOutcome& o = s.laws[l];
       o.win_rate = w.rate[l];
       if (split) {
-        std::vector<double> finite;
-        for (double v : w.r2[l])
-          if (std::isfinite(v)) finite.push_back(v);
-        const int invalid = a.resamples - static_cast<int>(finite.size());
-        o.holdout_r2 = bootstrap_interval("held-out R2", o.holdout.pooled.r2, finite, invalid, {},
-                                          a.level, std::numeric_limits<double>::quiet_NaN());
+        o.holdout_r2 = resample_interval("held-out R2", o.holdout.pooled.r2, w.r2[l], a.level);
+        o.holdout_mse = resample_interval("held-out MSE", o.holdout.pooled.mse, w.mse[l], a.level);
+        const long held = static_cast<long>(s.held_y.size());
+        for (double mse : w.mse[l]) o.resample_sse.push_back(mse * static_cast<double>(held));
+        std::vector<std::vector<double>> group_values(o.holdout.groups.size());
+        for (const FitResult& r : w.fits[l]) {
+          HoldoutScores scores;
+          if (usable(r))
+            scores = score_holdout(*laws[l], r.params.data(), data, fitters[l].options.space,
+                                   s.held_out);
+          for (std::size_t g = 0; g < group_values.size(); ++g)
+            group_values[g].push_back(g < scores.groups.size()
+                                          ? scores.groups[g].score.r2
+                                          : std::numeric_limits<double>::quiet_NaN());
+        }
+        for (std::size_t g = 0; g < group_values.size(); ++g)
+          o.group_r2.push_back(resample_interval("held-out R2", o.holdout.groups[g].score.r2,
+                                                 group_values[g], a.level));
       }
       for (std::size_t b = 0; b < a.basin_n.size(); ++b) {
         std::vector<double> ds;
@@ -192,7 +237,8 @@ std::string slice_text(const CompareArgs& a, const SliceResult& s, Space space) 
     if (a.kfold >= 2) row.push_back(fmt(o.kfold.mse));
     if (logo) row.push_back(fmt(o.logo.mse));
     if (split)
-      row.insert(row.end(), {fmt(o.holdout.pooled.mse), with_interval(o.holdout.pooled.r2, o.holdout_r2)});
+      row.insert(row.end(), {with_interval(o.holdout.pooled.mse, o.holdout_mse),
+                             with_interval(o.holdout.pooled.r2, o.holdout_r2)});
     if (a.resamples > 0) row.push_back(fmt(o.win_rate));
     t.add_row(row);
   }
@@ -209,7 +255,7 @@ std::string slice_text(const CompareArgs& a, const SliceResult& s, Space space) 
     out += "\n  held out " + std::to_string(held) + " of " + std::to_string(s.held_out.size()) +
            " rows";
     if (a.resamples > 0)
-      out += "; R2 intervals: " + fmt(100 * a.level) + "% percentile over " +
+      out += "; MSE and R2 intervals: " + fmt(100 * a.level) + "% percentile over " +
              std::to_string(a.resamples) + " case-bootstrap resamples of the training rows";
     out += "\n";
     if (!s.laws.empty() && !s.laws[0].holdout.groups.empty()) {
@@ -217,8 +263,11 @@ std::string slice_text(const CompareArgs& a, const SliceResult& s, Space space) 
       for (const auto& g : s.laws[0].holdout.groups) gh.push_back(g.name + " R2");
       io::TextTable gt(gh);
       for (std::size_t idx : s.order) {
-        std::vector<std::string> row = {s.laws[idx].full.law->info.name};
-        for (const auto& g : s.laws[idx].holdout.groups) row.push_back(fmt(g.score.r2));
+        const LawOutcome& o = s.laws[idx];
+        std::vector<std::string> row = {o.full.law->info.name};
+        for (std::size_t g = 0; g < o.holdout.groups.size(); ++g)
+          row.push_back(g < o.group_r2.size() ? with_interval(o.holdout.groups[g].score.r2, o.group_r2[g])
+                                              : fmt(o.holdout.groups[g].score.r2));
         gt.add_row(row);
       }
       out += "\n  held-out R2 per group\n" + gt.render();
@@ -256,17 +305,15 @@ nlohmann::json slice_json(const CompareArgs& a, const SliceResult& s, const std:
     if (o.logo.folds > 0) j["leave_one_group_out"] = cv_json(o.logo);
     if (!s.held_out.empty()) {
       nlohmann::json groups = nlohmann::json::array();
-      for (const auto& g : o.holdout.groups) {
-        nlohmann::json gj = score_json(g.score);
-        gj["group"] = g.name;
+      for (std::size_t g = 0; g < o.holdout.groups.size(); ++g) {
+        nlohmann::json gj = score_json(o.holdout.groups[g].score);
+        gj["group"] = o.holdout.groups[g].name;
+        if (g < o.group_r2.size() && o.group_r2[g].n > 0) gj["r2_interval"] = interval_json(o.group_r2[g]);
         groups.push_back(gj);
       }
       nlohmann::json pooled = score_json(o.holdout.pooled);
-      if (o.holdout_r2.n > 0)
-        pooled["r2_interval"] = {{"level", a.level},
-                                 {"lo", o.holdout_r2.percentile.lo},
-                                 {"hi", o.holdout_r2.percentile.hi},
-                                 {"resamples_used", o.holdout_r2.n}};
+      if (o.holdout_r2.n > 0) pooled["r2_interval"] = interval_json(o.holdout_r2);
+      if (o.holdout_mse.n > 0) pooled["mse_interval"] = interval_json(o.holdout_mse);
       j["holdout"] = {{"rows_train", o.holdout.n_train},
                       {"status", to_string(o.holdout.fit.status)},
                       {"params", std::vector<double>(o.holdout.fit.params.begin(),
@@ -301,6 +348,131 @@ nlohmann::json slice_json(const CompareArgs& a, const SliceResult& s, const std:
           {"win_rate_resamples_used", s.win_valid}};
 }
 
+// The held-out rows of every --by slice as one set, each slice's rows predicted by that slice's
+// own fit. Resample r of the pooled statistic sums resample r of every slice; the slices draw
+// their resamples independently (their seeds differ), so this is a stratified bootstrap.
+struct PooledLaw {
+  const LawEntry* law = nullptr;
+  std::size_t index = 0;  // into SliceResult::laws
+  PredictionScore score;
+  QuantityInterval r2, mse;
+  double win_rate = std::numeric_limits<double>::quiet_NaN();
+};
+struct PooledSlices {
+  long rows = 0;
+  std::vector<PooledLaw> laws;  // ranked by pooled held-out MSE
+  int win_valid = 0;
+};
+
+PooledSlices pool_slices(const CompareArgs& a, const std::vector<SliceResult>& slices) {
+  PooledSlices p;
+  std::vector<double> y;
+  for (const SliceResult& s : slices) y.insert(y.end(), s.held_y.begin(), s.held_y.end());
+  p.rows = static_cast<long>(y.size());
+  const double sst = total_sum_of_squares(y);
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const std::size_t n_laws = slices.front().laws.size();
+  std::vector<std::vector<double>> sse(n_laws, std::vector<double>(a.resamples, 0.0));
+  for (std::size_t l = 0; l < n_laws; ++l) {
+    PooledLaw pl;
+    pl.law = slices.front().laws[l].full.law;
+    pl.index = l;
+    double point = 0;
+    for (const SliceResult& s : slices) {
+      const LawOutcome& o = s.laws[l];
+      point += o.holdout.pooled.n > 0 ? o.holdout.pooled.sse : nan;
+      for (int r = 0; r < a.resamples; ++r) sse[l][r] += o.resample_sse.at(r);
+    }
+    pl.score = pooled_score(point, p.rows, sst);
+    std::vector<double> r2, mse;
+    for (double v : sse[l]) {
+      const PredictionScore b = pooled_score(v, p.rows, sst);
+      r2.push_back(b.r2);
+      mse.push_back(b.mse);
+    }
+    if (a.resamples > 0) {
+      pl.r2 = resample_interval("pooled held-out R2", pl.score.r2, r2, a.level);
+      pl.mse = resample_interval("pooled held-out MSE", pl.score.mse, mse, a.level);
+    }
+    p.laws.push_back(pl);
+  }
+  std::vector<int> wins(n_laws, 0);
+  for (int r = 0; r < a.resamples; ++r) {
+    int best = -1;
+    bool complete = true;
+    for (std::size_t l = 0; l < n_laws; ++l) {
+      if (!std::isfinite(sse[l][r])) complete = false;
+      else if (best < 0 || sse[l][r] < sse[best][r]) best = static_cast<int>(l);
+    }
+    if (!complete) continue;
+    ++p.win_valid;
+    ++wins[best];
+  }
+  if (a.resamples > 0)
+    for (std::size_t l = 0; l < n_laws; ++l)
+      p.laws[l].win_rate = p.win_valid > 0 ? double(wins[l]) / p.win_valid : nan;
+  std::stable_sort(p.laws.begin(), p.laws.end(), [](const PooledLaw& x, const PooledLaw& y) {
+    const double kx = x.score.mse, ky = y.score.mse;
+    if (std::isfinite(kx) != std::isfinite(ky)) return std::isfinite(kx);
+    return kx < ky;
+  });
+  return p;
+}
+
+std::string pooled_text(const CompareArgs& a, const std::vector<SliceResult>& slices,
+                        const PooledSlices& p) {
+  std::string out = "pooled over the " + std::to_string(slices.size()) + " --by " + a.data.map.by +
+                    " slices: " + std::to_string(p.rows) +
+                    " held-out rows, each predicted by its own slice's fit; ranked by held-out MSE\n";
+  std::vector<std::string> header = {"rank", "law"};
+  for (const SliceResult& s : slices) header.push_back(s.by_value + " R2");
+  header.insert(header.end(), {"pooled MSE", "pooled R2"});
+  if (a.resamples > 0) header.push_back("win rate");
+  io::TextTable t(header);
+  for (std::size_t r = 0; r < p.laws.size(); ++r) {
+    const PooledLaw& pl = p.laws[r];
+    std::vector<std::string> row = {std::to_string(r + 1), pl.law->info.name};
+    for (const SliceResult& s : slices) {
+      const LawOutcome& o = s.laws[pl.index];
+      row.push_back(with_interval(o.holdout.pooled.r2, o.holdout_r2));
+    }
+    row.insert(row.end(), {with_interval(pl.score.mse, pl.mse), with_interval(pl.score.r2, pl.r2)});
+    if (a.resamples > 0) row.push_back(fmt(pl.win_rate));
+    t.add_row(row);
+  }
+  out += t.render();
+  if (a.resamples > 0)
+    out += "  intervals: " + fmt(100 * a.level) + "% percentile over " +
+           std::to_string(a.resamples) + " resamples, each slice resampled on its own; win rate: share of " +
+           std::to_string(p.win_valid) + " usable resamples with the lowest pooled held-out MSE\n";
+  return out;
+}
+
+nlohmann::json pooled_json(const std::vector<SliceResult>& slices, const PooledSlices& p) {
+  nlohmann::json laws = nlohmann::json::array();
+  for (std::size_t r = 0; r < p.laws.size(); ++r) {
+    const PooledLaw& pl = p.laws[r];
+    nlohmann::json per_slice = nlohmann::json::array();
+    for (const SliceResult& s : slices) {
+      const LawOutcome& o = s.laws[pl.index];
+      nlohmann::json sj = score_json(o.holdout.pooled);
+      sj["by"] = s.by_value;
+      if (o.holdout_r2.n > 0) sj["r2_interval"] = interval_json(o.holdout_r2);
+      per_slice.push_back(sj);
+    }
+    nlohmann::json j = score_json(pl.score);
+    j["law"] = pl.law->info.name;
+    j["rank"] = r + 1;
+    j["slices"] = per_slice;
+    if (pl.r2.n > 0) j["r2_interval"] = interval_json(pl.r2);
+    if (pl.mse.n > 0) j["mse_interval"] = interval_json(pl.mse);
+    if (std::isfinite(pl.win_rate)) j["win_rate"] = pl.win_rate;
+    laws.push_back(j);
+  }
+  return {{"rows", p.rows}, {"ranked_by", "held-out MSE"}, {"laws", laws},
+          {"win_rate_resamples_used", p.win_valid}};
+}
+
 void run(const CompareArgs& a) {
   const CheckedInputs in = load_checked(a.data, a.laws, a.output);
   const auto& laws = in.laws;
@@ -308,24 +480,36 @@ void run(const CompareArgs& a) {
 
   nlohmann::json slices = nlohmann::json::array();
   std::string text;
+  std::vector<SliceResult> results;
   for (const auto& slice : loaded.slices) {
     const std::string label = slice_label(a.data, slice);
-    const SliceResult s = compare_slice(a, laws, slice.data, label);
+    const std::uint64_t seed = a.seed + static_cast<std::uint64_t>(results.size());
+    results.push_back(compare_slice(a, laws, slice, label, seed));
+    const SliceResult& s = results.back();
     for (const LawOutcome& o : s.laws) warn_best_fit(a.output, o.full);
     slices.push_back(slice_json(a, s, a.data.map.by));
     text += (text.empty() ? "" : "\n") + slice_text(a, s, a.solver.fit_options().space);
+  }
+  const bool split = !a.holdout.empty() || !a.extrapolate.empty();
+  nlohmann::json pooled;
+  if (split && results.size() > 1) {
+    const PooledSlices p = pool_slices(a, results);
+    pooled = pooled_json(results, p);
+    text += "\n" + pooled_text(a, results, p);
   }
   nlohmann::json settings = {{"kfold", a.kfold}, {"seed", a.seed}, {"resamples", a.resamples},
                              {"level", a.level}};
   if (!a.holdout.empty()) settings["holdout"] = a.holdout;
   if (!a.extrapolate.empty())
     settings["extrapolate"] = describe(parse_split(a.extrapolate, "--extrapolate"));
-  emit_json(a.output, {{"command", "compare"},
-                       {"version", SHANNONFIT_VERSION},
-                       {"data", describe(a.data, loaded)},
-                       {"solver", describe(a.solver)},
-                       {"settings", settings},
-                       {"slices", slices}});
+  nlohmann::json doc = {{"command", "compare"},
+                        {"version", SHANNONFIT_VERSION},
+                        {"data", describe(a.data, loaded)},
+                        {"solver", describe(a.solver)},
+                        {"settings", settings},
+                        {"slices", slices}};
+  if (!pooled.is_null()) doc["pooled_over_slices"] = pooled;
+  emit_json(a.output, doc);
   if (show_text(a.output)) {
     std::printf("%s", text.c_str());
     if (!a.output.out.empty()) std::printf("wrote %s\n", a.output.out.c_str());
@@ -346,7 +530,9 @@ void register_compare(CLI::App& app) {
   const char* g = "Comparison";
   cmd->add_option("--kfold", args->kfold, "folds of k-fold cross-validation (0: none)")
       ->capture_default_str()->group(g);
-  cmd->add_option("--seed", args->seed, "seed of the fold assignment and the bootstrap")
+  cmd->add_option("--seed", args->seed,
+                  "seed of the fold assignment and the bootstrap (the k-th --by slice, from 0, "
+                  "uses SEED + k, so slices resample independently)")
       ->capture_default_str()->group(g);
   cmd->add_option("--holdout", args->holdout,
                   "rows to hold out and predict, as a filter expression on the CSV's columns "
