@@ -2,6 +2,7 @@
 // What a law is. A law is a struct with
 //   static constexpr int kParams;                  // parameters the solver sees
 //   static LawInfo info();                         // host: names, bounds, start grid, source
+//   static constexpr MinDistinct kMinDistinct{...};  // distinct N, D, x it needs (below)
 //   template <class T, class S>
 //   SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S x);   // ln L̂ at one point
 // log_loss is written once with unqualified exp/log/log1p, so it runs on doubles, floats, Jets
@@ -26,6 +27,17 @@ struct ParamSpec {
   double fixed_value = 0.0;   // the start used by --starts single (and when grid is empty)
 };
 
+// The fewest distinct values of N, D and the perturbation strength x (0: x is not read) the
+// data must hold for the law to be identified whatever the losses are. Each law declares it as
+//   static constexpr MinDistinct kMinDistinct{n, d, x};
+// and fits are refused before they run when a slice has fewer. A necessary condition only: a
+// flat direction that remains is found after the fit (stats.hpp). The usual count: a term
+// A/N^α beside a constant the other inputs share is seen only through differences between
+// N values, so its two parameters need two differences, i.e. three distinct N.
+struct MinDistinct {
+  int n = 0, d = 0, x = 0;
+};
+
 // Which optional inputs a law needs beyond N, D and loss.
 enum class Needs : unsigned char { Nothing, Perturbation };
 
@@ -36,6 +48,7 @@ struct LawInfo {
   std::vector<ParamSpec> params;
   Needs needs = Needs::Nothing;
   std::string note;  // e.g. an identifiability constraint the law fixes
+  MinDistinct min_distinct{};  // the law's kMinDistinct, filled in by the registry
 };
 
 // log(exp(u) + exp(v) + exp(w)) without overflow, for any number type the laws run on. Laws call

@@ -62,6 +62,7 @@ void run(const AnalyzeArgs& a) {
   req.data = &data;
   req.laws = resolve_laws(a.laws, data.has_x(), &skipped);
   for (const auto& why : skipped) note(a.output, "analyze: " + why);
+  require_fittable(a.data, loaded, req.laws);
   for (const auto& spec : a.at) req.targets.push_back({spec, parse_point(spec)});
   req.budget = a.budget;
   req.level = a.level;

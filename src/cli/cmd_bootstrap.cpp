@@ -82,9 +82,7 @@ void run(const BootstrapArgs& a) {
   std::optional<CheckpointFile> checkpoint = open_checkpoint(a.resample, a.output.force);
   const io::LoadedData loaded = load(a.data);
   for (const auto& s : skipped) note(a.output, "--law all skips " + s);
-  for (const auto& slice : loaded.slices)
-    for (const LawEntry* law : laws)
-      io::require_enough_rows(slice.data, law->info, slice_label(a.data, slice));
+  require_fittable(a.data, loaded, laws);
 
   const InterruptGuard guard;
   nlohmann::json results = nlohmann::json::array();

@@ -85,11 +85,11 @@ void run(const PredictArgs& a) {
   } else {
     const auto laws = resolve_laws(a.laws, !a.data.perturbation.empty());
     const io::LoadedData loaded = load(a.data);
+    require_fittable(a.data, loaded, laws);
     const InterruptGuard guard;
     for (const auto& slice : loaded.slices)
       for (const LawEntry* law : laws) {
         const std::string label = slice_label(a.data, slice);
-        io::require_enough_rows(slice.data, law->info, label);
         BootstrapRecord rec =
             run_bootstrap_record(*law, slice.data, label, a.solver, a.resample, a.output.quiet);
         const std::string failures = failure_note(rec.run);

@@ -243,10 +243,19 @@ CheckedInputs load_checked(const DataArgs& data, const LawArgs& law_args,
   check_output(output);
   in.loaded = load(data);
   for (const auto& s : skipped) note(output, "--law all skips " + s);
-  for (const auto& slice : in.loaded.slices)
-    for (const LawEntry* law : in.laws)
-      io::require_enough_rows(slice.data, law->info, slice_label(data, slice));
+  require_fittable(data, in.loaded, in.laws);
   return in;
+}
+
+void require_fittable(const DataArgs& data, const io::LoadedData& loaded,
+                      const std::vector<const LawEntry*>& laws) {
+  io::ColumnMap map = data.map;
+  if (!data.perturbation.empty()) map.perturbation = io::parse_perturbation(data.perturbation);
+  for (const auto& slice : loaded.slices)
+    for (const LawEntry* law : laws) {
+      io::require_enough_rows(slice.data, law->info, slice_label(data, slice));
+      io::require_identifiable(slice.data, law->info, map, slice_label(data, slice));
+    }
 }
 
 }  // namespace shannonfit::cli

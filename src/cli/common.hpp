@@ -85,6 +85,11 @@ bool show_text(const OutputArgs& args);
 // Side remarks (skipped laws, warnings) to stderr unless --quiet.
 void note(const OutputArgs& args, const std::string& text);
 
+// Before any fit: every slice has at least as many rows as each law has parameters and as many
+// distinct N, D and x as the law needs (InputError naming the file, column and counts).
+void require_fittable(const DataArgs& data, const io::LoadedData& loaded,
+                      const std::vector<const LawEntry*>& laws);
+
 // What fit and compare do before their first (possibly long) fit: resolve the laws (noting
 // those "all" skips), fail early on an existing --out, load the data, and check every slice
 // has enough rows for every law.

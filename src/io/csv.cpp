@@ -8,6 +8,7 @@
 #include <fstream>
 #include <map>
 #include <numeric>
+#include <set>
 #include <sstream>
 
 #include "io/filter.hpp"
@@ -358,6 +359,26 @@ void require_enough_rows(const Dataset& data, const LawInfo& law, const std::str
     throw InputError(context + ": law '" + law.name + "' has " + std::to_string(law.params.size()) +
                      " parameters but only " + std::to_string(data.size()) +
                      " rows remain to fit it (after --filter, --drop-highest-loss and --by)");
+}
+
+void require_identifiable(const Dataset& data, const LawInfo& law, const ColumnMap& map,
+                          const std::string& context) {
+  const auto check = [&](const std::vector<double>& values, int needed, const std::string& column) {
+    const std::size_t distinct = std::set<double>(values.begin(), values.end()).size();
+    if (needed > 0 && distinct < static_cast<std::size_t>(needed))
+      throw InputError(context + ": column " + column + " has " + std::to_string(distinct) +
+                       " distinct value" + (distinct == 1 ? "" : "s") + "; law '" + law.name +
+                       "' needs at least " + std::to_string(needed) +
+                       " to identify its parameters (after --filter, --drop-highest-loss and "
+                       "--by)");
+  };
+  const MinDistinct& need = law.min_distinct;
+  check(data.n, need.n, map.n);
+  check(data.d, need.d,
+        map.flops.empty() ? (map.d.empty() ? std::string("D") : map.d)
+                          : "D (= C/(6N) from " + map.flops + ")");
+  if (data.has_x())
+    check(data.x, need.x, map.perturbation ? map.perturbation->column + " (perturbation)" : "x");
 }
 
 }  // namespace shannonfit::io

@@ -90,4 +90,9 @@ Dataset subset(const Dataset& data, const std::vector<std::size_t>& rows);
 // data it is ("runs.csv", "runs.csv, --by lr=3e-4").
 void require_enough_rows(const Dataset& data, const LawInfo& law, const std::string& context);
 
+// Throws InputError when `data` has fewer distinct N, D or x values than `law` needs
+// (LawInfo::min_distinct), naming the column `map` read each from and both counts.
+void require_identifiable(const Dataset& data, const LawInfo& law, const ColumnMap& map,
+                          const std::string& context);
+
 }  // namespace shannonfit::io

@@ -21,6 +21,7 @@ template <class Law>
 LawEntry make_entry(BatchFn cuda) {
   LawEntry e{Law::info(), Law::kParams, &cpu::fit_batch<Law>, &reference::fit_batch<Law>, cuda,
              &law_log_loss<Law>};
+  e.info.min_distinct = Law::kMinDistinct;
   if (static_cast<int>(e.info.params.size()) != Law::kParams)
     throw std::logic_error("law " + e.info.name + " lists a wrong number of parameters");
   return e;

@@ -11,6 +11,8 @@ namespace shannonfit::laws {
 
 struct Chinchilla {
   static constexpr int kParams = 5;  // a, b, e, alpha, beta
+  // A/N^α and B/D^β share the constant E: three distinct N and three distinct D.
+  static constexpr MinDistinct kMinDistinct{3, 3, 0};
 
   template <class T, class S>
   SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S /*x*/) {
@@ -34,6 +36,8 @@ struct Chinchilla {
 
 struct ChinchillaPlain {
   static constexpr int kParams = 5;  // E, A, B, alpha, beta
+  // As chinchilla: three distinct N and three distinct D.
+  static constexpr MinDistinct kMinDistinct{3, 3, 0};
 
   template <class T, class S>
   SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S /*x*/) {

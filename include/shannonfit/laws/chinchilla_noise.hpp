@@ -9,6 +9,8 @@ namespace shannonfit::laws {
 
 struct ChinchillaNoise {
   static constexpr int kParams = 7;  // a, b, e, alpha, beta, ln_c, p
+  // Chinchilla's N and D; c x^p beside E needs two strengths beside x = 0.
+  static constexpr MinDistinct kMinDistinct{3, 3, 3};
 
   template <class T, class S>
   SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S x) {

@@ -12,6 +12,9 @@ namespace shannonfit::laws {
 
 struct Kaplan {
   static constexpr int kParams = 4;  // n_c, d_c, alpha_n, alpha_d
+  // No constant term: two N values fix N_c and α_N/α_D given the D-curve, and two D values
+  // D_c given the N-curve.
+  static constexpr MinDistinct kMinDistinct{2, 2, 0};
 
   template <class T, class S>
   SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S /*x*/) {
@@ -33,6 +36,8 @@ struct Kaplan {
 
 struct KaplanE {
   static constexpr int kParams = 5;  // Kaplan's four, then e
+  // The irreducible E is shared by both inputs, so each needs a third distinct value.
+  static constexpr MinDistinct kMinDistinct{3, 3, 0};
 
   template <class T, class S>
   SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S x) {

@@ -15,6 +15,9 @@ namespace shannonfit::laws {
 // a, b, e, alpha, beta, ln_c_t, gamma_d, gamma_n, gamma_post
 struct Precision : QuantizationDegradation<Precision> {
   static constexpr int kDataExponent = 6, kSizeExponent = 7;
+  // Chinchilla's N and D; the x-term's scale and exponent 1/γ_post need two strengths beside
+  // x = 0 (with one, ln C_T and ln x / γ_post are one number).
+  static constexpr MinDistinct kMinDistinct{3, 3, 3};
 
   // b / γ_post with b = −log2 x = −ln x / ln 2.
   template <class T, class S>

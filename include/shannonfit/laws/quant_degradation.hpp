@@ -15,6 +15,8 @@ namespace shannonfit::laws {
 // a, b, e, alpha, beta, ln_k, alpha_q, beta_q, gamma_q
 struct QuantDegradation : QuantizationDegradation<QuantDegradation> {
   static constexpr int kDataExponent = 7, kSizeExponent = 6;
+  // Chinchilla's N and D; the bits term's scale and γ_q need two strengths beside x = 0.
+  static constexpr MinDistinct kMinDistinct{3, 3, 3};
 
   // γ_q ln b with b = log2(1 + 1/x).
   template <class T, class S>

@@ -70,6 +70,9 @@ inline const char* source() {
 
 struct Shannon {
   static constexpr int kParams = 8;  // ln_a, ln_c, ln_d, ln_e, alpha, beta, gamma, delta
+  // Bandwidth a N^α beside the N-dependent noise, signal D^β beside the D-dependent noise:
+  // each input carries at least a scale and an exponent beyond a shared level.
+  static constexpr MinDistinct kMinDistinct{3, 3, 0};
 
   template <class T, class S>
   SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S /*x*/) {
@@ -92,6 +95,8 @@ struct Shannon {
 
 struct ShannonSimple {
   static constexpr int kParams = 7;  // ln_a, ln_c, ln_d, alpha, beta, gamma, delta
+  // As shannon.
+  static constexpr MinDistinct kMinDistinct{3, 3, 0};
 
   template <class T, class S>
   SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S /*x*/) {
