@@ -73,7 +73,7 @@ namespace {
 // delete the user's own CSV files; write() refuses a table not listed here.
 const char* const kOwnFiles[] = {"report.json", "report.html", "params.csv", "predictions.csv",
                                  "selection.csv", "data.csv", "fitted.csv", "curves.csv",
-                                 "bootstrap.csv", "compute_optimal.csv"};
+                                 "bootstrap.csv", "compute_optimal.csv", "timing.json"};
 // Name prefixes of the figures tools/plot_report.py draws into figures/.
 const char* const kFigurePrefixes[] = {"fit_", "residuals", "predictions", "selection", "pairs_",
                                        "perturbation_"};

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <ctime>
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
@@ -16,6 +17,7 @@
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "cli/progress.hpp"
+#include "io/output.hpp"
 #include "shannonfit/errors.hpp"
 
 namespace shannonfit::cli {
@@ -81,7 +83,6 @@ void run(const AnalyzeArgs& a) {
   j["tool"] = "shannonfit";
   j["version"] = SHANNONFIT_VERSION;
   j["command"] = report::command_line();
-  j["created_utc"] = utc_now();
   j["seed"] = a.seed;
   j["resamples"] = a.resamples;
   j["scheme"] = a.scheme;
@@ -106,10 +107,15 @@ void run(const AnalyzeArgs& a) {
   };
   analysis::analyze(req, folder, progress);
   if (bar) bar->finish();
-  j["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  // When and how long go to timing.json, so that report.json is byte-identical across runs.
+  const nlohmann::json timing = {
+      {"created_utc", utc_now()},
+      {"seconds",
+       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()}};
 
   report::prepare_dir(dir, a.output.force);
   report::write(folder, dir);
+  io::write_file((std::filesystem::path(dir) / "timing.json").string(), timing.dump(2) + "\n", true);
   const report::ScriptOutcome figures =
       a.no_figures ? report::ScriptOutcome{false, 0, "skipped (--no-figures)"}
                    : report::render_figures(dir, !show_text(a.output));

@@ -1,0 +1,38 @@
+// Two identical `analyze` runs give byte-identical report.json: when the run happened and how
+// long it took go to timing.json beside it.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "support/cli.hpp"
+
+using shannonfit::testing::CliRun;
+using shannonfit::testing::run_shannonfit;
+using shannonfit::testing::TempDir;
+
+TEST(AnalyzeReproducible, IdenticalRunsWriteByteIdenticalReportJson) {
+  TempDir dir;
+  std::ostringstream csv;
+  csv << "N,D,loss\n";
+  for (double n : {1e8, 3e8, 1e9, 3e9, 1e10})
+    for (double d : {2e9, 8e9, 3.2e10, 1.28e11})
+      csv << n << "," << d << "," << 1.7 + 400 / std::pow(n, 0.34) + 410 / std::pow(d, 0.28)
+          << "\n";
+  dir.write("runs.csv", csv.str());
+  const std::vector<std::string> args = {"analyze", "runs.csv", "--law", "chinchilla,kaplan",
+                                         "--starts", "single", "--resamples", "10", "--seed", "4",
+                                         "--no-figures", "--quiet", "--out", "rep", "--force"};
+  const CliRun first = run_shannonfit(args, dir);
+  ASSERT_EQ(first.code, 0) << first.err;
+  const std::string report = dir.read("rep/report.json");
+  const CliRun second = run_shannonfit(args, dir);
+  ASSERT_EQ(second.code, 0) << second.err;
+  EXPECT_EQ(dir.read("rep/report.json"), report);
+  EXPECT_EQ(report.find("seconds"), std::string::npos);
+  EXPECT_EQ(report.find("created_utc"), std::string::npos);
+  const auto timing = nlohmann::json::parse(dir.read("rep/timing.json"));
+  EXPECT_GE(timing["seconds"].get<double>(), 0.0);
+  EXPECT_TRUE(timing["created_utc"].is_string());
+}
