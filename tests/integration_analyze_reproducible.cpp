@@ -1,10 +1,13 @@
 // Two identical `analyze` runs give byte-identical report.json: when the run happened and how
-// long it took go to timing.json beside it.
+// long it took go to timing.json beside it. A signal stops a run without leaving a report.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <sstream>
+
+#include <signal.h>
+#include <unistd.h>
 
 #include "support/cli.hpp"
 
@@ -35,4 +38,34 @@ TEST(AnalyzeReproducible, IdenticalRunsWriteByteIdenticalReportJson) {
   const auto timing = nlohmann::json::parse(dir.read("rep/timing.json"));
   EXPECT_GE(timing["seconds"].get<double>(), 0.0);
   EXPECT_TRUE(timing["created_utc"].is_string());
+}
+
+// SIGINT or SIGTERM part-way: exit 130 with a message, and no report folder is left behind.
+TEST(AnalyzeInterrupt, SignalStopsTheRunWithoutWritingAReport) {
+  for (int sig : {SIGINT, SIGTERM}) {
+    SCOPED_TRACE(sig);
+    TempDir dir;
+    std::ostringstream csv;
+    csv << "N,D,loss\n";
+    for (double n : {1e8, 3e8, 1e9, 3e9, 1e10})
+      for (double d : {2e9, 8e9, 3.2e10, 1.28e11})
+        csv << n << "," << d << "," << 1.7 + 400 / std::pow(n, 0.34) + 410 / std::pow(d, 0.28)
+            << "\n";
+    dir.write("runs.csv", csv.str());
+    // Far more resamples than can finish before the signal (the run would take minutes).
+    shannonfit::testing::CliOptions opt;
+    opt.cwd = dir.path();
+    shannonfit::testing::CliProcess run(
+        shannonfit::testing::shannonfit_argv({"analyze", "runs.csv", "--law", "kaplan",
+                                              "--starts", "single", "--resamples", "200000",
+                                              "--threads", "1", "--no-figures", "--out", "rep"}),
+        opt);
+    // The signal handlers are installed once the data are loaded; give it that long.
+    for (int i = 0; i < 100 && !run.finished(); ++i) usleep(10000);
+    run.send_signal(sig);
+    const CliRun r = run.wait();
+    ASSERT_EQ(r.code, 130) << "the run ended before the signal arrived: " << r.err;
+    EXPECT_NE(r.err.find("no report was written"), std::string::npos) << r.err;
+    EXPECT_FALSE(dir.exists("rep"));
+  }
 }

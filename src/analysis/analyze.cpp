@@ -457,7 +457,11 @@ void analyze(const AnalyzeRequest& req, report::Folder& folder, const LawProgres
       ProgressFn law_progress;
       if (progress)
         law_progress = [&](const BootstrapProgress& p) { progress(law.info.name, p); };
-      const BootstrapResult run = run_bootstrap(*req.data, law, options, law_progress);
+      const BootstrapResult run =
+          run_bootstrap(*req.data, law, options, law_progress, req.cancel);
+      if (run.interrupted || (req.cancel && req.cancel->load()))
+        throw InterruptedError("analyze stopped during " + law.info.name +
+                               "; no report was written");
       const std::size_t full_starts =
           (options.full_starts.empty() ? start_grid(law.info) : options.full_starts).size() /
           law.n_params;

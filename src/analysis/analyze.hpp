@@ -3,6 +3,7 @@
 // dataset, compared, and evaluated at the requested targets, assembled into a report folder's
 // contents (report.json and its CSV tables). The CLI adds the command line, the data's
 // provenance and the writing; tests call this directly.
+#include <atomic>
 #include <functional>
 #include <string>
 #include <vector>
@@ -31,6 +32,9 @@ struct AnalyzeRequest {
   int kfold = 5;                   // folds of k-fold cross-validation (< 2: none)
   std::vector<char> held_out;      // rows to predict, not fit (--extrapolate); empty: none
   std::vector<std::vector<double>> full_starts;  // per law (same order): starts of the full fit
+  // Polled between laws and bootstrap chunks; when it becomes true, analyze throws
+  // InterruptedError and fills nothing.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct LawOutcome {

@@ -90,6 +90,8 @@ InterruptGuard::~InterruptGuard() {
 
 bool InterruptGuard::interrupted() { return g_interrupted.load(); }
 
+const std::atomic<bool>* InterruptGuard::flag() { return &g_interrupted; }
+
 BootstrapRecord run_bootstrap_record(const LawEntry& law, const Dataset& data,
                                      const std::string& data_label, const SolverArgs& solver,
                                      const ResampleArgs& resample, bool quiet,

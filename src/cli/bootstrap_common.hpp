@@ -61,6 +61,8 @@ class InterruptGuard {
   InterruptGuard(const InterruptGuard&) = delete;
   InterruptGuard& operator=(const InterruptGuard&) = delete;
   static bool interrupted();
+  // The flag itself, for library calls that poll a cancel flag (analysis::analyze).
+  static const std::atomic<bool>* flag();
 };
 
 nlohmann::json to_json(const QuantityInterval& q);

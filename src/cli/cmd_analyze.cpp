@@ -14,6 +14,7 @@
 #include "analysis/analyze.hpp"
 #include "analysis/extrapolation.hpp"
 #include "analysis/report.hpp"
+#include "cli/bootstrap_common.hpp"
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "cli/progress.hpp"
@@ -105,7 +106,13 @@ void run(const AnalyzeArgs& a) {
     }
     bar->update(p);
   };
-  analysis::analyze(req, folder, progress);
+  {
+    // Ctrl-C/SIGTERM stop the analysis at the next chunk; the report is only written after it,
+    // so an interrupted run leaves no folder that looks complete.
+    const InterruptGuard guard;
+    req.cancel = InterruptGuard::flag();
+    analysis::analyze(req, folder, progress);
+  }
   if (bar) bar->finish();
   // When and how long go to timing.json, so that report.json is byte-identical across runs.
   const nlohmann::json timing = {
