@@ -2,14 +2,13 @@
 // long it took go to timing.json beside it. A signal stops a run without leaving a report.
 #include <gtest/gtest.h>
 
-#include <cmath>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include <signal.h>
 #include <unistd.h>
 
 #include "support/cli.hpp"
+#include "support/synthetic.hpp"
 
 using shannonfit::testing::CliRun;
 using shannonfit::testing::run_shannonfit;
@@ -17,13 +16,7 @@ using shannonfit::testing::TempDir;
 
 TEST(AnalyzeReproducible, IdenticalRunsWriteByteIdenticalReportJson) {
   TempDir dir;
-  std::ostringstream csv;
-  csv << "N,D,loss\n";
-  for (double n : {1e8, 3e8, 1e9, 3e9, 1e10})
-    for (double d : {2e9, 8e9, 3.2e10, 1.28e11})
-      csv << n << "," << d << "," << 1.7 + 400 / std::pow(n, 0.34) + 410 / std::pow(d, 0.28)
-          << "\n";
-  dir.write("runs.csv", csv.str());
+  dir.write("runs.csv", shannonfit::synth::to_csv(shannonfit::synth::chinchilla_data(0, 1, 5, 4)));
   const std::vector<std::string> args = {"analyze", "runs.csv", "--law", "chinchilla,kaplan",
                                          "--starts", "single", "--resamples", "10", "--seed", "4",
                                          "--no-figures", "--quiet", "--out", "rep", "--force"};
@@ -45,13 +38,7 @@ TEST(AnalyzeInterrupt, SignalStopsTheRunWithoutWritingAReport) {
   for (int sig : {SIGINT, SIGTERM}) {
     SCOPED_TRACE(sig);
     TempDir dir;
-    std::ostringstream csv;
-    csv << "N,D,loss\n";
-    for (double n : {1e8, 3e8, 1e9, 3e9, 1e10})
-      for (double d : {2e9, 8e9, 3.2e10, 1.28e11})
-        csv << n << "," << d << "," << 1.7 + 400 / std::pow(n, 0.34) + 410 / std::pow(d, 0.28)
-            << "\n";
-    dir.write("runs.csv", csv.str());
+    dir.write("runs.csv", shannonfit::synth::to_csv(shannonfit::synth::chinchilla_data(0, 1, 5, 4)));
     // Far more resamples than can finish before the signal (the run would take minutes).
     shannonfit::testing::CliOptions opt;
     opt.cwd = dir.path();

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "support/cli.hpp"
+#include "support/synthetic.hpp"
 
 using shannonfit::testing::CliRun;
 using shannonfit::testing::read_file;
@@ -26,16 +27,6 @@ std::string rising_in_n_csv() {
   for (double n : {1e8, 3e8, 1e9, 3e9, 1e10})
     for (double d : {1e9, 4e9, 1.6e10, 6.4e10})
       s << n << "," << d << "," << 2 + 0.05 * std::log(n / 1e8) + 400 / std::pow(d, 0.3) << "\n";
-  return s.str();
-}
-
-// L = 1.7 + 400 / N^0.34 + 410 / D^0.28, a noiseless 5 × 4 grid.
-std::string chinchilla_csv() {
-  std::ostringstream s;
-  s << "N,D,loss\n";
-  for (double n : {1e8, 3e8, 1e9, 3e9, 1e10})
-    for (double d : {2e9, 8e9, 3.2e10, 1.28e11})
-      s << n << "," << d << "," << 1.7 + 400 / std::pow(n, 0.34) + 410 / std::pow(d, 0.28) << "\n";
   return s.str();
 }
 
@@ -115,7 +106,8 @@ TEST(FitHealth, IterationCapIsCountedAndWarnedInEveryCommand) {
   for (const Case& c : commands()) {
     SCOPED_TRACE(c.command);
     TempDir dir;
-    const std::string data = dir.write("runs.csv", chinchilla_csv());
+    const std::string data =
+        dir.write("runs.csv", shannonfit::synth::to_csv(shannonfit::synth::chinchilla_data(0, 1, 5, 4)));
     CliRun r;
     const json fit = run_json(dir, c, data, {"--max-iterations", "2"}, r);
     ASSERT_EQ(r.code, 0) << r.err;
@@ -130,7 +122,8 @@ TEST(FitHealth, IterationCapIsCountedAndWarnedInEveryCommand) {
 
 TEST(FitHealth, CleanFitsReportEveryStartAndNoWarning) {
   TempDir dir;
-  const std::string data = dir.write("runs.csv", chinchilla_csv());
+  const std::string data =
+      dir.write("runs.csv", shannonfit::synth::to_csv(shannonfit::synth::chinchilla_data(0, 1, 5, 4)));
   CliRun r;
   const json fit = run_json(dir, commands()[0], data, {}, r);
   ASSERT_EQ(r.code, 0) << r.err;

@@ -2,10 +2,9 @@
 // content untouched) and replaced with --force: one row per (command, output).
 #include <gtest/gtest.h>
 
-#include <cmath>
-#include <sstream>
 
 #include "support/cli.hpp"
+#include "support/synthetic.hpp"
 
 using shannonfit::testing::CliRun;
 using shannonfit::testing::run_shannonfit;
@@ -49,22 +48,13 @@ std::vector<Output> outputs() {
   };
 }
 
-std::string runs_csv() {
-  std::ostringstream s;
-  s << "N,D,loss\n";
-  for (double n : {1e8, 3e8, 1e9, 3e9, 1e10})
-    for (double d : {2e9, 8e9, 3.2e10, 1.28e11})
-      s << n << "," << d << "," << 1.7 + 400 / std::pow(n, 0.34) + 410 / std::pow(d, 0.28) << "\n";
-  return s.str();
-}
-
 }  // namespace
 
 TEST(NoOverwrite, EveryOutputIsRefusedWithoutForceAndReplacedWithIt) {
   for (const Output& o : outputs()) {
     SCOPED_TRACE(o.what);
     TempDir dir;
-    dir.write("runs.csv", runs_csv());
+    dir.write("runs.csv", shannonfit::synth::to_csv(shannonfit::synth::chinchilla_data(0, 1, 5, 4)));
     dir.write("grid.csv", "N,D\n1e11,1e12\n");
     std::filesystem::create_directories(std::filesystem::path(dir.file(o.file)).parent_path());
     dir.write(o.file, "keep me\n");
