@@ -2,8 +2,8 @@
 // Test helpers that work for ANY law in SF_FOR_EACH_LAW, so that every law added to the registry
 // is covered by the Jacobian, recovery and agreement tests without writing new test code:
 //   - AllLaws: the registry as a googletest type list (TYPED_TEST_SUITE(..., AllLaws, LawName));
-//   - draw_truth: seeded random parameters in a sensible sub-box of each parameter's range,
-//     redrawn until the synthetic design identifies them (well_conditioned);
+//   - draw_truth: seeded random parameters in a sensible sub-box of each parameter's range
+//     (centred on TruthSpace<Law>), redrawn until the synthetic design identifies them;
 //   - Design / synthesize: an N×D grid (×x for Needs::Perturbation laws) and data from a truth,
 //     with optional multiplicative noise;
 //   - value_and_gradient / central_difference: one law evaluated through Jets and by finite
@@ -46,16 +46,65 @@ struct StripVoid<List<Acc...>, H, Rest...> {
 using AllLaws = detail::StripVoid<detail::List<>, SF_FOR_EACH_LAW(SF_TESTING_TYPE_COMMA) void>::type;
 #undef SF_TESTING_TYPE_COMMA
 
+// Where random truths of a law are drawn (draw_truth's box is centred here). By default each
+// parameter's typical value. The Shannon family's typical values leave the interaction noise
+// c (DN)^γ ~e^−6 against an irreducible floor e^4 over the whole test design, so c and γ are not
+// identified there (fits from the grid ran ln c to its bound in most noiseless recoveries).
+// Their centre instead makes each noise term dominate a part of the N×D design (interaction at
+// large N·D, accumulated data noise at large D, the floor at small D) with a moderate SNR
+// (ln S/P from ~1 to ~3), and they are fitted from their whole default grid (kFullGrid): from the
+// grid thinned to one start, 17 of 20 noiseless shannon truths were recovered, from the full grid
+// 20 of 20 for shannon, shannon-simple and shannon-x (measured on this design).
+template <class Law>
+struct TruthSpace {
+  static std::vector<double> centre() {
+    std::vector<double> c;
+    for (const auto& spec : Law::info().params) c.push_back(spec.fixed_value);
+    return c;
+  }
+  static constexpr bool kFullGrid = false;
+  // Noise (sd of ln L) of unit_reference_agreement's problems: large enough that both solvers
+  // iterate, small enough that most optima are pinned to 1e-7 so the comparison is not vacuous.
+  static constexpr double kAgreementNoise = 0.002;
+};
+// At 0.2% noise 15–32 of 50 Shannon-family optima were not pinned to 1e-7 (the suite allows
+// 10); the parameter resolution scales with the noise, so these laws are compared at 0.02%.
+constexpr double kShannonAgreementNoise = 0.0002;
+// ln a, ln c, ln d, ln e, α, β, γ, δ
+inline std::vector<double> shannon_centre() { return {-3, -2.5, -1.6, 8, 0.1, 0.5, 0.25, 0.4}; }
+template <>
+struct TruthSpace<laws::Shannon> {
+  static std::vector<double> centre() { return shannon_centre(); }
+  static constexpr bool kFullGrid = true;
+  static constexpr double kAgreementNoise = kShannonAgreementNoise;
+};
+template <>
+struct TruthSpace<laws::ShannonSimple> {
+  static std::vector<double> centre() {
+    std::vector<double> c = shannon_centre();
+    c.erase(c.begin() + 3);  // no ln e
+    return c;
+  }
+  static constexpr bool kFullGrid = true;
+  static constexpr double kAgreementNoise = kShannonAgreementNoise;
+};
+template <>
+struct TruthSpace<laws::ShannonX> {
+  static std::vector<double> centre() {
+    std::vector<double> c = shannon_centre();
+    c.push_back(4);  // ln κ: the perturbation multiplies the interaction noise by up to ~56
+    return c;
+  }
+  static constexpr bool kFullGrid = true;
+  static constexpr double kAgreementNoise = kShannonAgreementNoise;
+};
+
 // Whether the generic N×D(×x) design identifies random truths of a law in a fit space. Measured
-// with draw_truth's condition test: shannon, shannon-simple and shannon-x gave 1000 of 1000
-// draws with scaled cond(JᵀJ) > 1e8, and quant-degradation fitted in linear space left 50 of 50
-// optima undetermined. Those laws are recovered on designs of their own in
-// tests/unit_law_<name>.cpp; the generic suites skip them with this reason, visibly.
+// with draw_truth's condition test: quant-degradation fitted in linear space left 50 of 50
+// optima undetermined. It is recovered on designs of its own in tests/unit_law_<name>.cpp; the
+// generic suites skip it with this reason, visibly.
 template <class Law>
 constexpr bool generic_design_identifies(Space space) {
-  if (std::is_same_v<Law, laws::Shannon> || std::is_same_v<Law, laws::ShannonSimple> ||
-      std::is_same_v<Law, laws::ShannonX>)
-    return false;
   return !(std::is_same_v<Law, laws::QuantDegradation> && space == Space::Linear);
 }
 #define SF_SKIP_UNLESS_GENERIC_DESIGN_IDENTIFIES(Law, space)                                   \
@@ -63,6 +112,23 @@ constexpr bool generic_design_identifies(Space space) {
   GTEST_SKIP() << Law::info().name                                                            \
                << ": random truths are not identified by the generic design in this space; "  \
                   "see its own tests/unit_law_*.cpp"
+
+// Whether unit_reference_agreement can compare the CPU and reference solvers on a law in a
+// space. Measured for shannon-x in linear space: the two solvers never end apart (parameters
+// within 3e-7), but no noise level passes the suite's two guards at once: at 0.05% and 0.2%
+// noise 13 and 32 of 50 optima are not pinned to 1e-7 (the suite allows 10), at 0.02% and 0.01%
+// the two costs differ by up to 1.3e-11 relative (the suite allows 1e-11). It is recovered by
+// the generic recovery suite in that space, and compared in log space.
+template <class Law>
+constexpr bool agreement_testable(Space space) {
+  return generic_design_identifies<Law>(space) &&
+         !(std::is_same_v<Law, laws::ShannonX> && space == Space::Linear);
+}
+#define SF_SKIP_UNLESS_AGREEMENT_TESTABLE(Law, space)                                         \
+  if (!::shannonfit::lawtest::agreement_testable<Law>(space))                                 \
+  GTEST_SKIP() << Law::info().name                                                            \
+               << ": no noise level passes both guards of the agreement suite in this space "  \
+                  "(measured; see tests/support/law_testing.hpp)"
 
 // Names typed tests after the law ("chinchilla-plain" → "chinchilla_plain").
 struct LawName {
@@ -211,7 +277,9 @@ constexpr int kMaxRedraws = 1000;
 
 template <class Law>
 Truth draw_truth(const Design& g, std::mt19937_64& rng, bool require_identifiable = true) {
-  const LawInfo info = Law::info();
+  LawInfo info = Law::info();
+  const std::vector<double> centre = TruthSpace<Law>::centre();
+  for (std::size_t k = 0; k < centre.size(); ++k) info.params[k].fixed_value = centre[k];
   Truth t;
   for (;;) {
     t.params.clear();
