@@ -48,28 +48,28 @@ class Problem:
         jac = np.column_stack([wu, wv, we, -wu * self.ln_n, -wv * self.ln_d])
         return m + np.log(s), jac
 
-    def objective(self, p):
-        """The Huber objective; inf where it is not finite, so a failed fit never looks best."""
-        r = self.model(p)[0] - self.target
-        a = np.abs(r)
-        value = float(np.sum(np.where(a <= DELTA, 0.5 * r * r, DELTA * (a - 0.5 * DELTA))))
-        return value if np.isfinite(value) else float("inf")
-
-    def objective_and_gradient(self, p):
+    def huber(self, p):
+        """Huber objective, residuals r, |r|, which r lie in the quadratic zone, d ln L-hat / dp."""
         f, jac = self.model(p)
         r = f - self.target
         a = np.abs(r)
         small = a <= DELTA
-        cost = np.sum(np.where(small, 0.5 * r * r, DELTA * (a - 0.5 * DELTA)))
+        cost = float(np.sum(np.where(small, 0.5 * r * r, DELTA * (a - 0.5 * DELTA))))
+        return cost, r, a, small, jac
+
+    def objective(self, p):
+        """The Huber objective; inf where it is not finite, so a failed fit never looks best."""
+        value = self.huber(p)[0]
+        return value if np.isfinite(value) else float("inf")
+
+    def objective_and_gradient(self, p):
+        cost, r, _, small, jac = self.huber(p)
         psi = np.where(small, r, DELTA * np.sign(r))
         return cost, jac.T @ psi
 
     def sqrt_huber(self, p):
         """Residuals s with 1/2 sum s^2 equal to the Huber objective, and their Jacobian."""
-        f, jac = self.model(p)
-        r = f - self.target
-        a = np.abs(r)
-        small = a <= DELTA
+        _, r, a, small, jac = self.huber(p)
         big = np.sqrt(2 * DELTA * np.maximum(a - 0.5 * DELTA, 0.5 * DELTA))
         s = np.where(small, r, np.sign(r) * big)
         ds = np.where(small, 1.0, DELTA / big)
