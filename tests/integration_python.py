@@ -1,6 +1,8 @@
-"""The Python API end to end: recovers known truths, accepts tables, raises clear errors."""
+"""The Python API end to end: recovers known truths, accepts tables, raises clear errors,
+reports how the starts ended and refuses data that cannot identify the law, as the CLI does."""
 import threading
 import unittest
+import warnings
 
 import numpy as np
 
@@ -135,6 +137,108 @@ class BootstrapTest(unittest.TestCase):
         with self.assertRaises(shannonfit.InputError) as ctx:
             shannonfit.bootstrap(n, d, loss, resamples=5, scheme="cluster")
         self.assertIn("group", str(ctx.exception))
+
+
+def rising_in_n_points():
+    """L = 2 + 0.05 ln(N / 1e8) + 400 / D^0.3: loss grows with N, which every law's N-term can
+    only lower, so the best fit pins a parameter to its bound (as in integration_fit_health)."""
+    n = np.repeat([1e8, 3e8, 1e9, 3e9, 1e10], 4)
+    d = np.tile([1e9, 4e9, 1.6e10, 6.4e10], 5)
+    return n, d, 2 + 0.05 * np.log(n / 1e8) + 400 / d ** 0.3
+
+
+class StartOutcomesTest(unittest.TestCase):
+    def assert_counts_consistent(self, result, starts=None):
+        o = result["start_outcomes"]
+        self.assertEqual(o["total"], starts or result["n_starts"])
+        self.assertEqual(o["converged"] + o["at_bound"] + o["max_iterations"] + o["non_finite"],
+                         o["total"])
+
+    def test_clean_fit_counts_every_start_and_does_not_warn(self):
+        n, d, loss = chinchilla_points(noise=0.01, seed=4)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            fit = shannonfit.fit(n, d, loss, law="chinchilla")
+            shannonfit.predict(fit, n, d)
+        self.assertEqual([w for w in caught if issubclass(w.category, shannonfit.FitWarning)], [])
+        self.assert_counts_consistent(fit)
+        self.assertGreater(fit["start_outcomes"]["converged"], 0)
+        self.assertEqual(fit["best_fit"]["outcome"], "converged")
+        self.assertEqual(fit["best_fit"]["params_at_bound"], [])
+        self.assertEqual(fit["best_fit"]["warning"], "")
+
+    def test_best_fit_on_a_bound_is_counted_and_warned(self):
+        n, d, loss = rising_in_n_points()
+        with self.assertWarnsRegex(shannonfit.FitWarning, "kaplan.*on its bound"):
+            fit = shannonfit.fit(n, d, loss, law="kaplan")
+        self.assert_counts_consistent(fit)
+        self.assertGreater(fit["start_outcomes"]["at_bound"], 0)
+        self.assertEqual(fit["best_fit"]["outcome"], "at_bound")
+        self.assertNotEqual(fit["best_fit"]["params_at_bound"], [])
+        # Predictions from that fit carry the same caveat.
+        with self.assertWarnsRegex(shannonfit.FitWarning, "on its bound"):
+            shannonfit.predict(fit, 1e11, 1e12)
+
+    def test_iteration_cap_is_counted_and_warned(self):
+        n, d, loss = chinchilla_points(noise=0.01, seed=4)
+        with self.assertWarnsRegex(shannonfit.FitWarning, "iteration cap"):
+            fit = shannonfit.fit(n, d, loss, law="chinchilla", max_iterations=2)
+        self.assert_counts_consistent(fit)
+        self.assertGreater(fit["start_outcomes"]["max_iterations"], fit["n_starts"] // 2)
+        self.assertEqual(fit["best_fit"]["outcome"], "max_iterations")
+        self.assertFalse(fit["best_fit"]["converged"])
+
+    def test_bootstrap_reports_its_full_data_fit(self):
+        n, d, loss = rising_in_n_points()
+        with self.assertWarnsRegex(shannonfit.FitWarning, "on its bound"):
+            boot = shannonfit.bootstrap(n, d, loss, law="kaplan", resamples=4, seed=1)
+            fit = shannonfit.fit(n, d, loss, law="kaplan")
+        # The full-data fit runs the whole grid, whatever each resample starts from.
+        self.assert_counts_consistent(boot, starts=fit["n_starts"])
+        self.assertEqual(boot["start_outcomes"], fit["start_outcomes"])
+        self.assertEqual(boot["best_fit"], fit["best_fit"])
+
+
+class FittableTest(unittest.TestCase):
+    """The distinct-value check the CLI runs before fitting (law.hpp's kMinDistinct)."""
+
+    def test_too_few_distinct_n_in_arrays(self):
+        n, d, loss = chinchilla_points()
+        keep = n <= 3e7  # two model sizes, five token counts each
+        with self.assertRaises(ValueError) as ctx:
+            shannonfit.fit(n[keep], d[keep], loss[keep], law="chinchilla")
+        self.assertIsInstance(ctx.exception, shannonfit.InputError)
+        self.assertEqual(str(ctx.exception),
+                         "arrays: column n has 2 distinct values; law 'chinchilla' needs at "
+                         "least 3 to identify its parameters")
+
+    def test_table_errors_name_the_column(self):
+        n, d, loss = chinchilla_points()
+        table = {"params": n, "tokens": np.full_like(d, 1e10), "L": loss}
+        with self.assertRaisesRegex(shannonfit.InputError,
+                                    "^table: column tokens has 1 distinct value; law 'chinchilla' "
+                                    "needs at least 3"):
+            shannonfit.fit(table, columns={"n": "params", "d": "tokens", "loss": "L"})
+
+    def test_perturbation_column(self):
+        n, d, loss = chinchilla_points()
+        sigma = np.where(np.arange(n.size) % 2 == 0, 0.0, 0.1)
+        with self.assertRaisesRegex(shannonfit.InputError,
+                                    "column sigma has 2 distinct values; law 'chinchilla-noise' "
+                                    "needs at least 3"):
+            shannonfit.fit({"N": n, "D": d, "loss": loss, "sigma": sigma},
+                           law="chinchilla-noise", x="sigma")
+
+    def test_fewer_rows_than_parameters(self):
+        n, d, loss = chinchilla_points()
+        with self.assertRaisesRegex(shannonfit.InputError,
+                                    "law 'chinchilla' has 5 parameters but only 4 rows"):
+            shannonfit.fit(n[:4], d[:4], loss[:4], law="chinchilla")
+
+    def test_bootstrap_checks_before_fitting(self):
+        n, d, loss = chinchilla_points()
+        with self.assertRaisesRegex(shannonfit.InputError, "column n has 1 distinct value"):
+            shannonfit.bootstrap(np.full_like(n, 1e9), d, loss, law="chinchilla", resamples=4)
 
 
 class BadInputTest(unittest.TestCase):

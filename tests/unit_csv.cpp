@@ -114,13 +114,23 @@ TEST(Csv, ByOrdersNumericValuesAndKeepsGroupsAndWeights) {
   EXPECT_EQ(d.group, (std::vector<int>{0, 1}));
 }
 
-TEST(Csv, RequireEnoughRows) {
+TEST(Csv, RequireFittableCountsRowsAndDistinctValues) {
   Dataset d;
   d.n = d.d = d.loss = {1, 2, 3};
   LawInfo info;
   info.name = "five";
   info.params.resize(5);
-  EXPECT_THROW(require_enough_rows(d, info, "t.csv"), InputError);
+  EXPECT_THROW(require_fittable(d, info, {}, "t.csv"), InputError);
   info.params.resize(3);
-  EXPECT_NO_THROW(require_enough_rows(d, info, "t.csv"));
+  EXPECT_NO_THROW(require_fittable(d, info, {}, "t.csv"));
+  info.min_distinct = {4, 0, 0};
+  ColumnLabels columns;
+  columns.n = "params";
+  try {
+    require_fittable(d, info, columns, "t.csv", "--filter");
+    ADD_FAILURE() << "three distinct N passed a law that needs four";
+  } catch (const InputError& e) {
+    EXPECT_STREQ(e.what(), "t.csv: column params has 3 distinct values; law 'five' needs at least "
+                           "4 to identify its parameters (after --filter)");
+  }
 }

@@ -8,8 +8,12 @@
     boot["draws"]                                               # (resamples, params) array
 
 The engine runs in C++ with the GIL released; results are dicts of floats and numpy arrays.
-Bad input raises shannonfit.InputError (a ValueError) with the engine's message.
+Bad input raises shannonfit.InputError (a ValueError) with the engine's message, as does data
+that cannot identify the law (too few rows, or too few distinct N, D or x). Every fit reports
+how its starts ended (result["start_outcomes"]) and warns with a FitWarning when the best fit
+is not a clean interior optimum (result["best_fit"]).
 """
+import warnings
 from collections.abc import Mapping
 
 import numpy as np
@@ -20,7 +24,12 @@ from ._core import fit as _fit
 from ._core import laws as _laws
 from ._core import predict as _predict
 
-__all__ = ["fit", "bootstrap", "predict", "laws", "InputError", "FitError", "__version__"]
+__all__ = ["fit", "bootstrap", "predict", "laws", "InputError", "FitError", "FitWarning",
+           "__version__"]
+
+
+class FitWarning(RuntimeWarning):
+    """The best fit stopped on a parameter bound, at the iteration cap, or in NaN/Inf."""
 
 DEFAULT_COLUMNS = {"n": "N", "d": "D", "loss": "loss"}
 
@@ -59,7 +68,8 @@ ROLES = ("n", "d", "loss", "weights", "x", "groups")
 
 def _inputs(n, d, loss, extra, columns):
     """The arrays of every role: from one table (columns by name) or from separate arrays.
-    `extra` holds the optional roles (weights, x, groups) as given: arrays, column names, None."""
+    `extra` holds the optional roles (weights, x, groups) as given: arrays, column names, None.
+    Also, under "origin", what the engine's messages call the data and its n, d, x columns."""
     if _is_table(n):
         if d is not None or loss is not None:
             raise InputError("pass either a table (with columns=...) or the arrays n, d, loss")
@@ -77,6 +87,8 @@ def _inputs(n, d, loss, extra, columns):
         for role, given in extra.items():
             if role not in out:
                 out[role] = given if role == "groups" else _as_array(given, role)
+        out["origin"] = {"source": "DataFrame" if hasattr(table, "columns") else "table",
+                         "columns": {r: str(names[r]) for r in ("n", "d", "x") if r in names}}
         return out
     if d is None or loss is None:
         raise InputError("needs n, d and loss arrays (or one table)")
@@ -86,7 +98,16 @@ def _inputs(n, d, loss, extra, columns):
     for role, given in extra.items():
         out[role] = None if given is None else (list(given) if role == "groups"
                                                 else _as_array(given, role))
+    out["origin"] = {"source": "arrays", "columns": {}}
     return out
+
+
+def _warn_about_best_fit(result, stacklevel=3):
+    # The CLI prints this on stderr; in Python it is a warning the caller can filter or raise.
+    message = result.get("best_fit", {}).get("warning")
+    if message:
+        warnings.warn(f"law '{result['law']}': {message}", FitWarning, stacklevel=stacklevel)
+    return result
 
 
 def fit(n, d=None, loss=None, *, law="chinchilla", loss_kind="l2", space="log",
@@ -105,11 +126,19 @@ def fit(n, d=None, loss=None, *, law="chinchilla", loss_kind="l2", space="log",
     NaN where the data do not identify a parameter, listed in unidentified), param_names,
     solver_params (numpy array, the space the solver works in), solver_names, covariance
     (solver space), status, converged, rss, r2, aic, aicc, bic, cost, iterations, n_points,
-    n_starts, failed_starts, space, loss_kind.
+    n_starts, failed_starts, space, loss_kind; start_outcomes, how the starts ended (total,
+    converged, at_bound, max_iterations, non_finite: the counts `shannonfit fit` reports); and
+    best_fit, the chosen start's state (outcome, status, converged, params_at_bound, warning).
+
+    Raises InputError when the data cannot identify the law (fewer rows than parameters, or
+    fewer distinct N, D or x than it needs), naming the column and the counts. Warns with a
+    FitWarning when the best fit is on a bound, at the iteration cap, or not finite.
     """
     a = _inputs(n, d, loss, {"weights": weights, "x": x}, columns)
-    return _fit(a["n"], a["d"], a["loss"], law, loss_kind, space, float(huber_delta), backend,
-                a["weights"], a["x"], starts, int(threads), int(max_iterations))
+    return _warn_about_best_fit(
+        _fit(a["n"], a["d"], a["loss"], law, loss_kind, space, float(huber_delta), backend,
+             a["weights"], a["x"], starts, int(threads), int(max_iterations),
+             **a["origin"]))
 
 
 def bootstrap(n, d=None, loss=None, *, law="chinchilla", resamples=1000, seed=0,
@@ -123,20 +152,26 @@ def bootstrap(n, d=None, loss=None, *, law="chinchilla", resamples=1000, seed=0,
     scheme="cluster". scheme: "case", "cluster" or "residual". starts: "best" (each resample
     starts from the full-data fit) or "grid".
 
-    Returns fit()'s dict for the full-data fit plus: draws (resamples x params, reported units,
+    Returns fit()'s dict for the full-data fit (start_outcomes and best_fit included; the same
+    InputError and FitWarning) plus: draws (resamples x params, reported units,
     NaN rows where a resample failed), solver_draws, ok (bool per resample), resamples,
     failed_resamples, seed, scheme, level, and intervals: per parameter its percentile and BCa
     interval at `level`, bootstrap standard error and bias.
     """
     a = _inputs(n, d, loss, {"weights": weights, "x": x, "groups": groups}, columns)
-    return _bootstrap(a["n"], a["d"], a["loss"], law, int(resamples), int(seed), scheme, starts,
-                      loss_kind, space, float(huber_delta), backend, a["weights"], a["x"],
-                      a["groups"], int(threads), int(max_iterations), float(level))
+    return _warn_about_best_fit(
+        _bootstrap(a["n"], a["d"], a["loss"], law, int(resamples), int(seed), scheme, starts,
+                   loss_kind, space, float(huber_delta), backend, a["weights"], a["x"],
+                   a["groups"], int(threads), int(max_iterations), float(level),
+                   **a["origin"]))
 
 
 def predict(result, n, d, x=None):
     """Loss predicted at (n, d[, x]) by a result of fit() (or any dict with law and
-    solver_params). Returns a numpy array."""
+    solver_params). Returns a numpy array. Warns with a FitWarning, as fit() did, when the
+    result's best fit is on a bound, at the iteration cap, or not finite: its predictions carry
+    that caveat (see result["start_outcomes"] and result["best_fit"])."""
+    _warn_about_best_fit(result)
     return _predict(result["law"], _as_array(result["solver_params"], "solver_params"),
                     _as_array(np.atleast_1d(n), "n"), _as_array(np.atleast_1d(d), "d"),
                     _as_array(None if x is None else np.atleast_1d(x), "x"))

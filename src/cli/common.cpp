@@ -251,11 +251,11 @@ void require_fittable(const DataArgs& data, const io::LoadedData& loaded,
                       const std::vector<const LawEntry*>& laws) {
   io::ColumnMap map = data.map;
   if (!data.perturbation.empty()) map.perturbation = io::parse_perturbation(data.perturbation);
+  const io::ColumnLabels columns = io::column_labels(map);
   for (const auto& slice : loaded.slices)
-    for (const LawEntry* law : laws) {
-      io::require_enough_rows(slice.data, law->info, slice_label(data, slice));
-      io::require_identifiable(slice.data, law->info, map, slice_label(data, slice));
-    }
+    for (const LawEntry* law : laws)
+      io::require_fittable(slice.data, law->info, columns, slice_label(data, slice),
+                           "--filter, --drop-highest-loss and --by");
 }
 
 }  // namespace shannonfit::cli

@@ -354,31 +354,36 @@ Dataset subset(const Dataset& data, const std::vector<std::size_t>& rows) {
   return s;
 }
 
-void require_enough_rows(const Dataset& data, const LawInfo& law, const std::string& context) {
+ColumnLabels column_labels(const ColumnMap& map) {
+  ColumnLabels c;
+  c.n = map.n;
+  if (!map.flops.empty())
+    c.d = "D (= C/(6N) from " + map.flops + ")";
+  else if (!map.d.empty())
+    c.d = map.d;
+  if (map.perturbation) c.x = map.perturbation->column + " (perturbation)";
+  return c;
+}
+
+void require_fittable(const Dataset& data, const LawInfo& law, const ColumnLabels& columns,
+                      const std::string& context, const std::string& reduced_by) {
+  const std::string hint = reduced_by.empty() ? "" : " (after " + reduced_by + ")";
   if (data.size() < law.params.size())
     throw InputError(context + ": law '" + law.name + "' has " + std::to_string(law.params.size()) +
                      " parameters but only " + std::to_string(data.size()) +
-                     " rows remain to fit it (after --filter, --drop-highest-loss and --by)");
-}
-
-void require_identifiable(const Dataset& data, const LawInfo& law, const ColumnMap& map,
-                          const std::string& context) {
+                     " rows remain to fit it" + hint);
   const auto check = [&](const std::vector<double>& values, int needed, const std::string& column) {
     const std::size_t distinct = std::set<double>(values.begin(), values.end()).size();
     if (needed > 0 && distinct < static_cast<std::size_t>(needed))
       throw InputError(context + ": column " + column + " has " + std::to_string(distinct) +
                        " distinct value" + (distinct == 1 ? "" : "s") + "; law '" + law.name +
                        "' needs at least " + std::to_string(needed) +
-                       " to identify its parameters (after --filter, --drop-highest-loss and "
-                       "--by)");
+                       " to identify its parameters" + hint);
   };
   const MinDistinct& need = law.min_distinct;
-  check(data.n, need.n, map.n);
-  check(data.d, need.d,
-        map.flops.empty() ? (map.d.empty() ? std::string("D") : map.d)
-                          : "D (= C/(6N) from " + map.flops + ")");
-  if (data.has_x())
-    check(data.x, need.x, map.perturbation ? map.perturbation->column + " (perturbation)" : "x");
+  check(data.n, need.n, columns.n);
+  check(data.d, need.d, columns.d);
+  if (data.has_x()) check(data.x, need.x, columns.x);
 }
 
 }  // namespace shannonfit::io

@@ -86,13 +86,18 @@ LoadedData load_data(const Table& table, const ColumnMap& map);
 // The rows `rows` of `data`, in that order, with groups renumbered to those present.
 Dataset subset(const Dataset& data, const std::vector<std::size_t>& rows);
 
-// Throws InputError when `data` has fewer rows than `law` has parameters. `context` says which
-// data it is ("runs.csv", "runs.csv, --by lr=3e-4").
-void require_enough_rows(const Dataset& data, const LawInfo& law, const std::string& context);
+// What each fitted column is called in messages: the CSV header ("params", "D (= C/(6N) from
+// compute)", "sigma (perturbation)") or, from Python, the array or DataFrame column.
+struct ColumnLabels {
+  std::string n = "N", d = "D", x = "x";
+};
+ColumnLabels column_labels(const ColumnMap& map);
 
-// Throws InputError when `data` has fewer distinct N, D or x values than `law` needs
-// (LawInfo::min_distinct), naming the column `map` read each from and both counts.
-void require_identifiable(const Dataset& data, const LawInfo& law, const ColumnMap& map,
-                          const std::string& context);
+// Throws InputError unless `data` can identify `law`: at least as many rows as the law has
+// parameters and as many distinct N, D and x as LawInfo::min_distinct asks, naming the column
+// and both counts. `context` says which data it is ("runs.csv, --by lr=3e-4"); `reduced_by`,
+// when not empty, names what may have removed rows ("--filter and --by"), as a hint.
+void require_fittable(const Dataset& data, const LawInfo& law, const ColumnLabels& columns,
+                      const std::string& context, const std::string& reduced_by = "");
 
 }  // namespace shannonfit::io

@@ -7,13 +7,16 @@
 
 #include <cmath>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "analysis/bootstrap.hpp"
+#include "analysis/fit_outcome.hpp"
 #include "analysis/prediction.hpp"
 #include "analysis/uncertainty.hpp"
+#include "io/csv.hpp"
 #include "shannonfit/batch.hpp"
 #include "shannonfit/errors.hpp"
 #include "shannonfit/stats.hpp"
@@ -45,11 +48,31 @@ void require(const std::vector<double>& v, const char* name, std::size_t rows, b
   }
 }
 
-Dataset make_dataset(const Array& n, const Array& d, const Array& loss,
+// Where the arrays came from and what the caller calls each one ("arrays" and n, d, x; or
+// "DataFrame" and its column names), so that messages name what the user passed.
+struct Origin {
+  std::string source;
+  io::ColumnLabels columns;
+};
+
+Origin make_origin(const std::string& source, const std::map<std::string, std::string>& columns) {
+  Origin o;
+  o.source = source;
+  o.columns = {"n", "d", "x"};
+  for (const auto& [role, name] : columns) {
+    if (role == "n") o.columns.n = name;
+    else if (role == "d") o.columns.d = name;
+    else if (role == "x") o.columns.x = name;
+    else throw InputError("columns: unknown role '" + role + "' (roles: n, d, x)");
+  }
+  return o;
+}
+
+Dataset make_dataset(const Origin& origin, const Array& n, const Array& d, const Array& loss,
                      const std::optional<Array>& weights, const std::optional<Array>& x,
                      const std::optional<py::sequence>& groups = std::nullopt) {
   Dataset data;
-  data.source = "<python arrays>";
+  data.source = origin.source;
   data.n = to_vector(n, "n");
   if (data.n.empty()) throw InputError("n: no data points");
   const std::size_t rows = data.n.size();
@@ -148,6 +171,22 @@ py::list laws() {
   return out;
 }
 
+// nlohmann JSON as Python objects, so that the Python results carry the very keys the CLI's
+// JSON has (start_outcomes, best_fit).
+py::object to_python(const nlohmann::json& j) {
+  return py::module_::import("json").attr("loads")(j.dump());
+}
+
+// How every start ended and what state the chosen fit is in, as the CLI reports them, plus the
+// warning the CLI prints for a best fit that is not a clean interior optimum ("" when it is).
+void add_fit_health(py::dict& out, const LawInfo& info, const FitResult& best,
+                    const StartOutcomes& starts) {
+  out["start_outcomes"] = to_python(to_json(starts));
+  py::dict best_fit = to_python(best_fit_json(info, best));
+  best_fit["warning"] = best_fit_warning(info, best);
+  out["best_fit"] = best_fit;
+}
+
 // The parts of a result every call returns: the best fit's parameters with their standard
 // errors, status, goodness of fit and information criteria (io's fit statistics).
 py::dict fit_dict(const LawEntry& law, const FitResult& r, const Dataset& data,
@@ -198,15 +237,24 @@ py::dict fit_dict(const LawEntry& law, const FitResult& r, const Dataset& data,
   return out;
 }
 
+// The checks the CLI makes before any fit: the law's inputs are there, and the data have enough
+// rows and distinct N, D, x to identify it (io::require_fittable, the CLI's own check).
+void require_fittable(const LawEntry& law, const Dataset& data, const Origin& origin) {
+  if (law.info.needs == Needs::Perturbation && !data.has_x())
+    throw InputError("law '" + law.info.name + "' needs a perturbation strength: pass x=...");
+  io::require_fittable(data, law.info, origin.columns, origin.source);
+}
+
 py::dict fit(const Array& n, const Array& d, const Array& loss, const std::string& law_name,
              const std::string& loss_kind, const std::string& space, double huber_delta,
              const std::string& backend, const std::optional<Array>& weights,
              const std::optional<Array>& x, const std::string& starts, int threads,
-             int max_iterations) {
+             int max_iterations, const std::string& source,
+             const std::map<std::string, std::string>& columns) {
   const LawEntry& law = lookup_law(law_name);
-  const Dataset data = make_dataset(n, d, loss, weights, x);
-  if (law.info.needs == Needs::Perturbation && !data.has_x())
-    throw InputError("law '" + law.info.name + "' needs a perturbation strength: pass x=...");
+  const Origin origin = make_origin(source, columns);
+  const Dataset data = make_dataset(origin, n, d, loss, weights, x);
+  require_fittable(law, data, origin);
   BatchRequest req;
   req.data = &data;
   req.options = make_options(loss_kind, space, huber_delta, max_iterations);
@@ -220,12 +268,14 @@ py::dict fit(const Array& n, const Array& d, const Array& loss, const std::strin
   req.threads = threads;
   const BatchFn run = resolve_backend(law, parse_backend(backend));
 
-  std::vector<FitResult> results;
+  StartOutcomes outcomes;
+  FitResult best;
   {
     py::gil_scoped_release release;
-    results = run(law, req);
+    best = fit_counting_starts(law, run, req, outcomes);
   }
-  py::dict out = fit_dict(law, results.at(0), data, req.options);
+  py::dict out = fit_dict(law, best, data, req.options);
+  add_fit_health(out, law.info, best, outcomes);
   out["n_starts"] = req.starts.size() / law.n_params;
   return out;
 }
@@ -236,10 +286,13 @@ py::dict bootstrap(const Array& n, const Array& d, const Array& loss, const std:
                    const std::string& space, double huber_delta, const std::string& backend,
                    const std::optional<Array>& weights, const std::optional<Array>& x,
                    const std::optional<py::sequence>& groups, int threads, int max_iterations,
-                   double level) {
+                   double level, const std::string& source,
+                   const std::map<std::string, std::string>& columns) {
   validate_level(level);
   const LawEntry& law = lookup_law(law_name);
-  const Dataset data = make_dataset(n, d, loss, weights, x, groups);
+  const Origin origin = make_origin(source, columns);
+  const Dataset data = make_dataset(origin, n, d, loss, weights, x, groups);
+  require_fittable(law, data, origin);
   BootstrapOptions o;
   o.resamples = resamples;
   o.seed = seed;
@@ -272,6 +325,7 @@ py::dict bootstrap(const Array& n, const Array& d, const Array& loss, const std:
     }
   }
   py::dict out = fit_dict(law, run.full, data, o.fit);
+  add_fit_health(out, law.info, run.full, run.full_starts);
   out["n_starts"] = run.n_starts;
   out["resamples"] = rows;
   out["failed_resamples"] = run.failed();
@@ -333,13 +387,15 @@ PYBIND11_MODULE(_core, m) {
   m.def("fit", &fit, py::arg("n"), py::arg("d"), py::arg("loss"), py::arg("law"),
         py::arg("loss_kind"), py::arg("space"), py::arg("huber_delta"), py::arg("backend"),
         py::arg("weights"), py::arg("x"), py::arg("starts"), py::arg("threads"),
-        py::arg("max_iterations"),
+        py::arg("max_iterations"), py::arg("source") = "arrays",
+        py::arg("columns") = std::map<std::string, std::string>{},
         "Fits one law from its start grid; returns the best fit as a dict.");
   m.def("bootstrap", &bootstrap, py::arg("n"), py::arg("d"), py::arg("loss"), py::arg("law"),
         py::arg("resamples"), py::arg("seed"), py::arg("scheme"), py::arg("starts"),
         py::arg("loss_kind"), py::arg("space"), py::arg("huber_delta"), py::arg("backend"),
         py::arg("weights"), py::arg("x"), py::arg("groups"), py::arg("threads"),
-        py::arg("max_iterations"), py::arg("level"),
+        py::arg("max_iterations"), py::arg("level"), py::arg("source") = "arrays",
+        py::arg("columns") = std::map<std::string, std::string>{},
         "Full fit plus bootstrap refits; returns the draws as (resamples, params) arrays.");
   m.def("predict", &predict_loss, py::arg("law"), py::arg("solver_params"), py::arg("n"),
         py::arg("d"), py::arg("x") = py::none(),
