@@ -20,9 +20,11 @@ import shlex
 import subprocess
 import sys
 
+import doc_blocks
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BLOCK = re.compile(r"(<!-- example: (?P<cmd>.+?) -->\n```text\n)(?P<body>.*?)(```\n<!-- /example -->)",
-                   re.S)
+BLOCK = re.compile(r"(?P<head><!-- example: (?P<key>.+?) -->\n```text\n)(?P<body>.*?)"
+                   r"(?P<tail>```\n<!-- /example -->)", re.S)
 
 
 def run(cmd, binary):
@@ -41,23 +43,8 @@ def main():
     ap.add_argument("--readme", default=os.path.join(ROOT, "README.md"))
     args = ap.parse_args()
     binary = os.environ.get("SHANNONFIT_BINARY", os.path.join(ROOT, "build", "shannonfit"))
-    text = open(args.readme).read()
-    stale = []
-
-    def refresh(m):
-        out = run(m.group("cmd"), binary)
-        if out != m.group("body"):
-            stale.append(m.group("cmd"))
-        return m.group(1) + out + m.group(4)
-
-    new = BLOCK.sub(refresh, text)
-    if args.check:
-        for cmd in stale:
-            print(f"README example is out of date: {cmd}", file=sys.stderr)
-        sys.exit(1 if stale else 0)
-    if new != text:
-        with open(args.readme, "w") as f:
-            f.write(new)
+    stale = doc_blocks.refresh(args.readme, BLOCK, lambda cmd: run(cmd, binary), args.check,
+                               lambda cmd: f"README example is out of date: {cmd}")
     print(f"README.md: {len(stale)} example(s) updated")
 
 

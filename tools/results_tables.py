@@ -16,10 +16,12 @@ import json
 import math
 import os
 import re
-import sys
+
+import doc_blocks
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BLOCK = re.compile(r"(<!-- results: (?P<path>\S+) -->\n)(?P<body>.*?)(<!-- /results -->)", re.S)
+BLOCK = re.compile(r"(?P<head><!-- results: (?P<key>\S+) -->\n)(?P<body>.*?)(?P<tail><!-- /results -->)",
+                   re.S)
 
 
 def num(v):
@@ -104,23 +106,8 @@ def main():
     ap.add_argument("--check", action="store_true", help="report drift instead of rewriting")
     ap.add_argument("--doc", default=os.path.join(ROOT, "docs", "results.md"))
     args = ap.parse_args()
-    text = open(args.doc).read()
-    stale = []
-
-    def refresh(m):
-        body = render(m.group("path"))
-        if body != m.group("body"):
-            stale.append(m.group("path"))
-        return m.group(1) + body + m.group(4)
-
-    new = BLOCK.sub(refresh, text)
-    if args.check:
-        for path in stale:
-            print(f"docs/results.md tables are out of date with {path}", file=sys.stderr)
-        sys.exit(1 if stale else 0)
-    if new != text:
-        with open(args.doc, "w") as f:
-            f.write(new)
+    doc_blocks.refresh(args.doc, BLOCK, render, args.check,
+                       lambda path: f"docs/results.md tables are out of date with {path}")
 
 
 if __name__ == "__main__":
