@@ -131,6 +131,33 @@ BootstrapRecord run_bootstrap_record(const LawEntry& law, const Dataset& data,
   return rec;
 }
 
+bool bootstrap_each(const DataArgs& data, const io::LoadedData& loaded,
+                    const std::vector<const LawEntry*>& laws, const SolverArgs& solver,
+                    const ResampleArgs& resample, const OutputArgs& output,
+                    CheckpointFile* checkpoint, const BootstrapRecordFn& each) {
+  const InterruptGuard guard;
+  for (const auto& slice : loaded.slices) {
+    const std::string label = slice_label(data, slice);
+    for (const LawEntry* law : laws) {
+      BootstrapRecord rec = run_bootstrap_record(*law, slice.data, label, solver, resample,
+                                                 output.quiet, checkpoint);
+      rec.fit.by_value = slice.by_value;
+      warn_best_fit(output, rec.fit);
+      const std::string failures = failure_note(rec.run);
+      if (!failures.empty()) note(output, label + ": " + law->info.name + ": " + failures);
+      const bool interrupted = rec.run.interrupted;
+      each(slice, label, *law, rec);
+      if (interrupted) return true;
+    }
+  }
+  return false;
+}
+
+void throw_if_interrupted(bool interrupted) {
+  if (interrupted)
+    throw InterruptedError("stopped after the completed resamples; the outputs hold those only");
+}
+
 nlohmann::json to_json(const QuantityInterval& q) {
   return {{"name", q.name},
           {"estimate", q.estimate},

@@ -3,6 +3,7 @@
 // law) with its progress bar and Ctrl-C handling, and intervals as tables and JSON.
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -52,6 +53,20 @@ BootstrapRecord run_bootstrap_record(const LawEntry& law, const Dataset& data,
 // The checkpoint --checkpoint/--resume ask for (empty without --checkpoint). Throws InputError
 // for --resume without --checkpoint and for a checkpoint under several MPI ranks.
 std::optional<CheckpointFile> open_checkpoint(const ResampleArgs& resample, bool force);
+
+// Runs run_bootstrap_record for every law on every slice, in that order, with Ctrl-C/SIGTERM
+// caught: the run they stop returns its completed resamples, and no further run starts. Each
+// record (fit.by_value set) goes to `each` after its best-fit warning and failure note; returns
+// whether the runs were interrupted. Call throw_if_interrupted once the outputs are written.
+using BootstrapRecordFn = std::function<void(const io::Slice& slice, const std::string& label,
+                                             const LawEntry& law, BootstrapRecord& rec)>;
+bool bootstrap_each(const DataArgs& data, const io::LoadedData& loaded,
+                    const std::vector<const LawEntry*>& laws, const SolverArgs& solver,
+                    const ResampleArgs& resample, const OutputArgs& output,
+                    CheckpointFile* checkpoint, const BootstrapRecordFn& each);
+
+// Throws InterruptedError (exit 130) for a run whose outputs hold only the completed resamples.
+void throw_if_interrupted(bool interrupted);
 
 // Installs SIGINT/SIGTERM handlers for its lifetime that set the flag run_bootstrap_record polls.
 class InterruptGuard {

@@ -84,74 +84,64 @@ void run(const BootstrapArgs& a) {
   for (const auto& s : skipped) note(a.output, "--law all skips " + s);
   require_fittable(a.data, loaded, laws);
 
-  const InterruptGuard guard;
   nlohmann::json results = nlohmann::json::array();
   std::vector<StoredRun> stored;
-  bool interrupted = false;
   const double level = a.resample.level;
-  for (const auto& slice : loaded.slices) {
-    for (const LawEntry* law : laws) {
-      if (interrupted) break;
-      const std::string label = slice_label(a.data, slice);
-      BootstrapRecord rec =
-          run_bootstrap_record(*law, slice.data, label, a.solver, a.resample, a.output.quiet,
-                               checkpoint ? &*checkpoint : nullptr);
-      rec.fit.by_value = slice.by_value;
-      interrupted = rec.run.interrupted;
-      const auto& cov = rec.fit.summary.covariance;
-      const auto params = parameter_intervals(rec.run, law->info, level, cov);
-      const auto preds = prediction_intervals(rec.run, points, level, cov);
-      std::vector<AllocationIntervals> allocs;
-      for (double c : a.budgets) allocs.push_back(allocation(rec, c, co, level));
+  const bool interrupted = bootstrap_each(
+      a.data, loaded, laws, a.solver, a.resample, a.output, checkpoint ? &*checkpoint : nullptr,
+      [&](const io::Slice& slice, const std::string& label, const LawEntry& law,
+          BootstrapRecord& rec) {
+        const auto& cov = rec.fit.summary.covariance;
+        const auto params = parameter_intervals(rec.run, law.info, level, cov);
+        const auto preds = prediction_intervals(rec.run, points, level, cov);
+        std::vector<AllocationIntervals> allocs;
+        for (double c : a.budgets) allocs.push_back(allocation(rec, c, co, level));
 
-      nlohmann::json pj = nlohmann::json::array(), aj = nlohmann::json::array();
-      for (const auto& q : params) pj.push_back(to_json(q));
-      for (const auto& al : allocs) {
-        aj.push_back({{"budget", al.budget},
-                      {"flops_per_token_param", co.flops_per_token_param},
-                      {"n_bounds", {co.n_min, co.n_max}},
-                      {"estimate_on_bound", al.estimate.on_bound},
-                      {"resamples_on_bound", al.resamples_on_bound},
-                      {"N", to_json(al.nd_l[0])},
-                      {"D", to_json(al.nd_l[1])},
-                      {"L", to_json(al.nd_l[2])}});
-      }
-      results.push_back({{"fit", to_json(rec.fit, a.data.map.by)},
-                         {"bootstrap", describe_run(rec.run)},
-                         {"parameters", pj},
-                         {"predictions", predictions_json(points, preds)},
-                         {"compute_optimal", aj}});
-
-      if (show_text(a.output)) {
-        std::printf("%s  %s\n  data    %s (%zu rows)\n", law->info.name.c_str(),
-                    law->info.formula.c_str(), label.c_str(), slice.data.size());
-        std::printf("  fit     %s, best of %ld starts: %s\n", describe_objective(rec.fit.options).c_str(),
-                    rec.fit.n_starts, to_string(rec.fit.result.status));
-        std::printf("%s", fit_health_text(rec.fit).c_str());
-        std::printf("  boot    %s scheme, %zu of %d resamples (%d failed), starts %s (%d each), "
-                    "seed %llu, %.1f s\n\n",
-                    to_string(rec.run.scheme), rec.run.resamples.size(), rec.run.requested,
-                    rec.run.failed(), to_string(rec.run.starts), rec.run.n_starts,
-                    static_cast<unsigned long long>(rec.run.seed), rec.run.seconds);
-        std::printf("%s", interval_table(params, level).c_str());
-        if (!preds.empty()) std::printf("\n%s", interval_table(preds, level).c_str());
+        nlohmann::json pj = nlohmann::json::array(), aj = nlohmann::json::array();
+        for (const auto& q : params) pj.push_back(to_json(q));
         for (const auto& al : allocs) {
-          std::printf("\n  compute-optimal at C = %s FLOPs (C = %g N D)%s\n",
-                      io::format_number(al.budget, 4).c_str(), co.flops_per_token_param,
-                      al.estimate.on_bound ? "  [estimate on a search bound]" : "");
-          std::printf("%s", interval_table(al.nd_l, level).c_str());
-          if (al.resamples_on_bound > 0)
-            std::printf("  %d resamples put N* on a search bound [%g, %g]\n",
-                        al.resamples_on_bound, co.n_min, co.n_max);
+          aj.push_back({{"budget", al.budget},
+                        {"flops_per_token_param", co.flops_per_token_param},
+                        {"n_bounds", {co.n_min, co.n_max}},
+                        {"estimate_on_bound", al.estimate.on_bound},
+                        {"resamples_on_bound", al.resamples_on_bound},
+                        {"N", to_json(al.nd_l[0])},
+                        {"D", to_json(al.nd_l[1])},
+                        {"L", to_json(al.nd_l[2])}});
         }
-        std::printf("\n");
-      }
-      warn_best_fit(a.output, rec.fit);
-      const std::string failures = failure_note(rec.run);
-      if (!failures.empty()) note(a.output, label + ": " + law->info.name + ": " + failures);
-      stored.push_back({slice.by_value, std::move(rec.run)});
-    }
-  }
+        results.push_back({{"fit", to_json(rec.fit, a.data.map.by)},
+                           {"bootstrap", describe_run(rec.run)},
+                           {"parameters", pj},
+                           {"predictions", predictions_json(points, preds)},
+                           {"compute_optimal", aj}});
+
+        if (show_text(a.output)) {
+          std::printf("%s  %s\n  data    %s (%zu rows)\n", law.info.name.c_str(),
+                      law.info.formula.c_str(), label.c_str(), slice.data.size());
+          std::printf("  fit     %s, best of %ld starts: %s\n",
+                      describe_objective(rec.fit.options).c_str(), rec.fit.n_starts,
+                      to_string(rec.fit.result.status));
+          std::printf("%s", fit_health_text(rec.fit).c_str());
+          std::printf("  boot    %s scheme, %zu of %d resamples (%d failed), starts %s (%d each), "
+                      "seed %llu, %.1f s\n\n",
+                      to_string(rec.run.scheme), rec.run.resamples.size(), rec.run.requested,
+                      rec.run.failed(), to_string(rec.run.starts), rec.run.n_starts,
+                      static_cast<unsigned long long>(rec.run.seed), rec.run.seconds);
+          std::printf("%s", interval_table(params, level).c_str());
+          if (!preds.empty()) std::printf("\n%s", interval_table(preds, level).c_str());
+          for (const auto& al : allocs) {
+            std::printf("\n  compute-optimal at C = %s FLOPs (C = %g N D)%s\n",
+                        io::format_number(al.budget, 4).c_str(), co.flops_per_token_param,
+                        al.estimate.on_bound ? "  [estimate on a search bound]" : "");
+            std::printf("%s", interval_table(al.nd_l, level).c_str());
+            if (al.resamples_on_bound > 0)
+              std::printf("  %d resamples put N* on a search bound [%g, %g]\n",
+                          al.resamples_on_bound, co.n_min, co.n_max);
+          }
+          std::printf("\n");
+        }
+        stored.push_back({slice.by_value, std::move(rec.run)});
+      });
 
   // Partial outputs would block the resumed run's (no overwrite without --force).
   if (interrupted && checkpoint)
@@ -172,8 +162,7 @@ void run(const BootstrapArgs& a) {
     if (!a.output.out.empty()) std::printf("wrote %s\n", a.output.out.c_str());
     if (!a.params_out.empty()) std::printf("wrote %s\n", a.params_out.c_str());
   }
-  if (interrupted)
-    throw InterruptedError("stopped after the completed resamples; the outputs hold those only");
+  throw_if_interrupted(interrupted);
 }
 
 }  // namespace

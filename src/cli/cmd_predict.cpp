@@ -86,18 +86,12 @@ void run(const PredictArgs& a) {
     const auto laws = resolve_laws(a.laws, !a.data.perturbation.empty());
     const io::LoadedData loaded = load(a.data);
     require_fittable(a.data, loaded, laws);
-    const InterruptGuard guard;
-    for (const auto& slice : loaded.slices)
-      for (const LawEntry* law : laws) {
-        const std::string label = slice_label(a.data, slice);
-        BootstrapRecord rec =
-            run_bootstrap_record(*law, slice.data, label, a.solver, a.resample, a.output.quiet);
-        const std::string failures = failure_note(rec.run);
-        if (!failures.empty()) note(a.output, label + ": " + law->info.name + ": " + failures);
-        warn_best_fit(a.output, rec.fit);
-        runs.push_back({slice.by_value, std::move(rec.run), rec.fit.summary.covariance, rec.fit});
-        if (runs.back().run.interrupted) break;
-      }
+    bootstrap_each(a.data, loaded, laws, a.solver, a.resample, a.output, nullptr,
+                   [&runs](const io::Slice& slice, const std::string&, const LawEntry&,
+                           BootstrapRecord& rec) {
+                     runs.push_back({slice.by_value, std::move(rec.run),
+                                     rec.fit.summary.covariance, rec.fit});
+                   });
     source = {{"data", describe(a.data, loaded)},
               {"solver", describe(a.solver)},
               {"bootstrap", describe(a.resample)}};
@@ -141,8 +135,7 @@ void run(const PredictArgs& a) {
     io::write_file(a.csv_out, csv, a.output.force);
     if (show_text(a.output)) std::printf("wrote %s\n", a.csv_out.c_str());
   }
-  if (interrupted)
-    throw InterruptedError("stopped after the completed resamples; the outputs hold those only");
+  throw_if_interrupted(interrupted);
 }
 
 }  // namespace
