@@ -26,17 +26,11 @@ long double direct_loss(const Params& p, long double n, long double d, long doub
 }  // namespace
 
 TEST(LawChinchillaNoise, NeedsThePerturbationColumn) {
-  const LawEntry& law = find_law("chinchilla-noise");
-  EXPECT_EQ(law.n_params, 7);
-  EXPECT_EQ(law.info.needs, Needs::Perturbation);
-  EXPECT_EQ(start_grid(law.info).size() / 7, 64u);
+  expect_registered(find_law("chinchilla-noise"), 7, Needs::Perturbation, 64);
 }
 
 TEST(LawChinchillaNoise, MatchesTheFormulaInLongDouble) {
-  expect_matches_direct(find_law("chinchilla-noise"), kTruth, kSigmas,
-                        [](long double n, long double d, long double x) {
-                          return direct_loss(kTruth, n, d, x);
-                        });
+  expect_matches_direct(find_law("chinchilla-noise"), kTruth, kSigmas, direct_loss);
 }
 
 TEST(LawChinchillaNoise, IsChinchillaWithoutPerturbationAndMonotoneInIt) {

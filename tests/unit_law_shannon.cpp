@@ -22,8 +22,9 @@ namespace {
 using Params = std::vector<double>;
 
 // The published formula, straight from LAWS.md, in long double (whose exponent range holds
-// N^α and (DN)^γ for any input here, so no logarithmic rewriting is needed).
-long double direct_loss(const Params& p, long double n, long double d) {
+// N^α and (DN)^γ for any input here, so no logarithmic rewriting is needed). It takes no
+// perturbation: x is there for expect_matches_direct and ignored.
+long double direct_loss(const Params& p, long double n, long double d, long double = 0) {
   const long double a = std::exp((long double)p[0]), c = std::exp((long double)p[1]),
                     dd = std::exp((long double)p[2]), e = std::exp((long double)p[3]);
   const long double noise =
@@ -43,10 +44,8 @@ const Params kTruth = {-3, -12, -7, 6.5, 0.1, 0.3, 0.35, 0.5};
 
 TEST(LawShannon, IsRegisteredWithBFixedAndSaysSo) {
   const LawEntry& law = find_law("shannon");
-  EXPECT_EQ(law.n_params, 8);
+  expect_registered(law, 8, Needs::Nothing, 128);
   EXPECT_NE(law.info.note.find("b fixed to 1"), std::string::npos);
-  EXPECT_EQ(law.info.needs, Needs::Nothing);
-  EXPECT_EQ(start_grid(law.info).size() / 8, 128u);  // the documented grid size
 }
 
 TEST(LawShannon, MatchesThePublishedFormulaInLongDouble) {
@@ -56,9 +55,7 @@ TEST(LawShannon, MatchesThePublishedFormulaInLongDouble) {
       {-2, -20, -20, -5, 0.3, 0.5, 0.05, 0.2},  // SNR ≈ e^15: log2(1 + SNR) ≈ log2 SNR
       {-6, 5, 5, 12, 0.2, 0.1, 0.3, 0.4},       // SNR ≈ e^-10: log2(1 + SNR) ≈ SNR / ln 2
   };
-  for (const Params& p : params)
-    expect_matches_direct(find_law("shannon"), p, {0},
-                          [&](long double n, long double d, long double) { return direct_loss(p, n, d); });
+  for (const Params& p : params) expect_matches_direct(find_law("shannon"), p, {0}, direct_loss);
 }
 
 TEST(LawShannon, StaysFiniteAndAccurateAtExtremeSignalToNoise) {

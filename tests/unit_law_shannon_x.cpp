@@ -41,17 +41,11 @@ double argmin_tokens(const LawEntry& law, const Params& p, double n, double x) {
 }  // namespace
 
 TEST(LawShannonX, NeedsThePerturbationColumn) {
-  const LawEntry& law = find_law("shannon-x");
-  EXPECT_EQ(law.n_params, 9);
-  EXPECT_EQ(law.info.needs, Needs::Perturbation);
-  EXPECT_EQ(start_grid(law.info).size() / 9, 256u);
+  expect_registered(find_law("shannon-x"), 9, Needs::Perturbation, 256);
 }
 
 TEST(LawShannonX, MatchesTheFormulaInLongDouble) {
-  expect_matches_direct(find_law("shannon-x"), kTruth, {0, 1e-3, 0.05, 0.3, 2.0},
-                        [](long double n, long double d, long double x) {
-                          return direct_loss(kTruth, n, d, x);
-                        });
+  expect_matches_direct(find_law("shannon-x"), kTruth, {0, 1e-3, 0.05, 0.3, 2.0}, direct_loss);
 }
 
 TEST(LawShannonX, IsShannonAtZeroPerturbation) {

@@ -51,16 +51,11 @@ class DegradationLaw : public ::testing::Test {
 TYPED_TEST_SUITE_P(DegradationLaw);
 
 TYPED_TEST_P(DegradationLaw, NeedsThePerturbationColumn) {
-  EXPECT_EQ(this->law.n_params, 9);
-  EXPECT_EQ(this->law.info.needs, Needs::Perturbation);
-  EXPECT_EQ(start_grid(this->law.info).size() / 9, 256u);
+  expect_registered(this->law, 9, Needs::Perturbation, 256);
 }
 
 TYPED_TEST_P(DegradationLaw, MatchesThePublishedFormulaInLongDouble) {
-  expect_matches_direct(this->law, this->truth, this->kBitsX,
-                        [this](long double n, long double d, long double x) {
-                          return this->direct_loss(this->truth, n, d, x);
-                        });
+  expect_matches_direct(this->law, this->truth, this->kBitsX, TestFixture::direct_loss);
 }
 
 TYPED_TEST_P(DegradationLaw, IsChinchillaWithoutPerturbation) {

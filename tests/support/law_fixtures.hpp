@@ -96,15 +96,26 @@ inline std::vector<double> log_grid(double lo, double hi, int n) {
   return v;
 }
 
-// The law agrees with `direct(n, d, x)` (the published formula for L, evaluated naively in long
-// double) to `tol` in ln L, over N ∈ [1e7, 1e12], D ∈ [1e8, 1e13] and the given xs.
+// The registry entry is the documented one: `n_params` parameters, what it needs from the data,
+// and a default grid of `grid_starts` starts.
+inline void expect_registered(const LawEntry& law, int n_params, Needs needs,
+                              std::size_t grid_starts) {
+  EXPECT_EQ(law.n_params, n_params) << law.info.name;
+  EXPECT_EQ(law.info.needs, needs) << law.info.name;
+  EXPECT_EQ(start_grid(law.info).size(), grid_starts * n_params) << law.info.name;
+}
+
+// The law agrees with `direct(p, n, d, x)` (the published formula for L, evaluated naively in
+// long double; a law without perturbation ignores x) to `tol` in ln L, over N ∈ [1e7, 1e12],
+// D ∈ [1e8, 1e13] and the given xs.
 template <class Direct>
 void expect_matches_direct(const LawEntry& law, const std::vector<double>& p,
                            const std::vector<double>& xs, Direct direct, double tol = 1e-12) {
   for (double x : xs)
     for (double n : log_grid(1e7, 1e12, 6))
       for (double d : log_grid(1e8, 1e13, 6)) {
-        const long double want = std::log(direct((long double)n, (long double)d, (long double)x));
+        const long double want =
+            std::log(direct(p, (long double)n, (long double)d, (long double)x));
         EXPECT_NEAR(log_loss_at(law, p, n, d, x), (double)want,
                     tol * std::max(1.0L, std::fabs(want)))
             << law.info.name << " N=" << n << " D=" << d << " x=" << x;
