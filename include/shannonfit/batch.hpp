@@ -5,6 +5,7 @@
 // weights (the data's own weights times bootstrap counts). Backends return, per weighting, the
 // best of its starts; with keep_all_starts, every (weighting, start) result.
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -64,6 +65,10 @@ struct BatchRequest {
   FitOptions options;
   bool keep_all_starts = false;           // output R*S results (weighting-major) instead of R
   int threads = 0;                        // CPU threads; 0 = all cores
+  // Set (by a SIGINT handler, say) to stop the batch early: the CPU backend polls it before
+  // each fit and skips the fits not yet begun, whose results are left with best_start = -1;
+  // the CUDA and reference backends run a batch to the end. Null: never stop.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct LawEntry;

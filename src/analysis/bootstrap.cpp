@@ -170,6 +170,7 @@ class Runner {
     req.starts = opt_.full_starts.empty() ? start_grid(law_.info) : opt_.full_starts;
     req.options = opt_.fit;
     req.threads = opt_.threads;
+    req.cancel = cancel_;
     report("full fit", 0, 0);
     const FitResult full = fit_counting_starts(law_, fn_, req, outcomes);
     if (!std::isfinite(full.cost))

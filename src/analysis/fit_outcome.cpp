@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "shannonfit/errors.hpp"
 #include "shannonfit/stats.hpp"
 
 namespace shannonfit {
@@ -47,6 +48,15 @@ FitResult fit_counting_starts(const LawEntry& law, BatchFn fn, BatchRequest requ
   request.weights = nullptr;
   request.n_weightings = 1;
   const std::vector<FitResult> all = fn(law, request);
+  if (request.cancel && request.cancel->load()) {
+    // The backend skipped the starts it had not begun: a best of the others is no answer.
+    long done = 0;
+    for (const FitResult& r : all) done += r.best_start >= 0;
+    if (done < static_cast<long>(all.size()))
+      throw InterruptedError("stopped during the fit of law '" + law.info.name + "' (" +
+                             std::to_string(done) + " of " + std::to_string(all.size()) +
+                             " starts done)");
+  }
   FitResult best;
   best.n_params = law.n_params;
   int failed = 0;

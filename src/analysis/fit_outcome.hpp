@@ -29,7 +29,8 @@ struct StartOutcomes {
 
 // Runs every start of `request` (one weighting) on `fn`, counts how each ended and returns the
 // best one. The best is chosen by better_fit, the order every backend reduces with, and carries
-// failed_starts, so the result is the one `fn` returns without keep_all_starts.
+// failed_starts, so the result is the one `fn` returns without keep_all_starts. Throws
+// InterruptedError when request.cancel was set before every start had run.
 FitResult fit_counting_starts(const LawEntry& law, BatchFn fn, BatchRequest request,
                               StartOutcomes& outcomes);
 

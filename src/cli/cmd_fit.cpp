@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <memory>
 
+#include "cli/bootstrap_common.hpp"
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "cli/fitting.hpp"
@@ -19,6 +20,9 @@ struct FitArgs {
 };
 
 void run(const FitArgs& a) {
+  // A Ctrl-C stops the running batch within about one fit per thread (run_fit) and exits 130
+  // before anything is written.
+  const InterruptGuard guard;
   const CheckedInputs in = load_checked(a.data, a.laws, a.output);
   const auto& laws = in.laws;
   const io::LoadedData& loaded = in.loaded;

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "cli/bootstrap_common.hpp"
 #include "io/text_table.hpp"
 #include "shannonfit/errors.hpp"
 
@@ -45,6 +46,8 @@ FitRecord run_fit(const LawEntry& law, const Dataset& data, const SolverArgs& so
   req.starts = solver.starts_for(law.info);
   req.options = r.options;
   req.threads = solver.threads;
+  // Set only while a command holds an InterruptGuard; a Ctrl-C then ends the batch early.
+  req.cancel = InterruptGuard::flag();
   r.n_starts = static_cast<long>(req.starts.size()) / law.n_params;
   r.result = fit_counting_starts(law, fn, req, r.starts);
   if (r.result.best_start < 0 || !std::isfinite(r.result.cost))

@@ -58,6 +58,9 @@ std::vector<FitResult> fit_batch(const LawEntry& law, const BatchRequest& req) {
     // to 8 fits at the end of a batch.
 #pragma omp for schedule(dynamic, 1)
     for (long idx = 0; idx < total; ++idx) {
+      // One relaxed load per fit (not per iteration): a stop request waits for at most the
+      // fit each thread is in, and the loop then runs dry without fitting.
+      if (req.cancel && req.cancel->load(std::memory_order_relaxed)) continue;
       const long w = idx / n_starts;
       const long s = idx % n_starts;
       const double* weights = req.weights ? req.weights + w * n : data_weights;

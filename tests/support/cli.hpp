@@ -142,6 +142,15 @@ class CliProcess {
   void send_signal(int sig) const {
     if (pid_ > 0) ::kill(pid_, sig);
   }
+  // Whether the running process has installed a handler for `sig` (Linux: SigCgt in
+  // /proc/PID/status), so that a test can send it once the program is ready to catch it.
+  bool catches(int sig) const {
+    std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
+    for (std::string line; pid_ > 0 && std::getline(status, line);)
+      if (line.rfind("SigCgt:", 0) == 0)
+        return (std::stoull(line.substr(7), nullptr, 16) >> (sig - 1)) & 1U;
+    return false;
+  }
   // Waits for the end and collects the output. Past the timeout the process gets the timeout
   // signal, and SIGKILL if it is still running kGraceS later, so that no test hangs on it.
   CliRun wait() {
