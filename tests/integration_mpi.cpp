@@ -1,5 +1,6 @@
 // `mpirun -np K shannonfit bootstrap`: 1, 2 and 3 ranks write byte for byte what one process
-// writes. Skipped when the build has no MPI (SHANNONFIT_MPI=OFF).
+// writes, and a run without mpirun does not start MPI. Skipped when the build has no MPI
+// (SHANNONFIT_MPI=OFF).
 #include <gtest/gtest.h>
 
 #include <string>
@@ -28,7 +29,9 @@ TEST(Mpi, OneTwoAndThreeRanksWriteWhatOneProcessWrites) {
 
   CliOptions opt;
   opt.cwd = dir.path();
-  opt.env = {{"OMPI_MCA_btl_vader_single_copy_mechanism", "none"}};
+  // Session directories of its own, so concurrent mpirun jobs cannot remove each other's.
+  opt.env = {{"OMPI_MCA_btl_vader_single_copy_mechanism", "none"},
+             {"OMPI_MCA_orte_tmpdir_base", dir.path()}};
   for (int ranks : {1, 2, 3}) {
     const std::string out = "mpi" + std::to_string(ranks);
     std::vector<std::string> mpi_args = args;
@@ -42,4 +45,20 @@ TEST(Mpi, OneTwoAndThreeRanksWriteWhatOneProcessWrites) {
     EXPECT_EQ(read_file(dir.file(out + ".json")), json) << ranks << " ranks";
     EXPECT_EQ(read_file(dir.file(out + ".csv")), csv) << ranks << " ranks";
   }
+}
+
+// Open MPI's singleton start creates session directories shared by every concurrent run, where
+// one run's cleanup can abort another's MPI_Init. A session directory that cannot be created
+// makes that failure certain, so a run outside mpirun succeeds only if it leaves MPI alone.
+TEST(Mpi, ARunWithoutMpirunDoesNotStartMpi) {
+  if (std::string(SHANNONFIT_MPIEXEC).empty()) GTEST_SKIP() << "built without MPI";
+  TempDir dir;
+  CliOptions opt;
+  opt.cwd = dir.path();
+  opt.env = {{"OMPI_MCA_orte_tmpdir_base", dir.write("not_a_dir", "") + "/sessions"}};
+  const std::string data = std::string(SHANNONFIT_SOURCE_DIR) + "/data/synthetic_chinchilla.csv";
+  const CliRun r =
+      run_shannonfit({"fit", data, "--law", "chinchilla", "--starts", "single", "--quiet"}, opt);
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err.find("MPI_Init"), std::string::npos) << r.err;
 }

@@ -13,7 +13,8 @@
 
 namespace shannonfit::dist {
 
-// Initialises MPI (when built with it) for its lifetime; create one in main before parsing.
+// Initialises MPI for its lifetime when built with it and started by an MPI launcher (mpirun,
+// srun); otherwise the process is a world of one. Create one in main before parsing.
 class World {
  public:
   World(int* argc, char*** argv);

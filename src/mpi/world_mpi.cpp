@@ -1,6 +1,7 @@
 // MPI implementation of the distributed bootstrap (see world.hpp).
 #include <mpi.h>
 
+#include <cstdlib>
 #include <type_traits>
 #include <vector>
 
@@ -14,15 +15,35 @@ static_assert(std::is_trivially_copyable_v<ResampleFit>,
 namespace {
 int world_rank = 0;
 int world_size = 1;
+bool initialised = false;
+
+// Launchers tell each rank who it is through the environment: Open MPI's mpirun
+// (OMPI_COMM_WORLD_SIZE), PMIx launchers such as srun --mpi=pmix (PMIX_RANK), and MPICH's Hydra or
+// Slurm's PMI-2 (PMI_RANK).
+bool started_by_launcher() {
+  for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK"}) {
+    if (std::getenv(var)) return true;
+  }
+  return false;
+}
 }  // namespace
 
+// A process started without a launcher is a world of one and leaves MPI alone: Open MPI's
+// singleton MPI_Init forks an orted and creates session directories under /tmp/ompi.<host>.<uid>
+// that every concurrent run shares (job families are a 16-bit hash of the pid), so one run's
+// cleanup could remove another's directory mid-start and abort it with "An error occurred in
+// MPI_Init" (open-mpi/ompi#3818, #8510) -- for a run that never needed MPI.
 World::World(int* argc, char*** argv) {
+  if (!started_by_launcher()) return;
   MPI_Init(argc, argv);
+  initialised = true;
   MPI_Comm_rank(MPI_COMM_WORLD, &world_rank);
   MPI_Comm_size(MPI_COMM_WORLD, &world_size);
 }
 
-World::~World() { MPI_Finalize(); }
+World::~World() {
+  if (initialised) MPI_Finalize();
+}
 
 int rank() { return world_rank; }
 int size() { return world_size; }
