@@ -18,7 +18,13 @@ std::vector<FitResult> fit_weightings(const LawFitter& f, const Dataset& data,
   req.threads = f.threads;
   req.weights = weights.data();
   req.n_weightings = static_cast<int>(weights.size() / data.size());
-  return f.fn(*f.law, req);
+  req.cancel = f.cancel;
+  std::vector<FitResult> fits = f.fn(*f.law, req);
+  if (f.cancel && f.cancel->load())
+    throw InterruptedError("stopped during the fits of law '" + f.law->info.name + "' on " +
+                           std::to_string(req.n_weightings) +
+                           " training subsets (folds, held-out split or resamples)");
+  return fits;
 }
 
 bool usable(const FitResult& r) { return r.best_start >= 0 && std::isfinite(r.cost); }

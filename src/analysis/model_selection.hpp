@@ -12,6 +12,7 @@
 // Pooling over datasets fitted separately (one fit per --by slice): the held-out rows of all of
 // them form one set, each predicted by its own dataset's fit; R² = 1 − Σ SSE / Σ(y − ȳ)² with ȳ
 // the mean over the whole set (pooled_score).
+#include <atomic>
 #include <cstdint>
 #include <limits>
 #include <string>
@@ -28,9 +29,12 @@ struct LawFitter {
   std::vector<double> starts;  // S rows of P values
   FitOptions options;
   int threads = 0;
+  // Polled by the backend between fits; once set, fit_weightings throws InterruptedError.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
-// Best fit for each weighting: `weights` holds R rows of data.size() weights (R ≥ 1).
+// Best fit for each weighting: `weights` holds R rows of data.size() weights (R ≥ 1). Throws
+// InterruptedError when f.cancel was set during the batch: its results would be partial.
 std::vector<FitResult> fit_weightings(const LawFitter& f, const Dataset& data,
                                       const std::vector<double>& weights);
 

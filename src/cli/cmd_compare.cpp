@@ -11,6 +11,7 @@
 
 #include "analysis/extrapolation.hpp"
 #include "analysis/model_selection.hpp"
+#include "cli/bootstrap_common.hpp"
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "cli/fitting.hpp"
@@ -142,6 +143,7 @@ SliceResult compare_slice(const CompareArgs& a, const std::vector<const LawEntry
     f.starts = a.solver.starts_for(law->info);
     f.options = a.solver.fit_options();
     f.threads = a.solver.threads;
+    f.cancel = InterruptGuard::flag();
     fitters.push_back(f);
     LawOutcome o;
     o.full = run_fit(*law, data, a.solver, label);
@@ -474,6 +476,9 @@ nlohmann::json pooled_json(const std::vector<SliceResult>& slices, const PooledS
 }
 
 void run(const CompareArgs& a) {
+  // As in fit: a Ctrl-C stops the running batch (the full-data fit or one law's folds, held-out
+  // fit or resamples) within about one fit per thread and exits 130 before anything is written.
+  const InterruptGuard guard;
   const CheckedInputs in = load_checked(a.data, a.laws, a.output);
   const auto& laws = in.laws;
   const io::LoadedData& loaded = in.loaded;
