@@ -1,6 +1,10 @@
 """The Python API end to end: recovers known truths, accepts tables, raises clear errors,
-reports how the starts ended and refuses data that cannot identify the law, as the CLI does."""
+reports how the starts ended, refuses data that cannot identify the law, as the CLI does, and
+stops a long batch on Ctrl-C."""
+import os
+import signal
 import threading
+import time
 import unittest
 import warnings
 
@@ -281,6 +285,35 @@ class BadInputTest(unittest.TestCase):
     def test_non_numeric(self):
         n, d, loss = chinchilla_points()
         self.assert_input_error("not numeric", n, d, ["a"] * 35)
+
+
+class InterruptTest(unittest.TestCase):
+    """SIGINT during a batch raises KeyboardInterrupt once the batch has stopped part-way."""
+
+    def test_sigint_stops_a_long_batch(self):
+        # 100 model sizes x 200 token counts: each of chinchilla's 4500 starts takes tens of
+        # milliseconds on one thread, so the uninterrupted batch runs for minutes.
+        rng = np.random.default_rng(3)
+        n = np.repeat(np.logspace(7, 10, 100), 200)
+        d = np.tile(np.logspace(9, 12, 200), 100)
+        loss = (TRUTH["E"] + TRUTH["A"] / n ** TRUTH["alpha"] + TRUTH["B"] / d ** TRUTH["beta"]) \
+            * np.exp(rng.normal(0.0, 0.02, n.size))
+        calls = {"fit": lambda: shannonfit.fit(n, d, loss, law="chinchilla", threads=1),
+                 "bootstrap": lambda: shannonfit.bootstrap(n, d, loss, law="chinchilla",
+                                                           resamples=10, threads=1)}
+        for name, call in calls.items():
+            with self.subTest(name):
+                timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
+                started = time.monotonic()
+                timer.start()
+                with self.assertRaises(KeyboardInterrupt):
+                    call()
+                timer.join()
+                # Generous: only a batch that ignored the interrupt runs this long.
+                self.assertLess(time.monotonic() - started, 60.0)
+        # The module is usable afterwards: nothing of the stopped batch is left set.
+        small = shannonfit.fit(*chinchilla_points(), law="chinchilla")
+        self.assertTrue(small["converged"], small["status"])
 
 
 if __name__ == "__main__":

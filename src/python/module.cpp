@@ -1,12 +1,16 @@
 // shannonfit._core: the C++ engine for Python. It takes contiguous float64 arrays; the
 // pure-Python package (python/shannonfit/) adds DataFrame columns and friendlier defaults.
-// Every batch runs with the GIL released, so notebooks can fit from several threads at once.
+// Every batch runs with the GIL released, so notebooks can fit from several threads at once,
+// and stops early on Ctrl-C with KeyboardInterrupt (interruptible below).
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
+#include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <future>
 #include <map>
 #include <optional>
 #include <string>
@@ -237,6 +241,34 @@ py::dict fit_dict(const LawEntry& law, const FitResult& r, const Dataset& data,
   return out;
 }
 
+// Runs `work(cancel)` on a worker thread with the GIL released. Python runs signal handlers
+// only on the main thread and only between bytecodes, so a Ctrl-C during a batch would wait for
+// the whole batch: instead this thread takes the GIL every 100 ms to run pending handlers
+// (PyErr_CheckSignals). When one raises (KeyboardInterrupt), the cancel flag stops the batch
+// within about one fit per thread and that exception is raised once the worker has stopped.
+// Called from another thread, PyErr_CheckSignals does nothing and the batch runs to its end.
+template <class Work>
+auto interruptible(Work work) {
+  std::atomic<bool> cancel{false};
+  auto done = std::async(std::launch::async, [&] { return work(&cancel); });
+  std::optional<py::error_already_set> raised;
+  {
+    py::gil_scoped_release release;
+    while (done.wait_for(std::chrono::milliseconds(100)) != std::future_status::ready) {
+      py::gil_scoped_acquire acquire;
+      if (PyErr_CheckSignals() != 0) {
+        raised.emplace();  // takes the pending exception
+        cancel = true;
+        break;
+      }
+    }
+    done.wait();
+  }
+  // A batch cut short returns partial results or throws InterruptedError: neither is wanted.
+  if (raised) throw std::move(*raised);
+  return done.get();
+}
+
 // The checks the CLI makes before any fit: the law's inputs are there, and the data have enough
 // rows and distinct N, D, x to identify it (io::require_fittable, the CLI's own check).
 void require_fittable(const LawEntry& law, const Dataset& data, const Origin& origin) {
@@ -269,11 +301,10 @@ py::dict fit(const Array& n, const Array& d, const Array& loss, const std::strin
   const BatchFn run = resolve_backend(law, parse_backend(backend));
 
   StartOutcomes outcomes;
-  FitResult best;
-  {
-    py::gil_scoped_release release;
-    best = fit_counting_starts(law, run, req, outcomes);
-  }
+  const FitResult best = interruptible([&](const std::atomic<bool>* cancel) {
+    req.cancel = cancel;
+    return fit_counting_starts(law, run, req, outcomes);
+  });
   py::dict out = fit_dict(law, best, data, req.options);
   add_fit_health(out, law.info, best, outcomes);
   out["n_starts"] = req.starts.size() / law.n_params;
@@ -302,11 +333,8 @@ py::dict bootstrap(const Array& n, const Array& d, const Array& loss, const std:
   o.backend = parse_backend(backend);
   if (threads < 0) throw InputError("threads: must not be negative");
   o.threads = threads;
-  BootstrapResult run;
-  {
-    py::gil_scoped_release release;
-    run = run_bootstrap(data, law, o);
-  }
+  const BootstrapResult run = interruptible(
+      [&](const std::atomic<bool>* cancel) { return run_bootstrap(data, law, o, {}, cancel); });
   const int p = law.n_params;
   const auto rows = static_cast<py::ssize_t>(run.resamples.size());
   Array draws({rows, static_cast<py::ssize_t>(p)});
