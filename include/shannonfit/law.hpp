@@ -27,12 +27,15 @@ struct ParamSpec {
   double fixed_value = 0.0;   // the start used by --starts single (and when grid is empty)
 };
 
-// The fewest distinct values of N, D and the perturbation strength x (0: x is not read) the
-// data must hold for the law to be identified whatever the losses are. Each law declares it as
+// The fewest distinct values of N, D and the perturbation strength x (0: x is not read) with
+// which data can identify the law, each column on its own whatever the others hold: with fewer,
+// no data identify it. Each law declares it as
 //   static constexpr MinDistinct kMinDistinct{n, d, x};
-// and fits are refused before they run when a slice has fewer. A necessary condition only: a
-// flat direction that remains is found after the fit (stats.hpp). The usual count: a term
-// A/N^α beside a constant the other inputs share is seen only through differences between
+// and fits are refused before they run when a slice has fewer. A necessary condition only:
+// meeting all three at once can still leave a flat direction (shannon's 2 N × 3 D grid is six
+// points for eight parameters), which is found after the fit (stats.hpp). Every value is measured
+// by tests/unit_min_distinct.cpp: full rank at it, rank-deficient one below. The usual count: a
+// term A/N^α beside a constant the other inputs share is seen only through differences between
 // N values, so its two parameters need two differences, i.e. three distinct N.
 struct MinDistinct {
   int n = 0, d = 0, x = 0;

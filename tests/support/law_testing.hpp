@@ -243,10 +243,9 @@ inline Interval truth_interval(const ParamSpec& s) {
   return lo <= hi ? Interval{lo, hi} : Interval{s.fixed_value, s.fixed_value};
 }
 
-// Condition number of the column-scaled JᵀJ of ln L̂ at p over the design: how well the design
-// identifies the parameters (scaling removes mere differences of units between parameters).
+// The exact Jacobian of ln L̂ at p over the design: one row per point, one column per parameter.
 template <class Law>
-double scaled_condition(const std::vector<double>& p, const Design& g) {
+Eigen::MatrixXd log_loss_jacobian(const std::vector<double>& p, const Design& g) {
   constexpr int P = Law::kParams;
   Eigen::MatrixXd jac(static_cast<Eigen::Index>(g.size()), P);
   double grad[P];
@@ -254,6 +253,15 @@ double scaled_condition(const std::vector<double>& p, const Design& g) {
     value_and_gradient<Law>(p.data(), g.ln_n[i], g.ln_d[i], g.x[i], grad);
     for (int k = 0; k < P; ++k) jac(static_cast<Eigen::Index>(i), k) = grad[k];
   }
+  return jac;
+}
+
+// Condition number of the column-scaled JᵀJ of ln L̂ at p over the design: how well the design
+// identifies the parameters (scaling removes mere differences of units between parameters).
+template <class Law>
+double scaled_condition(const std::vector<double>& p, const Design& g) {
+  constexpr int P = Law::kParams;
+  const Eigen::MatrixXd jac = log_loss_jacobian<Law>(p, g);
   const Eigen::VectorXd norms = jac.colwise().norm();
   if (!jac.allFinite() || (norms.array() <= 0).any()) return INFINITY;
   const Eigen::MatrixXd scaled = jac * norms.cwiseInverse().asDiagonal();

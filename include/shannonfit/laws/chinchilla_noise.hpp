@@ -9,7 +9,8 @@ namespace shannonfit::laws {
 
 struct ChinchillaNoise {
   static constexpr int kParams = 7;  // a, b, e, alpha, beta, ln_c, p
-  // Chinchilla's N and D; c x^p beside E needs two strengths beside x = 0.
+  // Chinchilla's N and D; E + c x^p at two strengths (x = 0 among them or not) is two numbers
+  // for three parameters: three strengths.
   static constexpr MinDistinct kMinDistinct{3, 3, 3};
 
   template <class T, class S>

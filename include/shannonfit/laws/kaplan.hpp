@@ -12,9 +12,9 @@ namespace shannonfit::laws {
 
 struct Kaplan {
   static constexpr int kParams = 4;  // n_c, d_c, alpha_n, alpha_d
-  // No constant term: two N values fix N_c and α_N/α_D given the D-curve, and two D values
-  // D_c given the N-curve.
-  static constexpr MinDistinct kMinDistinct{2, 2, 0};
+  // One N merges N_c and α_N into the one number (α_N/α_D)(ln N_c − ln N): two N. One D is
+  // enough: there ln L̂ is a softplus in ln N whose level, slope α_N and bend α_D give all four.
+  static constexpr MinDistinct kMinDistinct{2, 1, 0};
 
   template <class T, class S>
   SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S /*x*/) {
@@ -36,8 +36,9 @@ struct Kaplan {
 
 struct KaplanE {
   static constexpr int kParams = 5;  // Kaplan's four, then e
-  // The irreducible E is shared by both inputs, so each needs a third distinct value.
-  static constexpr MinDistinct kMinDistinct{3, 3, 0};
+  // As kaplan: E sits outside the bracket's power α_D, so it is not a constant the N- and D-terms
+  // share additively (as in chinchilla) and one D's curve in N still identifies all five.
+  static constexpr MinDistinct kMinDistinct{2, 1, 0};
 
   template <class T, class S>
   SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S x) {

@@ -15,9 +15,11 @@ namespace shannonfit::laws {
 // a, b, e, alpha, beta, ln_c_t, gamma_d, gamma_n, gamma_post
 struct Precision : QuantizationDegradation<Precision> {
   static constexpr int kDataExponent = 6, kSizeExponent = 7;
-  // Chinchilla's N and D; the x-term's scale and exponent 1/γ_post need two strengths beside
-  // x = 0 (with one, ln C_T and ln x / γ_post are one number).
-  static constexpr MinDistinct kMinDistinct{3, 3, 3};
+  // Chinchilla's N and D; two strengths for the x-term's scale and exponent 1/γ_post. Both must
+  // be positive: with x = 0 and one strength, ln C_T and ln x / γ_post are one number (a flat
+  // direction named after the fit), but two strengths without clean rows identify the law, so
+  // three would refuse identifiable data.
+  static constexpr MinDistinct kMinDistinct{3, 3, 2};
 
   // b / γ_post with b = −log2 x = −ln x / ln 2.
   template <class T, class S>

@@ -15,8 +15,9 @@ namespace shannonfit::laws {
 // a, b, e, alpha, beta, ln_k, alpha_q, beta_q, gamma_q
 struct QuantDegradation : QuantizationDegradation<QuantDegradation> {
   static constexpr int kDataExponent = 7, kSizeExponent = 6;
-  // Chinchilla's N and D; the bits term's scale and γ_q need two strengths beside x = 0.
-  static constexpr MinDistinct kMinDistinct{3, 3, 3};
+  // Chinchilla's N and D; two strengths for the bits term's scale and γ_q, as precision's: both
+  // positive, or x = 0 and one strength leave ln k and γ_q ln b one number.
+  static constexpr MinDistinct kMinDistinct{3, 3, 2};
 
   // γ_q ln b with b = log2(1 + 1/x).
   template <class T, class S>

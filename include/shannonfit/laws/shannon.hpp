@@ -70,9 +70,10 @@ inline const char* source() {
 
 struct Shannon {
   static constexpr int kParams = 8;  // ln_a, ln_c, ln_d, ln_e, alpha, beta, gamma, delta
-  // Bandwidth a N^α beside the N-dependent noise, signal D^β beside the D-dependent noise:
-  // each input carries at least a scale and an exponent beyond a shared level.
-  static constexpr MinDistinct kMinDistinct{3, 3, 0};
+  // At each N the curve in D fixes the level −ln a − α ln N and the interaction scale c N^γ, so
+  // two N give a, α and c. At each D the curve in N fixes (d D^δ + e) / D^β, whose three
+  // parameters need three D.
+  static constexpr MinDistinct kMinDistinct{2, 3, 0};
 
   template <class T, class S>
   SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S /*x*/) {
@@ -95,8 +96,8 @@ struct Shannon {
 
 struct ShannonSimple {
   static constexpr int kParams = 7;  // ln_a, ln_c, ln_d, alpha, beta, gamma, delta
-  // As shannon.
-  static constexpr MinDistinct kMinDistinct{3, 3, 0};
+  // As shannon, but with e = 0 the curves in N fix d D^(δ−β), whose two parameters need two D.
+  static constexpr MinDistinct kMinDistinct{2, 2, 0};
 
   template <class T, class S>
   SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S /*x*/) {

@@ -15,8 +15,9 @@ namespace shannonfit::laws {
 
 struct ShannonX {
   static constexpr int kParams = 9;  // ln_a, ln_c, ln_d, ln_e, alpha, beta, gamma, delta, ln_kappa
-  // As shannon in N and D; κ alone reads x, seen from one perturbed strength beside x = 0.
-  static constexpr MinDistinct kMinDistinct{3, 3, 2};
+  // As shannon in N and D; κ alone reads x, seen from one perturbed strength beside x = 0 (or
+  // from two strengths without clean rows).
+  static constexpr MinDistinct kMinDistinct{2, 3, 2};
 
   template <class T, class S>
   SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S x) {
