@@ -4,7 +4,9 @@
 //   static LawInfo info();                         // host: names, bounds, start grid, source
 //   static constexpr MinDistinct kMinDistinct{...};  // distinct N, D, x it needs (below)
 //   template <class T, class S>
-//   SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S x);   // ln L̂ at one point
+//   SF_HD SF_INLINE static T log_loss(const T* p, S ln_n, S ln_d, S x);   // ln L̂ at one point
+// SF_INLINE because GCC otherwise keeps the Jet instantiation out of line in the solver (its
+// linearize pass is inlined at several call sites), and every Jet then goes through the stack.
 // log_loss is written once with unqualified exp/log/log1p, so it runs on doubles, floats, Jets
 // (exact Jacobians) and Eigen's AutoDiffScalar (the independent reference path).
 // Inputs arrive as logarithms: N ≈ 1e10 is never raised to a power directly.

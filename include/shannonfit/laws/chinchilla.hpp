@@ -15,7 +15,7 @@ struct Chinchilla {
   static constexpr MinDistinct kMinDistinct{3, 3, 0};
 
   template <class T, class S>
-  SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S /*x*/) {
+  SF_HD SF_INLINE static T log_loss(const T* p, S ln_n, S ln_d, S /*x*/) {
     return log_sum_exp<T>(p[0] - p[3] * ln_n, p[1] - p[4] * ln_d, p[2]);
   }
 
@@ -40,7 +40,7 @@ struct ChinchillaPlain {
   static constexpr MinDistinct kMinDistinct{3, 3, 0};
 
   template <class T, class S>
-  SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S /*x*/) {
+  SF_HD SF_INLINE static T log_loss(const T* p, S ln_n, S ln_d, S /*x*/) {
     return log(p[0] + p[1] * exp(-p[3] * ln_n) + p[2] * exp(-p[4] * ln_d));
   }
 

@@ -14,7 +14,7 @@ struct ChinchillaNoise {
   static constexpr MinDistinct kMinDistinct{3, 3, 3};
 
   template <class T, class S>
-  SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S x) {
+  SF_HD SF_INLINE static T log_loss(const T* p, S ln_n, S ln_d, S x) {
     const bool perturbed = x > S(0);
     const S ln_x = perturbed ? log(x) : S(0);
     const T ln_noise = p[5] + p[6] * ln_x;

@@ -17,7 +17,7 @@ struct Kaplan {
   static constexpr MinDistinct kMinDistinct{2, 1, 0};
 
   template <class T, class S>
-  SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S /*x*/) {
+  SF_HD SF_INLINE static T log_loss(const T* p, S ln_n, S ln_d, S /*x*/) {
     return p[3] * log_sum_exp<T>(p[2] / p[3] * (p[0] - ln_n), p[1] - ln_d);
   }
 
@@ -41,7 +41,7 @@ struct KaplanE {
   static constexpr MinDistinct kMinDistinct{2, 1, 0};
 
   template <class T, class S>
-  SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S x) {
+  SF_HD SF_INLINE static T log_loss(const T* p, S ln_n, S ln_d, S x) {
     return log_sum_exp<T>(Kaplan::log_loss<T>(p, ln_n, ln_d, x), p[4]);
   }
 

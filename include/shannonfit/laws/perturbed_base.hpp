@@ -51,7 +51,7 @@ struct QuantizationDegradation {
   static constexpr int kParams = 9;
 
   template <class T, class S>
-  SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S x) {
+  SF_HD SF_INLINE static T log_loss(const T* p, S ln_n, S ln_d, S x) {
     const bool perturbed = x > S(0);
     const T scaled = p[5] + p[Law::kDataExponent] * ln_d - p[Law::kSizeExponent] * ln_n;
     const T ln_delta = perturbed ? scaled - Law::penalty(p[8], x) : scaled;

@@ -76,7 +76,7 @@ struct Shannon {
   static constexpr MinDistinct kMinDistinct{2, 3, 0};
 
   template <class T, class S>
-  SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S /*x*/) {
+  SF_HD SF_INLINE static T log_loss(const T* p, S ln_n, S ln_d, S /*x*/) {
     const T ln_noise = log_sum_exp<T>(p[1] + p[6] * (ln_d + ln_n), p[2] + p[7] * ln_d, p[3]);
     return shannon_detail::log_loss<T>(p[0], p[4], p[5] * ln_d, ln_noise, ln_n);
   }
@@ -100,7 +100,7 @@ struct ShannonSimple {
   static constexpr MinDistinct kMinDistinct{2, 2, 0};
 
   template <class T, class S>
-  SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S /*x*/) {
+  SF_HD SF_INLINE static T log_loss(const T* p, S ln_n, S ln_d, S /*x*/) {
     const T ln_noise = log_sum_exp<T>(p[1] + p[5] * (ln_d + ln_n), p[2] + p[6] * ln_d);
     return shannon_detail::log_loss<T>(p[0], p[3], p[4] * ln_d, ln_noise, ln_n);
   }

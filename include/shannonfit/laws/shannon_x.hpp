@@ -20,7 +20,7 @@ struct ShannonX {
   static constexpr MinDistinct kMinDistinct{2, 3, 2};
 
   template <class T, class S>
-  SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S x) {
+  SF_HD SF_INLINE static T log_loss(const T* p, S ln_n, S ln_d, S x) {
     T ln_interaction = p[1] + p[6] * (ln_d + ln_n);
     if (x > S(0)) {
       const T u = p[8] + S(2) * log(x);
