@@ -9,6 +9,25 @@
 
 namespace shannonfit::cpu {
 
+// The solver is compiled twice, for baseline x86-64 and for AVX2, and the loader picks the clone
+// the CPU runs (GCC function multiversioning; `flatten` inlines the whole solver into each clone,
+// so its Jet arithmetic is what gets the wider vectors). AVX2 without FMA: no multiply-add is
+// fused, so both clones return bit-identical fits (with FMA they would not, and a fit's result
+// would depend on the machine). bench/README.md has the measurement. Other compilers and
+// targets get the baseline build only.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define SF_CPU_SOLVER_CLONES __attribute__((target_clones("avx2", "default"), flatten))
+#else
+#define SF_CPU_SOLVER_CLONES
+#endif
+
+template <class Law>
+SF_CPU_SOLVER_CLONES FitState<double, Law::kParams> fit_one_cpu(
+    const PointsView<double>& d, const double* w, const double* start,
+    const SolverOptions<double, Law::kParams>& o) {
+  return fit_one<Law, double>(d, w, start, o);
+}
+
 template <int P>
 FitResult to_result(const FitState<double, P>& st, int start_index) {
   FitResult r;
@@ -67,7 +86,7 @@ std::vector<FitResult> fit_batch(const LawEntry& law, const BatchRequest& req) {
       PointsView<double> points_w = view;
       if (req.targets) points_w.target = req.targets + w * n;
       const FitState<double, P> st =
-          fit_one<Law, double>(points_w, weights, req.starts.data() + s * P, opts);
+          fit_one_cpu<Law>(points_w, weights, req.starts.data() + s * P, opts);
       const FitResult r = to_result<P>(st, static_cast<int>(s));
       if (req.keep_all_starts)
         out[idx] = r;
