@@ -2,11 +2,16 @@
 // (it does not pass) when no CUDA device is visible or the build has no CUDA backend; run them
 // with tools/gpu-check.sh on a machine with a GPU.
 //
-// Tolerances. Both backends run the same fit_one<Law, double>, but nvcc contracts a*b+c into
-// FMAs and CUDA's exp/log differ from glibc's in the last bit, so a fit follows a slightly
-// different path to the same optimum. Costs of the chosen fits agree to 1e-9 relative;
-// parameters to 1e-4 relative to max(1, |value|) (the solver stops at relative step 1e-10, and
-// badly conditioned directions amplify that); J^T W J to 1e-4 of its largest entry. Among starts
+// Tolerances. Both backends run the same fit_one<Law, double> (the GPU with the DeviceSolve
+// policy, whose path the CPU tests in unit_lm), but nvcc contracts a*b+c into FMAs and CUDA's
+// exp/log differ from glibc's in the last bit, so a fit follows a slightly different path to the
+// same optimum. Two fits are compared on what the data identify (tests/support/fit_agreement.hpp):
+// costs to 1e-9 relative; fitted values to 1e-5 (at equal cost to 1e-9 the fitted values of two
+// optima differ by at most sqrt(2e-9 cost), ~3e-6 at these costs); parameters to 1e-4 relative to
+// max(1, |value|) (the solver stops at relative step 1e-10, and badly conditioned directions
+// amplify that), except those in a direction whose scaled curvature is below 1e-6 of the
+// largest, along which equal costs leave them free (on an H200, shannon-simple's ln a, ln c and
+// ln d differed by 4.4 at weighting 1); J^T W J to 1e-4 of its largest entry. Among starts
 // whose costs tie to 1e-9, either backend may pick a different one, so the start index is
 // compared exactly only when the CPU's winner is separated from every other start by more.
 // Within the CUDA backend (chunking, streams, keep_all_starts) results are bit-identical.
@@ -22,6 +27,7 @@
 #include "analysis/bootstrap.hpp"
 #include "shannonfit/column_quantiles.hpp"
 #include "shannonfit/errors.hpp"
+#include "support/fit_agreement.hpp"
 #include "support/law_testing.hpp"
 #if SHANNONFIT_HAVE_CUDA
 #include "shannonfit/cuda_backend.hpp"
@@ -33,6 +39,8 @@ namespace {
 
 constexpr double kCostTolerance = 1e-9;
 constexpr double kParamTolerance = 1e-4;
+constexpr lawtest::AgreementTolerances kSameFit{kCostTolerance, 1e-5, kParamTolerance,
+                                                kParamTolerance, 1e-6};
 
 #define SF_REQUIRE_DEVICE()                                                                   \
   do {                                                                                        \
@@ -76,8 +84,6 @@ BatchRequest request(const Problem& p, const std::vector<double>& starts, bool k
 
 double relative(double a, double b) { return std::abs(a - b) / std::max(std::abs(b), 1e-300); }
 
-int packed_count(int n_params) { return n_params * (n_params + 1) / 2; }
-
 // Bit equality, so that two NaN costs of failed fits compare equal.
 bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
 
@@ -86,19 +92,12 @@ bool same_bits(const std::array<double, N>& a, const std::array<double, N>& b) {
   return std::memcmp(a.data(), b.data(), sizeof(double) * N) == 0;
 }
 
-void expect_same_fit(const FitResult& gpu, const FitResult& cpu, const std::string& what) {
+// `weights`: the weighting's row (null: every point counts).
+void expect_same_fit(const LawEntry& law, const Dataset& data, const double* weights,
+                     const FitResult& gpu, const FitResult& cpu, const std::string& what) {
   EXPECT_EQ(converged(gpu.status), converged(cpu.status))
       << what << ": " << to_string(gpu.status) << " vs " << to_string(cpu.status);
-  EXPECT_LE(relative(gpu.cost, cpu.cost), kCostTolerance) << what;
-  for (int k = 0; k < cpu.n_params; ++k)
-    EXPECT_LE(lawtest::relative_error(gpu.params[k], cpu.params[k]), kParamTolerance)
-        << what << " parameter " << k << ": " << gpu.params[k] << " vs " << cpu.params[k];
-  double scale = 0;
-  for (int k = 0; k < packed_count(cpu.n_params); ++k)
-    scale = std::max(scale, std::abs(cpu.normal[k]));
-  for (int k = 0; k < packed_count(cpu.n_params); ++k)
-    EXPECT_LE(std::abs(gpu.normal[k] - cpu.normal[k]), kParamTolerance * scale)
-        << what << " normal entry " << k;
+  EXPECT_TRUE(lawtest::fits_agree(law, data, Space::Log, weights, gpu, cpu, kSameFit)) << what;
 }
 
 void expect_identical(const std::vector<FitResult>& a, const std::vector<FitResult>& b,
@@ -147,7 +146,8 @@ TYPED_TEST(CudaBackend, SameBestStartAndParametersAsCpu) {
           relative(cpu_all[w * n_starts + s].cost, cpu[w].cost) <= kCostTolerance)
         separated = false;
     if (separated) EXPECT_EQ(b, cpu[w].best_start) << what;
-    expect_same_fit(gpu[w], cpu_all[w * n_starts + b], what);
+    expect_same_fit(law, p.data, p.weights.data() + w * p.data.size(), gpu[w],
+                    cpu_all[w * n_starts + b], what);
   }
 }
 
@@ -202,7 +202,8 @@ TYPED_TEST(CudaBackend, GlobalMemoryPointsAndPerWeightingTargets) {
   EXPECT_FALSE(stats.points_in_shared);
   ASSERT_EQ(gpu.size(), cpu.size());
   for (std::size_t w = 0; w < cpu.size(); ++w)
-    expect_same_fit(gpu[w], cpu[w], law.info.name + " weighting " + std::to_string(w));
+    expect_same_fit(law, p.data, nullptr, gpu[w], cpu[w],
+                    law.info.name + " weighting " + std::to_string(w));
 #endif
 }
 
@@ -298,7 +299,7 @@ TEST(CudaBootstrap, SameResamplesAsCpuForTheSameSeed) {
     const BootstrapResult cpu = run_bootstrap(data, law, options);
     options.backend = BackendKind::Cuda;
     const BootstrapResult gpu_own_full = run_bootstrap(data, law, options);
-    expect_same_fit(gpu_own_full.full, cpu.full, "full-data fit");
+    expect_same_fit(law, data, nullptr, gpu_own_full.full, cpu.full, "full-data fit");
     options.full = &cpu.full;
     const BootstrapResult gpu = run_bootstrap(data, law, options);
     ASSERT_EQ(gpu.resamples.size(), cpu.resamples.size());

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <random>
 
+#include "support/fit_agreement.hpp"
 #include "support/law_testing.hpp"
 
 using namespace shannonfit;
@@ -15,6 +16,15 @@ using shannonfit::lawtest::LawName;
 namespace {
 
 constexpr int kProblems = 50;
+
+// The comparison the CUDA tests make (fit_agreement.hpp), at this suite's tolerances: costs to
+// 1e-11 relative (below), fitted values to 1e-7 (two optima 1e-11 apart in cost move the fit by
+// at most sqrt(2e-11 cost), ~1e-7 at the largest cost here), parameters outside directions
+// flatter than 1e-8 of the largest curvature to 1e-6 of max(1, |value|), and J^T W J to 1e-6 of
+// its largest entry. Optima that do not pin every parameter to 1e-7 are not compared: there the
+// two solvers stop at different points of a flat valley (costs up to 7e-6 apart, kaplan-e linear
+// L2), which is the stopping rule, not what the data identify.
+constexpr lt::AgreementTolerances kIdentifiedAgreement{1e-11, 1e-7, 1e-6, 1e-6, 1e-8};
 
 // |a − b| relative to |b|, with parameters closer to 0 than 0.01 compared absolutely at that
 // scale (a log-scale offset or exponent crossing zero has no meaningful relative error).
@@ -99,10 +109,11 @@ class ReferenceAgreement : public ::testing::Test {
         ++ill_conditioned;
         continue;
       }
-      // Two code paths sum the same residuals in different orders: 1e-11 leaves room for that
-      // rounding on flat optima (precision, linear Huber: 1.3e-12 measured) and none for a
-      // different optimum.
-      EXPECT_NEAR(cpu.cost, ref.cost, 1e-11 * ref.cost);
+      // Two code paths sum the same residuals in different orders: a cost tolerance of 1e-11
+      // leaves room for that rounding on flat optima (precision, linear Huber: 1.3e-12 measured)
+      // and none for a different optimum. Parameters are held to 1e-6 of max(|value|, 0.01)
+      // as well, tighter than fits_agree's max(1, |value|).
+      EXPECT_TRUE(lt::fits_agree(law, data, space, nullptr, cpu, ref, kIdentifiedAgreement));
       for (int k = 0; k < P; ++k) {
         const double diff = relative_difference(cpu.params[k], ref.params[k]);
         worst = std::max(worst, diff);
@@ -128,6 +139,72 @@ TYPED_TEST(ReferenceAgreement, LogSpaceHuber) { this->check(Space::Log, LossKind
 TYPED_TEST(ReferenceAgreement, LinearSpaceL2) { this->check(Space::Linear, LossKind::L2); }
 TYPED_TEST(ReferenceAgreement, LinearSpaceHuber) {
   this->check(Space::Linear, LossKind::Huber, 5e-3);
+}
+
+// fits_agree itself: it must accept two fits that differ only along a direction the data leave
+// flat, and refuse fits that differ in cost, in fitted values or in a determined parameter.
+// Chinchilla on data with a single D: b − β ln D is all the data see of b and β, so moving β by
+// δ and b by δ ln D changes no fitted value while b and β change as much as one likes.
+class FitAgreement : public ::testing::Test {
+ protected:
+  using Law = laws::Chinchilla;
+  FitAgreement() : law(lt::entry<Law>()) {
+    std::mt19937_64 rng(7);
+    lt::Design design;
+    for (double ln_n : lt::log_spaced(1e7, 1e12, 12)) {
+      design.ln_n.push_back(ln_n);
+      design.ln_d.push_back(std::log(1e11));
+      design.x.push_back(0);
+    }
+    data = lt::synthesize<Law>(truth, design, 0.002, rng);
+  }
+  // The fit "found" at p: J^T W J and cost there (a batch of zero iterations from p).
+  FitResult at(const std::vector<double>& p) const {
+    FitOptions options;
+    options.max_iterations = 0;
+    return lt::fit_best(law.cpu, law, data, p, options);
+  }
+  bool agree(const FitResult& a, const FitResult& b) const {
+    return lt::fits_agree(law, data, Space::Log, nullptr, a, b, kIdentifiedAgreement);
+  }
+  const LawEntry& law;
+  const std::vector<double> truth{6, 7, 0.5, 0.34, 0.28};  // a, b, e, alpha, beta
+  Dataset data;
+};
+
+TEST_F(FitAgreement, AcceptsFitsApartOnlyAlongAFlatDirection) {
+  const double delta = 0.5, ln_d = std::log(1e11);
+  std::vector<double> moved = truth;
+  moved[4] += delta;
+  moved[1] += delta * ln_d;
+  const FitResult a = at(truth), b = at(moved);
+  ASSERT_GT(std::abs(a.params[1] - b.params[1]), 10.0);
+  EXPECT_TRUE(agree(a, b));
+}
+
+TEST_F(FitAgreement, RefusesAnotherCostFittedValueOrDeterminedParameter) {
+  const FitResult a = at(truth);
+  FitResult cost = a;
+  cost.cost *= 1 + 1e-9;
+  EXPECT_FALSE(agree(a, cost));
+  // α is determined (N varies); a changed α moves every fitted value. The cost is copied so that
+  // only the fitted values can tell.
+  std::vector<double> other_alpha = truth;
+  other_alpha[3] += 1e-5;
+  FitResult fitted = at(other_alpha);
+  fitted.cost = a.cost;
+  EXPECT_FALSE(agree(a, fitted));
+  // The parameter rule on its own, with fitted values let go: α 1e-5 off still fails, while b
+  // and β moved along the flat direction still pass.
+  lt::AgreementTolerances loose_fitted = kIdentifiedAgreement;
+  loose_fitted.fitted = 1e-2;
+  FitResult parameter = at(other_alpha);
+  parameter.cost = a.cost;
+  EXPECT_FALSE(lt::fits_agree(law, data, Space::Log, nullptr, a, parameter, loose_fitted));
+  std::vector<double> moved = truth;
+  moved[4] += 0.5;
+  moved[1] += 0.5 * std::log(1e11);
+  EXPECT_TRUE(lt::fits_agree(law, data, Space::Log, nullptr, a, at(moved), loose_fitted));
 }
 
 }  // namespace
