@@ -76,7 +76,7 @@ __global__ void __launch_bounds__(kFitBlock)
   const S* weights = a.weights ? a.weights + weighting * a.weight_stride : nullptr;
   if (a.targets) points.target = a.targets + weighting * points.n;
 
-  const FitState<S, P> st = fit_one<Law, S>(points, weights, a.starts + start * P, options);
+  const FitState<S, P> st = fit_one<Law, S, DeviceSolve>(points, weights, a.starts + start * P, options);
 
   S* rec = a.records + fit * L::kWidth;
   for (int k = 0; k < P; ++k) rec[L::kParams + k] = st.params[k];

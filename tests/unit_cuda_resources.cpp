@@ -7,8 +7,8 @@
 // takes 5,376 registers and three blocks (12 warps) fit on an SM; at more, only two. Three
 // resident blocks are what lets one warp's DFMA latency hide behind another's, so laws of up
 // to 5 parameters must stay within 168. Larger laws carry P^2 normal-matrix terms per thread
-// and are allowed the hardware's 255 (two blocks per SM). No law may spill: a spilled value
-// in the LM loop is a local-memory round trip on every point of every iteration.
+// and are allowed the hardware's 255 (two blocks per SM). No law may use local memory: a
+// spilled value in the LM loop is a local-memory round trip on every point of every iteration.
 #include <cxxabi.h>
 #include <gtest/gtest.h>
 
@@ -30,14 +30,17 @@ namespace {
 constexpr int kRegisterBudgetSmallLaws = 168;  // kParams <= 5: three 128-thread blocks per SM
 constexpr int kRegisterBudgetLargeLaws = 255;  // kParams > 5: the hardware limit
 constexpr int kSmallLawParams = 5;
-// From 8 parameters on, the packed normal matrix (36-55 doubles) and a P-wide Jet per point no
-// longer fit in 255 registers with one thread per fit: measured at ptxas -v, shannon (8) keeps a
-// 512 B frame without spilling, shannon-x, precision and quant-degradation (9) spill
-// 152-208 B. Those laws are held to a bounded local-memory frame instead, so that any growth
-// fails here; removing it needs a warp-cooperative kernel (one warp per fit), not yet written.
-constexpr int kRegisterResidentMaxParams = 7;
-constexpr long kLargeLawMaxStack = 1024;
-constexpr long kLargeLawMaxSpill = 256;
+// The one exception, measured with ptxas -v (CUDA 13.0) after the solver's device policy
+// (DeviceSolve in include/shannonfit/lm.hpp) took J^T W J and its factor out of each other's
+// way: shannon-x keeps a 64 B frame and spills 128 B stores / 76 B loads on sm_80, 24 B and
+// 80 B / 28 B on sm_90, at 255 registers. Its 9-parameter Jet pass, with the kappa term's
+// extra log-sum-exp, needs about 9 doubles more than a thread has beside the 54 gradient and
+// normal-matrix sums. Splitting each point's Jet evaluation in two halves of the derivatives
+// removes the spill but adds 60% to the pass's double-precision instructions (PTX count), so
+// the frame is bounded instead, just above the measurement, so that any growth fails here.
+const std::set<std::string> kLocalMemoryExempt = {"shannonfit::laws::ShannonX"};
+constexpr long kExemptMaxStack = 72;
+constexpr long kExemptMaxSpill = 136;
 
 struct KernelUsage {
   std::string name;  // demangled
@@ -141,6 +144,7 @@ TEST(CudaResources, FitKernelsWithinRegisterBudgetAndNoSpills) {
     const int budget =
         law.params <= kSmallLawParams ? kRegisterBudgetSmallLaws : kRegisterBudgetLargeLaws;
     std::set<std::string> seen;
+    long local_bytes = 0;
     for (const KernelUsage& k : kernels) {
       if (k.name.find(kernel) == std::string::npos) continue;
       seen.insert(k.arch);
@@ -149,18 +153,22 @@ TEST(CudaResources, FitKernelsWithinRegisterBudgetAndNoSpills) {
                   k.spill_stores, k.spill_loads);
       EXPECT_GT(k.registers, 0) << law.type << " " << k.arch << ": no register count parsed";
       EXPECT_LE(k.registers, budget) << law.type << " " << k.arch;
-      if (law.params <= kRegisterResidentMaxParams) {
+      if (kLocalMemoryExempt.count(law.type) == 0) {
         EXPECT_EQ(k.spill_stores, 0) << law.type << " " << k.arch;
         EXPECT_EQ(k.spill_loads, 0) << law.type << " " << k.arch;
         EXPECT_EQ(k.stack, 0) << law.type << " " << k.arch << ": the LM state left registers";
       } else {
-        EXPECT_LE(k.spill_stores, kLargeLawMaxSpill) << law.type << " " << k.arch;
-        EXPECT_LE(k.spill_loads, kLargeLawMaxSpill) << law.type << " " << k.arch;
-        EXPECT_LE(k.stack, kLargeLawMaxStack) << law.type << " " << k.arch;
+        EXPECT_LE(k.spill_stores, kExemptMaxSpill) << law.type << " " << k.arch;
+        EXPECT_LE(k.spill_loads, kExemptMaxSpill) << law.type << " " << k.arch;
+        EXPECT_LE(k.stack, kExemptMaxStack) << law.type << " " << k.arch;
+        local_bytes += k.stack + k.spill_stores;
       }
     }
     EXPECT_EQ(seen, archs) << "no ptxas report for the fit kernel of " << law.type
                            << " on every configured architecture";
+    if (kLocalMemoryExempt.count(law.type) != 0)
+      EXPECT_GT(local_bytes, 0) << law.type << " no longer uses local memory on any "
+                                << "architecture: remove it from kLocalMemoryExempt";
   }
 #endif
 }

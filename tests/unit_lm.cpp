@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "shannonfit/lm.hpp"
+#include "support/fit_agreement.hpp"
 #include "support/law_testing.hpp"
 
 using namespace shannonfit;
@@ -317,6 +318,65 @@ TEST(LmWeights, ZeroWeightsDropPointsExactly) {
     EXPECT_EQ(weighted.iterations, dropped.iterations);
     for (int k = 0; k < 5; ++k) EXPECT_EQ(weighted.params[k], dropped.params[k]) << k;
   }
+}
+
+// ---- solver policies ---------------------------------------------------------------------------
+
+template <class Law, class Policy>
+FitResult fit_with(const PreparedPoints& pts, const std::vector<double>& start,
+                   const SolverOptions<double, Law::kParams>& o) {
+  constexpr int P = Law::kParams;
+  const FitState<double, P> st = fit_one<Law, double, Policy>(pts.view(), nullptr, start.data(), o);
+  FitResult r;
+  r.n_params = P;
+  for (int k = 0; k < P; ++k) r.params[k] = st.params[k];
+  for (int k = 0; k < packed_size<P>(); ++k) r.normal[k] = st.normal[k];
+  r.cost = st.cost;
+  r.rss = st.rss;
+  r.iterations = st.iterations;
+  r.status = st.status;
+  return r;
+}
+
+// DeviceSolve, the CUDA kernel's policy, run here on the host: it factors J^T W J in place (8 and
+// 9 parameters), reads the predicted reduction from the factor, and linearises a refused step's
+// point again, so its path differs from HostSolve's by rounding only. Both must reach the same
+// fit, judged as CPU and GPU are (tests/gpu_cuda_backend.cpp): every law, L2 and Huber, from
+// starts 5% off noisy truths.
+template <class Law>
+class SolverPolicies : public ::testing::Test {};
+TYPED_TEST_SUITE(SolverPolicies, lt::AllLaws, lt::LawName);
+
+TYPED_TEST(SolverPolicies, DeviceSolveReachesTheHostFit) {
+  using Law = TypeParam;
+  const LawEntry& law = lt::entry<Law>();
+  const lt::Design design = lt::make_design(law.info);
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> nudge(-0.05, 0.05);
+  constexpr lt::AgreementTolerances kSameFit{1e-9, 1e-6, 1e-4, 1e-4, 1e-8};
+  int compared = 0;
+  for (int problem = 0; problem < 4; ++problem) {
+    const lt::Truth truth = lt::draw_truth<Law>(design, rng);
+    const Dataset data = lt::synthesize<Law>(truth.params, design, 0.002, rng);
+    std::vector<double> start = truth.params;
+    for (double& v : start) v += nudge(rng) * std::max(std::abs(v), 0.1);
+    for (LossKind loss : {LossKind::L2, LossKind::Huber}) {
+      FitOptions options;
+      options.loss = loss;
+      const auto o = solver_options<Law::kParams>(law.info, options);
+      const PreparedPoints pts = prepare_points(data, Space::Log);
+      const FitResult host = fit_with<Law, HostSolve>(pts, start, o);
+      const FitResult device = fit_with<Law, DeviceSolve>(pts, start, o);
+      SCOPED_TRACE(::testing::Message() << law.info.name << " problem " << problem
+                                        << (loss == LossKind::L2 ? " l2" : " huber"));
+      EXPECT_EQ(converged(host.status), converged(device.status))
+          << to_string(host.status) << " vs " << to_string(device.status);
+      if (!converged(host.status)) continue;
+      ++compared;
+      EXPECT_TRUE(lt::fits_agree(law, data, Space::Log, nullptr, device, host, kSameFit));
+    }
+  }
+  EXPECT_GE(compared, 6) << "too few converged fits to compare";
 }
 
 }  // namespace

@@ -14,6 +14,15 @@
 #define SF_INLINE inline
 #endif
 
+// Fully unrolls a loop of constant trip count on the device, where a rolled loop over a
+// per-thread array indexes it dynamically and moves it to local memory. The host compiler
+// keeps its own unrolling choices.
+#if defined(__CUDA_ARCH__)
+#define SF_UNROLL _Pragma("unroll")
+#else
+#define SF_UNROLL
+#endif
+
 #include <cmath>
 
 namespace shannonfit {

@@ -102,7 +102,7 @@ SF_HD SF_INLINE T predict(const T* p, const PointsView<S>& d, int i, Space space
   return space == Space::Log ? f : exp(f);
 }
 
-// Objective only: how a device thread scores a trial step (see kLinearizeTrial).
+// Objective only: how a device thread scores a trial step (see DeviceSolve).
 template <class Law, typename S, int P>
 SF_HD S cost_at(const S (&p)[P], const PointsView<S>& d, const S* w, const SolverOptions<S, P>& o) {
   S cost = S(0);
@@ -115,33 +115,52 @@ SF_HD S cost_at(const S (&p)[P], const PointsView<S>& d, const S* w, const Solve
   return cost;
 }
 
-// On the host a trial step is linearised at once rather than first scored by a value-only
-// pass: most trials are accepted (83% over the Epoch grid) and a Jet pass costs about two value
-// passes, so this does the least work per iteration (callgrind: -25% instructions). It also
-// compares like with like: the trial's cost comes from the same Jet evaluation as the current
-// cost (a Jet quotient can round differently from a plain one in the last bit). A device thread
-// keeps the value pass: holding the trial's gradient and normal matrix costs registers the
-// kernels' budget (tests/unit_cuda_resources.cpp) does not have.
-#if defined(__CUDA_ARCH__)
-constexpr bool kLinearizeTrial = false;
-#else
-constexpr bool kLinearizeTrial = true;
-#endif
+}  // namespace detail
 
-// Points per block of linearize on the host. Each point's law evaluation calls libm exp/log,
-// and a call clobbers every vector register: accumulating J^T W J point by point kept the 20
-// gradient and normal-matrix sums in memory, reloaded and stored around every call. Evaluating
-// a block of points first and then accumulating the block with no call in between keeps the
-// sums in registers; the summation order, and so every result, is unchanged. A device thread
-// has no calls to spill around and no registers to spare for a block.
-#if defined(__CUDA_ARCH__)
-constexpr int kLinearizeBlock = 1;
-#else
-constexpr int kLinearizeBlock = 16;
-#endif
+// How a fit trades passes over the points for per-fit state. The two drivers are short of
+// different things: a host core holds any state in cache and pays for every pass, a device
+// thread holds at most 255 registers (tests/unit_cuda_resources.cpp) and moves whatever does not
+// fit to local memory, a round trip on every use. fit_one takes the policy as a template
+// argument, so the host can run the device's choices too (tests/unit_lm.cpp compares them).
+struct HostSolve {
+  // A trial step is linearised at once rather than first scored by a value-only pass: most
+  // trials are accepted (83% over the Epoch grid) and a Jet pass costs about two value passes,
+  // so this does the least work per iteration (callgrind: -25% instructions). It also compares
+  // like with like: the trial's cost comes from the same Jet evaluation as the current cost (a
+  // Jet quotient can round differently from a plain one in the last bit).
+  static constexpr bool kLinearizeTrial = true;
+  // Points per block of linearize. Each point's law evaluation calls libm exp/log, and a call
+  // clobbers every vector register: accumulating J^T W J point by point kept the 20 gradient
+  // and normal-matrix sums in memory, reloaded and stored around every call. Evaluating a block
+  // of points first and then accumulating the block with no call in between keeps the sums in
+  // registers; the summation order, and so every result, is unchanged.
+  static constexpr int kLinearizeBlock = 16;
+  // The damped normal matrix is factored in a copy, so J^T W J survives a refused step and the
+  // quadratic model's predicted reduction reads it directly.
+  template <int P>
+  static constexpr bool factor_in_place() { return false; }
+};
+
+struct DeviceSolve {
+  // A trial is scored by a value pass: its gradient and normal matrix beside the current ones
+  // would not fit in registers.
+  static constexpr bool kLinearizeTrial = false;
+  // No calls to spill around, and no registers to spare for a block.
+  static constexpr int kLinearizeBlock = 1;
+  // From 8 parameters on, J^T W J and its damped factor never coexist: at P = 9 the two are 90
+  // doubles, and a thread has registers for about 120 in all. The factor overwrites J^T W J,
+  // the predicted reduction is read from the factor instead (in fit_one), and the iteration
+  // after a refused step linearises the same point again, a pass that smaller laws, whose copy
+  // fits, do not pay (ptxas -v: tests/unit_cuda_resources.cpp).
+  template <int P>
+  static constexpr bool factor_in_place() { return P >= 8; }
+};
+
+namespace detail {
 
 // One fused pass with Jets: objective, gradient and (IRLS-weighted) J^T W J, never storing J.
-template <class Law, typename S, int P>
+// Points are evaluated Block at a time before they are accumulated (HostSolve::kLinearizeBlock).
+template <class Law, int Block, typename S, int P>
 SF_HD S linearize(const S (&p)[P], const PointsView<S>& d, const S* w,
                   const SolverOptions<S, P>& o, bool robust_weights, S (&g)[P],
                   S (&h)[packed_size<P>()], S* rss) {
@@ -154,11 +173,11 @@ SF_HD S linearize(const S (&p)[P], const PointsView<S>& d, const S* w,
   for (int k = 0; k < P; ++k) gs[k] = S(0);
   for (int k = 0; k < H; ++k) hs[k] = S(0);
   S cost = S(0), sum_sq = S(0);
-  J f[kLinearizeBlock];
-  S wf[kLinearizeBlock], yf[kLinearizeBlock];
+  J f[Block];
+  S wf[Block], yf[Block];
   for (int i = 0; i < d.n;) {
     int m = 0;
-    for (; i < d.n && m < kLinearizeBlock; ++i) {
+    for (; i < d.n && m < Block; ++i) {
       const S wi = point_weight(w, i);
       if (wi == S(0)) continue;
       f[m] = predict<Law, J, S>(pj, d, i, o.space);
@@ -216,27 +235,46 @@ SF_HD S projected_gradient_norm(const S (&p)[P], const S (&g)[P], const SolverOp
   return m;
 }
 
+// Where the damped normal matrix is factored: in a copy, or over J^T W J itself.
+template <bool InPlace, typename S, int H, int N>
+SF_HD SF_INLINE S (&factor_storage(S (&h)[H], S (&copy)[N]))[H] {
+  if constexpr (InPlace) return h; else return copy;
+}
+
 }  // namespace detail
 
 // Fits one law from one start with per-point weights w (null = all ones).
-template <class Law, typename S>
+template <class Law, typename S, class Policy = HostSolve>
 SF_HD FitState<S, Law::kParams> fit_one(const PointsView<S>& d, const S* w, const S* start,
                                         const SolverOptions<S, Law::kParams>& o) {
   constexpr int P = Law::kParams;
   constexpr int H = packed_size<P>();
+  constexpr int B = Policy::kLinearizeBlock;
+  constexpr bool kInPlace = Policy::template factor_in_place<P>();
   FitState<S, P> st;
   S p[P], g[P], h[H], scale[P];
   for (int k = 0; k < P; ++k) p[k] = detail::clamp_to(start[k], o, k);
   st.iterations = 0;
   st.status = FitStatus::MaxIterations;
 
-  S cost = detail::linearize<Law>(p, d, w, o, true, g, h, static_cast<S*>(nullptr));
-  if (!detail::finite_linearization(cost, g)) {
+  // A start where the objective or its gradient is not finite is returned as it is.
+  auto failed_start = [&](S start_cost) {
     for (int k = 0; k < P; ++k) st.params[k] = p[k];
-    st.cost = st.rss = cost;
+    st.cost = st.rss = start_cost;
     for (int k = 0; k < H; ++k) st.normal[k] = S(0);
+    st.iterations = 0;
     st.status = FitStatus::NonFinite;
     return st;
+  };
+  // Without Policy::kLinearizeTrial, g and h are linearised at the top of an iteration whenever
+  // they are not those of p: at the start, after a step, and after h was factored in place for
+  // a step that was not taken. One inlined Jet pass serves all three: each inlined copy of a
+  // pass is a region where ptxas must fit 54 sums beside the fit's state.
+  bool stale = !Policy::kLinearizeTrial;
+  S cost = S(0);
+  if constexpr (Policy::kLinearizeTrial) {
+    cost = detail::linearize<Law, B>(p, d, w, o, true, g, h, static_cast<S*>(nullptr));
+    if (!detail::finite_linearization(cost, g)) return failed_start(cost);
   }
   // Marquardt scaling by the largest diagonal seen so far (MINPACK's choice): the damping
   // stays proportional to each parameter's own curvature and never shrinks back to zero.
@@ -244,13 +282,34 @@ SF_HD FitState<S, Law::kParams> fit_one(const PointsView<S>& d, const S* w, cons
   S lambda = o.initial_damping, nu = S(2);
   const S lambda_max = S(1e32);
 
-  for (int it = 1; it <= o.max_iterations; ++it) {
+  // A step was taken whose relative decrease met cost_tol; without Policy::kLinearizeTrial the
+  // fit stops on it once the new point's gradient has been checked, as HostSolve does.
+  bool small_decrease = false;
+
+  for (int it = 1;; ++it) {
+    if constexpr (!Policy::kLinearizeTrial) {
+      if (stale) {
+        cost = detail::linearize<Law, B>(p, d, w, o, true, g, h, static_cast<S*>(nullptr));
+        stale = false;
+        if (!detail::finite_linearization(cost, g)) {
+          if (it == 1) return failed_start(cost);
+          // As below: finite objective, derivatives not.
+          st.status = FitStatus::NonFinite;
+          break;
+        }
+        if (small_decrease) {
+          st.status = FitStatus::ConvergedCost;
+          break;
+        }
+      }
+    }
+    if (it > o.max_iterations) break;
     st.iterations = it;
     if (detail::projected_gradient_norm(p, g, o) <= o.grad_tol) {
       st.status = FitStatus::ConvergedGradient;
       break;
     }
-    S a[P][P], rhs[P], step[P], trial[P];
+    SF_UNROLL
     for (int i = 0; i < P; ++i) {
       const S hii = h[packed_index<P>(i, i)];
       if (hii > scale[i]) scale[i] = hii;
@@ -259,13 +318,22 @@ SF_HD FitState<S, Law::kParams> fit_one(const PointsView<S>& d, const S* w, cons
     // clipping the full step would give the free parameters a step computed as if the blocked
     // one moved: on an active bound that step is poor, and LM crawls along the bound.
     bool held[P];
+    SF_UNROLL
     for (int i = 0; i < P; ++i) held[i] = detail::blocked(p, g, o, i);
+    // The damped normal matrix, then its factor (packed); step holds the right-hand side, then
+    // the solution.
+    S a_copy[kInPlace ? 1 : H], step[P], trial[P];
+    S (&a)[H] = detail::factor_storage<kInPlace>(h, a_copy);
+    SF_UNROLL
     for (int i = 0; i < P; ++i) {
-      for (int j = 0; j < P; ++j) a[i][j] = held[i] || held[j] ? S(0) : h[packed_index<P>(i, j)];
-      a[i][i] += held[i] ? S(1) : lambda * (scale[i] > S(0) ? scale[i] : S(1e-30));
-      rhs[i] = held[i] ? S(0) : -g[i];
+      SF_UNROLL
+      for (int j = i; j < P; ++j)
+        a[packed_index<P>(i, j)] = held[i] || held[j] ? S(0) : h[packed_index<P>(i, j)];
+      a[packed_index<P>(i, i)] += held[i] ? S(1) : lambda * (scale[i] > S(0) ? scale[i] : S(1e-30));
+      step[i] = held[i] ? S(0) : -g[i];
     }
-    if (!cholesky<S, P>(a)) {
+    stale = kInPlace;
+    if (!cholesky_packed<S, P>(a)) {
       lambda *= nu;
       nu *= S(2);
       if (lambda > lambda_max) {
@@ -274,8 +342,9 @@ SF_HD FitState<S, Law::kParams> fit_one(const PointsView<S>& d, const S* w, cons
       }
       continue;
     }
-    cholesky_solve<S, P>(a, rhs, step);
+    cholesky_solve_packed<S, P>(a, step);
     S step_norm = S(0), p_norm = S(0);
+    SF_UNROLL
     for (int k = 0; k < P; ++k) {
       trial[k] = detail::clamp_to(p[k] + step[k], o, k);
       step[k] = trial[k] - p[k];
@@ -287,42 +356,62 @@ SF_HD FitState<S, Law::kParams> fit_one(const PointsView<S>& d, const S* w, cons
       st.status = FitStatus::ConvergedStep;
       break;
     }
-    // Reduction the local quadratic model promises for the (projected) step.
+    // Reduction the local quadratic model promises for the (projected) step:
+    // -step . (g + H step / 2).
     S predicted = S(0);
-    for (int i = 0; i < P; ++i) {
-      S hs = S(0);
-      for (int j = 0; j < P; ++j) hs += h[packed_index<P>(i, j)] * step[j];
-      predicted -= step[i] * (g[i] + S(0.5) * hs);
+    if constexpr (kInPlace) {
+      // H = L L^T - D on the free parameters, D the damping just added: step^T H step is
+      // |L^T step|^2 - step^T D step (a held parameter's step is zero). Both terms are
+      // positive and at most about -step . g, so their difference costs no more digits than
+      // the sum it enters.
+      S quadratic = S(0);
+      SF_UNROLL
+      for (int i = 0; i < P; ++i) {
+        S lts = S(0);
+        SF_UNROLL
+        for (int k = i; k < P; ++k) lts += a[packed_index<P>(i, k)] * step[k];
+        const S damping = held[i] ? S(1) : lambda * (scale[i] > S(0) ? scale[i] : S(1e-30));
+        quadratic += lts * lts - damping * step[i] * step[i];
+        predicted -= step[i] * g[i];
+      }
+      predicted -= S(0.5) * quadratic;
+    } else {
+      for (int i = 0; i < P; ++i) {
+        S hs = S(0);
+        for (int j = 0; j < P; ++j) hs += h[packed_index<P>(i, j)] * step[j];
+        predicted -= step[i] * (g[i] + S(0.5) * hs);
+      }
     }
-    S trial_g[detail::kLinearizeTrial ? P : 1], trial_h[detail::kLinearizeTrial ? H : 1];
+    S trial_g[Policy::kLinearizeTrial ? P : 1], trial_h[Policy::kLinearizeTrial ? H : 1];
     S trial_cost;
-    if constexpr (detail::kLinearizeTrial)
-      trial_cost = detail::linearize<Law>(trial, d, w, o, true, trial_g, trial_h,
-                                          static_cast<S*>(nullptr));
+    if constexpr (Policy::kLinearizeTrial)
+      trial_cost = detail::linearize<Law, B>(trial, d, w, o, true, trial_g, trial_h,
+                                             static_cast<S*>(nullptr));
     else
       trial_cost = detail::cost_at<Law>(trial, d, w, o);
     if (detail::finite(trial_cost) && trial_cost < cost) {
       const S rho = predicted > S(0) ? (cost - trial_cost) / predicted : S(0);
       const S relative_decrease = (cost - trial_cost) / (cost > S(0) ? cost : S(1));
       for (int k = 0; k < P; ++k) p[k] = trial[k];
-      if constexpr (detail::kLinearizeTrial) {
+      cost = trial_cost;
+      if constexpr (Policy::kLinearizeTrial) {
         for (int k = 0; k < P; ++k) g[k] = trial_g[k];
         for (int k = 0; k < H; ++k) h[k] = trial_h[k];
-        cost = trial_cost;
+        if (!detail::finite_linearization(cost, g)) {
+          // The objective is finite here but its derivatives are not (e.g. a power law at a
+          // bound of zero): no further step can be computed.
+          st.status = FitStatus::NonFinite;
+          break;
+        }
       } else {
-        cost = detail::linearize<Law>(p, d, w, o, true, g, h, static_cast<S*>(nullptr));
-      }
-      if (!detail::finite_linearization(cost, g)) {
-        // The objective is finite here but its derivatives are not (e.g. a power law at a
-        // bound of zero): no further step can be computed.
-        st.status = FitStatus::NonFinite;
-        break;
+        stale = true;
       }
       const S t = S(2) * rho - S(1);
       const S shrink = S(1) - t * t * t;
       lambda *= shrink > S(1) / S(3) ? shrink : S(1) / S(3);
       nu = S(2);
-      if (relative_decrease <= o.cost_tol) {
+      small_decrease = relative_decrease <= o.cost_tol;
+      if (Policy::kLinearizeTrial && small_decrease) {
         st.status = FitStatus::ConvergedCost;
         break;
       }
@@ -338,7 +427,7 @@ SF_HD FitState<S, Law::kParams> fit_one(const PointsView<S>& d, const S* w, cons
   }
   for (int k = 0; k < P; ++k) st.params[k] = p[k];
   S final_g[P];
-  st.cost = detail::linearize<Law>(p, d, w, o, false, final_g, st.normal, &st.rss);
+  st.cost = detail::linearize<Law, B>(p, d, w, o, false, final_g, st.normal, &st.rss);
   // A finite cost can hide an infinite RSS (Huber grows linearly, squares overflow first).
   if (!detail::finite(st.cost) || !detail::finite(st.rss)) st.status = FitStatus::NonFinite;
   return st;

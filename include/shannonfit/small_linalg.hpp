@@ -13,37 +13,49 @@ SF_HD constexpr int packed_index(int i, int j) {
 template <int P>
 constexpr int packed_size() { return P * (P + 1) / 2; }
 
-// In-place Cholesky of a dense P×P matrix (lower factor L in the lower triangle).
-// Returns false when a pivot is not positive relative to the diagonal's scale.
+// In-place Cholesky of a packed symmetric P×P matrix: the lower factor L overwrites it, L(i, j)
+// (i >= j) at packed_index<P>(j, i). Packed, the damped normal matrix and its factor share one
+// array of P(P+1)/2 values; a dense copy beside the packed normal matrix was the largest block of
+// a device thread's state (81 doubles at P = 9) and, indexed in loops, lived in local memory.
+// The operations and their order are those of the textbook dense loop, so results are the same.
+// Returns false when a pivot is not positive.
 template <typename T, int P>
-SF_HD bool cholesky(T (&m)[P][P]) {
+SF_HD SF_INLINE bool cholesky_packed(T (&m)[packed_size<P>()]) {
+  SF_UNROLL
   for (int j = 0; j < P; ++j) {
-    T d = m[j][j];
-    for (int k = 0; k < j; ++k) d -= m[j][k] * m[j][k];
+    T d = m[packed_index<P>(j, j)];
+    SF_UNROLL
+    for (int k = 0; k < j; ++k) d -= m[packed_index<P>(k, j)] * m[packed_index<P>(k, j)];
     if (!(d > T(0))) return false;
     const T ljj = sqrt(d);
-    m[j][j] = ljj;
+    m[packed_index<P>(j, j)] = ljj;
+    SF_UNROLL
     for (int i = j + 1; i < P; ++i) {
-      T s = m[i][j];
-      for (int k = 0; k < j; ++k) s -= m[i][k] * m[j][k];
-      m[i][j] = s / ljj;
+      T s = m[packed_index<P>(j, i)];
+      SF_UNROLL
+      for (int k = 0; k < j; ++k) s -= m[packed_index<P>(k, i)] * m[packed_index<P>(k, j)];
+      m[packed_index<P>(j, i)] = s / ljj;
     }
   }
   return true;
 }
 
-// Solves L Lᵀ x = b given the factor from cholesky().
+// Solves L Lᵀ x = b in place (x holds b on entry) given the factor from cholesky_packed().
 template <typename T, int P>
-SF_HD void cholesky_solve(const T (&l)[P][P], const T (&b)[P], T (&x)[P]) {
+SF_HD SF_INLINE void cholesky_solve_packed(const T (&l)[packed_size<P>()], T (&x)[P]) {
+  SF_UNROLL
   for (int i = 0; i < P; ++i) {
-    T s = b[i];
-    for (int k = 0; k < i; ++k) s -= l[i][k] * x[k];
-    x[i] = s / l[i][i];
+    T s = x[i];
+    SF_UNROLL
+    for (int k = 0; k < i; ++k) s -= l[packed_index<P>(k, i)] * x[k];
+    x[i] = s / l[packed_index<P>(i, i)];
   }
+  SF_UNROLL
   for (int i = P - 1; i >= 0; --i) {
     T s = x[i];
-    for (int k = i + 1; k < P; ++k) s -= l[k][i] * x[k];
-    x[i] = s / l[i][i];
+    SF_UNROLL
+    for (int k = i + 1; k < P; ++k) s -= l[packed_index<P>(i, k)] * x[k];
+    x[i] = s / l[packed_index<P>(i, i)];
   }
 }
 
