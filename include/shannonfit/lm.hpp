@@ -269,7 +269,7 @@ SF_HD FitState<S, Law::kParams> fit_one(const PointsView<S>& d, const S* w, cons
   // Without Policy::kLinearizeTrial, g and h are linearised at the top of an iteration whenever
   // they are not those of p: at the start, after a step, and after h was factored in place for
   // a step that was not taken. One inlined Jet pass serves all three: each inlined copy of a
-  // pass is a region where ptxas must fit 54 sums beside the fit's state.
+  // pass is a region where ptxas must fit P(P+3)/2 sums (54 at P = 9) beside the fit's state.
   bool stale = !Policy::kLinearizeTrial;
   S cost = S(0);
   if constexpr (Policy::kLinearizeTrial) {
