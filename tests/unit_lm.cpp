@@ -6,6 +6,7 @@
 #include <random>
 #include <vector>
 
+#include "cpu/batch_cpu.hpp"
 #include "shannonfit/lm.hpp"
 #include "support/fit_agreement.hpp"
 #include "support/law_testing.hpp"
@@ -325,17 +326,8 @@ TEST(LmWeights, ZeroWeightsDropPointsExactly) {
 template <class Law, class Policy>
 FitResult fit_with(const PreparedPoints& pts, const std::vector<double>& start,
                    const SolverOptions<double, Law::kParams>& o) {
-  constexpr int P = Law::kParams;
-  const FitState<double, P> st = fit_one<Law, double, Policy>(pts.view(), nullptr, start.data(), o);
-  FitResult r;
-  r.n_params = P;
-  for (int k = 0; k < P; ++k) r.params[k] = st.params[k];
-  for (int k = 0; k < packed_size<P>(); ++k) r.normal[k] = st.normal[k];
-  r.cost = st.cost;
-  r.rss = st.rss;
-  r.iterations = st.iterations;
-  r.status = st.status;
-  return r;
+  return cpu::to_result<Law::kParams>(
+      fit_one<Law, double, Policy>(pts.view(), nullptr, start.data(), o), 0);
 }
 
 // DeviceSolve, the CUDA kernel's policy, run here on the host: it factors J^T W J in place (8 and
