@@ -1,6 +1,5 @@
 #include "cli/bootstrap_common.hpp"
 
-#include <csignal>
 #include <map>
 
 #include "analysis/uncertainty.hpp"
@@ -12,10 +11,6 @@
 namespace shannonfit::cli {
 
 namespace {
-
-std::atomic<bool> g_interrupted{false};
-
-extern "C" void on_interrupt(int) { g_interrupted.store(true); }
 
 nlohmann::json pair(const Interval& i) { return nlohmann::json::array({i.lo, i.hi}); }
 
@@ -77,21 +72,6 @@ nlohmann::json describe(const ResampleArgs& a) {
           {"jackknife", !a.no_jackknife}};
 }
 
-InterruptGuard::InterruptGuard() {
-  g_interrupted = false;
-  std::signal(SIGINT, on_interrupt);
-  std::signal(SIGTERM, on_interrupt);
-}
-
-InterruptGuard::~InterruptGuard() {
-  std::signal(SIGINT, SIG_DFL);
-  std::signal(SIGTERM, SIG_DFL);
-}
-
-bool InterruptGuard::interrupted() { return g_interrupted.load(); }
-
-const std::atomic<bool>* InterruptGuard::flag() { return &g_interrupted; }
-
 BootstrapRecord run_bootstrap_record(const LawEntry& law, const Dataset& data,
                                      const std::string& data_label, const SolverArgs& solver,
                                      const ResampleArgs& resample, bool quiet,
@@ -126,7 +106,7 @@ BootstrapRecord run_bootstrap_record(const LawEntry& law, const Dataset& data,
   ProgressBar bar(law.info.name, quiet || !dist::is_root());
   rec.run = dist::run_bootstrap(data, law, o,
                                 [&bar](const BootstrapProgress& p) { bar.update(p); },
-                                &g_interrupted);
+                                InterruptGuard::flag());
   bar.finish();
   return rec;
 }

@@ -14,6 +14,7 @@
 #include "analysis/prediction.hpp"
 #include "cli/common.hpp"
 #include "cli/fitting.hpp"
+#include "cli/interrupt.hpp"
 #include "shannonfit/intervals.hpp"
 
 namespace shannonfit::cli {
@@ -67,18 +68,6 @@ bool bootstrap_each(const DataArgs& data, const io::LoadedData& loaded,
 
 // Throws InterruptedError (exit 130) for a run whose outputs hold only the completed resamples.
 void throw_if_interrupted(bool interrupted);
-
-// Installs SIGINT/SIGTERM handlers for its lifetime that set the flag run_bootstrap_record polls.
-class InterruptGuard {
- public:
-  InterruptGuard();
-  ~InterruptGuard();
-  InterruptGuard(const InterruptGuard&) = delete;
-  InterruptGuard& operator=(const InterruptGuard&) = delete;
-  static bool interrupted();
-  // The flag itself, for library calls that poll a cancel flag (analysis::analyze).
-  static const std::atomic<bool>* flag();
-};
 
 nlohmann::json to_json(const QuantityInterval& q);
 nlohmann::json describe_run(const BootstrapResult& run);

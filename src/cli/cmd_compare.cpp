@@ -11,10 +11,10 @@
 
 #include "analysis/extrapolation.hpp"
 #include "analysis/model_selection.hpp"
-#include "cli/bootstrap_common.hpp"
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "cli/fitting.hpp"
+#include "cli/interrupt.hpp"
 #include "io/filter.hpp"
 #include "io/text_table.hpp"
 #include "shannonfit/errors.hpp"

@@ -3,10 +3,10 @@
 #include <cstdio>
 #include <memory>
 
-#include "cli/bootstrap_common.hpp"
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "cli/fitting.hpp"
+#include "cli/interrupt.hpp"
 
 namespace shannonfit::cli {
 

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "cli/bootstrap_common.hpp"
+#include "cli/interrupt.hpp"
 #include "io/text_table.hpp"
 #include "shannonfit/errors.hpp"
 
