@@ -514,6 +514,7 @@ void run(const CompareArgs& a) {
                         {"settings", settings},
                         {"slices", slices}};
   if (!pooled.is_null()) doc["pooled_over_slices"] = pooled;
+  InterruptGuard::stop_before_writing();
   emit_json(a.output, doc);
   if (show_text(a.output)) {
     std::printf("%s", text.c_str());

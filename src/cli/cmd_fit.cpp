@@ -41,6 +41,7 @@ void run(const FitArgs& a) {
                               {"data", describe(a.data, loaded)},
                               {"solver", describe(a.solver)},
                               {"fits", fits}};
+  InterruptGuard::stop_before_writing();
   emit_json(a.output, doc);
 
   if (show_text(a.output)) {

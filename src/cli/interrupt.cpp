@@ -2,6 +2,8 @@
 
 #include <csignal>
 
+#include "shannonfit/errors.hpp"
+
 namespace shannonfit::cli {
 
 namespace {
@@ -26,5 +28,9 @@ InterruptGuard::~InterruptGuard() {
 bool InterruptGuard::interrupted() { return g_interrupted.load(); }
 
 const std::atomic<bool>* InterruptGuard::flag() { return &g_interrupted; }
+
+void InterruptGuard::stop_before_writing() {
+  if (interrupted()) throw InterruptedError("stopped after the fits, before writing any output");
+}
 
 }  // namespace shannonfit::cli

@@ -16,6 +16,9 @@ class InterruptGuard {
   static bool interrupted();
   // The flag itself, for library calls that poll a cancel flag (batches, analysis::analyze).
   static const std::atomic<bool>* flag();
+  // Throws InterruptedError if a signal came: called just before a command writes anything, so
+  // a Ctrl-C after the last batch finished still leaves no output behind.
+  static void stop_before_writing();
 };
 
 }  // namespace shannonfit::cli
