@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -234,6 +235,24 @@ TYPED_TEST(CudaBackend, ResultsIndependentOfChunkingAndStreams) {
                            std::to_string(streams) + (keep_all ? " keep-all" : ""));
     }
   }
+}
+
+// A cancelled request launches no chunk and leaves every weighting unfitted, as the CPU backend
+// leaves the fits it had not begun (best_start = -1), so callers detect the stop the same way.
+TYPED_TEST(CudaBackend, ACancelledBatchLaunchesNoChunk) {
+  SF_REQUIRE_DEVICE();
+  const LawEntry& law = lawtest::entry<TypeParam>();
+  const Problem p = make_problem<TypeParam>(16, 5);
+  BatchRequest req = request(p, lawtest::reduced_grid(law.info, 2), false);
+  const std::atomic<bool> cancelled{true};
+  req.cancel = &cancelled;
+  cuda::LaunchConfig per_weighting;
+  per_weighting.max_weightings_per_chunk = 1;
+  cuda::RunStats stats;
+  const auto got = cuda::fit_batch<TypeParam>(law, req, per_weighting, &stats);
+  EXPECT_EQ(stats.chunks, 0);
+  ASSERT_EQ(got.size(), 5u);
+  for (const auto& r : got) EXPECT_EQ(r.best_start, -1) << law.info.name;
 }
 
 // A memory budget bounds what the batch allocates, however many weightings it has.

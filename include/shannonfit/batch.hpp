@@ -66,8 +66,10 @@ struct BatchRequest {
   bool keep_all_starts = false;           // output R*S results (weighting-major) instead of R
   int threads = 0;                        // CPU threads; 0 = all cores
   // Set (by a SIGINT handler, say) to stop the batch early: the CPU backend polls it before
-  // each fit and skips the fits not yet begun, whose results are left with best_start = -1;
-  // the CUDA and reference backends run a batch to the end. Null: never stop.
+  // each fit and the CUDA backend before each chunk of weightings, and both skip the fits not
+  // yet begun, whose results are left with best_start = -1 (a CUDA batch of one chunk, such as
+  // one weighting's start grid, runs to the end); the reference backend runs a batch to the
+  // end. Null: never stop.
   const std::atomic<bool>* cancel = nullptr;
 };
 

@@ -37,7 +37,7 @@ struct LaunchConfig {
 
 // What a batch did, for tests and benchmarks.
 struct RunStats {
-  long chunks = 0;
+  long chunks = 0;                 // launched (fewer than planned when cancelled)
   long weightings_per_chunk = 0;
   std::size_t device_bytes = 0;    // everything the batch allocated on the device
   bool points_in_shared = false;   // dataset staged in shared memory (else read from global)
