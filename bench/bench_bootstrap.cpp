@@ -18,16 +18,11 @@ const sf::Dataset& epoch_data() {
 
 void run_bootstrap(benchmark::State& state, int resamples, int full_starts, bool jackknife) {
   const sf::LawEntry& law = sf::find_law("chinchilla");
-  sf::BootstrapOptions o;
-  o.scheme = sf::Scheme::Case;
-  o.starts = sf::StartsMode::Best;
-  o.resamples = resamples;
-  o.seed = 1;
-  o.jackknife = jackknife;
-  o.fit = sf::bench::epoch_options();
-  o.threads = static_cast<int>(state.range(0));
   const std::vector<double> grid = sf::start_grid(law.info);
-  o.full_starts = sf::bench::strided_starts(grid, law.n_params, full_starts);
+  sf::BootstrapOptions o =
+      sf::bench::epoch_bootstrap(resamples, 1, static_cast<int>(state.range(0)),
+                                 sf::bench::strided_starts(grid, law.n_params, full_starts));
+  o.jackknife = jackknife;
   long failed = 0;
   for (auto _ : state) {
     const sf::BootstrapResult r = sf::run_bootstrap(epoch_data(), law, o);

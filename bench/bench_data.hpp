@@ -3,14 +3,17 @@
 // number in bench/README.md is measured on the same data and the same starts.
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <random>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "analysis/bootstrap.hpp"
 #include "shannonfit/batch.hpp"
 
 namespace shannonfit::bench {
@@ -22,6 +25,22 @@ inline FitOptions epoch_options() {
   o.space = Space::Log;
   o.loss = LossKind::Huber;
   o.huber_delta = 1e-3;
+  return o;
+}
+
+// Epoch AI's bootstrap: case resamples, each refitted from the best full-data fit of
+// `full_starts`, with no jackknife (their percentile intervals do not need one).
+inline BootstrapOptions epoch_bootstrap(int resamples, std::uint64_t seed, int threads,
+                                        std::vector<double> full_starts) {
+  BootstrapOptions o;
+  o.scheme = Scheme::Case;
+  o.starts = StartsMode::Best;
+  o.resamples = resamples;
+  o.seed = seed;
+  o.jackknife = false;
+  o.fit = epoch_options();
+  o.threads = threads;
+  o.full_starts = std::move(full_starts);
   return o;
 }
 

@@ -4,6 +4,10 @@
 //     through the law's start grid (all of it when K is 0)
 //   compare_shannonfit fit DIR [--law L] [--threads T] [--repeat R]
 //     fits every start with the CPU backend and prints one JSON line (problem_io.hpp)
+//   compare_shannonfit protocol DIR [--law L] [--threads T] [--resamples K] [--seed S]
+//     Epoch AI's protocol end to end through the bootstrap driver: every start of DIR on the full
+//     data, then K case resamples each refitted from the best full-data fit; prints one JSON line
+//     with the wall time, the full-data best fit and every resample's parameters
 #include <CLI/CLI.hpp>
 
 #include "bench_data.hpp"
@@ -11,11 +15,39 @@
 
 namespace sf = shannonfit;
 
+namespace {
+
+// The whole protocol is timed once, as a user would run it: the full-data grid is part of it.
+void print_protocol(const sf::Dataset& data, const sf::LawEntry& law, const std::string& dir,
+                    int threads, int resamples, std::uint64_t seed) {
+  const sf::BootstrapOptions o = sf::bench::epoch_bootstrap(
+      resamples, seed, threads, sf::bench::read_starts(dir, law.n_params));
+  sf::BootstrapResult r;
+  const double seconds = sf::bench::best_seconds(1, [&] { r = sf::run_bootstrap(data, law, o); });
+  nlohmann::json j;
+  j["solver"] = "shannonfit-cpu";
+  j["threads"] = threads;
+  j["seconds"] = seconds;
+  j["starts"] = o.full_starts.size() / law.n_params;
+  j["full_params"] =
+      std::vector<double>(r.full.params.begin(), r.full.params.begin() + law.n_params);
+  j["full_cost"] = r.full.cost;
+  j["failed"] = r.failed();
+  std::vector<std::vector<double>> params;
+  for (const auto& f : r.resamples)
+    if (f.ok()) params.emplace_back(f.params.begin(), f.params.begin() + law.n_params);
+  j["resample_params"] = params;
+  std::printf("%s\n", j.dump().c_str());
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
   CLI::App app{"shannonfit side of tools/compare.sh"};
   app.require_subcommand(1);
   std::string dir, law_name = "chinchilla";
-  int starts = 0, points = 0, threads = 1, repeat = 3;
+  int starts = 0, points = 0, threads = 1, repeat = 3, resamples = 400;
+  std::uint64_t seed = 1;
   auto* write = app.add_subcommand("write", "write the problem files into DIR");
   write->add_option("dir", dir)->required();
   write->add_option("--law", law_name);
@@ -26,6 +58,12 @@ int main(int argc, char** argv) {
   fit->add_option("--law", law_name);
   fit->add_option("--threads", threads);
   fit->add_option("--repeat", repeat);
+  auto* protocol = app.add_subcommand("protocol", "run Epoch's protocol on DIR and print JSON");
+  protocol->add_option("dir", dir)->required();
+  protocol->add_option("--law", law_name);
+  protocol->add_option("--threads", threads);
+  protocol->add_option("--resamples", resamples)->check(CLI::PositiveNumber);
+  protocol->add_option("--seed", seed);
   CLI11_PARSE(app, argc, argv);
 
   try {
@@ -40,6 +78,10 @@ int main(int argc, char** argv) {
       return 0;
     }
     const sf::Dataset data = sf::bench::read_points(dir);
+    if (protocol->parsed()) {
+      print_protocol(data, law, dir, threads, resamples, seed);
+      return 0;
+    }
     sf::BatchRequest req;
     req.data = &data;
     req.starts = sf::bench::read_starts(dir, law.n_params);
