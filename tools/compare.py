@@ -199,7 +199,13 @@ def fastest(runners, rounds):
     return results
 
 
-def per_start_runners(args, sf_bin, ceres_bin, directory, problem):
+def native_binary(args, name):
+    return os.path.join(args.build, "bench", name)
+
+
+def per_start_runners(args, directory, problem):
+    sf_bin = native_binary(args, "compare_shannonfit")
+    ceres_bin = native_binary(args, "compare_ceres")
     runners = {
         "shannonfit-cpu": lambda: run_native([sf_bin, "fit", directory, "--threads", "1"]),
         f"shannonfit-cpu-{args.threads}t": lambda: run_native(
@@ -215,7 +221,8 @@ def per_start_runners(args, sf_bin, ceres_bin, directory, problem):
     return runners
 
 
-def whole_runners(args, sf_bin, directory, problem):
+def whole_runners(args, directory, problem):
+    sf_bin = native_binary(args, "compare_shannonfit")
     runners = {}
     for threads in (1, args.threads):
         suffix = "" if threads == 1 else f"-{threads}t"
@@ -262,7 +269,8 @@ def print_per_start(results, problem, best, args):
               f"{np.mean(r['iterations']):10.1f}")
         summary.append({"solver": name, "threads": r["threads"], "fits_per_s": rate,
                         "ours_over_theirs": ratio,
-                        "optimum_fits_per_s": opt_rate, "ours_over_theirs_at_optimum": opt_ratio, "best_objective": float(obj.min()),
+                        "optimum_fits_per_s": opt_rate, "ours_over_theirs_at_optimum": opt_ratio,
+                        "best_objective": float(obj.min()),
                         "relative_gap": gap, "starts_at_optimum": at_opt,
                         "reached_optimum": bool(gap <= REL_TOL)})
     for s in summary:
@@ -349,8 +357,6 @@ def main():
     ap.add_argument("--json", help="also write the summary here")
     args = ap.parse_args()
 
-    bench = os.path.join(args.build, "bench")
-    sf_bin, ceres_bin = os.path.join(bench, "compare_shannonfit"), os.path.join(bench, "compare_ceres")
     skip = set(filter(None, args.skip.split(",")))
     sections = [("per-start", args.starts, per_start_runners, print_per_start)]
     if args.whole:
@@ -360,14 +366,11 @@ def main():
         for key, starts, make_runners, report in sections:
             directory = os.path.join(root, key)
             os.mkdir(directory)
-            subprocess.run([sf_bin, "write", directory, "--starts", str(starts),
-                            "--points", str(args.points)], check=True)
+            subprocess.run([native_binary(args, "compare_shannonfit"), "write", directory,
+                            "--starts", str(starts), "--points", str(args.points)], check=True)
             problem = Problem(directory)
-            if key == "per-start":
-                runners = make_runners(args, sf_bin, ceres_bin, directory, problem)
-            else:
-                runners = make_runners(args, sf_bin, directory, problem)
-            runners = {k: v for k, v in runners.items() if k not in skip}
+            runners = {k: v for k, v in make_runners(args, directory, problem).items()
+                       if k not in skip}
             results = fastest(runners, args.rounds)
             for r in results.values():
                 r["objectives"] = [problem.objective(np.array(p)) for p in r["params"]]

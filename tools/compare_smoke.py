@@ -57,7 +57,8 @@ def main():
         if name in rows and not rows[name]["reached_optimum"]:
             errors.append(f"{name}: {rows[name]['relative_gap']:.1e} above the best objective")
     grid, protocol = rows.get("grid/shannonfit-cpu"), rows.get("protocol/shannonfit-cpu")
-    if grid and protocol and abs(grid["objective"] - protocol["objective"]) > 1e-12 * grid["objective"]:
+    if grid and protocol and (abs(grid["objective"] - protocol["objective"])
+                              > 1e-12 * grid["objective"]):
         errors.append(f"shannonfit's protocol full fit {protocol['objective']!r} differs from "
                       f"its grid fit {grid['objective']!r}")
     if rows.get("grid/varpro-nnls", {}).get("grid_points") != 625:
