@@ -8,6 +8,8 @@
 // Robust loss: Huber is minimised by iteratively reweighted LM. The gradient is the exact
 // gradient of the Huber objective; only the curvature uses the IRLS weights psi(r)/r, and every
 // step is accepted or rejected on the true Huber cost, so the fixed point is the Huber optimum.
+// On the host, the curvature switches to Huber's exact Gauss-Newton one where that is safe
+// (fit_one says when).
 #include "shannonfit/config.hpp"
 #include "shannonfit/jet.hpp"
 #include "shannonfit/small_linalg.hpp"
@@ -70,6 +72,11 @@ struct FitState {
 };
 
 namespace detail {
+
+// Which J^T W J linearize accumulates. Irls: Huber's IRLS weights psi(r)/r. Exact: Huber's
+// Gauss-Newton curvature, weight 1 in the quadratic zone and 0 in the linear one. Plain: the
+// point weights alone (the normal matrix a fit reports).
+enum class Curvature : unsigned char { Irls, Exact, Plain };
 
 template <typename S>
 SF_HD SF_INLINE S point_weight(const S* w, int i) { return w ? w[i] : S(1); }
@@ -139,6 +146,8 @@ struct HostSolve {
   // quadratic model's predicted reduction reads it directly.
   template <int P>
   static constexpr bool factor_in_place() { return false; }
+  // Huber fits switch to the exact curvature where it is safe (fit_one).
+  static constexpr bool kExactHuberCurvature = true;
 };
 
 struct DeviceSolve {
@@ -154,16 +163,31 @@ struct DeviceSolve {
   // fits, do not pay (ptxas -v: tests/unit_cuda_resources.cpp).
   template <int P>
   static constexpr bool factor_in_place() { return P >= 8; }
+  // The switch's state, its test and the extra pass after a bound hit pushed shannon-x past its
+  // spill budget (unit_cuda_resources: 308 B against 256), so a device thread keeps IRLS.
+  static constexpr bool kExactHuberCurvature = false;
 };
 
 namespace detail {
 
-// One fused pass with Jets: objective, gradient and (IRLS-weighted) J^T W J, never storing J.
+// Which points a linearisation found in Huber's quadratic zone (|r| <= delta): how many, and a
+// fingerprint of the set (a sum of per-point hashes, so independent of the order of summation;
+// a collision could only change which curvature a step uses, never the objective).
+struct QuadraticZone {
+  int points;
+  unsigned long long members;
+};
+SF_HD SF_INLINE bool same_zone(const QuadraticZone& a, const QuadraticZone& b) {
+  return a.points == b.points && a.members == b.members;
+}
+
+// One fused pass with Jets: objective, gradient and J^T W J (weighted as `curvature` says),
+// never storing J.
 // Points are evaluated Block at a time before they are accumulated (HostSolve::kLinearizeBlock).
 template <class Law, int Block, typename S, int P>
 SF_HD S linearize(const S (&p)[P], const PointsView<S>& d, const S* w,
-                  const SolverOptions<S, P>& o, bool robust_weights, S (&g)[P],
-                  S (&h)[packed_size<P>()], S* rss) {
+                  const SolverOptions<S, P>& o, Curvature curvature, S (&g)[P],
+                  S (&h)[packed_size<P>()], S* rss, QuadraticZone* zone_out = nullptr) {
   using J = Jet<S, P>;
   constexpr int H = packed_size<P>();
   J pj[P];
@@ -173,7 +197,9 @@ SF_HD S linearize(const S (&p)[P], const PointsView<S>& d, const S* w,
   for (int k = 0; k < P; ++k) gs[k] = S(0);
   for (int k = 0; k < H; ++k) hs[k] = S(0);
   S cost = S(0), sum_sq = S(0);
+  QuadraticZone zone{0, 0};
   J f[Block];
+  int fi[Block];
   S wf[Block], yf[Block];
   for (int i = 0; i < d.n;) {
     int m = 0;
@@ -183,21 +209,28 @@ SF_HD S linearize(const S (&p)[P], const PointsView<S>& d, const S* w,
       f[m] = predict<Law, J, S>(pj, d, i, o.space);
       wf[m] = wi;
       yf[m] = d.target[i];
+      fi[m] = i;
       ++m;
     }
     for (int j = 0; j < m; ++j) {
       const S wi = wf[j];
       const S r = f[j].a - yf[j];
-      S irls = S(1);
+      S irls = S(1), curv = S(1);
       if (o.loss == LossKind::Huber) {
         const S a = r < S(0) ? -r : r;
         cost += wi * huber_rho(r, o.huber_delta);
-        if (a > o.huber_delta) irls = o.huber_delta / a;
+        if (a <= o.huber_delta) {
+          ++zone.points;
+          zone.members += (static_cast<unsigned long long>(fi[j]) + 1) * 0x9E3779B97F4A7C15ull;
+        } else {
+          irls = o.huber_delta / a;
+          curv = curvature == Curvature::Exact ? S(0) : irls;
+        }
       } else {
         cost += wi * S(0.5) * r * r;
       }
       sum_sq += wi * r * r;
-      const S wr = wi * (robust_weights ? irls : S(1));
+      const S wr = wi * (curvature == Curvature::Plain ? S(1) : curv);
       const S gw = wi * irls * r;  // exact gradient weight: w * psi(r)
       for (int a = 0; a < P; ++a) {
         gs[a] += gw * f[j].v[a];
@@ -209,6 +242,7 @@ SF_HD S linearize(const S (&p)[P], const PointsView<S>& d, const S* w,
   for (int k = 0; k < P; ++k) g[k] = gs[k];
   for (int k = 0; k < H; ++k) h[k] = hs[k];
   if (rss) *rss = sum_sq;
+  if (zone_out) *zone_out = zone;
   return cost;
 }
 
@@ -221,6 +255,25 @@ SF_HD S clamp_to(S v, const SolverOptions<S, P>& o, int k) {
 template <typename S, int P>
 SF_HD SF_INLINE bool blocked(const S (&p)[P], const S (&g)[P], const SolverOptions<S, P>& o, int k) {
   return (p[k] <= o.lo[k] && g[k] > S(0)) || (p[k] >= o.hi[k] && g[k] < S(0));
+}
+
+// The exact curvature sums one rank-one term per point in the quadratic zone: with only a
+// few per parameter it is nearly singular in some direction, and the step there is set by the
+// damping alone. 4 per parameter measured best with the zone test in fit_one (1, 2 and 6 per
+// parameter, and the zone count alone, were also measured: bench/README.md).
+constexpr int kExactZonePointsPerParam = 4;
+
+// Whether the exact Huber curvature may replace the IRLS one at p: every parameter strictly
+// inside its bounds and none whose curvature has collapsed (diagonal below 1e-12 of the largest
+// seen, as when a term of the law has vanished).
+template <typename S, int P>
+SF_HD bool exact_curvature_safe(const S (&p)[P], const S (&h)[packed_size<P>()],
+                                const S (&scale)[P], const SolverOptions<S, P>& o) {
+  bool ok = true;
+  for (int k = 0; k < P; ++k)
+    ok = ok && p[k] > o.lo[k] && p[k] < o.hi[k] &&
+         !(h[packed_index<P>(k, k)] < S(1e-12) * scale[k]);
+  return ok;
 }
 
 // Largest gradient component that could still move the fit: components pushing a parameter
@@ -271,9 +324,24 @@ SF_HD FitState<S, Law::kParams> fit_one(const PointsView<S>& d, const S* w, cons
   // a step that was not taken. One inlined Jet pass serves all three: each inlined copy of a
   // pass is a region where ptxas must fit P(P+3)/2 sums (54 at P = 9) beside the fit's state.
   bool stale = !Policy::kLinearizeTrial;
+  // Policy::kExactHuberCurvature: IRLS converges linearly near a Huber optimum where most
+  // residuals stay in the linear zone (rate 0.86 at the Epoch optimum, against 0.07 for the
+  // exact curvature). IRLS is the right model while residuals are still on their way into the
+  // quadratic zone (its weight delta/|r| aims each one at zero), the exact one once they have
+  // settled: it is then the Newton model of the piecewise quadratic objective. So a step uses
+  // the exact curvature only after an accepted step left the set of points in the quadratic zone
+  // unchanged, with enough points in it (kExactZonePointsPerParam), every parameter interior
+  // with live curvature; and IRLS again, from the same point, when a step would reach a bound:
+  // on a plateau where a law term has vanished at a bound, the exact curvature settles in a
+  // few steps and stops, while IRLS keeps moving until the damping lets a step leave it.
+  // Without the zone tests, on noiseless data (residuals all heading to zero) shannon took up to
+  // 2.3 times the iterations and some fits ran out of them (tests/unit_recovery.cpp).
+  detail::Curvature curvature = detail::Curvature::Irls;
+  detail::QuadraticZone zone{-1, 0};
   S cost = S(0);
   if constexpr (Policy::kLinearizeTrial) {
-    cost = detail::linearize<Law, B>(p, d, w, o, true, g, h, static_cast<S*>(nullptr));
+    cost = detail::linearize<Law, B>(p, d, w, o, curvature, g, h, static_cast<S*>(nullptr),
+                                     &zone);
     if (!detail::finite_linearization(cost, g)) return failed_start(cost);
   }
   // Marquardt scaling by the largest diagonal seen so far (MINPACK's choice): the damping
@@ -289,7 +357,7 @@ SF_HD FitState<S, Law::kParams> fit_one(const PointsView<S>& d, const S* w, cons
   for (int it = 1;; ++it) {
     if constexpr (!Policy::kLinearizeTrial) {
       if (stale) {
-        cost = detail::linearize<Law, B>(p, d, w, o, true, g, h, static_cast<S*>(nullptr));
+        cost = detail::linearize<Law, B>(p, d, w, o, curvature, g, h, static_cast<S*>(nullptr));
         stale = false;
         if (!detail::finite_linearization(cost, g)) {
           if (it == 1) return failed_start(cost);
@@ -352,6 +420,16 @@ SF_HD FitState<S, Law::kParams> fit_one(const PointsView<S>& d, const S* w, cons
       p_norm += p[k] * p[k];
     }
     step_norm = sqrt(step_norm);
+    if constexpr (Policy::kExactHuberCurvature) {
+      bool on_bound = false;
+      for (int k = 0; k < P; ++k)
+        on_bound = on_bound || trial[k] <= o.lo[k] || trial[k] >= o.hi[k];
+      if (curvature == detail::Curvature::Exact && on_bound) {
+        curvature = detail::Curvature::Irls;
+        cost = detail::linearize<Law, B>(p, d, w, o, curvature, g, h, static_cast<S*>(nullptr));
+        continue;
+      }
+    }
     if (step_norm <= o.step_tol * (sqrt(p_norm) + o.step_tol)) {
       st.status = FitStatus::ConvergedStep;
       break;
@@ -384,9 +462,10 @@ SF_HD FitState<S, Law::kParams> fit_one(const PointsView<S>& d, const S* w, cons
     }
     S trial_g[Policy::kLinearizeTrial ? P : 1], trial_h[Policy::kLinearizeTrial ? H : 1];
     S trial_cost;
+    detail::QuadraticZone trial_zone{0, 0};
     if constexpr (Policy::kLinearizeTrial)
-      trial_cost = detail::linearize<Law, B>(trial, d, w, o, true, trial_g, trial_h,
-                                             static_cast<S*>(nullptr));
+      trial_cost = detail::linearize<Law, B>(trial, d, w, o, curvature, trial_g, trial_h,
+                                             static_cast<S*>(nullptr), &trial_zone);
     else
       trial_cost = detail::cost_at<Law>(trial, d, w, o);
     if (detail::finite(trial_cost) && trial_cost < cost) {
@@ -402,6 +481,13 @@ SF_HD FitState<S, Law::kParams> fit_one(const PointsView<S>& d, const S* w, cons
           // bound of zero): no further step can be computed.
           st.status = FitStatus::NonFinite;
           break;
+        }
+        if (Policy::kExactHuberCurvature && o.loss == LossKind::Huber) {
+          const bool exact = trial_zone.points >= detail::kExactZonePointsPerParam * P &&
+                             detail::same_zone(trial_zone, zone) &&
+                             detail::exact_curvature_safe(p, h, scale, o);
+          curvature = exact ? detail::Curvature::Exact : detail::Curvature::Irls;
+          zone = trial_zone;
         }
       } else {
         stale = true;
@@ -427,7 +513,8 @@ SF_HD FitState<S, Law::kParams> fit_one(const PointsView<S>& d, const S* w, cons
   }
   for (int k = 0; k < P; ++k) st.params[k] = p[k];
   S final_g[P];
-  st.cost = detail::linearize<Law, B>(p, d, w, o, false, final_g, st.normal, &st.rss);
+  st.cost = detail::linearize<Law, B>(p, d, w, o, detail::Curvature::Plain, final_g, st.normal,
+                                      &st.rss);
   // A finite cost can hide an infinite RSS (Huber grows linearly, squares overflow first).
   if (!detail::finite(st.cost) || !detail::finite(st.rss)) st.status = FitStatus::NonFinite;
   return st;
