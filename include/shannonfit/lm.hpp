@@ -259,8 +259,8 @@ SF_HD SF_INLINE bool blocked(const S (&p)[P], const S (&g)[P], const SolverOptio
 
 // The exact curvature sums one rank-one term per point in the quadratic zone: with only a
 // few per parameter it is nearly singular in some direction, and the step there is set by the
-// damping alone. 4 per parameter measured best with the zone test in fit_one (1, 2 and 6 per
-// parameter, and the zone count alone, were also measured: bench/README.md).
+// damping alone. 4 per parameter measured best with the zone test in fit_one (1 per parameter
+// with it, and the zone count alone at 1 and 6 per parameter: bench/README.md).
 constexpr int kExactZonePointsPerParam = 4;
 // The exact curvature also waits for a step whose actual decrease was at least this fraction of
 // the predicted one (a trust region's "very successful" step). In a long curved valley
