@@ -247,8 +247,8 @@ std::vector<FitResult> run_batch(const LawEntry& law, const BatchRequest& req,
   };
 
   const long n_chunks = (n_weightings + chunk - 1) / chunk;
-  long launched = 0;
-  for (long c = 0; c < n_chunks; ++c, ++launched) {
+  long c = 0;  // after the loop: the chunks launched
+  for (; c < n_chunks; ++c) {
     // A cancelled batch launches no further chunk, as the CPU backend begins no further fit; the
     // weightings of the chunks not launched keep best_start = -1. A chunk in flight runs out.
     if (req.cancel && req.cancel->load(std::memory_order_relaxed)) break;
@@ -300,7 +300,7 @@ std::vector<FitResult> run_batch(const LawEntry& law, const BatchRequest& req,
   if (stats) {
     cudaFuncAttributes attributes{};
     SF_CUDA_CHECK(cudaFuncGetAttributes(&attributes, fit_kernel<Law, S>));
-    stats->chunks = launched;
+    stats->chunks = c;
     stats->weightings_per_chunk = chunk;
     stats->device_bytes = device_bytes;
     stats->points_in_shared = args.stage_points;
