@@ -79,11 +79,23 @@ void register_all(const std::vector<sf::Dataset>& sizes, const sf::Dataset& epoc
     for (const sf::BackendKind b : backends()) {
       if (b == sf::BackendKind::Cuda && !law.cuda) continue;
       const auto starts = sf::bench::strided_starts(grid, law.n_params, starts_for(b));
-      const int threads = b == sf::BackendKind::Cpu ? 1 : 0;
-      for (const sf::Dataset& data : sizes)
-        add("fits/" + law.info.name + "/" + sf::to_string(b) + "/points:" +
-                std::to_string(data.size()) + "/threads:" + std::to_string(threads),
-            {&law, b, &data, starts, threads});
+      const std::string prefix = "fits/" + law.info.name + "/" + sf::to_string(b) + "/points:";
+      if (b != sf::BackendKind::Cpu) {
+        for (const sf::Dataset& data : sizes)
+          add(prefix + std::to_string(data.size()) + "/threads:0", {&law, b, &data, starts, 0});
+        continue;
+      }
+      // All cores fit the same starts, each once per core: every thread gets the one-thread
+      // row's work, so fits/s(all) / (cores x fits/s(1)) is the parallel efficiency.
+      std::vector<double> every_core_starts;
+      for (int c = 0; c < cores; ++c)
+        every_core_starts.insert(every_core_starts.end(), starts.begin(), starts.end());
+      for (const sf::Dataset& data : sizes) {
+        add(prefix + std::to_string(data.size()) + "/threads:1", {&law, b, &data, starts, 1});
+        if (cores > 1)
+          add(prefix + std::to_string(data.size()) + "/threads:" + std::to_string(cores),
+              {&law, b, &data, every_core_starts, cores});
+      }
     }
   }
   // Thread scaling on the Epoch problem: the same 2048 starts at 1, 2, 4, ... threads up to 16
