@@ -33,7 +33,8 @@ struct ChunkArgs {
   const S* weights;       // null: every point weighs 1
   long weight_stride;     // elements between two weightings' rows; 0 when they share one row
   const S* targets;       // null: the points' own targets; else one row of n per weighting
-  const S* starts;        // n_starts rows of P values
+  const S* starts;        // n_starts rows of P values (of the chunk's first weighting)
+  long starts_stride;     // elements between two weightings' starts; 0 when they share one set
   int n_starts;
   long n_fits;            // weightings in this chunk × n_starts, weighting-major
   bool stage_points;      // copy the points into shared memory first
@@ -76,7 +77,8 @@ __global__ void __launch_bounds__(kFitBlock)
   const S* weights = a.weights ? a.weights + weighting * a.weight_stride : nullptr;
   if (a.targets) points.target = a.targets + weighting * points.n;
 
-  const FitState<S, P> st = fit_one<Law, S, DeviceSolve>(points, weights, a.starts + start * P, options);
+  const FitState<S, P> st = fit_one<Law, S, DeviceSolve>(
+      points, weights, a.starts + weighting * a.starts_stride + start * P, options);
 
   S* rec = a.records + fit * L::kWidth;
   for (int k = 0; k < P; ++k) rec[L::kParams + k] = st.params[k];
@@ -120,12 +122,12 @@ struct ChunkPlan {
 };
 
 inline ChunkPlan plan_chunks(const LaunchConfig& config, long n_weightings, long n_starts,
-                             int n_params, std::size_t n_points, bool has_x,
+                             std::size_t start_values, std::size_t n_points, bool has_x,
                              int rows_per_weighting, bool data_weights, bool keep_all, int width, int best_width) {
   constexpr std::size_t kReal = sizeof(double);
   ChunkPlan plan;
   plan.shared_bytes =
-      kReal * ((has_x ? 4 : 3) * n_points + static_cast<std::size_t>(n_starts) * n_params +
+      kReal * ((has_x ? 4 : 3) * n_points + start_values +
                (data_weights ? n_points : 0));
   plan.bytes_per_weighting =
       kReal * (rows_per_weighting * n_points + static_cast<std::size_t>(n_starts) * width +
@@ -166,7 +168,7 @@ std::vector<FitResult> run_batch(const LawEntry& law, const BatchRequest& req,
     throw std::invalid_argument("fit_batch: starts are not rows of " + std::to_string(P));
   if (config.streams < 1) throw std::invalid_argument("fit_batch: streams must be at least 1");
   const Dataset& data = *req.data;
-  const long n_starts = static_cast<long>(req.starts.size()) / P;
+  const long n_starts = req.n_starts(P);
   const long n_weightings = req.n_weightings;
   const std::size_t n = data.size();
   const bool keep_all = req.keep_all_starts;
@@ -181,7 +183,7 @@ std::vector<FitResult> run_batch(const LawEntry& law, const BatchRequest& req,
   const bool copy_targets = req.targets != nullptr;
   const bool data_weights = !copy_weights && !data.weight.empty();
   const ChunkPlan plan =
-      plan_chunks(config, n_weightings, n_starts, P, n, has_x, int{copy_weights} + int{copy_targets},
+      plan_chunks(config, n_weightings, n_starts, req.starts.size(), n, has_x, int{copy_weights} + int{copy_targets},
                   data_weights, keep_all, L::kWidth, L::kBestWidth);
   const long chunk = plan.weightings_per_chunk;
 
@@ -206,6 +208,7 @@ std::vector<FitResult> run_batch(const LawEntry& law, const BatchRequest& req,
   args.points = {d_points.get(), d_points.get() + n, has_x ? d_points.get() + 3 * n : nullptr,
                  d_points.get() + 2 * n, static_cast<int>(n)};
   args.starts = d_starts.get();
+  args.starts_stride = req.starts_per_weighting ? n_starts * P : 0;
   args.n_starts = static_cast<int>(n_starts);
   const std::size_t stage_bytes = d_points.bytes();
   args.stage_points = n > 0 && stage_bytes <= kSharedStageBytes;
@@ -268,6 +271,7 @@ std::vector<FitResult> run_batch(const LawEntry& law, const BatchRequest& req,
       return static_cast<const S*>(device.get());
     };
     ChunkArgs<S> a = args;
+    a.starts = args.starts + s.first * args.starts_stride;
     a.targets = copy_targets ? upload_rows(req.targets, s.host_targets, s.targets) : nullptr;
     if (copy_weights) {
       a.weights = upload_rows(req.weights, s.host_weights, s.weights);

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,7 +57,8 @@ struct FitResult {
 
 struct BatchRequest {
   const Dataset* data = nullptr;
-  std::vector<double> starts;             // S rows of P values, in solver space
+  std::vector<double> starts;             // S rows of P values, in solver space (R × S rows
+  bool starts_per_weighting = false;      //   when set: weighting r's own S starts, in order)
   const double* weights = nullptr;        // R rows of data->size() weights; null: one weighting
   int n_weightings = 1;                   //   = the data's own weights
   const double* targets = nullptr;        // null, or R rows of data->size() targets in the
@@ -71,6 +73,15 @@ struct BatchRequest {
   // one weighting's start grid, runs to the end); the reference backend runs a batch to the
   // end. Null: never stop.
   const std::atomic<bool>* cancel = nullptr;
+
+  long n_starts(int n_params) const {
+    const long rows = static_cast<long>(starts.size()) / n_params;
+    return starts_per_weighting && n_weightings > 0 ? rows / n_weightings : rows;
+  }
+  // Start s of weighting w.
+  const double* start(long w, long s, int n_params) const {
+    return starts.data() + ((starts_per_weighting ? w * n_starts(n_params) : 0) + s) * n_params;
+  }
 };
 
 struct LawEntry;
@@ -84,6 +95,7 @@ struct LawEntry {
   BatchFn reference;
   BatchFn cuda;  // null when built without CUDA
   double (*log_loss)(const double* params, double ln_n, double ln_d, double x);
+  std::optional<SeparableForm> separable;  // the law's separable() when it declares one
 };
 
 // What LawEntry::log_loss points to for a law type: its ln L̂ at one point, in double.

@@ -43,6 +43,28 @@ struct MinDistinct {
   int n = 0, d = 0, x = 0;
 };
 
+// A law that is linear in some of its parameters once the others are fixed,
+//   L = sum_k c_k phi_k(theta; N, D, x),  c_k >= 0,
+// says so with a host-only static function in its own file,
+//   static SeparableForm separable();
+// and `--starts separable` then searches starts over theta alone: on a grid of theta, the c_k
+// come from a nonnegative least-squares solve (src/analysis/separable_starts.hpp), so the grid
+// has the dimension of theta instead of every parameter's. Laws without it are not separable.
+struct SeparableForm {
+  static constexpr int kMaxTerms = 4;
+  // theta_j is parameter `param`, searched on lo, lo + step, ..., hi (within its box).
+  struct Axis {
+    int param;
+    double lo, hi, step;
+  };
+  std::vector<Axis> theta;
+  // c_k is parameter coef_params[k]: stored as ln c_k when the parameter is Reported::Exp (then
+  // c_k = 0 maps to its lower bound), else as c_k itself; either way clamped to its box.
+  std::vector<int> coef_params;
+  // phi_k at one point, k < coef_params.size(), for theta in the order of `theta`.
+  void (*basis)(const double* theta, double ln_n, double ln_d, double x, double* phi);
+};
+
 // Which optional inputs a law needs beyond N, D and loss.
 enum class Needs : unsigned char { Nothing, Perturbation };
 

@@ -120,7 +120,9 @@ def fit(n, d=None, loss=None, *, law="chinchilla", loss_kind="l2", space="log",
         "weights":..., "x":...} (defaults N, D, loss). weights and x may also be column names.
     law: a name from laws(). loss_kind: "l2" or "huber" (delta huber_delta). space: "log" fits
         ln L, "linear" fits L. backend: "cpu", "reference", "cuda" or "auto".
-    starts: "grid" (the law's multi-start grid) or "single". threads: 0 = all cores.
+    starts: "grid" (the law's multi-start grid), "single", or "separable" (laws linear in some
+    parameters: a grid over the others with nonnegative least squares, then LM from its best
+    few points). threads: 0 = all cores.
 
     Returns a dict: law, params and se (reported names -> estimate, asymptotic standard error;
     NaN where the data do not identify a parameter, listed in unidentified), param_names,
@@ -150,7 +152,8 @@ def bootstrap(n, d=None, loss=None, *, law="chinchilla", resamples=1000, seed=0,
 
     Data arguments as in fit(); groups (array or column name) label clusters for
     scheme="cluster". scheme: "case", "cluster" or "residual". starts: "best" (each resample
-    starts from the full-data fit) or "grid".
+    starts from the full-data fit), "grid", or "separable" (each resample runs its own
+    separable search; separable laws only).
 
     Returns fit()'s dict for the full-data fit (start_outcomes and best_fit included; the same
     InputError and FitWarning) plus: draws (resamples x params, reported units,

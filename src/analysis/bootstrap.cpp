@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "analysis/separable_starts.hpp"
 #include "shannonfit/errors.hpp"
 #include "shannonfit/resample.hpp"
 
@@ -21,7 +22,8 @@ Scheme parse_scheme(const std::string& name) {
 StartsMode parse_starts_mode(const std::string& name) {
   if (name == "grid") return StartsMode::Grid;
   if (name == "best") return StartsMode::Best;
-  throw InputError("--starts: unknown mode '" + name + "' (choose grid or best)");
+  if (name == "separable") return StartsMode::Separable;
+  throw InputError("--starts: unknown mode '" + name + "' (choose grid, best or separable)");
 }
 
 const char* to_string(Scheme s) {
@@ -33,7 +35,14 @@ const char* to_string(Scheme s) {
   return "unknown";
 }
 
-const char* to_string(StartsMode s) { return s == StartsMode::Grid ? "grid" : "best"; }
+const char* to_string(StartsMode s) {
+  switch (s) {
+    case StartsMode::Grid: return "grid";
+    case StartsMode::Best: return "best";
+    case StartsMode::Separable: return "separable";
+  }
+  return "unknown";
+}
 
 bool ResampleFit::ok() const { return converged(status) && std::isfinite(cost); }
 
@@ -85,12 +94,15 @@ class Runner {
     res.n_clusters = opt_.scheme == Scheme::Cluster ? n_groups() : 0;
     res.requested = opt_.resamples;
 
+    const bool search = opt_.starts == StartsMode::Separable;
+    if (search) require_separable(law_);
     res.full = full_fit(res.full_starts);
     const double* best = res.full.params.data();
     const std::vector<double> best_start(best, best + law_.n_params);
     const std::vector<double> starts =
         opt_.starts == StartsMode::Grid ? start_grid(law_.info) : best_start;
-    res.n_starts = static_cast<int>(starts.size()) / law_.n_params;
+    res.n_starts = search ? static_cast<int>(separable_start_count(*law_.separable, kSeparableStarts))
+                          : static_cast<int>(starts.size()) / law_.n_params;
     if (opt_.scheme == Scheme::Residual) prepare_residuals(res.full);
 
     res.chunk = opt_.chunk > 0 ? opt_.chunk : auto_chunk(res.n_starts);
@@ -101,7 +113,7 @@ class Runner {
       res.jackknife = opt_.done_jackknife;
       res.jackknife.resize(rows);
       const long done = fit_rows(rows, static_cast<long>(opt_.done_jackknife.size()), res.chunk,
-                                 best_start, false, "jackknife",
+                                 best_start, false, false, "jackknife",
                                  [this](long i, double* w, double*) { jackknife_row(i, w); },
                                  res.jackknife);
       if (done < rows) {
@@ -115,8 +127,8 @@ class Runner {
     res.resamples.resize(count);
     const bool targets = opt_.scheme == Scheme::Residual;
     const long done =
-        fit_rows(count, static_cast<long>(opt_.done_resamples.size()), res.chunk, starts, targets,
-                 "resamples",
+        fit_rows(count, static_cast<long>(opt_.done_resamples.size()), res.chunk, starts, search,
+                 targets, "resamples",
                  [this, first](long r, double* w, double* t) { resample_row(first + r, w, t); },
                  res.resamples);
     res.resamples.resize(done);
@@ -167,7 +179,13 @@ class Runner {
     if (opt_.full) return *opt_.full;
     BatchRequest req;
     req.data = &data_;
-    req.starts = opt_.full_starts.empty() ? start_grid(law_.info) : opt_.full_starts;
+    if (!opt_.full_starts.empty())
+      req.starts = opt_.full_starts;
+    else if (opt_.starts == StartsMode::Separable)
+      req.starts = separable_starts_batch(law_, data_, opt_.fit, nullptr, nullptr, 1,
+                                          kSeparableStarts, opt_.threads);
+    else
+      req.starts = start_grid(law_.info);
     req.options = opt_.fit;
     req.threads = opt_.threads;
     req.cancel = cancel_;
@@ -229,18 +247,21 @@ class Runner {
     return static_cast<int>(std::clamp<long>(target / n_starts, 1, opt_.resamples));
   }
 
-  // Fits rows [from, total) produced by `fill(row, weights, targets)` in chunks from `starts`,
-  // writing out[row]. Returns how many rows were completed before a cancel.
+  // Fits rows [from, total) produced by `fill(row, weights, targets)` in chunks from `starts`
+  // (with `search`: from each row's own separable search instead), writing out[row]. Returns
+  // how many rows were completed before a cancel.
   template <class Fill>
-  long fit_rows(long total, long from, int chunk, const std::vector<double>& starts,
+  long fit_rows(long total, long from, int chunk, const std::vector<double>& starts, bool search,
                 bool with_targets, const char* phase, const Fill& fill,
                 std::vector<ResampleFit>& out) {
-    const long n_starts = static_cast<long>(starts.size()) / law_.n_params;
+    const long n_starts = search ? separable_start_count(*law_.separable, kSeparableStarts)
+                                 : static_cast<long>(starts.size()) / law_.n_params;
     std::vector<double> weights(static_cast<std::size_t>(chunk) * n_);
     std::vector<double> targets(with_targets ? weights.size() : 0);
     BatchRequest req;
     req.data = &data_;
     req.starts = starts;
+    req.starts_per_weighting = search;
     req.options = opt_.fit;
     req.threads = opt_.threads;
     long done = from;
@@ -253,6 +274,9 @@ class Runner {
       req.weights = weights.data();
       req.targets = with_targets ? targets.data() : nullptr;
       req.n_weightings = static_cast<int>(count);
+      if (search)
+        req.starts = separable_starts_batch(law_, data_, opt_.fit, req.weights, req.targets, count,
+                                            kSeparableStarts, opt_.threads);
       const std::vector<FitResult> fits = fn_(law_, req);
       for (long k = 0; k < count; ++k) out[done + k] = to_resample_fit(fits.at(k));
       done += count;

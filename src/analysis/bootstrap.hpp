@@ -19,12 +19,13 @@
 namespace shannonfit {
 
 enum class Scheme : unsigned char { Case, Cluster, Residual };
-// Where each resample's fit starts: the law's whole start grid, or the best full-data fit (one
-// start per resample, as Epoch AI did).
-enum class StartsMode : unsigned char { Grid, Best };
+// Where each resample's fit starts: the law's whole start grid, the best full-data fit (one
+// start per resample, as Epoch AI did), or a separable law's own search on the resample's data
+// (separable_starts.hpp; the full-data fit then uses it too).
+enum class StartsMode : unsigned char { Grid, Best, Separable };
 
 Scheme parse_scheme(const std::string& name);        // case | cluster | residual
-StartsMode parse_starts_mode(const std::string& name);  // grid | best
+StartsMode parse_starts_mode(const std::string& name);  // grid | best | separable
 const char* to_string(Scheme s);
 const char* to_string(StartsMode s);
 
@@ -40,7 +41,8 @@ struct BootstrapOptions {
   FitOptions fit;
   BackendKind backend = BackendKind::Cpu;
   int threads = 0;        // CPU threads; 0 = all cores
-  // Starts for the full-data fit (S rows of P, solver space); empty = the law's start grid.
+  // Starts for the full-data fit (S rows of P, solver space); empty = the law's start grid
+  // (with StartsMode::Separable: the separable search on the full data).
   std::vector<double> full_starts;
   // The full-data fit when the caller already has it (the CLI reports it with its statistics);
   // null = run it here from full_starts.

@@ -31,9 +31,11 @@ void add_resample_options(CLI::App& cmd, ResampleArgs& a) {
                  "residual (fitted values plus resampled residuals)")
       ->check(CLI::IsMember({"case", "cluster", "residual"}))->capture_default_str()->group(g);
   cmd.add_option("--starts", a.starts,
-                 "fit each resample from the law's whole start grid, or from the best full-data "
-                 "fit (Epoch AI's protocol; much faster)")
-      ->check(CLI::IsMember({"grid", "best"}))->capture_default_str()->group(g);
+                 "fit each resample from the law's whole start grid, from the best full-data "
+                 "fit (Epoch AI's protocol; much faster), or from its own separable search "
+                 "(separable laws only: a full start search per resample at a fraction of the "
+                 "grid's cost)")
+      ->check(CLI::IsMember({"grid", "best", "separable"}))->capture_default_str()->group(g);
   cmd.add_option("--seed", a.seed, "seed of the counter-based draws: resample r is the same for "
                                    "any backend, thread count or --chunk")
       ->capture_default_str()->group(g);
@@ -77,10 +79,12 @@ BootstrapRecord run_bootstrap_record(const LawEntry& law, const Dataset& data,
                                      const ResampleArgs& resample, bool quiet,
                                      CheckpointFile* checkpoint) {
   BootstrapRecord rec;
-  rec.fit = run_fit(law, data, solver, data_label);
   BootstrapOptions o;
-  o.scheme = parse_scheme(resample.scheme);
   o.starts = parse_starts_mode(resample.starts);
+  SolverArgs full_solver = solver;
+  if (o.starts == StartsMode::Separable) full_solver.starts = "separable";
+  rec.fit = run_fit(law, data, full_solver, data_label);
+  o.scheme = parse_scheme(resample.scheme);
   o.resamples = resample.resamples;
   o.seed = resample.seed;
   o.chunk = resample.chunk;

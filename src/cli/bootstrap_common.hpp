@@ -19,7 +19,7 @@
 
 namespace shannonfit::cli {
 
-// --resamples, --scheme, --starts grid|best, --seed, --level, --chunk, --no-jackknife.
+// --resamples, --scheme, --starts grid|best|separable, --seed, --level, --chunk, --no-jackknife.
 struct ResampleArgs {
   int resamples = 1000;
   std::string scheme = "case";
@@ -32,7 +32,8 @@ struct ResampleArgs {
   bool resume = false;     // --resume: continue the run saved in --checkpoint
 };
 // Replaces the solver group's --starts (grid|single, for one fit) by the bootstrap's own
-// --starts grid|best: the full-data fit always runs the law's whole grid.
+// --starts grid|best|separable: the full-data fit runs the law's whole grid, or with separable
+// the separable search, as each resample does.
 void add_resample_options(CLI::App& cmd, ResampleArgs& args);
 nlohmann::json describe(const ResampleArgs& args);
 

@@ -75,7 +75,7 @@ void run(const AnalyzeArgs& a) {
   req.bootstrap.fit = a.solver.fit_options();
   req.bootstrap.backend = a.solver.backend_kind();
   req.bootstrap.threads = a.solver.threads;
-  for (const LawEntry* law : req.laws) req.full_starts.push_back(a.solver.starts_for(law->info));
+  for (const LawEntry* law : req.laws) req.full_starts.push_back(a.solver.starts_for(*law, data));
   req.kfold = a.kfold;
   if (!a.extrapolate.empty()) req.held_out = beyond(data, parse_split(a.extrapolate, "--extrapolate"));
 

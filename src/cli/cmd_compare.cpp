@@ -140,7 +140,7 @@ SliceResult compare_slice(const CompareArgs& a, const std::vector<const LawEntry
     LawFitter f;
     f.law = law;
     f.fn = resolve_backend(*law, a.solver.backend_kind());
-    f.starts = a.solver.starts_for(law->info);
+    f.starts = a.solver.starts_for(*law, data);
     f.options = a.solver.fit_options();
     f.threads = a.solver.threads;
     f.cancel = InterruptGuard::flag();

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "analysis/separable_starts.hpp"
 #include "io/output.hpp"
 #include "shannonfit/errors.hpp"
 
@@ -170,8 +171,12 @@ void add_solver_options(CLI::App& cmd, SolverArgs& a) {
       ->capture_default_str()->group(g);
   cmd.add_option("--space", a.space, "residuals on log loss (log) or on loss (linear)")
       ->check(CLI::IsMember({"log", "linear"}))->capture_default_str()->group(g);
-  cmd.add_option("--starts", a.starts, "the law's multi-start grid, or its single default start")
-      ->check(CLI::IsMember({"grid", "single"}))->capture_default_str()->group(g);
+  cmd.add_option("--starts", a.starts,
+                 "the law's multi-start grid, its single default start, or separable: for laws "
+                 "linear in some parameters (chinchilla, chinchilla-plain, chinchilla-noise), a "
+                 "grid over the others with nonnegative least squares for the linear ones, then "
+                 "LM from its best few points (much faster than the grid)")
+      ->check(CLI::IsMember({"grid", "single", "separable"}))->capture_default_str()->group(g);
   cmd.add_option("--max-iterations", a.max_iterations, "iteration cap per start")
       ->check(CLI::PositiveNumber)->capture_default_str()->group(g);
 }
@@ -186,8 +191,20 @@ FitOptions SolverArgs::fit_options() const {
 
 BackendKind SolverArgs::backend_kind() const { return parse_backend(backend); }
 
-std::vector<double> SolverArgs::starts_for(const LawInfo& law) const {
-  return starts == "single" ? single_start(law) : start_grid(law);
+std::vector<double> SolverArgs::starts_for(const LawEntry& law, const Dataset& data) const {
+  if (starts == "single") return single_start(law.info);
+  if (starts != "separable") return start_grid(law.info);
+  const SeparableForm* form;
+  try {
+    form = &require_separable(law);
+  } catch (const InputError& e) {
+    throw CLI::ValidationError("--starts", e.what());
+  }
+  const FitOptions options = fit_options();
+  const PreparedPoints points = prepare_points(data, options.space);
+  return separable_starts(law, *form, points.view(),
+                          data.weight.empty() ? nullptr : data.weight.data(), options,
+                          kSeparableStarts, threads);
 }
 
 std::string describe_objective(const FitOptions& o) {

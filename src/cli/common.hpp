@@ -50,7 +50,7 @@ void add_law_option(CLI::App& cmd, LawArgs& args, const std::string& default_law
 std::vector<const LawEntry*> resolve_laws(const LawArgs& args, bool have_perturbation,
                                           std::vector<std::string>* skipped = nullptr);
 
-// --backend, --threads, --loss huber[:δ]|l2, --space log|linear, --starts grid|single,
+// --backend, --threads, --loss huber[:δ]|l2, --space log|linear, --starts grid|single|separable,
 // --max-iterations.
 struct SolverArgs {
   std::string backend = "auto";
@@ -62,8 +62,10 @@ struct SolverArgs {
 
   FitOptions fit_options() const;
   BackendKind backend_kind() const;
-  // The law's default multi-start grid, or its single start with --starts single.
-  std::vector<double> starts_for(const LawInfo& law) const;
+  // The law's default multi-start grid, its single start with --starts single, or with
+  // --starts separable the best points of its separable search on `data` (a usage error naming
+  // the law when it is not separable).
+  std::vector<double> starts_for(const LawEntry& law, const Dataset& data) const;
 };
 void add_solver_options(CLI::App& cmd, SolverArgs& args);
 // "huber(delta=0.001) on ln L" and the like, for tables.

@@ -43,7 +43,7 @@ FitRecord run_fit(const LawEntry& law, const Dataset& data, const SolverArgs& so
 
   BatchRequest req;
   req.data = &data;
-  req.starts = solver.starts_for(law.info);
+  req.starts = solver.starts_for(law, data);
   req.options = r.options;
   req.threads = solver.threads;
   // Set only while a command holds an InterruptGuard; a Ctrl-C then ends the batch early.

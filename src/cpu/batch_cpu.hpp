@@ -57,7 +57,7 @@ std::vector<FitResult> fit_batch(const LawEntry& law, const BatchRequest& req) {
   const PreparedPoints points = prepare_points(*req.data, req.options.space);
   const PointsView<double> view = points.view();
   const SolverOptions<double, P> opts = solver_options<P>(law.info, req.options);
-  const long n_starts = static_cast<long>(req.starts.size()) / P;
+  const long n_starts = req.n_starts(P);
   const long n_weightings = req.n_weightings;
   const long total = n_starts * n_weightings;
   const std::size_t n = req.data->size();
@@ -86,7 +86,7 @@ std::vector<FitResult> fit_batch(const LawEntry& law, const BatchRequest& req) {
       PointsView<double> points_w = view;
       if (req.targets) points_w.target = req.targets + w * n;
       const FitState<double, P> st =
-          fit_one_cpu<Law>(points_w, weights, req.starts.data() + s * P, opts);
+          fit_one_cpu<Law>(points_w, weights, req.start(w, s, P), opts);
       const FitResult r = to_result<P>(st, static_cast<int>(s));
       if (req.keep_all_starts)
         out[idx] = r;

@@ -1,6 +1,9 @@
 // The law registry: every law in SF_FOR_EACH_LAW, with its CPU, reference and (when built)
 // CUDA batch functions.
 #include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
 
 #include "cpu/batch_cpu.hpp"
 #include "reference/reference_lm.hpp"
@@ -17,13 +20,44 @@
 namespace shannonfit {
 namespace {
 
+template <class Law, class = void>
+struct DeclaresSeparable : std::false_type {};
+template <class Law>
+struct DeclaresSeparable<Law, std::void_t<decltype(Law::separable())>> : std::true_type {};
+
+// A separable form must name each parameter at most once, as theta or as a coefficient, and
+// search theta inside the parameter's box.
+void check_separable(const LawInfo& info, const SeparableForm& form) {
+  auto fail = [&](const std::string& why) {
+    throw std::logic_error("law " + info.name + ": separable form " + why);
+  };
+  const int p = static_cast<int>(info.params.size());
+  if (form.coef_params.empty() || form.coef_params.size() > SeparableForm::kMaxTerms ||
+      form.theta.empty() || !form.basis)
+    fail("needs 1 to " + std::to_string(SeparableForm::kMaxTerms) +
+         " coefficients, a theta axis and a basis");
+  std::vector<int> uses(p, 0);
+  for (int k : form.coef_params)
+    if (k < 0 || k >= p || uses[k]++) fail("names a coefficient parameter badly");
+  for (const auto& axis : form.theta) {
+    if (axis.param < 0 || axis.param >= p || uses[axis.param]++) fail("names a theta parameter badly");
+    const ParamSpec& spec = info.params[axis.param];
+    if (!(axis.step > 0) || axis.lo > axis.hi || axis.lo < spec.lo || axis.hi > spec.hi)
+      fail("searches " + spec.name + " outside its box or with a bad step");
+  }
+}
+
 template <class Law>
 LawEntry make_entry(BatchFn cuda) {
   LawEntry e{Law::info(), Law::kParams, &cpu::fit_batch<Law>, &reference::fit_batch<Law>, cuda,
-             &law_log_loss<Law>};
+             &law_log_loss<Law>, std::nullopt};
   e.info.min_distinct = Law::kMinDistinct;
   if (static_cast<int>(e.info.params.size()) != Law::kParams)
     throw std::logic_error("law " + e.info.name + " lists a wrong number of parameters");
+  if constexpr (DeclaresSeparable<Law>::value) {
+    e.separable = Law::separable();
+    check_separable(e.info, *e.separable);
+  }
   return e;
 }
 

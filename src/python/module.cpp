@@ -19,6 +19,7 @@
 #include "analysis/bootstrap.hpp"
 #include "analysis/fit_outcome.hpp"
 #include "analysis/prediction.hpp"
+#include "analysis/separable_starts.hpp"
 #include "analysis/uncertainty.hpp"
 #include "io/csv.hpp"
 #include "shannonfit/batch.hpp"
@@ -290,13 +291,19 @@ py::dict fit(const Array& n, const Array& d, const Array& loss, const std::strin
   BatchRequest req;
   req.data = &data;
   req.options = make_options(loss_kind, space, huber_delta, max_iterations);
-  if (starts == "grid")
-    req.starts = start_grid(law.info);
-  else if (starts == "single")
-    req.starts = single_start(law.info);
-  else
-    throw InputError("starts: unknown choice '" + starts + "' (choose grid or single)");
   if (threads < 0) throw InputError("threads: must not be negative");
+  if (starts == "grid") {
+    req.starts = start_grid(law.info);
+  } else if (starts == "single") {
+    req.starts = single_start(law.info);
+  } else if (starts == "separable") {
+    const PreparedPoints points = prepare_points(data, req.options.space);
+    req.starts = separable_starts(law, require_separable(law), points.view(),
+                                  data.weight.empty() ? nullptr : data.weight.data(), req.options,
+                                  kSeparableStarts, threads);
+  } else {
+    throw InputError("starts: unknown choice '" + starts + "' (choose grid, single or separable)");
+  }
   req.threads = threads;
   const BatchFn run = resolve_backend(law, parse_backend(backend));
 

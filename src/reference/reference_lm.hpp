@@ -182,7 +182,7 @@ std::vector<FitResult> fit_batch(const LawEntry& law, const BatchRequest& req) {
     pr.lo[j] = law.info.params[j].lo;
     pr.hi[j] = law.info.params[j].hi;
   }
-  const int n_starts = static_cast<int>(req.starts.size()) / k;
+  const int n_starts = static_cast<int>(req.n_starts(k));
   std::vector<FitResult> out;
   for (int w = 0; w < req.n_weightings; ++w) {
     pr.weight = Eigen::VectorXd::Ones(n);
@@ -195,7 +195,7 @@ std::vector<FitResult> fit_batch(const LawEntry& law, const BatchRequest& req) {
     FitResult best;
     int failed = 0;
     for (int s = 0; s < n_starts; ++s) {
-      FitResult r = fitter.fit(Eigen::Map<const Eigen::VectorXd>(req.starts.data() + s * k, k));
+      FitResult r = fitter.fit(Eigen::Map<const Eigen::VectorXd>(req.start(w, s, k), k));
       r.best_start = s;
       if (!converged(r.status)) ++failed;
       if (req.keep_all_starts) {

@@ -3,6 +3,8 @@
 // the irreducible loss raised by the perturbation strength,
 //   L = (E + c x^p) + A/N^α + B/D^β
 // ln L̂ = LSE(a − α ln N, b − β ln D, e, ln c + p ln x); x = 0 adds nothing.
+#include <cmath>
+
 #include "shannonfit/laws/perturbed_base.hpp"
 
 namespace shannonfit::laws {
@@ -19,6 +21,19 @@ struct ChinchillaNoise {
     const S ln_x = perturbed ? log(x) : S(0);
     const T ln_noise = p[5] + p[6] * ln_x;
     return perturbed_base::log_loss<T>(p, ln_n, ln_d, perturbed, ln_noise);
+  }
+
+  // L = A·N^-alpha + B·D^-beta + E·1 + c·x^p: linear in (A, B, E, c) once (alpha, beta, p) are
+  // fixed; c = (A, B, E, c) are a, b, e, ln_c. The exponents' grid is coarser than
+  // chinchilla's (0.1, p in 0.25 steps up to 5) because p multiplies it: 12 500 points.
+  static SeparableForm separable() {
+    return {{{3, 0.1, 2.5, 0.1}, {4, 0.1, 2.5, 0.1}, {6, 0.25, 5, 0.25}}, {0, 1, 2, 5}, &basis};
+  }
+  static void basis(const double* theta, double ln_n, double ln_d, double x, double* phi) {
+    phi[0] = std::exp(-theta[0] * ln_n);
+    phi[1] = std::exp(-theta[1] * ln_d);
+    phi[2] = 1.0;
+    phi[3] = x > 0 ? std::exp(theta[2] * std::log(x)) : 0.0;
   }
 
   static LawInfo info() {
