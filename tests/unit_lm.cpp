@@ -292,7 +292,9 @@ TEST(LmWeights, IntegerWeightsEqualDuplicatedRows) {
     EXPECT_NEAR(weighted.cost, duplicated.cost, 1e-9 * duplicated.cost);
     // (Under Huber the RSS is not stationary at the optimum, so it only follows the parameters.)
     if (loss == LossKind::L2) EXPECT_NEAR(weighted.rss, duplicated.rss, 1e-9 * duplicated.rss);
-    for (int k = 0; k < 5; ++k) EXPECT_NEAR(weighted.params[k], duplicated.params[k], 1e-7) << k;
+    // The fits stop on the step in the flat a–alpha valley, where the summation order moves
+    // the stop: 2.0e-7 in a since the CPU sums the points in 4 lanes (lane_linearize.hpp).
+    for (int k = 0; k < 5; ++k) EXPECT_NEAR(weighted.params[k], duplicated.params[k], 4e-7) << k;
   }
 }
 

@@ -82,19 +82,34 @@ struct LawInfo {
 // it as log_sum_exp<T>(...) so that expression types (Eigen AutoDiff) convert to T first.
 // The largest term is exp(0) = 1 exactly (value 1, zero derivatives), so only the other terms
 // take an exp: a third fewer exps in the solver's inner loop, bit-identical results.
+// On Jets over several points (host, lanes.hpp) each lane takes its own branch:
+// lane_log_sum_exp there does the same arithmetic without branching.
+template <class T>
+struct IsLaneJet {
+  static constexpr bool value = false;
+};
+
 template <class T>
 SF_HD SF_INLINE T log_sum_exp(const T& u, const T& v, const T& w) {
-  if (u < v) {
-    if (v < w) return w + log(exp(u - w) + exp(v - w) + T(1));
-    return v + log(exp(u - v) + T(1) + exp(w - v));
+  if constexpr (IsLaneJet<T>::value) {
+    return lane_log_sum_exp(u, v, w);
+  } else {
+    if (u < v) {
+      if (v < w) return w + log(exp(u - w) + exp(v - w) + T(1));
+      return v + log(exp(u - v) + T(1) + exp(w - v));
+    }
+    if (u < w) return w + log(exp(u - w) + exp(v - w) + T(1));
+    return u + log(T(1) + exp(v - u) + exp(w - u));
   }
-  if (u < w) return w + log(exp(u - w) + exp(v - w) + T(1));
-  return u + log(T(1) + exp(v - u) + exp(w - u));
 }
 template <class T>
 SF_HD SF_INLINE T log_sum_exp(const T& u, const T& v) {
-  if (u < v) return v + log(exp(u - v) + T(1));
-  return u + log(T(1) + exp(v - u));
+  if constexpr (IsLaneJet<T>::value) {
+    return lane_log_sum_exp(u, v);
+  } else {
+    if (u < v) return v + log(exp(u - v) + T(1));
+    return u + log(T(1) + exp(v - u));
+  }
 }
 
 inline std::vector<double> arange(double first, double last, double step) {

@@ -10,6 +10,8 @@
 // step is accepted or rejected on the true Huber cost, so the fixed point is the Huber optimum.
 // On the host, the curvature switches to Huber's exact Gauss-Newton one where that is safe
 // (fit_one says when).
+#include <type_traits>
+
 #include "shannonfit/config.hpp"
 #include "shannonfit/jet.hpp"
 #include "shannonfit/small_linalg.hpp"
@@ -302,13 +304,38 @@ SF_HD SF_INLINE S (&factor_storage(S (&h)[H], S (&copy)[N]))[H] {
 
 }  // namespace detail
 
+namespace detail {
+
+// A policy with a Lane type brings its own linearize (HostLaneSolve, lane_linearize.hpp); the
+// others run the Jet pass above with their block size.
+template <class Policy, class = void>
+struct OwnLinearize {
+  static constexpr bool value = false;
+};
+template <class Policy>
+struct OwnLinearize<Policy, std::void_t<typename Policy::Lane>> {
+  static constexpr bool value = true;
+};
+
+template <class Law, class Policy, typename S, int P>
+SF_HD SF_INLINE S linearize_with(const S (&p)[P], const PointsView<S>& d, const S* w,
+                                 const SolverOptions<S, P>& o, Curvature curvature, S (&g)[P],
+                                 S (&h)[packed_size<P>()], S* rss,
+                                 QuadraticZone* zone_out = nullptr) {
+  if constexpr (OwnLinearize<Policy>::value)
+    return Policy::template linearize<Law>(p, d, w, o, curvature, g, h, rss, zone_out);
+  else
+    return linearize<Law, Policy::kLinearizeBlock>(p, d, w, o, curvature, g, h, rss, zone_out);
+}
+
+}  // namespace detail
+
 // Fits one law from one start with per-point weights w (null = all ones).
 template <class Law, typename S, class Policy = HostSolve>
 SF_HD FitState<S, Law::kParams> fit_one(const PointsView<S>& d, const S* w, const S* start,
                                         const SolverOptions<S, Law::kParams>& o) {
   constexpr int P = Law::kParams;
   constexpr int H = packed_size<P>();
-  constexpr int B = Policy::kLinearizeBlock;
   constexpr bool kInPlace = Policy::template factor_in_place<P>();
   FitState<S, P> st;
   S p[P], g[P], h[H], scale[P];
@@ -347,8 +374,8 @@ SF_HD FitState<S, Law::kParams> fit_one(const PointsView<S>& d, const S* w, cons
   detail::QuadraticZone zone{-1, 0};
   S cost = S(0);
   if constexpr (Policy::kLinearizeTrial) {
-    cost = detail::linearize<Law, B>(p, d, w, o, curvature, g, h, static_cast<S*>(nullptr),
-                                     &zone);
+    cost = detail::linearize_with<Law, Policy>(p, d, w, o, curvature, g, h,
+                                               static_cast<S*>(nullptr), &zone);
     if (!detail::finite_linearization(cost, g)) return failed_start(cost);
   }
   // Marquardt scaling by the largest diagonal seen so far (MINPACK's choice): the damping
@@ -364,7 +391,8 @@ SF_HD FitState<S, Law::kParams> fit_one(const PointsView<S>& d, const S* w, cons
   for (int it = 1;; ++it) {
     if constexpr (!Policy::kLinearizeTrial) {
       if (stale) {
-        cost = detail::linearize<Law, B>(p, d, w, o, curvature, g, h, static_cast<S*>(nullptr));
+        cost = detail::linearize_with<Law, Policy>(p, d, w, o, curvature, g, h,
+                                                   static_cast<S*>(nullptr));
         stale = false;
         if (!detail::finite_linearization(cost, g)) {
           if (it == 1) return failed_start(cost);
@@ -433,7 +461,8 @@ SF_HD FitState<S, Law::kParams> fit_one(const PointsView<S>& d, const S* w, cons
         on_bound = on_bound || trial[k] <= o.lo[k] || trial[k] >= o.hi[k];
       if (curvature == detail::Curvature::Exact && on_bound) {
         curvature = detail::Curvature::Irls;
-        cost = detail::linearize<Law, B>(p, d, w, o, curvature, g, h, static_cast<S*>(nullptr));
+        cost = detail::linearize_with<Law, Policy>(p, d, w, o, curvature, g, h,
+                                                   static_cast<S*>(nullptr));
         continue;
       }
     }
@@ -471,8 +500,9 @@ SF_HD FitState<S, Law::kParams> fit_one(const PointsView<S>& d, const S* w, cons
     S trial_cost;
     detail::QuadraticZone trial_zone{0, 0};
     if constexpr (Policy::kLinearizeTrial)
-      trial_cost = detail::linearize<Law, B>(trial, d, w, o, curvature, trial_g, trial_h,
-                                             static_cast<S*>(nullptr), &trial_zone);
+      trial_cost = detail::linearize_with<Law, Policy>(trial, d, w, o, curvature, trial_g,
+                                                       trial_h, static_cast<S*>(nullptr),
+                                                       &trial_zone);
     else
       trial_cost = detail::cost_at<Law>(trial, d, w, o);
     if (detail::finite(trial_cost) && trial_cost < cost) {
@@ -521,8 +551,8 @@ SF_HD FitState<S, Law::kParams> fit_one(const PointsView<S>& d, const S* w, cons
   }
   for (int k = 0; k < P; ++k) st.params[k] = p[k];
   S final_g[P];
-  st.cost = detail::linearize<Law, B>(p, d, w, o, detail::Curvature::Plain, final_g, st.normal,
-                                      &st.rss);
+  st.cost = detail::linearize_with<Law, Policy>(p, d, w, o, detail::Curvature::Plain, final_g,
+                                                st.normal, &st.rss);
   // A finite cost can hide an infinite RSS (Huber grows linearly, squares overflow first).
   if (!detail::finite(st.cost) || !detail::finite(st.rss)) st.status = FitStatus::NonFinite;
   return st;

@@ -5,27 +5,47 @@
 #include <vector>
 
 #include "shannonfit/batch.hpp"
+#include "shannonfit/lane_linearize.hpp"
 #include "shannonfit/lm.hpp"
 
 namespace shannonfit::cpu {
 
-// The solver is compiled twice, for baseline x86-64 and for AVX2, and the loader picks the clone
-// the CPU runs (GCC function multiversioning; `flatten` inlines the whole solver into each clone,
-// so its Jet arithmetic is what gets the wider vectors). AVX2 without FMA: no multiply-add is
-// fused, so both clones return bit-identical fits (with FMA they would not, and a fit's result
-// would depend on the machine). bench/README.md has the measurement. Other compilers and
-// targets get the baseline build only.
+// The solver is compiled twice, for baseline x86-64 and for AVX2, and the CPU it runs on picks
+// (`flatten` inlines the whole solver into each copy). Both evaluate the law on 4 points at once
+// (lane_linearize.hpp): the AVX2 copy in one 4-wide vector (bench/README.md: 1.5x on the Epoch
+// starts), the baseline one in two 2-wide halves, which perform the same operations on each lane
+// in the same order. AVX2 without FMA: no multiply-add is fused, so both copies return
+// bit-identical fits (with FMA they would not, and a fit's result would depend on the machine).
+// Other compilers and targets get the baseline copy only.
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define SF_CPU_SOLVER_CLONES __attribute__((target_clones("avx2", "default"), flatten))
-#else
-#define SF_CPU_SOLVER_CLONES
+#define SF_CPU_SOLVER_AVX2 1
 #endif
 
 template <class Law>
-SF_CPU_SOLVER_CLONES FitState<double, Law::kParams> fit_one_cpu(
+__attribute__((flatten)) FitState<double, Law::kParams> fit_one_baseline(
     const PointsView<double>& d, const double* w, const double* start,
     const SolverOptions<double, Law::kParams>& o) {
-  return fit_one<Law, double>(d, w, start, o);
+  return fit_one<Law, double, HostLaneSolve<Lanes4P>>(d, w, start, o);
+}
+
+#ifdef SF_CPU_SOLVER_AVX2
+template <class Law>
+__attribute__((target("avx2"), flatten)) FitState<double, Law::kParams> fit_one_avx2(
+    const PointsView<double>& d, const double* w, const double* start,
+    const SolverOptions<double, Law::kParams>& o) {
+  return fit_one<Law, double, HostLaneSolve<Lanes4>>(d, w, start, o);
+}
+#endif
+
+template <class Law>
+FitState<double, Law::kParams> fit_one_cpu(const PointsView<double>& d, const double* w,
+                                           const double* start,
+                                           const SolverOptions<double, Law::kParams>& o) {
+#ifdef SF_CPU_SOLVER_AVX2
+  static const bool avx2 = __builtin_cpu_supports("avx2");
+  if (avx2) return fit_one_avx2<Law>(d, w, start, o);
+#endif
+  return fit_one_baseline<Law>(d, w, start, o);
 }
 
 template <int P>

@@ -1,0 +1,315 @@
+// The host's 4-point lanes (lanes.hpp, lane_linearize.hpp): exp and log against libm, lane Jets
+// against scalar Jets for every law evaluated on lanes, the lane pass against the scalar pass,
+// and the two lane layouts (Lanes4 for AVX2, Lanes4P for baseline x86-64) bit for bit.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "cpu/batch_cpu.hpp"
+#include "shannonfit/lane_linearize.hpp"
+#include "shannonfit/laws/all.hpp"
+
+using namespace shannonfit;
+
+namespace {
+
+std::int64_t ulps_apart(double a, double b) {
+  std::int64_t x, y;
+  std::memcpy(&x, &a, sizeof x);
+  std::memcpy(&y, &b, sizeof y);
+  if ((x < 0) != (y < 0)) return a == b ? 0 : std::numeric_limits<std::int64_t>::max();
+  return x > y ? x - y : y - x;
+}
+
+bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; }
+
+// Applies f to the 4 arguments in both layouts; both must give the same bits.
+template <class F>
+void on_lanes(const double (&x)[4], double (&y)[4], F f) {
+  const Lanes4 a = f(Lanes4::load(x));
+  const Lanes4P b = f(Lanes4P::load(x));
+  for (int l = 0; l < 4; ++l) {
+    y[l] = a.lane(l);
+    EXPECT_TRUE(same_bits(a.lane(l), b.lane(l))) << x[l];
+  }
+}
+
+// Largest distance in ulps from libm over n arguments drawn by draw().
+template <class Draw, class Lib, class Ours>
+std::int64_t worst_ulps(int n, Draw draw, Lib lib, Ours ours) {
+  std::int64_t worst = 0;
+  for (int i = 0; i < n; i += 4) {
+    double x[4], y[4];
+    for (double& v : x) v = draw();
+    on_lanes(x, y, ours);
+    for (int l = 0; l < 4; ++l) {
+      const std::int64_t d = ulps_apart(y[l], lib(x[l]));
+      if (d > worst) worst = d;
+    }
+  }
+  return worst;
+}
+
+const auto lane_exp = [](auto v) { return exp(v); };
+const auto lane_log = [](auto v) { return log(v); };
+double libm_exp(double x) { return std::exp(x); }
+double libm_log(double x) { return std::log(x); }
+
+TEST(LaneMath, ExpWithinOneUlpOfLibm) {
+  std::mt19937_64 rng(1);
+  for (const double range : {707.9, 20.0, 1.0, 0.35, 1e-8}) {
+    std::uniform_real_distribution<double> u(-range, range);
+    EXPECT_LE(worst_ulps(400000, [&] { return u(rng); }, libm_exp, lane_exp), 1) << range;
+  }
+}
+
+TEST(LaneMath, LogWithinOneUlpOfLibm) {
+  std::mt19937_64 rng(2);
+  // Over every binade of the normal doubles, and densely around 1 where log is near zero.
+  std::uniform_real_distribution<double> binade(-1021.9, 1023.9);
+  EXPECT_LE(worst_ulps(400000, [&] { return std::exp2(binade(rng)); }, libm_log, lane_log), 1);
+  std::uniform_real_distribution<double> near_one(0.5, 2.0);
+  EXPECT_LE(worst_ulps(400000, [&] { return near_one(rng); }, libm_log, lane_log), 1);
+  std::uniform_real_distribution<double> tiny(-1e-6, 1e-6);
+  EXPECT_LE(worst_ulps(400000, [&] { return 1.0 + tiny(rng); }, libm_log, lane_log), 1);
+}
+
+// Arguments past the polynomial's range are libm's, exactly, beside ordinary ones.
+TEST(LaneMath, SpecialArgumentsAreLibms) {
+  const double inf = std::numeric_limits<double>::infinity();
+  const double nan = std::numeric_limits<double>::quiet_NaN();
+  const double exp_args[][4] = {{708.5, -0.5, -745.5, 1.0},
+                                {inf, -inf, nan, 0.0},
+                                {-708.2, 709.78, -1e308, 1e308}};
+  for (const auto& x : exp_args) {
+    double y[4];
+    on_lanes(x, y, lane_exp);
+    for (int l = 0; l < 4; ++l) {
+      if (std::isnan(x[l]))
+        EXPECT_TRUE(std::isnan(y[l]));
+      else
+        EXPECT_LE(ulps_apart(y[l], std::exp(x[l])), x[l] > -708 && x[l] < 708 ? 1 : 0) << x[l];
+    }
+  }
+  const double log_args[][4] = {{0.0, -1.0, 2.0, 1e-310},
+                                {inf, nan, -inf, 1.0},
+                                {std::numeric_limits<double>::max(),
+                                 std::numeric_limits<double>::min(), -0.0, 4.9e-324}};
+  for (const auto& x : log_args) {
+    double y[4];
+    on_lanes(x, y, lane_log);
+    for (int l = 0; l < 4; ++l) {
+      if (std::isnan(std::log(x[l])))
+        EXPECT_TRUE(std::isnan(y[l])) << x[l];
+      else
+        EXPECT_LE(ulps_apart(y[l], std::log(x[l])), 1) << x[l];
+    }
+  }
+}
+
+// ---- laws on lanes -----------------------------------------------------------------------------
+
+template <class Law>
+class LawOnLanes : public ::testing::Test {};
+using LaneLaws = ::testing::Types<laws::Chinchilla, laws::ChinchillaPlain, laws::Kaplan,
+                                  laws::KaplanE>;
+TYPED_TEST_SUITE(LawOnLanes, LaneLaws);
+
+static_assert(PointLanes<laws::Chinchilla>::value && PointLanes<laws::Kaplan>::value);
+// Laws that branch on a per-point value keep the scalar pass.
+static_assert(!PointLanes<laws::Shannon>::value && !PointLanes<laws::ShannonX>::value &&
+              !PointLanes<laws::ChinchillaNoise>::value && !PointLanes<laws::Precision>::value);
+
+// Random parameters inside each law's box and random points: a lane's value and derivatives are
+// the scalar Jet's up to the lane exp/log's last bit.
+TYPED_TEST(LawOnLanes, LaneJetMatchesScalarJet) {
+  using Law = TypeParam;
+  constexpr int P = Law::kParams;
+  static_assert(PointLanes<Law>::value);
+  const LawInfo info = Law::info();
+  std::mt19937_64 rng(3);
+  std::uniform_real_distribution<double> ln_n(std::log(1e7), std::log(1e11));
+  std::uniform_real_distribution<double> ln_d(std::log(1e8), std::log(1e13));
+  double worst = 0;
+  for (int trial = 0; trial < 2000; ++trial) {
+    double p[P];
+    for (int k = 0; k < P; ++k) {
+      // Within the box, away from bounds where a law may be singular (e.g. kaplan's α_D = 0).
+      const double lo = info.params[k].lo, hi = info.params[k].hi;
+      p[k] = std::uniform_real_distribution<double>(lo + 0.05 * (hi - lo),
+                                                    lo + 0.5 * (hi - lo))(rng);
+    }
+    double xn[4], xd[4];
+    for (int l = 0; l < 4; ++l) {
+      xn[l] = ln_n(rng);
+      xd[l] = ln_d(rng);
+    }
+    Jet<Lanes4, P> pl[P];
+    for (int k = 0; k < P; ++k) pl[k] = Jet<Lanes4, P>::variable(Lanes4(p[k]), k);
+    const Jet<Lanes4, P> f = Law::template log_loss<Jet<Lanes4, P>>(
+        pl, Lanes4::load(xn), Lanes4::load(xd), Lanes4(0.0));
+    for (int l = 0; l < 4; ++l) {
+      Jet<double, P> ps[P];
+      for (int k = 0; k < P; ++k) ps[k] = Jet<double, P>::variable(p[k], k);
+      const Jet<double, P> s = Law::template log_loss<Jet<double, P>>(ps, xn[l], xd[l], 0.0);
+      ASSERT_TRUE(std::isfinite(s.a));
+      // Relative to the largest term, as the Jacobian row enters J^T W J.
+      double scale = std::abs(s.a);
+      for (int k = 0; k < P; ++k) scale = std::max(scale, std::abs(s.v[k]));
+      worst = std::max(worst, std::abs(f.a.lane(l) - s.a) / scale);
+      for (int k = 0; k < P; ++k)
+        worst = std::max(worst, std::abs(f.v[k].lane(l) - s.v[k]) / scale);
+    }
+  }
+  EXPECT_LE(worst, 1e-13);
+}
+
+// ---- the lane pass -----------------------------------------------------------------------------
+
+struct Problem {
+  std::vector<double> ln_n, ln_d, target, weight;
+  PointsView<double> view() const {
+    return {ln_n.data(), ln_d.data(), nullptr, target.data(), static_cast<int>(target.size())};
+  }
+};
+
+// Chinchilla-like points (the Epoch fit's parameters, 2% noise), 37 of them so the last group of
+// lanes is partly empty, and integer weights with zeros, as a bootstrap resample gives.
+Problem chinchilla_problem() {
+  Problem pr;
+  std::mt19937_64 rng(5);
+  std::uniform_real_distribution<double> ln_n(std::log(7e7), std::log(1.6e10));
+  std::uniform_real_distribution<double> ln_tpp(0.0, std::log(100.0));
+  std::normal_distribution<double> noise(0.0, 0.02);
+  const double truth[5] = {std::log(482.0), std::log(2085.0), std::log(1.82), 0.3478, 0.3658};
+  for (int i = 0; i < 37; ++i) {
+    const double n = ln_n(rng), d = n + ln_tpp(rng);
+    pr.ln_n.push_back(n);
+    pr.ln_d.push_back(d);
+    pr.target.push_back(laws::Chinchilla::log_loss<double>(truth, n, d, 0.0) + noise(rng));
+    pr.weight.push_back(static_cast<double>(i % 5 == 2 ? 0 : 1 + i % 3));
+  }
+  return pr;
+}
+
+template <int P>
+SolverOptions<double, P> options_for(const LawInfo& info, LossKind loss) {
+  SolverOptions<double, P> o;
+  o.loss = loss;
+  for (int k = 0; k < P; ++k) {
+    o.lo[k] = info.params[k].lo;
+    o.hi[k] = info.params[k].hi;
+  }
+  return o;
+}
+
+// The lane pass sums the same terms in another order: objective, gradient, J^T W J and the
+// quadratic zone agree with the scalar pass, for each loss and curvature.
+TEST(LaneLinearize, AgreesWithTheScalarPass) {
+  using Law = laws::Chinchilla;
+  constexpr int P = 5, H = packed_size<P>();
+  const Problem pr = chinchilla_problem();
+  const double p[P] = {6.0, 7.5, 0.6, 0.33, 0.37};
+  for (const LossKind loss : {LossKind::L2, LossKind::Huber}) {
+    auto o = options_for<P>(Law::info(), loss);
+    o.huber_delta = 0.02;  // about half of the 37 points in the quadratic zone
+    for (const auto curvature :
+         {detail::Curvature::Irls, detail::Curvature::Exact, detail::Curvature::Plain}) {
+      double g0[P], h0[H], g1[P], h1[H], rss0, rss1;
+      detail::QuadraticZone z0, z1;
+      const double c0 = detail::linearize<Law, HostSolve::kLinearizeBlock>(
+          p, pr.view(), pr.weight.data(), o, curvature, g0, h0, &rss0, &z0);
+      const double c1 = HostLaneSolve<Lanes4>::linearize<Law>(p, pr.view(), pr.weight.data(), o,
+                                                              curvature, g1, h1, &rss1, &z1);
+      EXPECT_NEAR(c1, c0, 1e-13 * c0);
+      EXPECT_NEAR(rss1, rss0, 1e-13 * rss0);
+      EXPECT_EQ(z1.points, z0.points);
+      EXPECT_EQ(z1.members, z0.members);
+      if (loss == LossKind::Huber) EXPECT_GT(z0.points, 5);
+      double gmax = 0, hmax = 0;
+      for (double v : g0) gmax = std::max(gmax, std::abs(v));
+      for (double v : h0) hmax = std::max(hmax, std::abs(v));
+      for (int k = 0; k < P; ++k) EXPECT_NEAR(g1[k], g0[k], 1e-12 * gmax) << k;
+      for (int k = 0; k < H; ++k) EXPECT_NEAR(h1[k], h0[k], 1e-12 * hmax) << k;
+    }
+  }
+}
+
+// Laws without kPointLanes take the scalar pass under the lane policy: the same bits.
+TEST(LaneLinearize, OtherLawsKeepTheScalarPass) {
+  using Law = laws::ShannonSimple;
+  constexpr int P = Law::kParams, H = packed_size<P>();
+  const Problem pr = chinchilla_problem();
+  const auto o = options_for<P>(Law::info(), LossKind::Huber);
+  double p[P];
+  for (int k = 0; k < P; ++k) p[k] = Law::info().params[k].fixed_value;
+  double g0[P], h0[H], g1[P], h1[H];
+  const double c0 = detail::linearize<Law, HostSolve::kLinearizeBlock>(
+      p, pr.view(), pr.weight.data(), o, detail::Curvature::Irls, g0, h0,
+      static_cast<double*>(nullptr));
+  const double c1 = HostLaneSolve<Lanes4>::linearize<Law>(
+      p, pr.view(), pr.weight.data(), o, detail::Curvature::Irls, g1, h1,
+      static_cast<double*>(nullptr), nullptr);
+  EXPECT_TRUE(same_bits(c0, c1));
+  for (int k = 0; k < P; ++k) EXPECT_TRUE(same_bits(g0[k], g1[k])) << k;
+  for (int k = 0; k < H; ++k) EXPECT_TRUE(same_bits(h0[k], h1[k])) << k;
+}
+
+template <int P>
+bool identical(const FitState<double, P>& a, const FitState<double, P>& b) {
+  bool same = same_bits(a.cost, b.cost) && same_bits(a.rss, b.rss) &&
+              a.iterations == b.iterations && a.status == b.status;
+  for (int k = 0; k < P; ++k) same = same && same_bits(a.params[k], b.params[k]);
+  for (int k = 0; k < packed_size<P>(); ++k) same = same && same_bits(a.normal[k], b.normal[k]);
+  return same;
+}
+
+// Whole fits: the AVX2 layout, the baseline layout and the CPU backend's dispatch (which takes
+// the AVX2 copy on a CPU that has it) give the same bits, for each lane law, L2 and Huber.
+template <class Law>
+void expect_identical_fits(LossKind loss) {
+  constexpr int P = Law::kParams;
+  const Problem pr = chinchilla_problem();
+  const auto o = options_for<P>(Law::info(), loss);
+  const std::vector<double> grid = start_grid(Law::info());
+  for (std::size_t s = 0; s < grid.size(); s += P * (grid.size() / P / 7 + 1)) {
+    const double* start = grid.data() + s;
+    const double* w = pr.weight.data();
+    const auto a = fit_one<Law, double, HostLaneSolve<Lanes4>>(pr.view(), w, start, o);
+    const auto b = fit_one<Law, double, HostLaneSolve<Lanes4P>>(pr.view(), w, start, o);
+    const auto c = cpu::fit_one_cpu<Law>(pr.view(), w, start, o);
+    EXPECT_TRUE(identical(a, b)) << Law::info().name << " start " << s / P;
+    EXPECT_TRUE(identical(a, c)) << Law::info().name << " start " << s / P;
+  }
+}
+
+TYPED_TEST(LawOnLanes, BothLayoutsAndTheBackendGiveIdenticalFits) {
+  expect_identical_fits<TypeParam>(LossKind::L2);
+  expect_identical_fits<TypeParam>(LossKind::Huber);
+}
+
+// The lane fit reaches the scalar fit's optimum on the same problem.
+TYPED_TEST(LawOnLanes, ReachesTheScalarOptimum) {
+  using Law = TypeParam;
+  constexpr int P = Law::kParams;
+  const Problem pr = chinchilla_problem();
+  const auto o = options_for<P>(Law::info(), LossKind::Huber);
+  const std::vector<double> grid = start_grid(Law::info());
+  double best_scalar = 1e300, best_lanes = 1e300;
+  for (std::size_t s = 0; s < grid.size(); s += P * (grid.size() / P / 16 + 1)) {
+    const double* w = pr.weight.data();
+    const auto a = fit_one<Law, double, HostSolve>(pr.view(), w, grid.data() + s, o);
+    const auto b = fit_one<Law, double, HostLaneSolve<Lanes4P>>(pr.view(), w, grid.data() + s, o);
+    if (converged(a.status)) best_scalar = std::min(best_scalar, a.cost);
+    if (converged(b.status)) best_lanes = std::min(best_lanes, b.cost);
+  }
+  ASSERT_LT(best_scalar, 1e300);
+  EXPECT_NEAR(best_lanes, best_scalar, 1e-10 * best_scalar);
+}
+
+}  // namespace
