@@ -4,12 +4,18 @@
 //     through the law's start grid (all of it when K is 0)
 //   compare_shannonfit fit DIR [--law L] [--threads T] [--repeat R]
 //     fits every start with the CPU backend and prints one JSON line (problem_io.hpp)
+//   compare_shannonfit separable DIR [--law L] [--threads T] [--repeat R] [--step S]
+//     the whole answer with --starts separable: the law's separable search on DIR's points
+//     (ignoring DIR's starts), then the CPU backend from its starts; timed together, one JSON
+//     line as for fit (one row per start of the search); --step replaces the step of every
+//     axis of the law's search grid (0: the law's own), to measure the step's trade-off
 //   compare_shannonfit protocol DIR [--law L] [--threads T] [--resamples K] [--seed S]
 //     Epoch AI's protocol end to end through the bootstrap driver: every start of DIR on the full
 //     data, then K case resamples each refitted from the best full-data fit; prints one JSON line
 //     with the wall time, the full-data best fit and every resample's parameters
 #include <CLI/CLI.hpp>
 
+#include "analysis/separable_starts.hpp"
 #include "bench_data.hpp"
 #include "problem_io.hpp"
 
@@ -40,6 +46,32 @@ void print_protocol(const sf::Dataset& data, const sf::LawEntry& law, const std:
   std::printf("%s\n", j.dump().c_str());
 }
 
+// Every start of `starts(data)` fitted on the CPU backend, the starts' computation timed with the
+// fits; prints one JSON line.
+template <class Starts>
+void print_fits(const sf::Dataset& data, const sf::LawEntry& law, const char* solver, int threads,
+                int repeat, const Starts& starts) {
+  sf::BatchRequest req;
+  req.data = &data;
+  req.options = sf::bench::epoch_options();
+  req.keep_all_starts = true;
+  req.threads = threads;
+  std::vector<sf::FitResult> out;
+  sf::bench::SolverRun run;
+  run.solver = solver;
+  run.threads = threads;
+  run.seconds = sf::bench::best_seconds(repeat, [&] {
+    req.starts = starts(req.options);
+    out = law.cpu(law, req);
+  });
+  for (const auto& r : out) {
+    run.params.emplace_back(r.params.begin(), r.params.begin() + law.n_params);
+    run.costs.push_back(r.cost);
+    run.iterations.push_back(r.iterations);
+  }
+  sf::bench::print_json(run);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -58,6 +90,15 @@ int main(int argc, char** argv) {
   fit->add_option("--law", law_name);
   fit->add_option("--threads", threads);
   fit->add_option("--repeat", repeat);
+  auto* separable =
+      app.add_subcommand("separable", "fit DIR's points with --starts separable and print JSON");
+  separable->add_option("dir", dir)->required();
+  separable->add_option("--law", law_name);
+  separable->add_option("--threads", threads);
+  separable->add_option("--repeat", repeat);
+  double step = 0;
+  separable->add_option("--step", step, "grid step of every theta axis (0: the law's own)")
+      ->check(CLI::NonNegativeNumber);
   auto* protocol = app.add_subcommand("protocol", "run Epoch's protocol on DIR and print JSON");
   protocol->add_option("dir", dir)->required();
   protocol->add_option("--law", law_name);
@@ -82,23 +123,20 @@ int main(int argc, char** argv) {
       print_protocol(data, law, dir, threads, resamples, seed);
       return 0;
     }
-    sf::BatchRequest req;
-    req.data = &data;
-    req.starts = sf::bench::read_starts(dir, law.n_params);
-    req.options = sf::bench::epoch_options();
-    req.keep_all_starts = true;
-    req.threads = threads;
-    std::vector<sf::FitResult> out;
-    sf::bench::SolverRun run;
-    run.solver = "shannonfit-cpu";
-    run.threads = threads;
-    run.seconds = sf::bench::best_seconds(repeat, [&] { out = law.cpu(law, req); });
-    for (const auto& r : out) {
-      run.params.emplace_back(r.params.begin(), r.params.begin() + law.n_params);
-      run.costs.push_back(r.cost);
-      run.iterations.push_back(r.iterations);
+    if (separable->parsed()) {
+      sf::SeparableForm form = sf::require_separable(law);
+      for (auto& axis : form.theta)
+        if (step > 0) axis.step = step;
+      print_fits(data, law, "shannonfit-separable", threads, repeat, [&](const sf::FitOptions& o) {
+        const sf::PreparedPoints points = sf::prepare_points(data, o.space);
+        return sf::separable_starts(law, form, points.view(), nullptr, o, sf::kSeparableStarts,
+                                    threads);
+      });
+      return 0;
     }
-    sf::bench::print_json(run);
+    const std::vector<double> grid = sf::bench::read_starts(dir, law.n_params);
+    print_fits(data, law, "shannonfit-cpu", threads, repeat,
+               [&](const sf::FitOptions&) { return grid; });
   } catch (const std::exception& e) {
     std::fprintf(stderr, "compare_shannonfit: %s\n", e.what());
     return 2;

@@ -23,7 +23,10 @@ start grid (or --whole-starts of it):
             solved by scipy.optimize.nnls on L; each grid point is scored with the same Huber
             objective on ln L (points where nnls sets a coefficient to 0 are skipped: the exponent
             of a vanished term is undetermined), and the best one is polished in all 5 parameters
-            by L-BFGS-B with the analytic gradient and tight tolerances
+            by L-BFGS-B with the analytic gradient and tight tolerances; and shannonfit's own
+            separable search (shannonfit-separable: `--starts separable`, an (alpha, beta) grid
+            of step 0.05 with an exact NNLS per point, then LM from its 8 best grid minima; one
+            thread, search and LM timed together)
   protocol  Epoch's protocol end to end: every start on the full data, then --resamples case
             resamples each refitted from the best full-data fit; shannonfit through its bootstrap
             driver (compare_shannonfit protocol), scipy with L-BFGS-B (numpy's default_rng(--seed)
@@ -228,6 +231,8 @@ def whole_runners(args, directory, problem):
         suffix = "" if threads == 1 else f"-{threads}t"
         runners[f"grid/shannonfit-cpu{suffix}"] = lambda t=threads: run_native(
             [sf_bin, "fit", directory, "--threads", str(t), "--repeat", "1"])
+    runners["grid/shannonfit-separable"] = lambda: run_native(
+        [sf_bin, "separable", directory, "--threads", "1", "--repeat", "1"])
     runners["grid/varpro-nnls"] = lambda: run_varpro(problem, args.vp_step, args.vp_max)
     for threads in (1, args.threads):
         suffix = "" if threads == 1 else f"-{threads}t"
@@ -320,6 +325,15 @@ def print_whole(results, problem, best, args):
         print(f"{task:9s} {solver:22s} {r['threads']:7d} {r['seconds']:9.3f} {ratios[0]:15.2f} "
               f"{ratios[1]:15.2f} {objective:24.17g} {gap:9.1e} "
               f"{'yes' if row['reached_optimum'] else 'NO':>6s}")
+    rows = {row["name"]: row for row in summary}
+    separable = rows.get("grid/shannonfit-separable")
+    if separable:
+        against = [f"{name} {rows[name]['seconds']:.4f} s "
+                   f"({rows[name]['seconds'] / separable['seconds']:.1f}x its time)"
+                   for name in ("grid/shannonfit-cpu", f"grid/shannonfit-cpu-{multi}",
+                                "grid/varpro-nnls") if name in rows]
+        print(f"shannonfit-separable, 1 thread, {separable['seconds']:.4f} s; against "
+              + ", ".join(against))
     for row in summary:
         if "grid_points" in row:
             print(f"{row['solver']}: {row['grid_points']} grid points (step {args.vp_step} over "

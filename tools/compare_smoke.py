@@ -20,11 +20,11 @@ try:
 except ImportError:
     sys.exit(77)
 
-ROWS = ["grid/shannonfit-cpu", "grid/shannonfit-cpu-2t", "grid/varpro-nnls",
-        "protocol/shannonfit-cpu", "protocol/shannonfit-cpu-2t", "protocol/scipy-lbfgsb",
-        "protocol/scipy-lbfgsb-tight"]
-AT_OPTIMUM = ["grid/shannonfit-cpu", "grid/varpro-nnls", "protocol/shannonfit-cpu",
-              "protocol/scipy-lbfgsb-tight"]
+ROWS = ["grid/shannonfit-cpu", "grid/shannonfit-cpu-2t", "grid/shannonfit-separable",
+        "grid/varpro-nnls", "protocol/shannonfit-cpu", "protocol/shannonfit-cpu-2t",
+        "protocol/scipy-lbfgsb", "protocol/scipy-lbfgsb-tight"]
+AT_OPTIMUM = ["grid/shannonfit-cpu", "grid/shannonfit-separable", "grid/varpro-nnls",
+              "protocol/shannonfit-cpu", "protocol/scipy-lbfgsb-tight"]
 
 
 def main():
