@@ -117,13 +117,52 @@ TEST(LaneMath, SpecialArgumentsAreLibms) {
 template <class Law>
 class LawOnLanes : public ::testing::Test {};
 using LaneLaws = ::testing::Types<laws::Chinchilla, laws::ChinchillaPlain, laws::Kaplan,
-                                  laws::KaplanE>;
+                                  laws::KaplanE, laws::Shannon, laws::ShannonSimple>;
 TYPED_TEST_SUITE(LawOnLanes, LaneLaws);
 
 static_assert(PointLanes<laws::Chinchilla>::value && PointLanes<laws::Kaplan>::value);
 // Laws that branch on a per-point value keep the scalar pass.
-static_assert(!PointLanes<laws::Shannon>::value && !PointLanes<laws::ShannonX>::value &&
-              !PointLanes<laws::ChinchillaNoise>::value && !PointLanes<laws::Precision>::value);
+static_assert(!PointLanes<laws::ShannonX>::value && !PointLanes<laws::ChinchillaNoise>::value &&
+              !PointLanes<laws::Precision>::value);
+
+// log_log1p_exp's four branches (|s| beyond 20, either sign) and their edges, on lanes: each
+// lane's value and derivative is its scalar branch's up to the lane exp/log's last bit, and the
+// lanes that skip log1p stay finite whatever their neighbours take.
+TEST(LaneHelpers, LogLog1pExpMatchesEachScalarBranch) {
+  using laws::shannon_detail::log_log1p_exp;
+  std::vector<double> s = {-20.0, 20.0, 0.0, -0.0, std::nextafter(20.0, 30.0),
+                           std::nextafter(-20.0, -30.0), 1e-300, -1e-300, -700.0, 700.0,
+                           -745.0, 1e-9, -1e-9, 19.999, -19.999, 40.0};
+  std::mt19937_64 rng(4);
+  std::uniform_real_distribution<double> u(-45.0, 45.0);
+  while (s.size() < 4000) s.push_back(u(rng));
+  double worst = 0;
+  for (std::size_t i = 0; i < s.size(); i += 4) {
+    Jet<Lanes4, 1> a;
+    Jet<Lanes4P, 1> b;
+    for (int l = 0; l < 4; ++l) {
+      a.a.v[l] = s[i + l];
+      a.v[0].v[l] = 1.0 + 0.25 * l;
+    }
+    b.a = Lanes4P::load(&s[i]);
+    const double dv[4] = {1.0, 1.25, 1.5, 1.75};
+    b.v[0] = Lanes4P::load(dv);
+    const auto fa = log_log1p_exp(a);
+    const auto fb = log_log1p_exp(b);
+    for (int l = 0; l < 4; ++l) {
+      Jet<double, 1> x(s[i + l]);
+      x.v[0] = dv[l];
+      const Jet<double, 1> f = log_log1p_exp(x);
+      ASSERT_TRUE(std::isfinite(f.a) && std::isfinite(f.v[0])) << s[i + l];
+      EXPECT_TRUE(same_bits(fa.a.lane(l), fb.a.lane(l))) << s[i + l];
+      EXPECT_TRUE(same_bits(fa.v[0].lane(l), fb.v[0].lane(l))) << s[i + l];
+      worst = std::max(worst, std::abs(fa.a.lane(l) - f.a) / std::max(1.0, std::abs(f.a)));
+      worst = std::max(worst, std::abs(fa.v[0].lane(l) - f.v[0]) /
+                                  std::max(1.0, std::abs(f.v[0])));
+    }
+  }
+  EXPECT_LE(worst, 1e-14);
+}
 
 // Random parameters inside each law's box and random points: a lane's value and derivatives are
 // the scalar Jet's up to the lane exp/log's last bit.
@@ -242,7 +281,7 @@ TEST(LaneLinearize, AgreesWithTheScalarPass) {
 
 // Laws without kPointLanes take the scalar pass under the lane policy: the same bits.
 TEST(LaneLinearize, OtherLawsKeepTheScalarPass) {
-  using Law = laws::ShannonSimple;
+  using Law = laws::ShannonX;
   constexpr int P = Law::kParams, H = packed_size<P>();
   const Problem pr = chinchilla_problem();
   const auto o = options_for<P>(Law::info(), LossKind::Huber);

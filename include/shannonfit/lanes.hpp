@@ -14,7 +14,8 @@
 //
 // A law evaluates on lanes only if its log_loss never branches on a value that depends on the
 // point (Law::kPointLanes, lane_linearize.hpp): comparisons here give one answer per lane, and
-// log_sum_exp picks each lane's largest term with select().
+// the helpers that do branch (log_sum_exp, the Shannon laws' log_log1p_exp) have lane versions
+// that pick each lane's branch with select().
 #include <cmath>
 #include <cstdint>
 #include <cstring>

@@ -31,12 +31,25 @@ SF_HD SF_INLINE T log1p_positive(const T& y) {
 // overflow). Beyond |s| = 20 the leading terms of the series are exact to double precision:
 // ln(1 + e^−s) = e^−s for s > 20, and ln ln(1 + e^s) = s − e^s/2 for s < −20 (e^s would
 // underflow long before ln(1 + e^s) stops being representable).
+//
+// On Jets over several points (host, lanes.hpp) each lane does its branch's arithmetic without
+// branching: the one exp is e^−|s|, and the lanes past |s| = 20, which do not use log1p, give it
+// 1 instead (their e^−|s| would make u − 1 zero and 0 · ∞ a NaN).
 template <class T>
 SF_HD SF_INLINE T log_log1p_exp(const T& s) {
-  if (s > T(20)) return log(s + exp(-s));
-  if (s > T(0)) return log(s + log1p_positive<T>(exp(-s)));
-  if (s < T(-20)) return s - T(0.5) * exp(s);
-  return log(log1p_positive<T>(exp(s)));
+  if constexpr (IsLaneJet<T>::value) {
+    using L = decltype(s.a);
+    const auto positive = less(L(0), s.a), big = less(L(20), s.a), tiny = less(s.a, L(-20));
+    const T t = exp(select(positive, -s, s));
+    const T lp = log1p_positive<T>(select(big | tiny, T(1), t));
+    const T inner = select(positive, s + select(big, t, lp), lp);
+    return select(tiny, s - T(0.5) * t, log(inner));
+  } else {
+    if (s > T(20)) return log(s + exp(-s));
+    if (s > T(0)) return log(s + log1p_positive<T>(exp(-s)));
+    if (s < T(-20)) return s - T(0.5) * exp(s);
+    return log(log1p_positive<T>(exp(s)));
+  }
 }
 
 constexpr double kLogLn2 = -0.36651292058166435;  // ln(ln 2): log2 y = ln y / ln 2
@@ -74,6 +87,9 @@ struct Shannon {
   // two N give a, α and c. At each D the curve in N fixes (d D^δ + e) / D^β, whose three
   // parameters need three D.
   static constexpr MinDistinct kMinDistinct{2, 3, 0};
+  // No branch on a per-point value but in log_sum_exp and log_log1p_exp, which have lane
+  // versions: the host may evaluate it on 4 points at once (lanes.hpp).
+  static constexpr bool kPointLanes = true;
 
   template <class T, class S>
   SF_HD SF_INLINE static T log_loss(const T* p, S ln_n, S ln_d, S /*x*/) {
@@ -98,6 +114,8 @@ struct ShannonSimple {
   static constexpr int kParams = 7;  // ln_a, ln_c, ln_d, alpha, beta, gamma, delta
   // As shannon, but with e = 0 the curves in N fix d D^(δ−β), whose two parameters need two D.
   static constexpr MinDistinct kMinDistinct{2, 2, 0};
+  // As shannon: the host may evaluate it on 4 points at once (lanes.hpp).
+  static constexpr bool kPointLanes = true;
 
   template <class T, class S>
   SF_HD SF_INLINE static T log_loss(const T* p, S ln_n, S ln_d, S /*x*/) {
