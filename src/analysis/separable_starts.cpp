@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <string>
 
 #include "analysis/nnls.hpp"
 #include "shannonfit/errors.hpp"
@@ -42,10 +43,10 @@ struct Grid {
   }
 };
 
-// One weighting's data as the scan reads it: the points with a positive weight, their data-space
-// loss y and the weight of their row in the NNLS.
+// One weighting's data as the scan reads it: the points with a positive weight, the weight of
+// their row in the NNLS and that weight times their data-space loss y (the NNLS right side).
 struct Weighting {
-  std::vector<double> ln_n, ln_d, x, target, weight, row_weight;
+  std::vector<double> ln_n, ln_d, x, target, weight, row_weight, row_weight_y;
 
   Weighting(const PointsView<double>& p, const double* w, Space space) {
     for (int i = 0; i < p.n; ++i) {
@@ -58,12 +59,10 @@ struct Weighting {
       target.push_back(p.target[i]);
       weight.push_back(wi);
       row_weight.push_back(space == Space::Log ? wi / (y * y) : wi);
+      row_weight_y.push_back(row_weight.back() * y);
     }
   }
   std::size_t size() const { return ln_n.size(); }
-  double loss(std::size_t i, Space space) const {
-    return space == Space::Log ? std::exp(target[i]) : target[i];
-  }
 };
 
 struct GridFit {
@@ -82,7 +81,7 @@ GridFit fit_at(const SeparableForm& form, const Weighting& w, const double* thet
     double* f = phi.data() + i * k;
     form.basis(theta, w.ln_n[i], w.ln_d[i], w.x[i], f);
     const double rw = w.row_weight[i];
-    const double ry = rw * w.loss(i, o.space);
+    const double ry = w.row_weight_y[i];
     for (int a = 0; a < k; ++a) {
       rhs[a] += ry * f[a];
       for (int b = 0; b <= a; ++b) gram[a * k + b] += rw * f[a] * f[b];
