@@ -204,7 +204,7 @@ const SeparableForm& require_separable(const LawEntry& law) {
   std::string separable;
   for (const auto& l : all_laws())
     if (l.separable) separable += (separable.empty() ? "" : ", ") + l.info.name;
-  throw InputError("--starts separable: law '" + law.info.name +
+  throw InputError("law '" + law.info.name +
                    "' is not separable (not linear in some of its parameters with the others "
                    "fixed); separable laws: " + separable);
 }

@@ -198,7 +198,7 @@ std::vector<double> SolverArgs::starts_for(const LawEntry& law, const Dataset& d
   try {
     form = &require_separable(law);
   } catch (const InputError& e) {
-    throw CLI::ValidationError("--starts", e.what());
+    throw CLI::ValidationError("--starts separable", e.what());
   }
   const FitOptions options = fit_options();
   const PreparedPoints points = prepare_points(data, options.space);
