@@ -117,13 +117,21 @@ TEST(LaneMath, SpecialArgumentsAreLibms) {
 template <class Law>
 class LawOnLanes : public ::testing::Test {};
 using LaneLaws = ::testing::Types<laws::Chinchilla, laws::ChinchillaPlain, laws::Kaplan,
-                                  laws::KaplanE, laws::Shannon, laws::ShannonSimple>;
+                                  laws::KaplanE, laws::Shannon, laws::ShannonSimple,
+                                  laws::ShannonX, laws::Precision, laws::QuantDegradation,
+                                  laws::ChinchillaNoise>;
 TYPED_TEST_SUITE(LawOnLanes, LaneLaws);
 
-static_assert(PointLanes<laws::Chinchilla>::value && PointLanes<laws::Kaplan>::value);
-// Laws that branch on a per-point value keep the scalar pass.
-static_assert(!PointLanes<laws::ShannonX>::value && !PointLanes<laws::ChinchillaNoise>::value &&
-              !PointLanes<laws::Precision>::value);
+// A law without kPointLanes (every shipped law has it now) keeps the scalar pass.
+struct ScalarOnly : laws::ShannonSimple {
+  static constexpr bool kPointLanes = false;
+};
+static_assert(!PointLanes<ScalarOnly>::value);
+
+// Perturbation strengths for the laws that read x: clean points (x = 0, where the laws'
+// discarded side takes log 0) beside quantization and noise levels.
+constexpr double kStrengths[] = {0.0, 0.0625, 0.0, 0.00390625, 0.02, 0.3, 0.0, 0.125};
+bool reads_x(const LawInfo& info) { return info.needs == Needs::Perturbation; }
 
 // log_log1p_exp's four branches (|s| beyond 20, either sign) and their edges, on lanes: each
 // lane's value and derivative is its scalar branch's up to the lane exp/log's last bit, and the
@@ -183,19 +191,20 @@ TYPED_TEST(LawOnLanes, LaneJetMatchesScalarJet) {
       p[k] = std::uniform_real_distribution<double>(lo + 0.05 * (hi - lo),
                                                     lo + 0.5 * (hi - lo))(rng);
     }
-    double xn[4], xd[4];
+    double xn[4], xd[4], xx[4];
     for (int l = 0; l < 4; ++l) {
       xn[l] = ln_n(rng);
       xd[l] = ln_d(rng);
+      xx[l] = reads_x(info) ? kStrengths[(trial + 3 * l) % 8] : 0.0;
     }
     Jet<Lanes4, P> pl[P];
     for (int k = 0; k < P; ++k) pl[k] = Jet<Lanes4, P>::variable(Lanes4(p[k]), k);
     const Jet<Lanes4, P> f = Law::template log_loss<Jet<Lanes4, P>>(
-        pl, Lanes4::load(xn), Lanes4::load(xd), Lanes4(0.0));
+        pl, Lanes4::load(xn), Lanes4::load(xd), Lanes4::load(xx));
     for (int l = 0; l < 4; ++l) {
       Jet<double, P> ps[P];
       for (int k = 0; k < P; ++k) ps[k] = Jet<double, P>::variable(p[k], k);
-      const Jet<double, P> s = Law::template log_loss<Jet<double, P>>(ps, xn[l], xd[l], 0.0);
+      const Jet<double, P> s = Law::template log_loss<Jet<double, P>>(ps, xn[l], xd[l], xx[l]);
       ASSERT_TRUE(std::isfinite(s.a));
       // Relative to the largest term, as the Jacobian row enters J^T W J.
       double scale = std::abs(s.a);
@@ -211,9 +220,10 @@ TYPED_TEST(LawOnLanes, LaneJetMatchesScalarJet) {
 // ---- the lane pass -----------------------------------------------------------------------------
 
 struct Problem {
-  std::vector<double> ln_n, ln_d, target, weight;
-  PointsView<double> view() const {
-    return {ln_n.data(), ln_d.data(), nullptr, target.data(), static_cast<int>(target.size())};
+  std::vector<double> ln_n, ln_d, x, target, weight;
+  PointsView<double> view(bool with_x = false) const {
+    return {ln_n.data(), ln_d.data(), with_x ? x.data() : nullptr, target.data(),
+            static_cast<int>(target.size())};
   }
 };
 
@@ -230,7 +240,9 @@ Problem chinchilla_problem() {
     const double n = ln_n(rng), d = n + ln_tpp(rng);
     pr.ln_n.push_back(n);
     pr.ln_d.push_back(d);
-    pr.target.push_back(laws::Chinchilla::log_loss<double>(truth, n, d, 0.0) + noise(rng));
+    pr.x.push_back(kStrengths[i % 8]);
+    pr.target.push_back(laws::Chinchilla::log_loss<double>(truth, n, d, 0.0) +
+                        0.5 * pr.x.back() + noise(rng));
     pr.weight.push_back(static_cast<double>(i % 5 == 2 ? 0 : 1 + i % 3));
   }
   return pr;
@@ -281,7 +293,7 @@ TEST(LaneLinearize, AgreesWithTheScalarPass) {
 
 // Laws without kPointLanes take the scalar pass under the lane policy: the same bits.
 TEST(LaneLinearize, OtherLawsKeepTheScalarPass) {
-  using Law = laws::ShannonX;
+  using Law = ScalarOnly;
   constexpr int P = Law::kParams, H = packed_size<P>();
   const Problem pr = chinchilla_problem();
   const auto o = options_for<P>(Law::info(), LossKind::Huber);
@@ -315,13 +327,14 @@ void expect_identical_fits(LossKind loss) {
   constexpr int P = Law::kParams;
   const Problem pr = chinchilla_problem();
   const auto o = options_for<P>(Law::info(), loss);
+  const auto d = pr.view(reads_x(Law::info()));
   const std::vector<double> grid = start_grid(Law::info());
   for (std::size_t s = 0; s < grid.size(); s += P * (grid.size() / P / 7 + 1)) {
     const double* start = grid.data() + s;
     const double* w = pr.weight.data();
-    const auto a = fit_one<Law, double, HostLaneSolve<Lanes4>>(pr.view(), w, start, o);
-    const auto b = fit_one<Law, double, HostLaneSolve<Lanes4P>>(pr.view(), w, start, o);
-    const auto c = cpu::fit_one_cpu<Law>(pr.view(), w, start, o);
+    const auto a = fit_one<Law, double, HostLaneSolve<Lanes4>>(d, w, start, o);
+    const auto b = fit_one<Law, double, HostLaneSolve<Lanes4P>>(d, w, start, o);
+    const auto c = cpu::fit_one_cpu<Law>(d, w, start, o);
     EXPECT_TRUE(identical(a, b)) << Law::info().name << " start " << s / P;
     EXPECT_TRUE(identical(a, c)) << Law::info().name << " start " << s / P;
   }
@@ -338,12 +351,13 @@ TYPED_TEST(LawOnLanes, ReachesTheScalarOptimum) {
   constexpr int P = Law::kParams;
   const Problem pr = chinchilla_problem();
   const auto o = options_for<P>(Law::info(), LossKind::Huber);
+  const auto d = pr.view(reads_x(Law::info()));
   const std::vector<double> grid = start_grid(Law::info());
   double best_scalar = 1e300, best_lanes = 1e300;
   for (std::size_t s = 0; s < grid.size(); s += P * (grid.size() / P / 16 + 1)) {
     const double* w = pr.weight.data();
-    const auto a = fit_one<Law, double, HostSolve>(pr.view(), w, grid.data() + s, o);
-    const auto b = fit_one<Law, double, HostLaneSolve<Lanes4P>>(pr.view(), w, grid.data() + s, o);
+    const auto a = fit_one<Law, double, HostSolve>(d, w, grid.data() + s, o);
+    const auto b = fit_one<Law, double, HostLaneSolve<Lanes4P>>(d, w, grid.data() + s, o);
     if (converged(a.status)) best_scalar = std::min(best_scalar, a.cost);
     if (converged(b.status)) best_lanes = std::min(best_lanes, b.cost);
   }

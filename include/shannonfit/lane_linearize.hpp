@@ -16,8 +16,8 @@ namespace shannonfit {
 
 // Law::kPointLanes = true: the law's log_loss takes the same branches for every point (it
 // never compares a value that depends on the point, except in helpers with a lane version:
-// log_sum_exp, shannon.hpp's log_log1p_exp), so it can be evaluated on lanes. Laws without it
-// keep the scalar pass.
+// log_sum_exp, shannon.hpp's log_log1p_exp, law.hpp's branch on x), so it can be evaluated on
+// lanes. Laws without it keep the scalar pass.
 template <class Law, class = void>
 struct PointLanes {
   static constexpr bool value = false;

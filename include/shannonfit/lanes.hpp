@@ -14,8 +14,8 @@
 //
 // A law evaluates on lanes only if its log_loss never branches on a value that depends on the
 // point (Law::kPointLanes, lane_linearize.hpp): comparisons here give one answer per lane, and
-// the helpers that do branch (log_sum_exp, the Shannon laws' log_log1p_exp) have lane versions
-// that pick each lane's branch with select().
+// the helpers that do branch (log_sum_exp, the Shannon laws' log_log1p_exp, law.hpp's branch on
+// x) have lane versions that pick each lane's branch with select().
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -143,11 +143,22 @@ SF_INLINE Lanes4 select(Lanes4::Mask m, Lanes4 a, Lanes4 b) {
   return Lanes4((Lanes4::V)((m & (I)a.v) | (~m & (I)b.v)));
 }
 SF_INLINE bool lane_set(const Lanes4::Mask& m, int l) { return m[l] != 0; }
+template <>
+struct LaneMask<Lanes4::Mask> {
+  static bool none(const Lanes4::Mask& m) { return (m[0] | m[1] | m[2] | m[3]) == 0; }
+  static bool all(const Lanes4::Mask& m) { return (m[0] & m[1] & m[2] & m[3]) != 0; }
+};
 SF_INLINE Lanes4 exp(Lanes4 a) {
   return Lanes4(lanes_detail::exp_lanes<Lanes4::V, Lanes4::Mask>(a.v));
 }
 SF_INLINE Lanes4 log(Lanes4 a) {
   return Lanes4(lanes_detail::log_lanes<Lanes4::V, Lanes4::Mask, lanes_detail::U4>(a.v));
+}
+
+// quant-degradation's bits read from x, on the point's x alone (not on a Jet): libm per lane.
+SF_INLINE Lanes4 log1p(Lanes4 a) {
+  for (int l = 0; l < 4; ++l) a.v[l] = std::log1p(a.v[l]);
+  return a;
 }
 
 // 4 lanes as two 2-wide vectors: lanes 0-1 in lo, 2-3 in hi.
@@ -197,6 +208,11 @@ SF_INLINE Lanes4P select(Lanes4P::Mask m, Lanes4P a, Lanes4P b) {
 SF_INLINE bool lane_set(const Lanes4P::Mask& m, int l) {
   return (l < 2 ? m.lo[l] : m.hi[l - 2]) != 0;
 }
+template <>
+struct LaneMask<Lanes4P::Mask> {
+  static bool none(const Lanes4P::Mask& m) { return (m.lo[0] | m.lo[1] | m.hi[0] | m.hi[1]) == 0; }
+  static bool all(const Lanes4P::Mask& m) { return (m.lo[0] & m.lo[1] & m.hi[0] & m.hi[1]) != 0; }
+};
 SF_INLINE Lanes4P exp(Lanes4P a) {
   using namespace lanes_detail;
   return {exp_lanes<V2, I2>(a.lo), exp_lanes<V2, I2>(a.hi)};
@@ -204,6 +220,13 @@ SF_INLINE Lanes4P exp(Lanes4P a) {
 SF_INLINE Lanes4P log(Lanes4P a) {
   using namespace lanes_detail;
   return {log_lanes<V2, I2, U2>(a.lo), log_lanes<V2, I2, U2>(a.hi)};
+}
+SF_INLINE Lanes4P log1p(Lanes4P a) {
+  for (int l = 0; l < 2; ++l) {
+    a.lo[l] = std::log1p(a.lo[l]);
+    a.hi[l] = std::log1p(a.hi[l]);
+  }
+  return a;
 }
 
 // Lane-wise choice between two Jets: each lane's value and derivatives from a where m is set.

@@ -11,6 +11,7 @@
 // (exact Jacobians) and Eigen's AutoDiffScalar (the independent reference path).
 // Inputs arrive as logarithms: N ≈ 1e10 is never raised to a power directly.
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "shannonfit/config.hpp"
@@ -109,6 +110,35 @@ SF_HD SF_INLINE T log_sum_exp(const T& u, const T& v) {
   } else {
     if (u < v) return v + log(exp(u - v) + T(1));
     return u + log(T(1) + exp(v - u));
+  }
+}
+
+// Branches on a point's perturbation x that lanes can take. positive(x) is x > 0: a bool for
+// one point, one answer per lane on lanes (lanes.hpp). branch<R>(c, a, b) is c ? a() : b() for a
+// bool, so for one point (host and device) only the chosen side runs. On lanes, where all lanes
+// agree only their side runs (data sorted by perturbation mostly gives such groups, and the
+// clean side is often much cheaper); otherwise both run on every lane and select keeps each
+// lane's own. A discarded side may meet x = 0 (log 0 = −∞, and 0 · ∞ = NaN in a derivative),
+// which stays in the lane that select drops: nothing adds across lanes before the law returns.
+// Whether no lane, or every lane, of a lane mask is set (specialised in lanes.hpp).
+template <class Mask>
+struct LaneMask;
+
+template <class S>
+SF_HD SF_INLINE auto positive(const S& x) {
+  if constexpr (std::is_arithmetic<S>::value)
+    return x > S(0);
+  else
+    return less(S(0), x);
+}
+template <class R, class C, class A, class B>
+SF_HD SF_INLINE R branch(const C& c, const A& a, const B& b) {
+  if constexpr (std::is_same<C, bool>::value) {
+    return c ? R(a()) : R(b());
+  } else {
+    if (LaneMask<C>::none(c)) return R(b());
+    if (LaneMask<C>::all(c)) return R(a());
+    return select(c, R(a()), R(b()));
   }
 }
 

@@ -30,11 +30,13 @@ inline LawInfo info(std::string name, std::string formula, std::string source,
           std::move(params), Needs::Perturbation, std::move(note)};
 }
 
-// ln of the Chinchilla terms plus one more term, which is absent when has_extra is false.
-template <class T, class S>
-SF_HD SF_INLINE T log_loss(const T* p, S ln_n, S ln_d, bool has_extra, const T& ln_extra) {
+// ln of the Chinchilla terms plus one more term, which is absent where has_extra is false
+// (a bool, or one per lane: law.hpp's branch).
+template <class T, class S, class C>
+SF_HD SF_INLINE T log_loss(const T* p, S ln_n, S ln_d, const C& has_extra, const T& ln_extra) {
   const T base = log_sum_exp<T>(p[0] - p[3] * ln_n, p[1] - p[4] * ln_d, p[2]);
-  return has_extra ? log_sum_exp<T>(base, ln_extra) : base;
+  return branch<T>(has_extra, [&]() -> T { return log_sum_exp<T>(base, ln_extra); },
+                   [&]() -> T { return base; });
 }
 
 }  // namespace perturbed_base
@@ -49,12 +51,16 @@ SF_HD SF_INLINE T log_loss(const T* p, S ln_n, S ln_d, bool has_extra, const T& 
 template <class Law>
 struct QuantizationDegradation {
   static constexpr int kParams = 9;
+  // Its branches on x are law.hpp's branch: the host may evaluate it on 4 points at once.
+  static constexpr bool kPointLanes = true;
 
   template <class T, class S>
   SF_HD SF_INLINE static T log_loss(const T* p, S ln_n, S ln_d, S x) {
-    const bool perturbed = x > S(0);
+    const auto perturbed = positive(x);
     const T scaled = p[5] + p[Law::kDataExponent] * ln_d - p[Law::kSizeExponent] * ln_n;
-    const T ln_delta = perturbed ? scaled - Law::penalty(p[8], x) : scaled;
+    const T ln_delta = branch<T>(
+        perturbed, [&]() -> T { return scaled - Law::penalty(p[8], x); },
+        [&]() -> T { return scaled; });
     return perturbed_base::log_loss<T>(p, ln_n, ln_d, perturbed, ln_delta);
   }
 };

@@ -18,14 +18,15 @@ struct ShannonX {
   // As shannon in N and D; κ alone reads x, seen from one perturbed strength beside x = 0 (or
   // from two strengths without clean rows).
   static constexpr MinDistinct kMinDistinct{2, 3, 2};
+  // Its branch on x is law.hpp's branch: the host may evaluate it on 4 points at once.
+  static constexpr bool kPointLanes = true;
 
   template <class T, class S>
   SF_HD SF_INLINE static T log_loss(const T* p, S ln_n, S ln_d, S x) {
-    T ln_interaction = p[1] + p[6] * (ln_d + ln_n);
-    if (x > S(0)) {
-      const T u = p[8] + S(2) * log(x);
-      ln_interaction = ln_interaction + log_sum_exp<T>(T(0), u);
-    }
+    const T ln_clean = p[1] + p[6] * (ln_d + ln_n);
+    const T ln_interaction = branch<T>(
+        positive(x), [&]() -> T { return ln_clean + log_sum_exp<T>(T(0), p[8] + S(2) * log(x)); },
+        [&]() -> T { return ln_clean; });
     const T ln_noise = log_sum_exp<T>(ln_interaction, p[2] + p[7] * ln_d, p[3]);
     return shannon_detail::log_loss<T>(p[0], p[4], p[5] * ln_d, ln_noise, ln_n);
   }
