@@ -199,14 +199,18 @@ long separable_start_count(const SeparableForm& form, int max_starts) {
   return std::min<long>(std::max(max_starts, 0), Grid(form).total);
 }
 
+std::string separable_law_names() {
+  std::string names;
+  for (const auto& l : all_laws())
+    if (l.separable) names += (names.empty() ? "" : ", ") + l.info.name;
+  return names;
+}
+
 const SeparableForm& require_separable(const LawEntry& law) {
   if (law.separable) return *law.separable;
-  std::string separable;
-  for (const auto& l : all_laws())
-    if (l.separable) separable += (separable.empty() ? "" : ", ") + l.info.name;
   throw InputError("law '" + law.info.name +
                    "' is not separable (not linear in some of its parameters with the others "
-                   "fixed); separable laws: " + separable);
+                   "fixed); separable laws: " + separable_law_names());
 }
 
 std::vector<double> separable_starts(const LawEntry& law, const SeparableForm& form,

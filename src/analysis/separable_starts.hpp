@@ -12,6 +12,7 @@
 // neighbours, ties broken by grid index), best first; when there are fewer than the starts
 // asked for, the best remaining grid points fill the list, so every weighting of a batch gets
 // the same number of starts (BatchRequest::starts_per_weighting).
+#include <string>
 #include <vector>
 
 #include "shannonfit/batch.hpp"
@@ -25,6 +26,9 @@ constexpr int kSeparableStarts = 8;
 // The law's separable form; throws InputError naming the law (and the separable laws) when it
 // has none.
 const SeparableForm& require_separable(const LawEntry& law);
+
+// The registered laws that declare a separable form, comma-separated, for help and errors.
+std::string separable_law_names();
 
 // How many starts one weighting gets: min(max_starts, the form's grid size).
 long separable_start_count(const SeparableForm& form, int max_starts);

@@ -2,6 +2,7 @@
 
 #include <map>
 
+#include "analysis/separable_starts.hpp"
 #include "analysis/uncertainty.hpp"
 #include "cli/progress.hpp"
 #include "io/text_table.hpp"
@@ -33,8 +34,8 @@ void add_resample_options(CLI::App& cmd, ResampleArgs& a) {
   cmd.add_option("--starts", a.starts,
                  "fit each resample from the law's whole start grid, from the best full-data "
                  "fit (Epoch AI's protocol; much faster), or from its own separable search "
-                 "(separable laws only: a full start search per resample at a fraction of the "
-                 "grid's cost)")
+                 "(separable laws only, " + separable_law_names() + ": a full start search per "
+                 "resample at a fraction of the grid's cost)")
       ->check(CLI::IsMember({"grid", "best", "separable"}))->capture_default_str()->group(g);
   cmd.add_option("--seed", a.seed, "seed of the counter-based draws: resample r is the same for "
                                    "any backend, thread count or --chunk")

@@ -173,9 +173,9 @@ void add_solver_options(CLI::App& cmd, SolverArgs& a) {
       ->check(CLI::IsMember({"log", "linear"}))->capture_default_str()->group(g);
   cmd.add_option("--starts", a.starts,
                  "the law's multi-start grid, its single default start, or separable: for laws "
-                 "linear in some parameters (chinchilla, chinchilla-plain, chinchilla-noise), a "
-                 "grid over the others with nonnegative least squares for the linear ones, then "
-                 "LM from its best few points (much faster than the grid)")
+                 "linear in some parameters (" + separable_law_names() + "), a grid over the "
+                 "others with nonnegative least squares for the linear ones, then LM from its "
+                 "best few points (much faster than the grid)")
       ->check(CLI::IsMember({"grid", "single", "separable"}))->capture_default_str()->group(g);
   cmd.add_option("--max-iterations", a.max_iterations, "iteration cap per start")
       ->check(CLI::PositiveNumber)->capture_default_str()->group(g);
