@@ -18,16 +18,9 @@
 // x) have lane versions that pick each lane's branch with select().
 #include <cmath>
 #include <cstdint>
-#include <cstring>
 
 #include "shannonfit/jet.hpp"
 #include "shannonfit/law.hpp"
-
-#if defined(__GNUC__) && !defined(__clang__)
-// A 32-byte vector passed by value changes the calling convention between builds with and
-// without AVX; every function here is forced inline, so no such call is ever made.
-#pragma GCC diagnostic ignored "-Wpsabi"
-#endif
 
 namespace shannonfit {
 
@@ -122,11 +115,7 @@ struct Lanes4 {
   Lanes4() = default;
   Lanes4(double s) : v(lanes_detail::broadcast<V>(s)) {}  // NOLINT: constants promote, as in Jet
   explicit Lanes4(V x) : v(x) {}
-  static Lanes4 load(const double* p) {
-    Lanes4 r;
-    std::memcpy(&r.v, p, sizeof r.v);
-    return r;
-  }
+  static Lanes4 load(const double* p) { return Lanes4(V{p[0], p[1], p[2], p[3]}); }
   double lane(int l) const { return v[l]; }
 };
 SF_INLINE Lanes4 operator+(Lanes4 a, Lanes4 b) { return Lanes4(a.v + b.v); }
@@ -174,12 +163,7 @@ struct Lanes4P {
   Lanes4P(double s)  // NOLINT: constants promote, as in Jet
       : lo(lanes_detail::broadcast<V>(s)), hi(lanes_detail::broadcast<V>(s)) {}
   Lanes4P(V l, V h) : lo(l), hi(h) {}
-  static Lanes4P load(const double* p) {
-    Lanes4P r;
-    std::memcpy(&r.lo, p, sizeof r.lo);
-    std::memcpy(&r.hi, p + 2, sizeof r.hi);
-    return r;
-  }
+  static Lanes4P load(const double* p) { return {V{p[0], p[1]}, V{p[2], p[3]}}; }
   double lane(int l) const { return l < 2 ? lo[l] : hi[l - 2]; }
 };
 SF_INLINE Lanes4P operator+(Lanes4P a, Lanes4P b) { return {a.lo + b.lo, a.hi + b.hi}; }
@@ -222,11 +206,9 @@ SF_INLINE Lanes4P log(Lanes4P a) {
   return {log_lanes<V2, I2, U2>(a.lo), log_lanes<V2, I2, U2>(a.hi)};
 }
 SF_INLINE Lanes4P log1p(Lanes4P a) {
-  for (int l = 0; l < 2; ++l) {
-    a.lo[l] = std::log1p(a.lo[l]);
-    a.hi[l] = std::log1p(a.hi[l]);
-  }
-  return a;
+  using V = Lanes4P::V;
+  return {V{std::log1p(a.lo[0]), std::log1p(a.lo[1])},
+          V{std::log1p(a.hi[0]), std::log1p(a.hi[1])}};
 }
 
 // Lane-wise choice between two Jets: each lane's value and derivatives from a where m is set.
