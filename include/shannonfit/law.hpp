@@ -16,14 +16,6 @@
 
 #include "shannonfit/config.hpp"
 
-#if defined(__GNUC__) && !defined(__clang__)
-// Lane types (lanes.hpp) are 32-byte vectors, and one passed by value changes the calling
-// convention between builds with and without AVX; every function taking or returning one, here
-// (positive, branch) and in lanes.hpp, is forced inline, so no such call is ever made. Set here,
-// before the first of them, so that their instantiations are covered too.
-#pragma GCC diagnostic ignored "-Wpsabi"
-#endif
-
 namespace shannonfit {
 
 // How a solver parameter is reported to users: as itself, or exponentiated (a = ln A → A).
