@@ -75,6 +75,12 @@ nlohmann::json describe(const ResampleArgs& a) {
           {"jackknife", !a.no_jackknife}};
 }
 
+SolverArgs full_fit_solver(const SolverArgs& solver, const ResampleArgs& resample) {
+  SolverArgs full = solver;
+  if (parse_starts_mode(resample.starts) == StartsMode::Separable) full.starts = "separable";
+  return full;
+}
+
 BootstrapRecord run_bootstrap_record(const LawEntry& law, const Dataset& data,
                                      const std::string& data_label, const SolverArgs& solver,
                                      const ResampleArgs& resample, bool quiet,
@@ -82,9 +88,7 @@ BootstrapRecord run_bootstrap_record(const LawEntry& law, const Dataset& data,
   BootstrapRecord rec;
   BootstrapOptions o;
   o.starts = parse_starts_mode(resample.starts);
-  SolverArgs full_solver = solver;
-  if (o.starts == StartsMode::Separable) full_solver.starts = "separable";
-  rec.fit = run_fit(law, data, full_solver, data_label);
+  rec.fit = run_fit(law, data, full_fit_solver(solver, resample), data_label);
   o.scheme = parse_scheme(resample.scheme);
   o.resamples = resample.resamples;
   o.seed = resample.seed;

@@ -36,6 +36,9 @@ struct ResampleArgs {
 // the separable search, as each resample does.
 void add_resample_options(CLI::App& cmd, ResampleArgs& args);
 nlohmann::json describe(const ResampleArgs& args);
+// The solver settings the full-data fit runs with (and the output records): `solver`, with the
+// separable search as its starts when the resamples take theirs from one.
+SolverArgs full_fit_solver(const SolverArgs& solver, const ResampleArgs& resample);
 
 // One law on one slice: the full-data fit (with its statistics) and the bootstrap around it.
 struct BootstrapRecord {

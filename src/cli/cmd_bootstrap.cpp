@@ -152,7 +152,7 @@ void run(const BootstrapArgs& a) {
   const nlohmann::json doc = {{"command", "bootstrap"},
                               {"version", SHANNONFIT_VERSION},
                               {"data", describe(a.data, loaded)},
-                              {"solver", describe(a.solver)},
+                              {"solver", describe(full_fit_solver(a.solver, a.resample))},
                               {"bootstrap", describe(a.resample)},
                               {"interrupted", interrupted},
                               {"results", results}};

@@ -93,7 +93,7 @@ void run(const PredictArgs& a) {
                                      rec.fit.summary.covariance, rec.fit});
                    });
     source = {{"data", describe(a.data, loaded)},
-              {"solver", describe(a.solver)},
+              {"solver", describe(full_fit_solver(a.solver, a.resample))},
               {"bootstrap", describe(a.resample)}};
   }
 
