@@ -39,10 +39,10 @@ template <class T>
 SF_HD SF_INLINE T log_log1p_exp(const T& s) {
   if constexpr (IsLaneJet<T>::value) {
     using L = decltype(s.a);
-    const auto positive = less(L(0), s.a), big = less(L(20), s.a), tiny = less(s.a, L(-20));
-    const T t = exp(select(positive, -s, s));
+    const auto above_zero = less(L(0), s.a), big = less(L(20), s.a), tiny = less(s.a, L(-20));
+    const T t = exp(select(above_zero, -s, s));
     const T lp = log1p_positive<T>(select(big | tiny, T(1), t));
-    const T inner = select(positive, s + select(big, t, lp), lp);
+    const T inner = select(above_zero, s + select(big, t, lp), lp);
     return select(tiny, s - T(0.5) * t, log(inner));
   } else {
     if (s > T(20)) return log(s + exp(-s));
