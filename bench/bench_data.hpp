@@ -66,18 +66,18 @@ inline Dataset synthetic_chinchilla(int n, unsigned seed = 7) {
   return d;
 }
 
-inline std::string shared_data_dir() {
-  if (const char* env = std::getenv("SHANNONFIT_SHARED_DATA")) return env;
-  return SHANNONFIT_SHARED_DATA;
+inline std::string data_dir() {
+  if (const char* env = std::getenv("SHANNONFIT_DATA_DIR")) return env;
+  return SHANNONFIT_DATA_DIR;
 }
 
 // Hoffmann et al.'s Figure 4 points as Epoch AI extracted them: D = C / (6 N), and the 5
-// highest-loss rows dropped, leaving 240. Falls back to 240 synthetic points (and says so in
-// `source`) when the shared file is absent, so the suite always runs.
+// highest-loss rows dropped, leaving 240. A missing file is an error, never a silent switch to
+// other data: every row a benchmark prints is named by the data it ran on.
 inline Dataset epoch_chinchilla() {
-  const std::string path = shared_data_dir() + "/chinchilla_svg_extracted.csv";
+  const std::string path = data_dir() + "/chinchilla_svg_extracted.csv";
   std::ifstream in(path);
-  if (!in) return synthetic_chinchilla(240);
+  if (!in) throw std::runtime_error(path + ": cannot open the Epoch Chinchilla data");
   std::string line;
   std::getline(in, line);
   std::vector<std::string> header;

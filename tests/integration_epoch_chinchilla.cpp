@@ -17,7 +17,7 @@ using namespace shannonfit;
 
 namespace {
 
-const char* kCsv = SHANNONFIT_SHARED_DATA "/chinchilla_svg_extracted.csv";
+const char* kCsv = SHANNONFIT_DATA_DIR "/chinchilla_svg_extracted.csv";
 const char* kScipy = SHANNONFIT_SOURCE_DIR "/tests/data/scipy_chinchilla.json";
 
 // The columns Epoch use, D = FLOP / (6 N), minus the 5 highest-loss rows, through the same
@@ -46,7 +46,7 @@ double epoch_objective(const LawEntry& law, const Dataset& data, const double* p
 }
 
 TEST(EpochChinchilla, SameOptimumAsScipyFromTheHoffmannGrid) {
-  if (!std::ifstream(kCsv)) GTEST_SKIP() << kCsv << " is absent";
+  ASSERT_TRUE(std::ifstream(kCsv)) << kCsv << " is missing from the repository";
   std::ifstream scipy_file(kScipy);
   ASSERT_TRUE(scipy_file) << kScipy << " is missing: run tools/scipy_chinchilla.py";
   const nlohmann::json scipy = nlohmann::json::parse(scipy_file);

@@ -21,8 +21,8 @@ using namespace shannonfit::testing;
 using nlohmann::json;
 
 TEST(Extrapolation, PythiaProtocolCompletesForEveryLaw) {
-  const std::string data = std::string(SHANNONFIT_SHARED_DATA) + "/pythia_evals.csv";
-  if (!std::filesystem::exists(data)) GTEST_SKIP() << data << " is absent";
+  const std::string data = std::string(SHANNONFIT_DATA_DIR) + "/pythia_evals.csv";
+  ASSERT_TRUE(std::filesystem::exists(data)) << data << " is missing from the repository";
   TempDir dir;
   const CliRun r = run_shannonfit(
       {"compare", data, "--n-col", "params", "--d-col", "tokens", "--loss-col", "lambada_loss",
@@ -80,8 +80,8 @@ std::vector<GadreRow> read_gadre(const std::string& path) {
 // parameters, predicting the 1.4B and 6.9B models. The doc's run uses 100 resamples and six laws;
 // two laws and two resamples keep this one short while exercising every part of the output.
 TEST(Extrapolation, GadreProtocolHoldsOutExactlyTheLargestModels) {
-  const std::string data = std::string(SHANNONFIT_SHARED_DATA) + "/overtraining_gadre2024.csv";
-  if (!std::filesystem::exists(data)) GTEST_SKIP() << data << " is absent";
+  const std::string data = std::string(SHANNONFIT_DATA_DIR) + "/overtraining_gadre2024.csv";
+  ASSERT_TRUE(std::filesystem::exists(data)) << data << " is missing from the repository";
   TempDir dir;
   const CliRun r = run_shannonfit(
       {"compare", data, "--n-col", "params", "--d-col", "tokens", "--loss-col", "loss_c4_val",

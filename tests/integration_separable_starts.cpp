@@ -17,7 +17,7 @@ using nlohmann::json;
 
 namespace {
 
-const char* kEpoch = SHANNONFIT_SHARED_DATA "/chinchilla_svg_extracted.csv";
+const char* kEpoch = SHANNONFIT_DATA_DIR "/chinchilla_svg_extracted.csv";
 
 json fit_epoch(const std::string& starts) {
   const std::vector<std::string> args = {
@@ -36,7 +36,7 @@ std::string synthetic_csv(const TempDir& dir) {
 }  // namespace
 
 TEST(SeparableStartsCli, EpochDataReachTheHoffmannGridOptimum) {
-  if (!std::ifstream(kEpoch)) GTEST_SKIP() << kEpoch << " is absent";
+  ASSERT_TRUE(std::ifstream(kEpoch)) << kEpoch << " is missing from the repository";
   const json ours = fit_epoch("separable");
   const json grid = fit_epoch("grid");
   EXPECT_EQ(ours.at("starts").get<int>(), 8);

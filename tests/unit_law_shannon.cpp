@@ -1,5 +1,5 @@
 // The Shannon Scaling Law (`shannon`, b = 1): evaluation against the published formula in long
-// double, the property tests of LAWS.md §3, stability at extreme inputs, parameter recovery
+// double, the property tests of docs/laws.md §3, stability at extreme inputs, parameter recovery
 // and the default start grid.
 #include <gtest/gtest.h>
 
@@ -21,7 +21,7 @@ namespace {
 // Solver order: ln a, ln c, ln d, ln e, alpha, beta, gamma, delta.
 using Params = std::vector<double>;
 
-// The published formula, straight from LAWS.md, in long double (whose exponent range holds
+// The published formula, straight from docs/laws.md, in long double (whose exponent range holds
 // N^α and (DN)^γ for any input here, so no logarithmic rewriting is needed). It takes no
 // perturbation: x is there for expect_matches_direct and ignored.
 long double direct_loss(const Params& p, long double n, long double d, long double = 0) {
@@ -93,7 +93,7 @@ TEST(LawShannon, FiniteForTrillionParameterInputs) {
   }
 }
 
-// LAWS.md: with γ < min(α, β) and δ < β, L decreases in N and in D over N ∈ [1e7, 1e12],
+// docs/laws.md: with γ < min(α, β) and δ < β, L decreases in N and in D over N ∈ [1e7, 1e12],
 // D ∈ [1e8, 1e13].
 TEST(LawShannon, MonotoneWithoutPerturbation) {
   const std::vector<Params> params = {
@@ -115,7 +115,7 @@ TEST(LawShannon, MonotoneWithoutPerturbation) {
   }
 }
 
-// LAWS.md: with δ > β, L(D) at fixed N has an interior minimum. Its location satisfies
+// docs/laws.md: with δ > β, L(D) at fixed N has an interior minimum. Its location satisfies
 // (δ − β) d D^δ + (γ − β) c (DN)^γ = β e (where ln SNR is stationary).
 TEST(LawShannon, InteriorMinimumInTokensWhenDeltaExceedsBeta) {
   const Params p = {-3, -12, -7, 6.5, 0.1, 0.3, 0.2, 0.5};
@@ -144,7 +144,7 @@ TEST(LawShannon, InteriorMinimumInTokensWhenDeltaExceedsBeta) {
   EXPECT_NEAR(std::log(ds[best]), (double)lo, 2 * std::log(1e13 / 1e8) / 2000);
 }
 
-// LAWS.md: with γ > α, L(N) at fixed large D rises for large N (growing the model backfires).
+// docs/laws.md: with γ > α, L(N) at fixed large D rises for large N (growing the model backfires).
 TEST(LawShannon, LossRisesWithModelSizeWhenGammaExceedsAlpha) {
   const Params p = {-3, -9, -7, 6.5, 0.1, 0.3, 0.35, 0.5};
   ASSERT_GT(p[6], p[4]);

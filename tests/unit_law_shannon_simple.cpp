@@ -1,5 +1,5 @@
 // The simplified Shannon law (`shannon-simple`: b = 1, e = 0): evaluation against the published
-// formula, the monotone and U-shaped regimes of LAWS.md §3, recovery and the default grid.
+// formula, the monotone and U-shaped regimes of docs/laws.md §3, recovery and the default grid.
 #include <gtest/gtest.h>
 
 #include <cmath>

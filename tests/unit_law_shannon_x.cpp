@@ -1,6 +1,6 @@
 // `shannon-x`, the Shannon law with the interaction noise scaled by (1 + κx²): evaluation
 // against the formula, reduction to `shannon` at x = 0, the basin that moves to fewer tokens
-// as x grows (LAWS.md §3), recovery from noisy multi-setting data, and the default grid.
+// as x grows (docs/laws.md §3), recovery from noisy multi-setting data, and the default grid.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -56,7 +56,7 @@ TEST(LawShannonX, IsShannonAtZeroPerturbation) {
                        log_loss_at(find_law("shannon"), shannon, n, d));
 }
 
-// LAWS.md: in shannon-x the minimising D moves to smaller D as x grows (here γ > β, the regime
+// docs/laws.md: in shannon-x the minimising D moves to smaller D as x grows (here γ > β, the regime
 // in which the interaction noise can pull the basin in; see laws/shannon_x.hpp).
 TEST(LawShannonX, LossBasinMovesToFewerTokensAsPerturbationGrows) {
   const LawEntry& law = find_law("shannon-x");

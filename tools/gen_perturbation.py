@@ -4,7 +4,7 @@
 Each file is a Pythia-shaped grid: eight model sizes (70M-12B parameters) x checkpoints from step
 1000 to 143000 (2,097,152 tokens per step; steps <= 512 are near-random models in the real suite
 and are left out), repeated for every level of one perturbation. Losses come from the
-`shannon-x` law (../shared/LAWS.md section 3)
+`shannon-x` law (docs/laws.md section 3)
 
     L = 1 / (a N^alpha log2(1 + D^beta / ((1 + kappa x^2) c (DN)^gamma + d D^delta + e)))
 
@@ -38,7 +38,7 @@ NOISE = 0.003
 BASE = dict(ln_a=-3.0, ln_c=-12.0, ln_d=-7.0, ln_e=6.5, alpha=0.1, beta=0.3, gamma=0.35,
             delta=0.5)
 
-# file, perturbation column, levels, how a level maps to x (LAWS.md section 3), ln kappa
+# file, perturbation column, levels, how a level maps to x (docs/laws.md section 3), ln kappa
 KINDS = [
     ("perturbation_noise.csv", "sigma", [0.0, 0.02, 0.05, 0.08, 0.1], lambda v: v, 8.0),
     ("perturbation_quant.csv", "bits", [16, 8, 6, 4, 3], lambda v: 2.0 ** -v, 8.0),

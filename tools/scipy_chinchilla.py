@@ -9,7 +9,7 @@ residuals with L-BFGS-B from the 4500-start grid of Hoffmann et al., and keeping
 with the lowest objective. This script repeats that with Debian's python3-scipy and writes the
 optimum as JSON, which tests/integration_epoch_chinchilla.cpp compares shannonfit against.
 
-usage: /usr/bin/python3 tools/scipy_chinchilla.py ../shared/data/chinchilla_svg_extracted.csv \
+usage: /usr/bin/python3 tools/scipy_chinchilla.py data/chinchilla_svg_extracted.csv \
            tests/data/scipy_chinchilla.json
 """
 import csv

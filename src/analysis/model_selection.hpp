@@ -1,5 +1,5 @@
 #pragma once
-// Model selection between laws fitted to the same data (LAWS.md §5): cross-validation (k-fold
+// Model selection between laws fitted to the same data (docs/laws.md §5): cross-validation (k-fold
 // and leave-one-group-out), held-out scores on an extrapolation split, and bootstrap win-rates.
 //
 // Every procedure is a set of weightings of one dataset (training rows weight ≥ 1, the others 0),

@@ -193,7 +193,7 @@ void register_analyze(CLI::App& app) {
   cmd->add_flag("--no-figures", a->no_figures, "write no figures (report.html without them)")
       ->group(g);
   cmd->footer(R"(Examples:
-  shannonfit analyze ../shared/data/chinchilla_svg_extracted.csv --n-col 'Model Size' \
+  shannonfit analyze data/chinchilla_svg_extracted.csv --n-col 'Model Size' \
       --flops-col 'Training FLOP' --drop-highest-loss 5 --at N=7e10,D=1.4e12
   shannonfit analyze runs.csv --law chinchilla,kaplan-e --resamples 1000 --seed 7 --out rep/
   shannonfit analyze pythia.csv --law shannon,chinchilla --extrapolate N<=6.9e9,D<=180e9

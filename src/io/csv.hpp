@@ -37,7 +37,7 @@ bool parse_number(const std::string& cell, double& out);
 
 std::string join_names(const std::vector<std::string>& names);
 
-// How a perturbation column maps to the strength x the laws use (LAWS.md §3).
+// How a perturbation column maps to the strength x the laws use (docs/laws.md §3).
 enum class PerturbationKind {
   Noise,         // noise:<col>          x = σ of the Gaussian weight noise
   NoiseSnrDb,    // noise-snr-db:<col>   x = 10^(−SNR/20), the noise given as an SNR in dB

@@ -185,7 +185,7 @@ inline std::vector<double> log_spaced(double first, double last, int count) {
   return v;
 }
 
-// An N×D grid spanning the ranges of LAWS.md's property tests (N ∈ [1e7, 1e12],
+// An N×D grid spanning the ranges of docs/laws.md's property tests (N ∈ [1e7, 1e12],
 // D ∈ [1e8, 1e13]); laws that need a perturbation strength get every point at each x in
 // {0, 1/8, 1/4, 1/2, 1} (x = 0 is the unperturbed model).
 inline Design make_design(const LawInfo& info, int n_count = 6, int d_count = 6) {
