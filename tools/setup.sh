@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# Installs the Debian packages shannonfit needs, and nothing when all are present.
-# One `apt-get update` at most, and only when something is missing.
+# Installs the Debian 12 packages that building shannonfit and writing its report need (what
+# tools/demo.sh runs), plus any PACKAGE named on the command line (tools/test.sh names the test
+# and hardening tools), and nothing when all are present: one `apt-get update` at most, and only
+# when something is missing.
+#   tools/setup.sh [PACKAGE...]
 set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config ccache
   libeigen3-dev librandom123-dev libboost-math-dev libcli11-dev nlohmann-json3-dev libfmt-dev libssl-dev
-  libgtest-dev libgmock-dev libbenchmark-dev libceres-dev
-  libopenmpi-dev openmpi-bin
-  pybind11-dev python3-dev python3-numpy python3-scipy python3-matplotlib python3-pandas
-  chromium
-  clang-14 libfuzzer-14-dev libclang-rt-14-dev libomp-14-dev
+  python3 python3-matplotlib
+  "$@"
 )
 
 missing=()

@@ -6,7 +6,15 @@
 # SHANNONFIT_SKIP_HARDENING=1 runs only the main build and its tests.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-"$root/tools/setup.sh"
+# The demo's packages and what only the tests need: GoogleTest and Google Benchmark, the Python
+# module's build (pybind11, pip), Ceres for the side-by-side comparison, OpenMPI for the
+# distributed runs, Chromium for the report's browser test, clang/libFuzzer for the fuzz stage.
+"$root/tools/setup.sh" \
+  libgtest-dev libgmock-dev libbenchmark-dev libceres-dev \
+  libopenmpi-dev openmpi-bin \
+  pybind11-dev python3-dev python3-numpy python3-scipy python3-pandas python3-pip python3-setuptools python3-wheel \
+  chromium \
+  clang-14 libfuzzer-14-dev libclang-rt-14-dev libomp-14-dev
 jobs=$(nproc)
 build="${SHANNONFIT_BUILD_DIR:-$root/build}"
 # The Python module and its test come along wherever Debian's pybind11 is installed.
@@ -15,7 +23,9 @@ python_opt=""
 # MPI runs (and their 1/2/3-rank equality test) come along wherever OpenMPI is installed.
 mpi_opt=""
 command -v mpicxx >/dev/null && command -v mpirun >/dev/null && mpi_opt="-DSHANNONFIT_MPI=ON"
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release $python_opt $mpi_opt ${SHANNONFIT_CMAKE_ARGS:-} >/dev/null
+# Tests and benchmarks on explicitly: tools/demo.sh may have configured the same folder without.
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=ON \
+  -DSHANNONFIT_BENCH=ON $python_opt $mpi_opt ${SHANNONFIT_CMAKE_ARGS:-} >/dev/null
 cmake --build "$build" -j"$jobs"
 (cd "$build" && ctest --output-on-failure -j"$jobs" ${SHANNONFIT_CTEST_ARGS:-})
 
