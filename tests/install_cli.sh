@@ -9,8 +9,9 @@ build=$1 data=$2 python=${3:-}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-cmake --install "$build" --prefix "$tmp/staged" >/dev/null
-mv "$tmp/staged" "$tmp/prefix"
+# DESTDIR keeps every file under $tmp, even one a configuration sends to an absolute folder.
+DESTDIR="$tmp/dest" cmake --install "$build" --prefix /opt/shannonfit >/dev/null
+mv "$tmp/dest/opt/shannonfit" "$tmp/prefix"
 mkdir "$tmp/work"
 cp "$data" "$tmp/work/runs.csv"
 cd "$tmp/work"

@@ -14,6 +14,6 @@ cmake --build "$build" --target shannonfit -j"$(nproc)"
 # report.json, CSV tables, figures). --force: reports/demo is the demo's own folder, rewritten
 # on every run.
 report="$root/reports/demo"
-"$build/shannonfit" analyze "$root/data/synthetic_chinchilla.csv" --at N=7e10,D=1.4e12 \
+"$build/shannonfit" analyze "$root/data/synthetic_chinchilla.csv" --at N=70B,D=1.4T \
   --budget 5.76e23 --seed 1 --out "$report" --force
 echo "demo: the report folder is $report (open $report/report.html)"

@@ -6,15 +6,7 @@
 # SHANNONFIT_SKIP_HARDENING=1 runs only the main build and its tests.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-# The demo's packages and what only the tests need: GoogleTest and Google Benchmark, the Python
-# module's build (pybind11, pip), Ceres for the side-by-side comparison, OpenMPI for the
-# distributed runs, Chromium for the report's browser test, clang/libFuzzer for the fuzz stage.
-"$root/tools/setup.sh" \
-  libgtest-dev libgmock-dev libbenchmark-dev libceres-dev \
-  libopenmpi-dev openmpi-bin \
-  pybind11-dev python3-dev python3-numpy python3-scipy python3-pandas python3-pip python3-setuptools python3-wheel \
-  chromium \
-  clang-14 libfuzzer-14-dev libclang-rt-14-dev libomp-14-dev
+"$root/tools/setup.sh" --test
 jobs=$(nproc)
 build="${SHANNONFIT_BUILD_DIR:-$root/build}"
 # The Python module and its test come along wherever Debian's pybind11 is installed.
