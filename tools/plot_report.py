@@ -37,7 +37,8 @@ try:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.colors import LogNorm
-    from matplotlib.ticker import FixedLocator, FuncFormatter, LogLocator, NullFormatter
+    from matplotlib.ticker import (FixedLocator, FuncFormatter, LogLocator, NullFormatter,
+                                   NullLocator)
 except ImportError:
     print("plot_report: matplotlib is not installed (Debian: python3-matplotlib); no figures",
           file=sys.stderr)
@@ -118,13 +119,14 @@ def nice_log_ticks(lo, hi, count=6):
     return ticks
 
 
-def loss_log_axis(axis, values):
+def round_log_axis(axis, values, count=6):
+    """A log axis over less than a few decades, labelled at round values in plain notation."""
     values = [v for v in values if finite(v) and v > 0]
     if not values:
         return
-    axis.set_major_locator(FixedLocator(nice_log_ticks(min(values), max(values))))
+    axis.set_major_locator(FixedLocator(nice_log_ticks(min(values), max(values), count)))
     axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
-    axis.set_minor_formatter(NullFormatter())
+    axis.set_minor_locator(NullLocator())
 
 
 def size_norm(values):
@@ -181,7 +183,7 @@ def plot_fits(figs, data, curves, predictions, level):
         ax.set_xscale("log")
         ax.set_yscale("log")
         human_log_axis(ax.xaxis)
-        loss_log_axis(ax.yaxis, [r["loss"] for r in shown] + [r["loss"] for r in rows] +
+        round_log_axis(ax.yaxis, [r["loss"] for r in shown] + [r["loss"] for r in rows] +
                       [t["lo"] for t in targets] + [t["hi"] for t in targets])
         label_axes(ax, "training tokens D (log scale)", "loss, nats/token (log scale)", law)
         ax.set_title(f"{law}: data, fit and {percent(level)} band")
@@ -269,11 +271,13 @@ def plot_pairs(figs, boot, log_params):
                     ax.scatter(xs, ys, s=3, alpha=0.4)
                     if (law, yi) in log_params and min(ys) > 0:
                         ax.set_yscale("log")
+                        round_log_axis(ax.yaxis, ys, 3)
                 else:
                     ax.axis("off")
                     continue
                 if x_log:
                     ax.set_xscale("log")
+                    round_log_axis(ax.xaxis, xs, 3)
                 ax.tick_params(labelsize=6)
                 if i == k - 1:
                     ax.set_xlabel(xj + (" (log)" if x_log else ""), fontsize=8)

@@ -230,8 +230,9 @@ def section_params(rep):
 
 def section_notes(folder, rep):
     _, notes = split_diagnostics(list(rep.get("diagnostics") or []))
-    out = ("<details open><summary>Routine notes (" + str(len(notes)) + ")</summary><ul class='notes'>"
-           + "".join(f"<li>{esc(n)}</li>" for n in notes) + "</ul></details>") if notes else \
+    items = "".join(f"<li>{esc(n)}</li>" for n in notes)
+    out = (f"<details open><summary>Routine notes ({len(notes)})</summary>"
+           f"<ul class='notes'>{items}</ul></details>") if notes else \
         "<p class='muted'>Nothing routine to note.</p>"
     return out + "".join(figure_html(folder, n) for n in figure_names(folder)
                          if n.startswith("residuals"))

@@ -259,7 +259,8 @@ ScriptOutcome render_figures(const std::string& dir, bool quiet) {
   ScriptOutcome out;
   const std::string py = python();
   if (run({py, "-c", "import matplotlib"}, true, true) != 0) {
-    out.why_not = "skipped: " + py + " cannot import matplotlib (Debian: apt install python3-matplotlib)";
+    out.why_not = "skipped: " + py + " cannot import matplotlib (Debian: apt install " +
+                  "python3-matplotlib)";
     return out;
   }
   out.ran = true;

@@ -226,7 +226,8 @@ namespace {
 std::string folded(const std::string& s) {
   std::string out;
   for (char c : s)
-    if (c != ' ' && c != '_' && c != '-') out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (c != ' ' && c != '_' && c != '-')
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return out;
 }
 
@@ -343,7 +344,8 @@ LoadedData load_data(const Table& table, const ColumnMap& given) {
   if (map.n.empty()) map.n = guess_column(table.header, Role::N, "--n-col", table.source);
   if (map.d.empty() && map.flops.empty())
     map.d = guess_column(table.header, Role::D, "--d-col (or --flops-col)", table.source);
-  if (map.loss.empty()) map.loss = guess_column(table.header, Role::Loss, "--loss-col", table.source);
+  if (map.loss.empty())
+    map.loss = guess_column(table.header, Role::Loss, "--loss-col", table.source);
   out.columns = map;
 
   const int n_col = find_column(table, map.n, "--n-col");
