@@ -116,10 +116,13 @@ class BootstrapTest(unittest.TestCase):
         self.assertEqual(a["draws"].shape, (60, 5))
         np.testing.assert_array_equal(a["draws"], b["draws"])
         self.assertEqual(a["failed_resamples"], int((~a["ok"]).sum()))
-        lo, hi = a["intervals"]["alpha"]["percentile"]
+        # The default level is the CLI's 0.9: the 5th and 95th percentiles.
+        percentile = a.intervals["alpha"].percentile
+        self.assertEqual((percentile.level, percentile.kind), (0.9, "confidence"))
+        lo, hi = percentile.lower, percentile.upper
         alpha = a["draws"][a["ok"], a["param_names"].index("alpha")]
-        self.assertAlmostEqual(lo, np.percentile(alpha, 2.5), places=12)
-        self.assertAlmostEqual(hi, np.percentile(alpha, 97.5), places=12)
+        self.assertAlmostEqual(lo, np.percentile(alpha, 5), places=12)
+        self.assertAlmostEqual(hi, np.percentile(alpha, 95), places=12)
         self.assertLess(lo, a["params"]["alpha"])
         self.assertGreater(hi, a["params"]["alpha"])
 
@@ -276,7 +279,8 @@ class BadInputTest(unittest.TestCase):
 
     def test_missing_column(self):
         n, d, loss = chinchilla_points()
-        self.assert_input_error("no column 'N'", {"n": n, "D": d, "loss": loss})
+        self.assert_input_error("no column for the parameter count N", {"n": n, "D": d, "loss": loss})
+        self.assert_input_error("did you mean 'n'?", {"n": n, "D": d, "loss": loss})
 
     def test_two_dimensional_array(self):
         n, d, loss = chinchilla_points()
@@ -314,6 +318,73 @@ class InterruptTest(unittest.TestCase):
         # The module is usable afterwards: nothing of the stopped batch is left set.
         small = shannonfit.fit(*chinchilla_points(), law="chinchilla")
         self.assertTrue(small["converged"], small["status"])
+
+
+class CliParityTest(unittest.TestCase):
+    """Python answers as the command line does: same defaults, same numbers, typed results."""
+
+    DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data",
+                        "pythia_evals.csv")
+
+    def pythia(self):
+        import csv
+        with open(self.DATA) as f:
+            rows = [r for r in csv.DictReader(f) if int(r["step"]) > 512]
+        return {k: np.array([float(r[k]) for r in rows])
+                for k in ("params", "tokens", "lambada_loss", "step")}
+
+    def test_fit_defaults_give_the_cli_numbers(self):
+        import json
+        import subprocess
+        binary = os.environ["SHANNONFIT_BINARY"]
+        cli = json.loads(subprocess.run(
+            [binary, "fit", self.DATA, "--loss-col", "lambada_loss", "--filter", "step > 512",
+             "--law", "chinchilla", "--json", "--quiet"],
+            check=True, capture_output=True, text=True).stdout)
+        fit = shannonfit.fit(self.pythia(), columns={"loss": "lambada_loss"})
+        self.assertEqual(fit.loss_kind, "huber")
+        # The issue's example: B = 8.4e6 from both, not 1.07e8 from a least-squares default.
+        for p in cli["fits"][0]["parameters"]:
+            self.assertAlmostEqual(fit.params[p["reported_name"]] / p["reported_value"], 1.0,
+                                   places=6, msg=p["reported_name"])
+
+    def test_suffixes_predict_and_compute_optimal_with_intervals(self):
+        n, d, loss = chinchilla_points(noise=0.01, seed=4)
+        boot = shannonfit.bootstrap(n, d, loss, resamples=40, seed=3)
+        a = shannonfit.predict(boot, "70B", "1.4T")
+        b = shannonfit.predict(boot, 7e10, 1.4e12)
+        self.assertEqual(a[0].loss, b[0].loss)
+        self.assertEqual((a[0].interval.kind, a[0].interval.level), ("confidence", 0.9))
+        self.assertLess(a[0].interval.lower, a[0].loss)
+        self.assertGreater(a[0].interval.upper, a[0].loss)
+        frame = a.to_pandas()
+        self.assertEqual(list(frame["N"]), [7e10])
+        opt = shannonfit.compute_optimal(boot, "5.76e23")
+        point = shannonfit.compute_optimal(shannonfit.fit(n, d, loss), 5.76e23)
+        self.assertAlmostEqual(opt.N.estimate / point.N.estimate, 1.0, places=6)
+        self.assertLess(opt.N.interval.lower, opt.N.estimate)
+        self.assertAlmostEqual(opt.N.estimate * opt.D.estimate * 6 / 5.76e23, 1.0, places=6)
+
+    def test_analyze_gives_the_answer_first(self):
+        n, d, loss = chinchilla_points(noise=0.01, seed=4)
+        a = shannonfit.analyze(n, d, loss, laws="chinchilla,kaplan", starts="single",
+                               at="N=100B,D=2T", budget="1e24", resamples=20, seed=1)
+        self.assertEqual(a.headline.law, a.selection.winner)
+        self.assertEqual(a.headline.target["N"], 1e11)
+        self.assertEqual(a.headline.interval.level, 0.9)
+        self.assertEqual(len(a.headline.laws), 2)
+        self.assertLessEqual(a.headline.spread.lower, a.headline.estimate)
+        self.assertEqual(set(a.to_pandas("params")["law"]), {"chinchilla", "kaplan"})
+        self.assertEqual(len(a.compute_optimal), 2)
+        self.assertEqual(a.selection.to_pandas().index[0], a.selection.winner)
+
+    def test_errors_name_python_arguments(self):
+        n, d, loss = chinchilla_points()
+        with self.assertRaisesRegex(shannonfit.InputError, "^resamples must") as ctx:
+            shannonfit.bootstrap(n, d, loss, resamples=0)
+        self.assertNotIn("--", str(ctx.exception))
+        with self.assertRaisesRegex(shannonfit.InputError, "did you mean 'tokens'"):
+            shannonfit.fit({"N": n, "tokens": d, "loss": loss}, columns={"d": "token"})
 
 
 if __name__ == "__main__":

@@ -44,6 +44,25 @@ TEST(ReportBrowser, ChromiumRendersThePageWithEveryFigure) {
     ++pngs;
   }
 
+  // Every figure labels its axes, and each fit figure marks the target and labels it in human
+  // units (the ids plot_report.py gives those elements in the SVG, where text stays text).
+  int svgs = 0;
+  for (const auto& entry : fs::directory_iterator(out / "figures")) {
+    if (entry.path().extension() != ".svg") continue;
+    ++svgs;
+    const std::string svg = read_file(entry.path());
+    const std::string name = entry.path().stem().string();
+    EXPECT_NE(svg.find("id=\"xlabel-"), std::string::npos) << name << ": no x-axis label";
+    EXPECT_NE(svg.find("id=\"ylabel-"), std::string::npos) << name << ": no y-axis label";
+    EXPECT_NE(svg.find("id=\"legend_"), std::string::npos) << name << ": no legend";
+    if (name.rfind("fit_", 0) == 0) {
+      EXPECT_NE(svg.find("id=\"target-"), std::string::npos) << name << ": no target marker";
+      EXPECT_NE(svg.find("target N=100B, D=2T"), std::string::npos) << name;
+      EXPECT_NE(svg.find("90% confidence band"), std::string::npos) << name;
+    }
+  }
+  EXPECT_EQ(svgs, pngs);
+
   // Self-contained: every image is inline, nothing is fetched from elsewhere.
   const std::string html = read_file(out / "report.html");
   // (A plain scan: std::regex recurses per character and overflows on megabytes of base64.)
@@ -69,6 +88,13 @@ TEST(ReportBrowser, ChromiumRendersThePageWithEveryFigure) {
   EXPECT_NE(rendered.find(expected), std::string::npos)
       << "figures that decoded: " << rendered.substr(rendered.find("<body"), 80);
   EXPECT_NE(rendered.find("data-images-ok=\"true\""), std::string::npos);
-  EXPECT_NE(rendered.find("Predicted loss at"), std::string::npos);
-  EXPECT_NE(rendered.find("chinchilla wins"), std::string::npos);
+  // The answer first: the prediction in human units with its interval's level and kind, then
+  // which law wins.
+  const std::size_t answer = rendered.find("Predicted loss at N = 100B parameters, D = 2T tokens");
+  const std::size_t verdict = rendered.find("chinchilla wins");
+  ASSERT_NE(answer, std::string::npos);
+  ASSERT_NE(verdict, std::string::npos);
+  EXPECT_LT(answer, verdict);
+  EXPECT_NE(rendered.find("90% confidence interval"), std::string::npos);
+  EXPECT_LT(verdict, rendered.find("Ranking in detail"));
 }

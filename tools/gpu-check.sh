@@ -14,7 +14,7 @@ build="${SHANNONFIT_GPU_BUILD_DIR:-$root/build-gpu}"
 report="${1:-$build/gpu-report.md}"
 jobs=$(nproc)
 
-"$root/tools/setup.sh" || exit 1
+"$root/tools/setup.sh" --test || exit 1
 mkdir -p "$build"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DSHANNONFIT_CUDA=ON \
   ${SHANNONFIT_CMAKE_ARGS:-} >"$build/configure.log" 2>&1 || { cat "$build/configure.log"; exit 1; }

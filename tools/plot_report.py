@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """Draws the figures of a shannonfit report folder (written by `shannonfit analyze`).
 
-    /usr/bin/python3 tools/plot_report.py REPORT_DIR [--formats png,svg]
+    python3 plot_report.py REPORT_DIR [--formats png,svg]
+
+(`shannonfit analyze` runs it from <prefix>/share/shannonfit, or share/shannonfit in the build.)
 
 Reads only the folder's files, so it can be rerun or restyled without refitting:
   data.csv         line,N,D,x,loss,weight                 the points that were fitted
@@ -11,15 +13,23 @@ Reads only the folder's files, so it can be rerun or restyled without refitting:
   predictions.csv  law,label,N,D,x,loss,lo,hi             extrapolation targets
   bootstrap.csv    law,resample,param,value               bootstrap parameter draws
   selection.csv    law,...,cv_mse,win_rate,delta_aic      model-selection statistics
+  report.json      the interval level, the headline target and which parameters are fitted
+                   as logarithms (drawn on log axes)
 Writes REPORT_DIR/figures/<name>.<format> and prints one line per figure. Figures whose inputs
-are absent or empty are skipped, never drawn blank.
+are absent or empty are skipped, never drawn blank. Every figure labels its axes and has a
+legend or colour key; the fit figures mark the prediction targets. In the SVGs text stays text,
+and the axis labels and target markers carry ids (xlabel-*, ylabel-*, target-*), so tests and
+readers can find them.
 """
 import argparse
 import csv
+import json
 import math
 import os
 import sys
 from collections import defaultdict
+
+from report_units import human, percent
 
 try:
     import matplotlib
@@ -27,10 +37,14 @@ try:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     from matplotlib.colors import LogNorm
+    from matplotlib.ticker import (FixedLocator, FuncFormatter, LogLocator, NullFormatter,
+                                   NullLocator)
 except ImportError:
     print("plot_report: matplotlib is not installed (Debian: python3-matplotlib); no figures",
           file=sys.stderr)
     sys.exit(3)
+
+matplotlib.rcParams["svg.fonttype"] = "none"  # text as <text>, searchable and selectable
 
 
 def read_csv(folder, name):
@@ -77,44 +91,106 @@ class Figures:
         plt.close(fig)
 
 
+def label_axes(ax, xlabel, ylabel, key):
+    """Axis labels with ids in the SVG (xlabel-KEY, ylabel-KEY)."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.xaxis.label.set_gid(f"xlabel-{key}")
+    ax.yaxis.label.set_gid(f"ylabel-{key}")
+
+
+def human_log_axis(axis):
+    """A log axis over decades of sizes or tokens, ticked 1M, 10M, ..., 1B, 10B, 1T."""
+    axis.set_major_locator(LogLocator(base=10))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: human(v)))
+    axis.set_minor_formatter(NullFormatter())
+
+
+def nice_log_ticks(lo, hi, count=6):
+    """About `count` round values between lo and hi, evenly spread in log: a loss axis spans
+    less than a decade, where matplotlib's log ticks would label one value or none."""
+    ticks = []
+    for i in range(count):
+        v = lo * (hi / lo) ** (i / (count - 1))
+        digits = 2 if hi / lo > 1.2 else 3
+        rounded = float(f"{v:.{digits}g}")
+        if rounded not in ticks:
+            ticks.append(rounded)
+    return ticks
+
+
+def round_log_axis(axis, values, count=6):
+    """A log axis over less than a few decades, labelled at round values in plain notation."""
+    values = [v for v in values if finite(v) and v > 0]
+    if not values:
+        return
+    axis.set_major_locator(FixedLocator(nice_log_ticks(min(values), max(values), count)))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_locator(NullLocator())
+
+
 def size_norm(values):
     lo, hi = min(values), max(values)
     return LogNorm(vmin=lo, vmax=hi if hi > lo else lo * 1.0001)
 
 
-def plot_fits(figs, data, curves):
-    """Loss vs tokens, one colour per model size, fitted curve and bootstrap band per law."""
+def plot_fits(figs, data, curves, predictions, level):
+    """Loss vs tokens, one colour per model size: the data, each law's fitted curves with their
+    bootstrap band, and the prediction targets marked with their interval and labelled."""
     if not data:
         return
-    norm = size_norm([r["N"] for r in data])
+    norm = size_norm([r["N"] for r in data] + [p["N"] for p in predictions])
     cmap = plt.get_cmap("viridis")
+    band_label = f"{percent(level)} confidence band (bootstrap)"
     for law, rows in by_law(c for c in curves if c["kind"] == "tokens").items():
         # Token curves are drawn at one perturbation strength; only rows measured there match.
         strengths = {r["x"] for r in rows if finite(r["x"])}
         shown = [p for p in data if not finite(p.get("x")) or not strengths or p["x"] in strengths]
-        fig, ax = plt.subplots(figsize=(7, 4.8))
+        fig, ax = plt.subplots(figsize=(7.5, 5))
         ax.scatter([r["D"] for r in shown], [r["loss"] for r in shown], s=14,
                    c=[cmap(norm(r["N"])) for r in shown], edgecolors="none", alpha=0.8,
-                   label="data")
+                   label="measured loss (colour: N)")
         by_size = defaultdict(list)
         for r in rows:
             by_size[r["N"]].append(r)
+        fit_labelled = band_labelled = False
         for n, pts in sorted(by_size.items()):
             pts.sort(key=lambda r: r["D"])
             colour = cmap(norm(n))
-            d = [r["D"] for r in pts]
-            ax.plot(d, [r["loss"] for r in pts], color=colour, lw=1.4)
+            ax.plot([r["D"] for r in pts], [r["loss"] for r in pts], color=colour, lw=1.4,
+                    label=None if fit_labelled else f"{law} fit at each N")
+            fit_labelled = True
             band = [(r["D"], r["lo"], r["hi"]) for r in pts if finite(r["lo"]) and finite(r["hi"])]
             if band:
                 ax.fill_between([b[0] for b in band], [b[1] for b in band], [b[2] for b in band],
-                                color=colour, alpha=0.18, lw=0)
+                                color=colour, alpha=0.18, lw=0,
+                                label=None if band_labelled else band_label)
+                band_labelled = True
+        targets = [p for p in predictions if p["law"] == law and finite(p["loss"])]
+        for i, t in enumerate(targets):
+            lo = t["loss"] - t["lo"] if finite(t["lo"]) else 0
+            hi = t["hi"] - t["loss"] if finite(t["hi"]) else 0
+            marker = ax.errorbar([t["D"]], [t["loss"]], yerr=[[lo], [hi]], fmt="*", ms=15,
+                                 color="crimson", mec="black", capsize=5, zorder=5,
+                                 label="target with its interval" if i == 0 else None)
+            marker[0].set_gid(f"target-{law}-{i}")
+            ax.annotate(f"target N={human(t['N'])}, D={human(t['D'])}\nloss {t['loss']:.4g}",
+                        (t["D"], t["loss"]), textcoords="offset points", xytext=(-40, 40),
+                        ha="right", fontsize=8, color="crimson",
+                        bbox={"boxstyle": "round", "fc": "white", "ec": "crimson", "alpha": 0.9},
+                        arrowprops={"arrowstyle": "->", "color": "crimson"},
+                        gid=f"target-label-{law}-{i}")
         ax.set_xscale("log")
         ax.set_yscale("log")
-        ax.set_xlabel("training tokens D")
-        ax.set_ylabel("loss")
-        ax.set_title(f"{law}: data and fit (bands: bootstrap interval)")
+        human_log_axis(ax.xaxis)
+        round_log_axis(ax.yaxis, [r["loss"] for r in shown] + [r["loss"] for r in rows] +
+                      [t["lo"] for t in targets] + [t["hi"] for t in targets])
+        label_axes(ax, "training tokens D (log scale)", "loss, nats/token (log scale)", law)
+        ax.set_title(f"{law}: data, fit and {percent(level)} band")
+        ax.legend(fontsize=8, loc="upper right")
         sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
-        fig.colorbar(sm, ax=ax, label="parameters N")
+        bar = fig.colorbar(sm, ax=ax, label="parameters N")
+        human_log_axis(bar.ax.yaxis)
         figs.save(fig, f"fit_{law}")
 
 
@@ -124,21 +200,25 @@ def plot_residuals(figs, fitted):
         return
     norm = size_norm([r["N"] for r in fitted])
     cmap = plt.get_cmap("viridis")
-    fig, axes = plt.subplots(len(laws), 1, figsize=(7, 2.2 * len(laws) + 0.6), sharex=True,
+    fig, axes = plt.subplots(len(laws), 1, figsize=(7.5, 2.2 * len(laws) + 0.8), sharex=True,
                              squeeze=False)
     for ax, (law, rows) in zip(axes[:, 0], sorted(laws.items())):
-        ax.axhline(0, color="grey", lw=0.8)
+        ax.axhline(0, color="grey", lw=0.8, label="zero: a perfect fit")
         ax.scatter([r["D"] for r in rows], [r["residual"] for r in rows], s=10,
-                   c=[cmap(norm(r["N"])) for r in rows], edgecolors="none")
+                   c=[cmap(norm(r["N"])) for r in rows], edgecolors="none",
+                   label=f"{law} residuals (colour: N)")
         ax.set_xscale("log")
-        ax.set_ylabel("residual")
-        ax.set_title(law, fontsize=9, loc="left")
-    axes[-1, 0].set_xlabel("training tokens D")
-    fig.suptitle("Residuals (fit space) by tokens, coloured by model size")
+        human_log_axis(ax.xaxis)
+        label_axes(ax, "training tokens D (log scale)", "residual", law)
+        ax.legend(fontsize=7, loc="upper right")
+    sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
+    bar = fig.colorbar(sm, ax=axes[:, 0].tolist(), label="parameters N")
+    human_log_axis(bar.ax.yaxis)
+    fig.suptitle("Residuals in the fit's space (ln L with --space log), by tokens")
     figs.save(fig, "residuals")
 
 
-def plot_predictions(figs, predictions):
+def plot_predictions(figs, predictions, level):
     if not predictions:
         return
     labels = list(dict.fromkeys(p["label"] for p in predictions))
@@ -153,14 +233,17 @@ def plot_predictions(figs, predictions):
         hi = [p["hi"] - p["loss"] if finite(p["hi"]) else 0 for p in pts]
         ax.errorbar(xs, ys, yerr=[lo, hi], fmt="o", capsize=4, label=law)
     ax.set_xticks(range(len(labels)))
-    ax.set_xticklabels(labels, rotation=15, fontsize=8)
-    ax.set_ylabel("predicted loss")
-    ax.set_title("Extrapolation targets (bars: bootstrap interval)")
-    ax.legend(fontsize=8)
+    first = {p["label"]: p for p in reversed(predictions)}
+    ax.set_xticklabels([f"N={human(first[l]['N'])}\nD={human(first[l]['D'])}" for l in labels],
+                       fontsize=8)
+    label_axes(ax, "target", "predicted loss, nats/token", "predictions")
+    ax.set_title(f"Predictions at the targets (bars: {percent(level)} confidence interval)")
+    ax.legend(fontsize=8, title="law")
     figs.save(fig, "predictions")
 
 
-def plot_pairs(figs, boot):
+def plot_pairs(figs, boot, log_params):
+    """Bootstrap draws pair by pair; parameters fitted as logarithms (A = exp(a)) on log axes."""
     for law, rows in by_law(boot).items():
         draws = defaultdict(dict)
         for r in rows:
@@ -175,19 +258,37 @@ def plot_pairs(figs, boot):
             for j, xj in enumerate(names):
                 ax = axes[i, j]
                 xs = [draws[xj][s] for s in resamples]
+                x_log = (law, xj) in log_params and min(xs) > 0
                 if i == j:
-                    ax.hist(xs, bins=25, color="tab:blue", alpha=0.7)
+                    bins = 25
+                    if x_log:
+                        lo, hi = min(xs), max(xs)
+                        bins = [lo * (hi / lo) ** (b / 25) for b in range(26)] if hi > lo else 25
+                    ax.hist(xs, bins=bins, color="tab:blue", alpha=0.7,
+                            label="draws" if i == 0 else None)
                 elif i > j:
-                    ax.scatter(xs, [draws[yi][s] for s in resamples], s=3, alpha=0.4)
+                    ys = [draws[yi][s] for s in resamples]
+                    ax.scatter(xs, ys, s=3, alpha=0.4)
+                    if (law, yi) in log_params and min(ys) > 0:
+                        ax.set_yscale("log")
+                        round_log_axis(ax.yaxis, ys, 3)
                 else:
                     ax.axis("off")
                     continue
+                if x_log:
+                    ax.set_xscale("log")
+                    round_log_axis(ax.xaxis, xs, 3)
                 ax.tick_params(labelsize=6)
                 if i == k - 1:
-                    ax.set_xlabel(xj, fontsize=8)
-                if j == 0 and i > 0:
-                    ax.set_ylabel(yi, fontsize=8)
-        fig.suptitle(f"{law}: bootstrap parameter draws ({len(resamples)} resamples)")
+                    ax.set_xlabel(xj + (" (log)" if x_log else ""), fontsize=8)
+                    ax.xaxis.label.set_gid(f"xlabel-{law}-{xj}")
+                if j == 0:
+                    ax.set_ylabel("count" if i == 0 else
+                                  yi + (" (log)" if (law, yi) in log_params else ""), fontsize=8)
+                    ax.yaxis.label.set_gid(f"ylabel-{law}-{yi}")
+        fig.legend(*axes[0, 0].get_legend_handles_labels(), loc="upper right", fontsize=8,
+                   title=f"{len(resamples)} resamples")
+        fig.suptitle(f"{law}: bootstrap parameter draws, pair by pair (diagonal: histograms)")
         figs.save(fig, f"pairs_{law}")
 
 
@@ -204,15 +305,24 @@ def plot_selection(figs, selection):
     for ax, m in zip(axes[0], metrics):
         vals = [r[m] if finite(r.get(m)) else 0.0 for r in selection]
         best = min(vals) if m != "win_rate" else max(vals)
-        ax.barh(laws, vals, color=["tab:green" if v == best else "tab:gray" for v in vals])
-        ax.set_title(m.replace("_", " "), fontsize=9)
+        bars = ax.barh(laws, vals, color=["tab:green" if v == best else "tab:gray" for v in vals])
+        label_axes(ax, SELECTION_AXES[m], "law", m)
+        ax.xaxis.label.set_fontsize(8)
         ax.tick_params(labelsize=8)
+        ax.legend([bars[vals.index(best)]], ["best"], fontsize=7, loc="lower right")
     axes[0, 0].invert_yaxis()
-    fig.suptitle("Model selection (green: best)")
+    fig.suptitle("Model selection (green: the best law on each criterion)")
     figs.save(fig, "selection")
 
 
-def plot_perturbation(figs, data, curves):
+SELECTION_AXES = {"holdout_mse": "held-out MSE (lower is better)",
+                  "cv_mse": "cross-validation MSE (lower is better)",
+                  "logo_mse": "leave-one-group-out MSE (lower is better)",
+                  "win_rate": "bootstrap win rate (higher is better)",
+                  "delta_aic": "ΔAIC (lower is better)"}
+
+
+def plot_perturbation(figs, data, curves, level):
     """Loss vs perturbation strength per (N, D) setting, marking each curve's basin (minimum)."""
     pert = [c for c in curves if c["kind"] == "perturbation"]
     if not pert:
@@ -227,7 +337,7 @@ def plot_perturbation(figs, data, curves):
             colour = cmap(i / max(1, len(settings) - 1) * 0.85)
             pts.sort(key=lambda r: r["x"])
             ax.plot([r["x"] for r in pts], [r["loss"] for r in pts], color=colour,
-                    label=f"N={n:.3g}, D={d:.3g}")
+                    label=f"N={human(n)}, D={human(d)}")
             band = [r for r in pts if finite(r["lo"]) and finite(r["hi"])]
             if band:
                 ax.fill_between([r["x"] for r in band], [r["lo"] for r in band],
@@ -236,9 +346,9 @@ def plot_perturbation(figs, data, curves):
             ax.plot([basin["x"]], [basin["loss"]], marker="v", color=colour, ms=8)
             obs = [p for p in data if p["N"] == n and p["D"] == d and finite(p.get("x"))]
             ax.scatter([p["x"] for p in obs], [p["loss"] for p in obs], color=colour, s=14)
-        ax.set_xlabel("perturbation strength x")
-        ax.set_ylabel("loss")
-        ax.set_title(f"{law}: loss vs perturbation (triangles: basin minimum)")
+        label_axes(ax, "perturbation strength x", "loss, nats/token", law)
+        ax.set_title(f"{law}: loss vs perturbation ({percent(level)} bands; triangles: basin "
+                     "minimum)")
         ax.legend(fontsize=7)
         figs.save(fig, f"perturbation_{law}")
 
@@ -251,15 +361,22 @@ def main():
     if not os.path.isfile(os.path.join(args.report_dir, "report.json")):
         print(f"plot_report: {args.report_dir} has no report.json", file=sys.stderr)
         return 2
+    with open(os.path.join(args.report_dir, "report.json")) as f:
+        rep = json.load(f)
+    level = rep.get("confidence")
+    # Parameters reported as exp of what the solver fits (A = exp(a)) are drawn on log axes.
+    log_params = {(law["name"], p["name"]) for law in rep.get("laws", [])
+                  for p in law.get("params", []) if p.get("solver_name") != p.get("name")}
     figs = Figures(args.report_dir, [f for f in args.formats.split(",") if f])
     data = read_csv(args.report_dir, "data.csv")
     curves = read_csv(args.report_dir, "curves.csv")
-    plot_fits(figs, data, curves)
+    predictions = read_csv(args.report_dir, "predictions.csv")
+    plot_fits(figs, data, curves, predictions, level)
     plot_residuals(figs, read_csv(args.report_dir, "fitted.csv"))
-    plot_predictions(figs, read_csv(args.report_dir, "predictions.csv"))
+    plot_predictions(figs, predictions, level)
     plot_selection(figs, read_csv(args.report_dir, "selection.csv"))
-    plot_pairs(figs, read_csv(args.report_dir, "bootstrap.csv"))
-    plot_perturbation(figs, data, curves)
+    plot_pairs(figs, read_csv(args.report_dir, "bootstrap.csv"), log_params)
+    plot_perturbation(figs, data, curves, level)
     return 0
 
 

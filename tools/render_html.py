@@ -1,11 +1,14 @@
 #!/usr/bin/python3
 """Writes REPORT_DIR/report.html: one self-contained page from a shannonfit report folder.
 
-    /usr/bin/python3 tools/render_html.py REPORT_DIR
+    python3 render_html.py REPORT_DIR
 
-Standard library only. Reads report.json and the figures/ that tools/plot_report.py drew (PNG
-embedded as base64, so the page needs no other file), in the order a reader needs them:
-headline prediction, which law wins and how clearly, parameters with intervals, diagnostics,
+(`shannonfit analyze` runs it from <prefix>/share/shannonfit, or share/shannonfit in the build.)
+Standard library only. Reads report.json and the figures/ that plot_report.py drew (PNG
+embedded as base64, so the page needs no other file), in the order a reader needs them: the
+answer (the prediction at the target with its interval, the interval's kind and level, and the
+spread across laws), which law wins and how surely, the warnings, the compute-optimal
+allocation; then the details: the ranking's table, parameters with intervals, routine notes,
 figures, and how to reproduce the run.
 """
 import base64
@@ -15,6 +18,8 @@ import math
 import os
 import sys
 
+from report_units import KIND_IN_WORDS, headline, human, percent, split_diagnostics
+
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;
 padding:0 1em;color:#222;line-height:1.45}
@@ -22,6 +27,9 @@ h1{font-size:1.6em;margin-bottom:.2em} h2{border-bottom:1px solid #ddd;padding-b
 .headline{font-size:1.35em;background:#f3f7ff;border-left:5px solid #3367d6;padding:.7em 1em;margin:1em 0}
 .verdict{background:#f4fbf3;border-left:5px solid #2e8b3a;padding:.6em 1em}
 .warn{background:#fff6e5;border-left:5px solid #e69500;padding:.5em 1em;margin:.4em 0}
+.warnings h2{color:#a35f00;border-color:#e69500} .notes li{color:#555;margin:.15em 0}
+.answer{font-size:1.7em;font-weight:700} .kind{color:#444;font-size:.8em} .headline .muted{font-size:.7em}
+.spread td,.spread th{font-size:.85em}
 table{border-collapse:collapse;margin:.6em 0;font-size:.92em} th,td{border:1px solid #ddd;padding:.25em .6em;text-align:right}
 th{background:#f6f6f6} td.l,th.l{text-align:left} tr.best td{background:#eef8ec;font-weight:600}
 figure{margin:1em 0} figure img{max-width:100%;border:1px solid #eee} figcaption{color:#555;font-size:.9em}
@@ -45,7 +53,8 @@ SELECTION_ORDER = ["holdout_mse", "holdout_r2", "cv_mse", "logo_mse", "win_rate"
                    "akaike_weight", "delta_bic", "r2", "rss", "k", "aic", "bic"]
 
 FIGURE_CAPTIONS = [
-    ("fit_", "Data and fitted curves, one colour per model size; bands are bootstrap intervals."),
+    ("fit_", "Data and fitted curves, one colour per model size, with the bootstrap confidence "
+             "band at the report's level; the star marks each prediction target."),
     ("predictions", "Predictions at the requested targets with their bootstrap intervals."),
     ("selection", "Model-selection statistics per law (green: best)."),
     ("pairs_", "Bootstrap draws of the parameters, pair by pair: correlated or flat directions "
@@ -96,19 +105,63 @@ def table(header, rows, best=None, left=1):
     return "".join(out)
 
 
+def target_text(target):
+    where = f"N = {human(target.get('N'))} parameters, D = {human(target.get('D'))} tokens"
+    if target.get("x"):
+        where += f", x = {fmt(target['x'])}"
+    return where
+
+
 def section_headline(rep):
-    h = rep.get("headline")
+    h = headline(rep)
     if not h:
-        return "<p class='muted'>No prediction target was requested (use <code>--at N=...,D=...</code>).</p>"
-    level = rep.get("confidence")
-    where = f"N = {fmt(h['N'])}, D = {fmt(h['D'])}"
-    if h.get("x") is not None:
-        where += f", x = {fmt(h['x'])}"
-    band = ""
-    if h.get("lo") is not None and h.get("hi") is not None:
-        band = f" &nbsp;({fmt(100 * level, 3) if level else ''}% interval {interval(h['lo'], h['hi'])})"
-    return (f"<div class='headline'>Predicted loss at {where}: <b>{fmt(h['loss'])}</b>{band}"
-            f"<br><span class='muted'>law: {esc(h['law'])}</span></div>")
+        return ("<p class='muted'>No prediction target was requested (add "
+                "<code>--at N=12B,D=307B</code>).</p>")
+    kind = h.get("kind") or "confidence"
+    level = h.get("level")
+    lines = [f"Predicted loss at {target_text(h.get('target') or {})}: "
+             f"<span class='answer'>{fmt(h.get('estimate'))}</span>"]
+    if h.get("lower") is not None and h.get("upper") is not None:
+        lines.append(f"{percent(level)} {esc(kind)} interval "
+                     f"<b>{interval(h['lower'], h['upper'])}</b>"
+                     f"<br><span class='kind'>A {esc(kind)} interval says "
+                     f"{esc(KIND_IN_WORDS.get(kind, kind))}.</span>")
+    band = h.get("confidence_band")
+    if band and kind != "confidence":
+        lines.append(f"<span class='kind'>The curve itself: {percent(level)} confidence band "
+                     f"{interval(band.get('lower'), band.get('upper'))}.</span>")
+    law = h.get("law") or ""
+    method = h.get("method")
+    lines.append(f"<span class='muted'>law: {esc(law)}" + (f" — {esc(method)}" if method else "")
+                 + "</span>")
+    return "<div class='headline'>" + "<br>".join(lines) + "</div>" + section_spread(h, level)
+
+
+def section_spread(h, level):
+    laws = h.get("laws") or []
+    spread = h.get("spread")
+    if len(laws) < 2 or not spread:
+        return ""
+    rows = [[esc(p.get("law")), fmt(p.get("estimate")), interval(p.get("lower"), p.get("upper")),
+             esc(p.get("kind") or "")] for p in laws]
+    best = next((i for i, p in enumerate(laws) if p.get("law") == h.get("law")), None)
+    return (f"<p>Across the {len(laws)} laws the prediction spreads from "
+            f"<b>{fmt(spread.get('min'))}</b> to <b>{fmt(spread.get('max'))}</b>: how much the "
+            f"answer depends on the choice of law.</p><div class='spread'>" +
+            table(["law", "predicted loss", f"{percent(level)} interval", "kind"], rows,
+                  best=best) + "</div>")
+
+
+def section_warnings(rep):
+    warnings, _ = split_diagnostics(list(rep.get("diagnostics") or []))
+    for law in rep.get("laws", []):
+        if law.get("converged") is False:
+            warnings.insert(0, f"{law['name']}: the best fit did not converge "
+                               f"({law.get('status')}).")
+    if not warnings:
+        return ""
+    return (f"<section class='warnings'><h2>Warnings ({len(warnings)})</h2>" +
+            "".join(f"<div class='warn'>{esc(w)}</div>" for w in warnings) + "</section>")
 
 
 def section_optimal(rep):
@@ -116,22 +169,29 @@ def section_optimal(rep):
     if not rows:
         return ""
     level = rep.get("confidence")
-    label = f"{fmt(100 * level, 3)}% interval" if level else "interval"
+    label = f"{percent(level)} interval" if level else "interval"
     body = []
     for r in rows:
         for q in ("N", "D", "loss"):
             v = r.get(q) or {}
-            body.append([esc(r["law"]), fmt(r.get("budget")), q, fmt(v.get("value")),
-                         interval(v.get("lo"), v.get("hi"))])
-    return ("<h3>Compute-optimal allocation (C = 6ND)</h3>" +
+            show = fmt if q == "loss" else human
+            low, high = v.get("lo"), v.get("hi")
+            body.append([esc(r["law"]), human(r.get("budget")) + " FLOP", q, show(v.get("value")),
+                         "—" if low is None or high is None else f"[{show(low)}, {show(high)}]"])
+    return ("<h2>Compute-optimal allocation (C = 6ND)</h2>" +
             table(["law", "budget C", "quantity", "estimate", label], body, left=1))
+
+
+def section_verdict(rep):
+    sel = rep.get("selection") or {}
+    if not sel.get("verdict"):
+        return "<p class='muted'>Only one law was fitted.</p>"
+    return f"<p class='verdict'>{esc(sel['verdict'])}</p>"
 
 
 def section_selection(rep):
     sel = rep.get("selection") or {}
     out = []
-    if sel.get("verdict"):
-        out.append(f"<p class='verdict'>{esc(sel['verdict'])}</p>")
     rows = sel.get("table") or []
     if rows:
         # Statistics this run did not compute (no groups, no held-out split) are left out.
@@ -144,13 +204,13 @@ def section_selection(rep):
                                           for r in rows], best=best))
     if sel.get("method"):
         out.append(f"<p class='muted'>{esc(sel['method'])}</p>")
-    return "".join(out) or "<p class='muted'>Only one law was fitted.</p>"
+    return "".join(out)
 
 
 def section_params(rep):
     out = []
     level = rep.get("confidence")
-    label = f"{fmt(100 * level, 3)}% interval" if level else "interval"
+    label = f"{percent(level)} interval" if level else "interval"
     for law in rep.get("laws", []):
         out.append(f"<h3>{esc(law['name'])}</h3><p><code>{esc(law.get('formula', ''))}</code>"
                    f"<br><span class='muted'>{esc(law.get('source', ''))}</span></p>")
@@ -168,13 +228,12 @@ def section_params(rep):
     return "".join(out)
 
 
-def section_diagnostics(folder, rep):
-    notes = list(rep.get("diagnostics") or [])
-    for law in rep.get("laws", []):
-        if law.get("converged") is False:
-            notes.insert(0, f"{law['name']}: the best fit did not converge ({law.get('status')}).")
-    out = "".join(f"<div class='warn'>{esc(n)}</div>" for n in notes) or \
-        "<p>Every fit converged; nothing to flag.</p>"
+def section_notes(folder, rep):
+    _, notes = split_diagnostics(list(rep.get("diagnostics") or []))
+    items = "".join(f"<li>{esc(n)}</li>" for n in notes)
+    out = (f"<details open><summary>Routine notes ({len(notes)})</summary>"
+           f"<ul class='notes'>{items}</ul></details>") if notes else \
+        "<p class='muted'>Nothing routine to note.</p>"
     return out + "".join(figure_html(folder, n) for n in figure_names(folder)
                          if n.startswith("residuals"))
 
@@ -226,11 +285,15 @@ def render(folder):
     with open(os.path.join(folder, "report.json")) as f:
         rep = json.load(f)
     title = f"shannonfit report — {os.path.basename((rep.get('data') or {}).get('path', folder))}"
+    # The answer first, then how sure, then what needs attention; details after.
     body = [f"<h1>{esc(title)}</h1>",
-            "<h2>Prediction</h2>", section_headline(rep), section_optimal(rep),
-            "<h2>Which law wins</h2>", section_selection(rep),
+            section_headline(rep),
+            "<h2>Which law wins</h2>", section_verdict(rep),
+            section_warnings(rep),
+            section_optimal(rep),
+            "<h2>Ranking in detail</h2>", section_selection(rep),
             "<h2>Parameters</h2>", section_params(rep),
-            "<h2>Diagnostics</h2>", section_diagnostics(folder, rep),
+            "<h2>Notes and residuals</h2>", section_notes(folder, rep),
             "<h2>Figures</h2>", section_figures(folder, rep),
             "<h2>Reproduce</h2>", section_reproduce(rep)]
     return (f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>{esc(title)}</title>"

@@ -6,7 +6,7 @@
 # SHANNONFIT_SKIP_HARDENING=1 runs only the main build and its tests.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-"$root/tools/setup.sh"
+"$root/tools/setup.sh" --test
 jobs=$(nproc)
 build="${SHANNONFIT_BUILD_DIR:-$root/build}"
 # The Python module and its test come along wherever Debian's pybind11 is installed.
@@ -15,7 +15,9 @@ python_opt=""
 # MPI runs (and their 1/2/3-rank equality test) come along wherever OpenMPI is installed.
 mpi_opt=""
 command -v mpicxx >/dev/null && command -v mpirun >/dev/null && mpi_opt="-DSHANNONFIT_MPI=ON"
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release $python_opt $mpi_opt ${SHANNONFIT_CMAKE_ARGS:-} >/dev/null
+# Tests and benchmarks on explicitly: tools/demo.sh may have configured the same folder without.
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=ON \
+  -DSHANNONFIT_BENCH=ON $python_opt $mpi_opt ${SHANNONFIT_CMAKE_ARGS:-} >/dev/null
 cmake --build "$build" -j"$jobs"
 (cd "$build" && ctest --output-on-failure -j"$jobs" ${SHANNONFIT_CTEST_ARGS:-})
 

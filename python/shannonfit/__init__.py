@@ -1,60 +1,145 @@
-"""shannonfit: batched scaling-law fitting from Python.
+"""shannonfit: batched scaling-law fitting with honest uncertainty, from Python.
 
-    import shannonfit
-    fit = shannonfit.fit(n, d, loss, law="chinchilla")          # numpy arrays
-    fit = shannonfit.fit(df, columns={"n": "params", "d": "tokens", "loss": "loss"})
-    fit["params"], fit["status"], shannonfit.predict(fit, n_new, d_new)
-    boot = shannonfit.bootstrap(n, d, loss, law="chinchilla", resamples=1000, seed=1)
-    boot["draws"]                                               # (resamples, params) array
+The same engine and the same defaults as the ``shannonfit`` command (Huber loss with
+delta = 1e-3 on ln L, each law's multi-start grid, 90% intervals), with typed results:
 
-The engine runs in C++ with the GIL released; results are dicts of floats and numpy arrays.
-Bad input raises shannonfit.InputError (a ValueError) with the engine's message, as does data
-that cannot identify the law (too few rows, or too few distinct N, D or x). Every fit reports
-how its starts ended (result["start_outcomes"]) and warns with a FitWarning when the best fit
-is not a clean interior optimum (result["best_fit"]).
+    >>> import pandas as pd, shannonfit
+    >>> runs = pd.read_csv("data/chinchilla_svg_extracted.csv")
+    >>> runs["D"] = runs["Training FLOP"] / (6 * runs["Model Size"])
+    >>> a = shannonfit.analyze(runs, laws=["chinchilla", "kaplan"], at=[("70B", "1.4T")],
+    ...                        budget="5.76e23", resamples=100, seed=1)
+    >>> print(a.headline.estimate, a.headline.interval)        # the answer first
+    >>> a.selection.verdict                                     # which law wins, how surely
+    >>> a.to_pandas("params")                                   # every parameter, with intervals
+
+    >>> fit = shannonfit.fit(runs, law="chinchilla")            # one law, best start
+    >>> boot = shannonfit.bootstrap(runs, law="chinchilla", resamples=1000, seed=1)
+    >>> shannonfit.predict(boot, "70B", "1.4T").to_pandas()     # loss with its 90% interval
+    >>> shannonfit.compute_optimal(boot, budget="5.76e23")      # N*, D*, L* with intervals
+
+Data: numpy arrays n, d, loss; or one table (pandas DataFrame or dict of columns) whose N, D
+and loss columns are found under their usual names (N/params/parameters/model_size...,
+D/tokens/data..., loss/val_loss/eval_loss...) or named with columns={"n": ..., "d": ...,
+"loss": ...}. Sizes, token counts and budgets may be written 12B, 307B, 1.4T, 5.76e23.
+
+The engine runs in C++ with the GIL released; Ctrl-C stops a long batch. Bad input raises
+InputError (a ValueError) naming the argument; data that cannot identify a law raise it too.
+A best fit on a parameter bound, at the iteration cap or not finite warns with FitWarning.
 """
+from __future__ import annotations
+
+import functools
+import math
+import re
 import warnings
 from collections.abc import Mapping
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
+from . import _core
 from ._core import FitError, InputError, __version__
-from ._core import bootstrap as _bootstrap
-from ._core import fit as _fit
-from ._core import laws as _laws
-from ._core import predict as _predict
+from .results import (Analysis, BootstrapResult, ComputeOptimal, Estimate, FitResult, Headline,
+                      Interval, LawFit, Prediction, Predictions, Selection)
 
-__all__ = ["fit", "bootstrap", "predict", "laws", "InputError", "FitError", "FitWarning",
-           "__version__"]
+__all__ = ["fit", "bootstrap", "predict", "compute_optimal", "analyze", "compare", "laws",
+           "quantity", "Analysis", "BootstrapResult", "ComputeOptimal", "Estimate", "FitResult",
+           "Headline", "Interval", "LawFit", "Prediction", "Predictions", "Selection",
+           "InputError", "FitError", "FitWarning", "DEFAULT_LEVEL", "__version__"]
+
+#: The default coverage of every interval, as in the CLI (--level).
+DEFAULT_LEVEL = 0.9
+
+Quantity = Union[float, int, str]
+Table = Any  # a pandas DataFrame or a mapping of column name -> values
+ArrayLike = Union[Sequence[float], np.ndarray]
 
 
 class FitWarning(RuntimeWarning):
     """The best fit stopped on a parameter bound, at the iteration cap, or in NaN/Inf."""
 
-DEFAULT_COLUMNS = {"n": "N", "d": "D", "loss": "loss"}
+
+# The engine's messages name the CLI's options; from Python they name the arguments instead.
+_OPTION_TO_ARGUMENT = {"--group-col": "groups", "--weight-col": "weights", "--at": "at",
+                       "--law": "law", "--loss": "loss_kind", "--perturbation": "x",
+                       "--n-col": "columns['n']", "--d-col": "columns['d']",
+                       "--loss-col": "columns['loss']"}
 
 
-def laws():
-    """Every registered law as a dict: name, formula, source, params (with bounds)."""
-    return _laws()
+def _python_words(message: str) -> str:
+    def replace(match):
+        option = match.group(0)
+        return _OPTION_TO_ARGUMENT.get(option, option[2:].replace("-", "_"))
+    return re.sub(r"--[a-z][a-z0-9-]*", replace, message)
 
 
-def _is_table(obj):
+def _engine_call(function):
+    """Runs an engine call, with the CLI's option names in its errors turned into arguments."""
+    @functools.wraps(function)
+    def call(*args, **kwargs):
+        try:
+            return function(*args, **kwargs)
+        except InputError as e:
+            raise InputError(_python_words(str(e))) from None
+        except FitError as e:
+            raise FitError(_python_words(str(e))) from None
+    return call
+
+
+def quantity(value: Quantity, name: str) -> float:
+    """A size, token count or budget as a float: 12e9, "12B", "307B", "1.4T", "70M", "5.76e23".
+
+    >>> shannonfit.quantity("1.4T", "d")
+    1400000000000.0
+    """
+    if isinstance(value, (int, float, np.floating, np.integer)):
+        return float(value)
+    text = str(value).strip()
+    scale = {"K": 1e3, "M": 1e6, "B": 1e9, "G": 1e9, "T": 1e12, "P": 1e15}.get(text[-1:].upper())
+    try:
+        return float(text[:-1]) * scale if scale else float(text)
+    except ValueError:
+        raise InputError(f"{name}: '{value}' is not a number (write 12e9, '12B', '1.4T'...)") \
+            from None
+
+
+def _quantities(values, name: str) -> np.ndarray:
+    if isinstance(values, (str, int, float, np.floating, np.integer)):
+        values = [values]
+    return np.array([quantity(v, name) for v in np.asarray(values, dtype=object).ravel()])
+
+
+def laws() -> List[Dict[str, Any]]:
+    """Every law as a dict: name, formula, source, needs_perturbation, params (with bounds).
+
+    >>> [law["name"] for law in shannonfit.laws()][:3]
+    ['chinchilla', 'chinchilla-plain', 'kaplan']
+    """
+    return _core.laws()
+
+
+def _is_table(obj) -> bool:
     # A pandas DataFrame or any mapping of column name -> values; pandas itself is optional.
     return isinstance(obj, Mapping) or hasattr(obj, "columns")
 
 
-def _column(table, name, role, numeric=True):
+def _header(table) -> List[str]:
+    return [str(c) for c in (table.columns if hasattr(table, "columns") else table)]
+
+
+def _column(table, name: str, role: str, numeric: bool = True):
     try:
         values = table[name]
     except (KeyError, IndexError, TypeError):
-        available = list(table.columns) if hasattr(table, "columns") else list(table)
-        raise InputError(f"{role}: no column '{name}' (columns: {', '.join(map(str, available))})")
+        header = _header(table)
+        close = _core.closest_column(header, str(name))
+        raise InputError(f"columns['{role}']: no column '{name}' (columns: {', '.join(header)})"
+                         + (f"; did you mean '{close}'?" if close else "")) from None
     # Groups are labels (model family, run), not numbers.
     return _as_array(values, f"{role} (column '{name}')") if numeric else list(values)
 
 
-def _as_array(values, role):
+def _as_array(values, role: str):
     if values is None:
         return None
     try:
@@ -66,20 +151,23 @@ def _as_array(values, role):
 ROLES = ("n", "d", "loss", "weights", "x", "groups")
 
 
-def _inputs(n, d, loss, extra, columns):
-    """The arrays of every role: from one table (columns by name) or from separate arrays.
-    `extra` holds the optional roles (weights, x, groups) as given: arrays, column names, None.
-    Also, under "origin", what the engine's messages call the data and its n, d, x columns."""
+def _inputs(n, d, loss, extra: Dict[str, Any], columns: Optional[Dict[str, str]]):
+    """The arrays of every role: from one table (columns by name, N, D and loss guessed from
+    their usual spellings when not named) or from separate arrays. `extra` holds the optional
+    roles (weights, x, groups) as given: arrays, column names, None. Also, under "origin", what
+    the engine's messages call the data and its n, d, x columns."""
     if _is_table(n):
         if d is not None or loss is not None:
             raise InputError("pass either a table (with columns=...) or the arrays n, d, loss")
         table = n
-        names = dict(DEFAULT_COLUMNS)
-        names.update(columns or {})
+        names = dict(columns or {})
         unknown = set(names) - set(ROLES)
         if unknown:
             raise InputError(f"columns: unknown role(s) {sorted(unknown)} "
                              f"(roles: {', '.join(ROLES)})")
+        for role in ("n", "d", "loss"):
+            if role not in names:
+                names[role] = _engine_call(_core.guess_column)(_header(table), role)
         names.update({role: v for role, v in extra.items() if isinstance(v, str)})
         out = {}
         for role, name in names.items():
@@ -102,79 +190,342 @@ def _inputs(n, d, loss, extra, columns):
     return out
 
 
-def _warn_about_best_fit(result, stacklevel=3):
+def _warn_about_best_fit(result, stacklevel: int = 3):
     # The CLI prints this on stderr; in Python it is a warning the caller can filter or raise.
-    message = result.get("best_fit", {}).get("warning")
+    message = (result.get("best_fit") or {}).get("warning")
     if message:
-        warnings.warn(f"law '{result['law']}': {message}", FitWarning, stacklevel=stacklevel)
+        warnings.warn(f"law '{result['law']}': {_python_words(message)}", FitWarning,
+                      stacklevel=stacklevel)
     return result
 
 
-def fit(n, d=None, loss=None, *, law="chinchilla", loss_kind="l2", space="log",
-        huber_delta=1e-3, backend="cpu", weights=None, x=None, starts="grid", threads=0,
-        max_iterations=500, columns=None):
-    """Fit one law to (N, D, loss) points and return the best start's result.
+_FIT_FIELDS = [f for f in FitResult.__dataclass_fields__]
 
-    n, d, loss: arrays of parameters, tokens and loss; or pass one table (pandas DataFrame or a
-        dict of columns) as n, naming its columns with columns={"n":..., "d":..., "loss":...,
-        "weights":..., "x":...} (defaults N, D, loss). weights and x may also be column names.
-    law: a name from laws(). loss_kind: "l2" or "huber" (delta huber_delta). space: "log" fits
-        ln L, "linear" fits L. backend: "cpu", "reference", "cuda" or "auto".
-    starts: "grid" (the law's multi-start grid), "single", or "separable" (laws linear in some
-    parameters: a grid over the others with nonnegative least squares, then LM from its best
-    few points). threads: 0 = all cores.
 
-    Returns a dict: law, params and se (reported names -> estimate, asymptotic standard error;
-    NaN where the data do not identify a parameter, listed in unidentified), param_names,
-    solver_params (numpy array, the space the solver works in), solver_names, covariance
-    (solver space), status, converged, rss, r2, aic, aicc, bic, cost, iterations, n_points,
-    n_starts, failed_starts, space, loss_kind; start_outcomes, how the starts ended (total,
-    converged, at_bound, max_iterations, non_finite: the counts `shannonfit fit` reports); and
-    best_fit, the chosen start's state (outcome, status, converged, params_at_bound, warning).
+def _fit_result(raw: Dict[str, Any]) -> FitResult:
+    return FitResult(**{k: raw[k] for k in _FIT_FIELDS})
 
-    Raises InputError when the data cannot identify the law (fewer rows than parameters, or
-    fewer distinct N, D or x than it needs), naming the column and the counts. Warns with a
-    FitWarning when the best fit is on a bound, at the iteration cap, or not finite.
+
+def fit(n, d=None, loss=None, *, law: str = "chinchilla", loss_kind: str = "huber",
+        huber_delta: float = 1e-3, space: str = "log", starts: str = "grid",
+        backend: str = "auto", weights=None, x=None, threads: int = 0,
+        max_iterations: int = 500, columns: Optional[Dict[str, str]] = None) -> FitResult:
+    """Fit one law from its multi-start grid; returns the best start (`shannonfit fit`).
+
+    Args:
+        n, d, loss: arrays of parameters, tokens and loss; or one table as n (DataFrame or dict
+            of columns) with the columns guessed or named by columns={"n":..., "d":...,
+            "loss":..., "weights":..., "x":...}. weights and x may also be column names.
+        law: a name from laws().
+        loss_kind: "huber" (delta huber_delta, the CLI's default) or "l2" (least squares).
+        space: "log" fits ln L, "linear" fits L (with loss_kind="l2": scipy's curve_fit).
+        starts: "grid" (the law's multi-start grid), "single", or "separable" (laws linear in
+            some parameters: a grid over the others with nonnegative least squares, then LM
+            from its best few points).
+        backend: "auto" (CUDA when present), "cpu", "reference" or "cuda". threads: 0 = all.
+
+    Returns a FitResult: params and se (reported names, A not ln A), status, rss, r2, aic,
+    aicc, bic, start_outcomes, best_fit...; fit.to_pandas() is the parameter table.
+
+    Raises InputError when the data cannot identify the law (too few rows, or too few
+    distinct N, D or x), naming the column and the counts. Warns with FitWarning when the best
+    fit is on a bound, at the iteration cap, or not finite.
+
+    Example:
+        >>> f = shannonfit.fit(runs, law="chinchilla")
+        >>> f.params["alpha"], f.se["alpha"]
+        >>> f.to_pandas()
     """
     a = _inputs(n, d, loss, {"weights": weights, "x": x}, columns)
-    return _warn_about_best_fit(
-        _fit(a["n"], a["d"], a["loss"], law, loss_kind, space, float(huber_delta), backend,
-             a["weights"], a["x"], starts, int(threads), int(max_iterations),
-             **a["origin"]))
+    raw = _engine_call(_core.fit)(
+        a["n"], a["d"], a["loss"], law, loss_kind, space, float(huber_delta), backend,
+        a["weights"], a["x"], starts, int(threads), int(max_iterations), **a["origin"])
+    return _warn_about_best_fit(_fit_result(raw))
 
 
-def bootstrap(n, d=None, loss=None, *, law="chinchilla", resamples=1000, seed=0,
-              scheme="case", starts="best", loss_kind="l2", space="log", huber_delta=1e-3,
-              backend="cpu", weights=None, x=None, groups=None, threads=0,
-              max_iterations=500, level=0.95, columns=None):
-    """Full fit plus `resamples` bootstrap refits (counter-based, so `seed` reproduces them on
-    any backend or thread count).
+def bootstrap(n, d=None, loss=None, *, law: str = "chinchilla", resamples: int = 1000,
+              seed: int = 0, scheme: str = "case", starts: str = "best",
+              level: float = DEFAULT_LEVEL, loss_kind: str = "huber", huber_delta: float = 1e-3,
+              space: str = "log", backend: str = "auto", weights=None, x=None, groups=None,
+              threads: int = 0, max_iterations: int = 500,
+              columns: Optional[Dict[str, str]] = None) -> BootstrapResult:
+    """The full fit plus `resamples` bootstrap refits (`shannonfit bootstrap`); counter-based,
+    so `seed` gives the same numbers on any backend or thread count.
 
-    Data arguments as in fit(); groups (array or column name) label clusters for
-    scheme="cluster". scheme: "case", "cluster" or "residual". starts: "best" (each resample
-    starts from the full-data fit), "grid", or "separable" (each resample runs its own
-    separable search; separable laws only).
+    Args:
+        data and solver arguments: as in fit(); groups (array or column name) label clusters.
+        scheme: "case" (rows), "cluster" (whole groups) or "residual".
+        starts: "best" (each resample starts from the full-data fit, Epoch AI's protocol),
+            "grid", or "separable".
+        level: coverage of the intervals (default 0.9, as everywhere).
 
-    Returns fit()'s dict for the full-data fit (start_outcomes and best_fit included; the same
-    InputError and FitWarning) plus: draws (resamples x params, reported units,
-    NaN rows where a resample failed), solver_draws, ok (bool per resample), resamples,
-    failed_resamples, seed, scheme, level, and intervals: per parameter its percentile and BCa
-    interval at `level`, bootstrap standard error and bias.
+    Returns a BootstrapResult: fit()'s fields plus intervals (per parameter: Estimate with
+    its BCa interval, percentile where BCa is undefined), draws, ok, failed_resamples...; pass
+    it to predict() and compute_optimal() for intervals on those.
+
+    Example:
+        >>> b = shannonfit.bootstrap(runs, law="chinchilla", resamples=400, seed=1)
+        >>> b.intervals["alpha"].interval        # [lower, upper] (90% confidence)
+        >>> b.to_pandas()
     """
     a = _inputs(n, d, loss, {"weights": weights, "x": x, "groups": groups}, columns)
-    return _warn_about_best_fit(
-        _bootstrap(a["n"], a["d"], a["loss"], law, int(resamples), int(seed), scheme, starts,
-                   loss_kind, space, float(huber_delta), backend, a["weights"], a["x"],
-                   a["groups"], int(threads), int(max_iterations), float(level),
-                   **a["origin"]))
+    raw = _engine_call(_core.bootstrap)(
+        a["n"], a["d"], a["loss"], law, int(resamples), int(seed), scheme, starts, loss_kind,
+        space, float(huber_delta), backend, a["weights"], a["x"], a["groups"], int(threads),
+        int(max_iterations), float(level), **a["origin"])
+    intervals = {}
+    for name, iv in raw["intervals"].items():
+        bca = iv["bca"]
+        use_bca = all(math.isfinite(v) for v in bca)
+        lo, hi = bca if use_bca else iv["percentile"]
+        intervals[name] = Estimate(name, raw["params"][name],
+                                   Interval(lo, hi, float(level), "confidence",
+                                            "bca" if use_bca else "percentile"),
+                                   iv["bootstrap_se"], raw["se"][name],
+                                   Interval(*iv["percentile"], float(level), "confidence",
+                                            "percentile"))
+    result = BootstrapResult(**{k: raw[k] for k in _FIT_FIELDS}, resamples=raw["resamples"],
+                             failed_resamples=raw["failed_resamples"], seed=raw["seed"],
+                             scheme=raw["scheme"], level=raw["level"], intervals=intervals,
+                             draws=raw["draws"], solver_draws=raw["solver_draws"], ok=raw["ok"],
+                             run=raw["run"])
+    return _warn_about_best_fit(result)
 
 
-def predict(result, n, d, x=None):
-    """Loss predicted at (n, d[, x]) by a result of fit() (or any dict with law and
-    solver_params). Returns a numpy array. Warns with a FitWarning, as fit() did, when the
-    result's best fit is on a bound, at the iteration cap, or not finite: its predictions carry
-    that caveat (see result["start_outcomes"] and result["best_fit"])."""
+def predict(result: FitResult, n, d, x=None, *, level: float = DEFAULT_LEVEL) -> Predictions:
+    """The loss `result`'s law predicts at (n, d[, x]) (`shannonfit predict`).
+
+    n and d may be numbers, strings with suffixes ("70B", "1.4T") or arrays of either. With a
+    BootstrapResult each prediction carries its interval at `level` (kind "confidence": where
+    the law's curve lies); with a FitResult, the point prediction only. Warns with FitWarning,
+    as fit() did, when the result's best fit is not a clean interior optimum.
+
+    Example:
+        >>> p = shannonfit.predict(boot, "70B", "1.4T")
+        >>> p[0].loss, p[0].interval
+        >>> shannonfit.predict(fit, [1e9, 7e10], [2e10, 1.4e12]).loss
+    """
     _warn_about_best_fit(result)
-    return _predict(result["law"], _as_array(result["solver_params"], "solver_params"),
-                    _as_array(np.atleast_1d(n), "n"), _as_array(np.atleast_1d(d), "d"),
-                    _as_array(None if x is None else np.atleast_1d(x), "x"))
+    nv, dv = _quantities(n, "n"), _quantities(d, "d")
+    xv = None if x is None else np.broadcast_to(_as_array(np.atleast_1d(x), "x"), nv.shape).copy()
+    if isinstance(result, BootstrapResult) and result.run is not None:
+        rows = _engine_call(_core.prediction_intervals)(result.run, nv, dv, xv, float(level))
+        intervals = [(r["estimate"], _interval(r)) for r in rows]
+    else:  # a FitResult, or any mapping with law and solver_params
+        losses = _engine_call(_core.predict)(
+            result["law"], _as_array(result["solver_params"], "solver_params"), nv, dv, xv)
+        intervals = [(float(v), None) for v in losses]
+    return Predictions([Prediction(result["law"], float(nv[i]), float(dv[i]), est, iv,
+                                   0.0 if xv is None else float(xv[i]))
+                        for i, (est, iv) in enumerate(intervals)])
+
+
+def _interval(d: Dict[str, Any]) -> Interval:
+    return Interval(d["lower"], d["upper"], d["level"], d.get("kind", "confidence"),
+                    d.get("method", ""))
+
+
+def compute_optimal(result: FitResult, budget: Quantity, *, flops_per_token_param: float = 6,
+                    n_min: Quantity = 1e6, n_max: Quantity = 1e15, x: float = 0,
+                    level: float = DEFAULT_LEVEL) -> ComputeOptimal:
+    """The model size N* and token count D* = C / (k N*) minimising the loss at compute
+    budget C = k N D (`bootstrap --budget`, `analyze --budget`), and the loss L* there.
+
+    With a BootstrapResult, N*, D* and L* carry intervals at `level`: an optimum is only as
+    certain as the exponents behind it. on_bound says N* sits on n_min or n_max.
+
+    Example:
+        >>> opt = shannonfit.compute_optimal(boot, budget="5.76e23")
+        >>> opt.N.estimate, opt.N.interval, opt.D.estimate
+    """
+    c = quantity(budget, "budget")
+    args = (c, float(flops_per_token_param), quantity(n_min, "n_min"), quantity(n_max, "n_max"),
+            float(x))
+    if isinstance(result, BootstrapResult) and result.run is not None:
+        raw = _engine_call(_core.compute_optimal_intervals)(result.run, *args, float(level))
+        parts = {q: Estimate(q, raw[q], _interval(raw[q + "_interval"]),
+                             raw[q + "_interval"]["bootstrap_se"],
+                             raw[q + "_interval"]["asymptotic_se"]) for q in ("N", "D", "loss")}
+    else:
+        raw = _engine_call(_core.compute_optimal)(
+            result["law"], _as_array(result["solver_params"], "solver_params"), *args)
+        parts = {q: Estimate(q, raw[q]) for q in ("N", "D", "loss")}
+    return ComputeOptimal(result["law"], c, parts["N"], parts["D"], parts["loss"], raw["on_bound"],
+                          raw["ok"])
+
+
+def _resolve_laws(law, have_x: bool) -> List[str]:
+    names = [law] if isinstance(law, str) else list(law)
+    out: List[str] = []
+    for name in names:
+        for part in str(name).split(","):
+            part = part.strip()
+            if part == "all":
+                # As the CLI's --law all: every law whose inputs the data have.
+                out += [l["name"] for l in _core.laws() if have_x or not l["needs_perturbation"]]
+            elif part and part not in out:
+                out.append(part)
+    return list(dict.fromkeys(out))
+
+
+def _targets(at) -> List[Tuple[str, float, float, float]]:
+    """at: (N, D) or (N, D, x) tuples, dicts with N/D/x keys, or "N=70B,D=1.4T" strings."""
+    if at is None:
+        return []
+    if isinstance(at, (str, Mapping)) or (isinstance(at, tuple) and len(at) in (2, 3)
+                                          and not isinstance(at[0], (tuple, list, Mapping))):
+        at = [at]
+    out = []
+    for item in at:
+        if isinstance(item, str):
+            parts = dict(p.split("=", 1) for p in item.split(",") if "=" in p)
+            item = {k.strip().upper() if k.strip().lower() != "x" else "x": v
+                    for k, v in parts.items()}
+        if isinstance(item, Mapping):
+            if "N" not in item or "D" not in item:
+                raise InputError(f"at: {item!r} needs N and D")
+            nv, dv, xv = item["N"], item["D"], item.get("x", 0)
+        else:
+            nv, dv, xv = (tuple(item) + (0,))[:3]
+        nq, dq = quantity(nv, "at: N"), quantity(dv, "at: D")
+        label = f"N={_human(nq)},D={_human(dq)}" + (f",x={float(xv):g}" if float(xv) else "")
+        out.append((label, nq, dq, float(xv)))
+    return out
+
+
+def _human(value: float) -> str:
+    for suffix, scale in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("K", 1e3)):
+        if value >= scale:
+            return f"{value / scale:.3g}{suffix}"
+    return f"{value:.3g}"
+
+
+def analyze(n, d=None, loss=None, *, laws: Union[str, Iterable[str]] = "all", at=None,
+            budget: Quantity = 0, budget_x: float = 0, level: float = DEFAULT_LEVEL,
+            resamples: int = 200, seed: int = 0, scheme: str = "case", kfold: int = 5,
+            extrapolate: str = "", loss_kind: str = "huber", huber_delta: float = 1e-3,
+            space: str = "log", starts: str = "grid", backend: str = "auto", weights=None,
+            x=None, groups=None, threads: int = 0, max_iterations: int = 500,
+            columns: Optional[Dict[str, str]] = None) -> Analysis:
+    """The whole analysis in one call, as `shannonfit analyze` does it (same defaults): every
+    law the data allow fitted and bootstrapped, ranked, evaluated at each target `at` and at
+    the compute `budget`.
+
+    Args:
+        laws: names, a comma list, or "all" (every law whose inputs the data have).
+        at: targets: ("70B", "1.4T"), (7e10, 1.4e12, x), {"N": ..., "D": ...}, "N=70B,D=1.4T",
+            or a list of them; the first is the headline.
+        budget: compute budget C = 6ND for the compute-optimal split ("5.76e23"; 0: none).
+        level: interval coverage (0.9). resamples: bootstrap resamples per law (200).
+        kfold: folds of the cross-validation that ranks the laws (0: none).
+        extrapolate: "N<=6.9e9,D<=180B": rank by predicting the rows beyond from the rest.
+        the rest: as in fit() and bootstrap().
+
+    Returns an Analysis: headline (answer first), selection (winner, verdict, table), laws,
+    predictions, compute_optimal, warnings and notes; to_pandas("params"|"predictions"|
+    "selection"|"compute_optimal").
+
+    Example:
+        >>> a = shannonfit.analyze(runs, at=("70B", "1.4T"), budget="5.76e23", seed=1)
+        >>> a.headline.estimate, a.headline.interval, a.selection.verdict
+        >>> a.to_pandas("predictions")
+    """
+    a = _inputs(n, d, loss, {"weights": weights, "x": x, "groups": groups}, columns)
+    names = _resolve_laws(laws, a["x"] is not None)
+    raw = _engine_call(_core.analyze)(
+        a["n"], a["d"], a["loss"], names, _targets(at), quantity(budget, "budget"),
+        float(budget_x), float(level), int(resamples), int(seed), scheme, starts, loss_kind,
+        space, float(huber_delta), backend, a["weights"], a["x"], a["groups"], int(threads),
+        int(max_iterations), int(kfold), extrapolate, **a["origin"])
+    result = _analysis(raw)
+    for w in result.warnings:
+        warnings.warn(_python_words(w), FitWarning, stacklevel=2)
+    return result
+
+
+def compare(n, d=None, loss=None, *, laws: Union[str, Iterable[str]] = "all", **options
+            ) -> Selection:
+    """Rank laws on the same data (`shannonfit compare`'s question, answered as analyze ranks
+    them: held-out error with `extrapolate`, else k-fold CV error, else AICc, with bootstrap
+    win-rates). Takes analyze()'s arguments; returns its Selection.
+
+    Example:
+        >>> s = shannonfit.compare(runs, laws="chinchilla,kaplan,kaplan-e", seed=1)
+        >>> s.winner, s.verdict
+        >>> s.to_pandas()[["aic", "cv_mse", "win_rate"]]
+    """
+    return analyze(n, d, loss, laws=laws, **options).selection
+
+
+def _number(value) -> float:
+    return math.nan if value is None else float(value)
+
+
+def _headline(raw: Dict[str, Any], level: float) -> Optional[Headline]:
+    head = raw.get("headline")
+    if not head:
+        return None
+    if "estimate" in head:  # the headline object with its kind, level and the laws' spread
+        kind = head.get("kind", "confidence")
+        laws = [Prediction(p["law"], head["target"]["N"], head["target"]["D"],
+                           _number(p["estimate"]),
+                           Interval(_number(p["lower"]), _number(p["upper"]),
+                                    head.get("level", level), p.get("kind", kind)),
+                           head["target"].get("x", 0.0)) for p in head.get("laws", [])]
+        spread = head.get("spread")
+        band = head.get("confidence_band")
+        return Headline(head["target"], _number(head["estimate"]),
+                        Interval(_number(head["lower"]), _number(head["upper"]),
+                                 head.get("level", level), kind, head.get("method", "")),
+                        head.get("law", ""), head.get("method", ""), laws,
+                        Interval(_number(spread["min"]), _number(spread["max"]), math.nan,
+                                 "spread across laws") if spread else None,
+                        Interval(_number(band["lower"]), _number(band["upper"]),
+                                 head.get("level", level), "confidence") if band else None)
+    # One law's prediction at the first target; the spread is taken over every law's.
+    same = [p for p in raw.get("predictions", []) if p["label"] == head["label"]]
+    laws = [_prediction(p, level) for p in same]
+    finite = [p.loss for p in laws if math.isfinite(p.loss)]
+    return Headline({"N": head["N"], "D": head["D"], **({"x": head["x"]} if "x" in head else {})},
+                    _number(head["loss"]),
+                    Interval(_number(head["lo"]), _number(head["hi"]), level, "confidence",
+                             "bootstrap"), head["law"], "the ranking's winner", laws,
+                    Interval(min(finite), max(finite), math.nan, "spread across laws")
+                    if finite else None)
+
+
+def _prediction(p: Dict[str, Any], level: float) -> Prediction:
+    return Prediction(p["law"], p["N"], p["D"], _number(p["loss"]),
+                      Interval(_number(p["lo"]), _number(p["hi"]), p.get("level", level),
+                               p.get("kind", "confidence")),
+                      p.get("x", 0.0), p.get("label", ""))
+
+
+def _analysis(raw: Dict[str, Any]) -> Analysis:
+    level = float(raw.get("confidence", DEFAULT_LEVEL))
+    laws = {}
+    for j in raw["laws"]:
+        params = {p["name"]: Estimate(p["name"], _number(p["value"]),
+                                      Interval(_number(p["lo"]), _number(p["hi"]), level),
+                                      _number(p["bootstrap_se"]), _number(p["se"]))
+                  for p in j["params"]}
+        laws[j["name"]] = LawFit(j["name"], j["formula"], j["status"], j["converged"], params,
+                                 _number(j.get("rss")), _number(j.get("r2")),
+                                 _number(j.get("aic")), _number(j.get("aicc")),
+                                 _number(j.get("bic")), j.get("resamples", 0),
+                                 j.get("failed_resamples", 0), j.get("error", ""))
+    sel = raw.get("selection") or {}
+    selection = Selection(sel["winner"], sel["verdict"], sel["ranked_by"], sel["method"],
+                          sel["table"]) if "winner" in sel else None
+    optimal = []
+    for o in raw.get("compute_optimal", []):
+        parts = {q: Estimate(q, _number(o[q]["value"]),
+                             Interval(_number(o[q]["lo"]), _number(o[q]["hi"]), level))
+                 for q in ("N", "D", "loss")}
+        optimal.append(ComputeOptimal(o["law"], o["budget"], parts["N"], parts["D"],
+                                      parts["loss"], o["on_bound"], o["ok"]))
+    diagnostics = raw.get("diagnostics", [])
+    return Analysis(_headline(raw, level), selection, laws,
+                    Predictions([_prediction(p, level) for p in raw.get("predictions", [])]),
+                    optimal, [w[len("WARNING "):] for w in diagnostics if w.startswith("WARNING ")],
+                    [n for n in diagnostics if not n.startswith("WARNING ")], level, raw)

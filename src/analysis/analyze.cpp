@@ -128,11 +128,12 @@ class Builder {
           .cell(std::string(est.at_bound ? "true" : "false"));
       if (!est.identified)
         diagnostics_.push_back(fmt::format(
-            "{}: parameter {} is not identified by this data (a flat direction of the fit); its "
-            "standard error is omitted.", law.info.name, est.reported_name));
+            "WARNING {}: parameter {} is not identified by this data (a flat direction of the "
+            "fit); its standard error is omitted.", law.info.name, est.reported_name));
       if (est.at_bound)
         diagnostics_.push_back(fmt::format(
-            "{}: parameter {} sits on its bound; its standard error ignores the constraint.",
+            "WARNING {}: parameter {} sits on its bound; its standard error ignores the "
+            "constraint.",
             law.info.name, est.reported_name));
     }
     j["params"] = params;
@@ -251,9 +252,9 @@ class Builder {
           .cell(std::string(best.on_bound ? "true" : "false"));
     }
     if (best.on_bound)
-      diagnostics_.push_back(fmt::format("{}: the compute-optimal N at C = {:.3g} lies on the "
-                                         "edge of the searched range; the optimum may be beyond "
-                                         "it.", law.info.name, req_.budget));
+      diagnostics_.push_back(fmt::format("WARNING {}: the compute-optimal N at C = {:.3g} lies on "
+                                         "the edge of the searched range; the optimum may be "
+                                         "beyond it.", law.info.name, req_.budget));
     optimal_json_.push_back(j);
   }
 

@@ -20,10 +20,10 @@ ExtrapolationSplit parse_split(const std::string& text, const std::string& optio
     const auto op = part.find("<=");
     double value = 0;
     const std::string var = op == std::string::npos ? "" : part.substr(0, op);
-    if ((var != "N" && var != "D") || !io::parse_number(part.substr(op + 2), value) ||
+    if ((var != "N" && var != "D") || !io::parse_quantity(part.substr(op + 2), value) ||
         !(value > 0))
       throw InputError(option + " '" + text + "': expected N<=VALUE and/or D<=VALUE separated "
-                       "by a comma, with positive values (e.g. N<=6.9e9,D<=180e9)");
+                       "by a comma, with positive values (e.g. N<=6.9e9,D<=180B)");
     (var == "N" ? s.n_max : s.d_max) = value;
     any = true;
   }

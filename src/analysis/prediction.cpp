@@ -37,9 +37,13 @@ double number(const std::string& text, const std::string& what, const std::strin
   return v;
 }
 
+// N and D: sizes and token counts, which may carry a K/M/B/T suffix (12B, 1.4T).
 double positive(const std::string& text, const std::string& what, const std::string& option,
                 const std::string& spec) {
-  const double v = number(text, what, option, spec);
+  double v = 0;
+  if (!io::parse_quantity(text, v) || !std::isfinite(v))
+    throw InputError(option + " '" + spec + "': " + what + " '" + text +
+                     "' is not a number (write 12e9, 12B, 1.4T...)");
   if (!(v > 0)) throw InputError(option + " '" + spec + "': " + what + " must be positive");
   return v;
 }

@@ -194,15 +194,29 @@ std::string command_line() {
 
 nlohmann::json number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(); }
 
-std::string tools_dir() {
-  if (const char* env = std::getenv("SHANNONFIT_TOOLS"); env && *env) return env;
-  return SHANNONFIT_TOOLS_DIR;
-}
-
 std::string python() {
-  if (const char* env = std::getenv("SHANNONFIT_PYTHON"); env && *env) return env;
+  if (const char* env = std::getenv("SHANNONFIT_REPORT_PYTHON"); env && *env) return env;
   if (access("/usr/bin/python3", X_OK) == 0) return "/usr/bin/python3";
   return "python3";
+}
+
+std::string scripts_dir() {
+  std::error_code ec;
+  const fs::path exe_dir = fs::read_symlink("/proc/self/exe", ec).parent_path();
+  if (ec) throw std::runtime_error("cannot locate the shannonfit executable: " + ec.message());
+  const fs::path installed = (exe_dir.parent_path() / "share" / "shannonfit").lexically_normal();
+  const fs::path in_build = exe_dir / "share" / "shannonfit";
+  const auto complete = [](const fs::path& dir) {
+    for (const char* script : {"plot_report.py", "render_html.py", "report_units.py"})
+      if (!fs::exists(dir / script)) return false;
+    return true;
+  };
+  for (const fs::path& dir : {installed, in_build})
+    if (complete(dir)) return dir.string();
+  throw std::runtime_error("the report scripts (plot_report.py, render_html.py, report_units.py) "
+                           "are missing: looked in " + installed.string() + " and " +
+                           in_build.string() +
+                           " (install with `cmake --install`, or build the shannonfit target)");
 }
 
 namespace {
@@ -231,33 +245,35 @@ int run(const std::vector<std::string>& argv, bool quiet, bool silence_errors = 
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-ScriptOutcome run_script(const std::string& script, const std::string& dir, bool quiet,
-                         const char* module) {
+}  // namespace
+
+void require_report_tools() {
+  scripts_dir();
+  const std::string py = python();
+  if (run({py, "-c", "import json"}, true, true) != 0)
+    throw std::runtime_error("cannot run " + py + " to write report.html (Debian: apt install "
+                             "python3; or set SHANNONFIT_REPORT_PYTHON to an interpreter)");
+}
+
+ScriptOutcome render_figures(const std::string& dir, bool quiet) {
   ScriptOutcome out;
   const std::string py = python();
-  const std::string path = (fs::path(tools_dir()) / script).string();
-  if (!fs::exists(path)) {
-    out.why_not = "skipped: " + path + " not found (set SHANNONFIT_TOOLS to the tools/ folder)";
-    return out;
-  }
-  if (run({py, "-c", std::string("import ") + module}, true, true) != 0) {
-    out.why_not = fmt::format("skipped: {} cannot import {} (Debian: apt install python3-{})", py,
-                              module, module);
+  if (run({py, "-c", "import matplotlib"}, true, true) != 0) {
+    out.why_not = "skipped: " + py + " cannot import matplotlib (Debian: apt install " +
+                  "python3-matplotlib)";
     return out;
   }
   out.ran = true;
-  out.exit_code = run({py, path, dir}, quiet);
+  out.exit_code = run({py, (fs::path(scripts_dir()) / "plot_report.py").string(), dir}, quiet);
   return out;
 }
 
-}  // namespace
-
-ScriptOutcome render_figures(const std::string& dir, bool quiet) {
-  return run_script("plot_report.py", dir, quiet, "matplotlib");
-}
-
-ScriptOutcome render_html(const std::string& dir, bool quiet) {
-  return run_script("render_html.py", dir, quiet, "json");
+void render_html(const std::string& dir) {
+  const std::string script = (fs::path(scripts_dir()) / "render_html.py").string();
+  const int code = run({python(), script, dir}, true);
+  if (code != 0)
+    throw std::runtime_error(fmt::format("report.html was not written: {} {} {} exited with "
+                                         "status {}", python(), script, dir, code));
 }
 
 }  // namespace shannonfit::report

@@ -57,22 +57,31 @@ std::string command_line();
 // JSON for a number that may be NaN or infinite (null then: JSON has no NaN).
 nlohmann::json number(double v);
 
-// Where the helper scripts live: $SHANNONFIT_TOOLS when set, else the source tree's tools/.
-std::string tools_dir();
-// The interpreter for the helper scripts: $SHANNONFIT_PYTHON when set, else /usr/bin/python3
-// (Debian's, where matplotlib lives), else python3 on PATH.
+// The interpreter for the report scripts: $SHANNONFIT_REPORT_PYTHON when set, else
+// /usr/bin/python3 (Debian's, where matplotlib lives), else python3 on PATH.
 std::string python();
 
+// The folder holding the report scripts (plot_report.py, render_html.py and the report_units.py
+// they share), found from the running executable: <prefix>/share/shannonfit beside an installed
+// <prefix>/bin/shannonfit, or share/shannonfit in the build folder, where the build copies them.
+// Throws std::runtime_error naming the places looked at when neither holds them.
+std::string scripts_dir();
+
+// Throws std::runtime_error unless the report scripts are installed and the interpreter runs.
+// Commands that write report.html call it before any fitting, so that a broken installation
+// costs nothing.
+void require_report_tools();
+
 struct ScriptOutcome {
-  bool ran = false;        // false: the interpreter or a module it needs is missing
+  bool ran = false;        // false: matplotlib is not importable
   int exit_code = 0;
   std::string why_not;     // one line for the user when !ran
 };
 
-// Renders figures/ with tools/plot_report.py, then report.html with tools/render_html.py.
-// Figures are skipped (one clear line in `why_not`) when matplotlib is not importable; the HTML
-// page is written whenever Python is there, with or without figures.
+// Renders figures/ with plot_report.py. Figures are skipped (one clear line in `why_not`) when
+// matplotlib is not importable; the page is then written without them.
 ScriptOutcome render_figures(const std::string& dir, bool quiet);
-ScriptOutcome render_html(const std::string& dir, bool quiet);
+// Writes report.html with render_html.py; throws std::runtime_error when it cannot.
+void render_html(const std::string& dir);
 
 }  // namespace shannonfit::report

@@ -25,7 +25,7 @@ struct ResampleArgs {
   std::string scheme = "case";
   std::string starts = "best";
   std::uint64_t seed = 0;
-  double level = 0.95;
+  double level = kDefaultLevel;
   int chunk = 0;
   bool no_jackknife = false;
   std::string checkpoint;  // --checkpoint FILE: completed resamples saved after every chunk

@@ -34,7 +34,7 @@ struct AnalyzeArgs {
   int resamples = 200;
   std::uint64_t seed = 0;
   std::string scheme = "case";
-  double level = 0.9;
+  double level = kDefaultLevel;
   int kfold = 5;
   std::string extrapolate;
   bool no_figures = false;
@@ -51,6 +51,7 @@ void run(const AnalyzeArgs& a) {
   const std::string dir = a.output.out.empty() ? report::default_dir(a.data.path) : a.output.out;
   // Refuse before any fitting: an existing report costs the user nothing to protect.
   report::check_dir(dir, a.output.force);
+  report::require_report_tools();
   if (a.resamples < 1) throw InputError("--resamples: must be at least 1");
   if (a.budget < 0) throw InputError("--budget: must be positive");
 
@@ -127,17 +128,13 @@ void run(const AnalyzeArgs& a) {
       a.no_figures ? report::ScriptOutcome{false, 0, "skipped (--no-figures)"}
                    : report::render_figures(dir, !show_text(a.output));
   if (!figures.ran || figures.exit_code != 0) {
-    j["figures_note"] = figures.ran ? fmt::format("tools/plot_report.py failed (exit {})",
+    j["figures_note"] = figures.ran ? fmt::format("plot_report.py failed (exit {})",
                                                   figures.exit_code)
                                     : "figures " + figures.why_not;
     if (!a.no_figures) note(a.output, j["figures_note"].get<std::string>());
     report::write(folder, dir);  // report.json records why the page has no figures
   }
-  const report::ScriptOutcome html = report::render_html(dir, true);
-  if (!html.ran || html.exit_code != 0)
-    note(a.output, "report.html: " + (html.ran ? fmt::format("tools/render_html.py failed (exit {})",
-                                                             html.exit_code)
-                                               : html.why_not));
+  report::render_html(dir);
 
   // A best fit on a bound or short of convergence must be seen even with --json.
   for (const auto& d : j["diagnostics"])
@@ -175,8 +172,8 @@ void register_analyze(CLI::App& app) {
                   "predict at N=...,D=...[,x=...] (repeatable); the first is the headline")
       ->group(g);
   cmd->add_option("--budget", a->budget, "compute budget C = 6ND for the compute-optimal split")
-      ->group(g);
-  cmd->add_option("--resamples,-R", a->resamples, "bootstrap resamples per law")
+      ->transform(quantity())->group(g);
+  cmd->add_option("--resamples,-B", a->resamples, "bootstrap resamples per law")
       ->capture_default_str()->group(g);
   cmd->add_option("--seed", a->seed, "bootstrap seed (same seed, same numbers on any backend)")
       ->capture_default_str()->group(g);

@@ -181,12 +181,14 @@ void register_bootstrap(CLI::App& app) {
       ->group(g);
   cmd->add_option("--budget", args->budgets,
                   "compute-optimal N*, D*, L* for this FLOP budget C (repeatable)")
-      ->group(g);
+      ->transform(quantity())->group(g);
   cmd->add_option("--flops-per-token-param", args->flops_per_token_param,
                   "k in C = k N D")
       ->capture_default_str()->group(g);
-  cmd->add_option("--n-min", args->n_min, "smallest N searched for N*")->capture_default_str()->group(g);
-  cmd->add_option("--n-max", args->n_max, "largest N searched for N*")->capture_default_str()->group(g);
+  cmd->add_option("--n-min", args->n_min, "smallest N searched for N*")
+      ->transform(quantity())->capture_default_str()->group(g);
+  cmd->add_option("--n-max", args->n_max, "largest N searched for N*")
+      ->transform(quantity())->capture_default_str()->group(g);
   add_output_options(*cmd, args->output, "write the results as JSON to FILE");
   cmd->add_option("--params-out", args->params_out,
                   "write every resample's parameters (solver space) as CSV, for `predict --params`")

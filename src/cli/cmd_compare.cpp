@@ -35,7 +35,7 @@ struct CompareArgs {
   std::string holdout;
   std::string extrapolate;
   int resamples = 0;
-  double level = 0.95;
+  double level = kDefaultLevel;
   std::vector<double> basin_n;
   double basin_x = 0;
   bool curves = false;
@@ -546,12 +546,13 @@ void register_compare(CLI::App& app) {
   cmd->add_option("--extrapolate", args->extrapolate,
                   "train on N<=VALUE,D<=VALUE and predict every other row (e.g. "
                   "N<=6.9e9,D<=180e9; D<=180e9 alone is token-only extrapolation)")->group(g);
-  cmd->add_option("--resamples", args->resamples,
+  cmd->add_option("--resamples,-B", args->resamples,
                   "case-bootstrap resamples for win-rates and intervals (0: none)")
       ->check(CLI::NonNegativeNumber)->group(g);
   cmd->add_option("--level", args->level, "interval level")->capture_default_str()->group(g);
   cmd->add_option("--basin-n", args->basin_n,
-                  "report the loss-minimising token count D* at these model sizes")->group(g);
+                  "report the loss-minimising token count D* at these model sizes")
+      ->transform(quantity())->group(g);
   cmd->add_option("--basin-x", args->basin_x, "perturbation strength x for --basin-n")
       ->capture_default_str()->group(g);
   cmd->add_flag("--curves", args->curves,

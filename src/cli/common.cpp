@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <iostream>
 
+#include <fmt/format.h>
+
 #include "analysis/separable_starts.hpp"
 #include "io/output.hpp"
 #include "shannonfit/errors.hpp"
@@ -39,16 +41,22 @@ void add_unique(std::vector<const LawEntry*>& laws, const LawEntry* law) {
 void add_data_options(CLI::App& cmd, DataArgs& a) {
   const char* g = "Data";
   cmd.add_option("DATA", a.path, "CSV file with a header line")->required()->group(g);
-  cmd.add_option("--n-col", a.map.n, "column with the parameter count N")
-      ->capture_default_str()->group(g);
-  auto* d = cmd.add_option("--d-col", a.map.d, "column with the training tokens D [default: D]")
+  cmd.add_option("--n-col", a.map.n,
+                 "column with the parameter count N [default: the first of N, params, "
+                 "parameters, n_params, model_size... in the header]")
+      ->group(g);
+  auto* d = cmd.add_option("--d-col", a.map.d,
+                           "column with the training tokens D [default: the first of D, tokens, "
+                           "n_tokens, train_tokens, data... in the header]")
                 ->group(g);
   auto* c = cmd.add_option("--flops-col", a.map.flops,
                            "column with the training compute C instead of D; D = C/(6N)")
                 ->group(g);
   d->excludes(c);
-  cmd.add_option("--loss-col", a.map.loss, "column with the loss L (nats/token)")
-      ->capture_default_str()->group(g);
+  cmd.add_option("--loss-col", a.map.loss,
+                 "column with the loss L (nats/token) [default: the first of loss, val_loss, "
+                 "eval_loss, validation_loss, test_loss, L... in the header]")
+      ->group(g);
   cmd.add_option("--group-col", a.map.group,
                  "column naming a group per row (e.g. model family), for grouped statistics")
       ->group(g);
@@ -92,11 +100,13 @@ std::string slice_label(const DataArgs& a, const io::Slice& slice) {
 }
 
 nlohmann::json describe(const DataArgs& a, const io::LoadedData& loaded) {
-  nlohmann::json columns = {{"n", a.map.n}, {"loss", a.map.loss}};
-  if (a.map.flops.empty())
-    columns["d"] = a.map.d.empty() ? "D" : a.map.d;
+  // The columns read, guessed ones included.
+  const io::ColumnMap& read = loaded.columns;
+  nlohmann::json columns = {{"n", read.n}, {"loss", read.loss}};
+  if (read.flops.empty())
+    columns["d"] = read.d;
   else
-    columns["flops"] = a.map.flops;
+    columns["flops"] = read.flops;
   if (!a.map.group.empty()) columns["group"] = a.map.group;
   if (!a.map.weight.empty()) columns["weight"] = a.map.weight;
   if (!a.perturbation.empty()) columns["perturbation"] = a.perturbation;
@@ -150,6 +160,18 @@ std::vector<const LawEntry*> resolve_laws(const LawArgs& a, bool have_perturbati
     add_unique(laws, law);
   }
   return laws;
+}
+
+CLI::Validator quantity() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        double value = 0;
+        if (!io::parse_quantity(text, value))
+          return "'" + text + "' is not a number (write 12e9, 12B, 307B, 1.4T, 5.76e23...)";
+        text = fmt::format("{}", value);
+        return "";
+      },
+      "NUMBER[K|M|B|T]");
 }
 
 void add_solver_options(CLI::App& cmd, SolverArgs& a) {
@@ -266,9 +288,7 @@ CheckedInputs load_checked(const DataArgs& data, const LawArgs& law_args,
 
 void require_fittable(const DataArgs& data, const io::LoadedData& loaded,
                       const std::vector<const LawEntry*>& laws) {
-  io::ColumnMap map = data.map;
-  if (!data.perturbation.empty()) map.perturbation = io::parse_perturbation(data.perturbation);
-  const io::ColumnLabels columns = io::column_labels(map);
+  const io::ColumnLabels columns = io::column_labels(loaded.columns);
   for (const auto& slice : loaded.slices)
     for (const LawEntry* law : laws)
       io::require_fittable(slice.data, law->info, columns, slice_label(data, slice),

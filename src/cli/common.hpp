@@ -104,4 +104,11 @@ CheckedInputs load_checked(const DataArgs& data, const LawArgs& laws, const Outp
 // infinities (e.g. the SE of a parameter that is not identified) become null.
 void emit_json(const OutputArgs& args, const nlohmann::json& doc);
 
+// For options that read a size, token count or compute budget: accepts 12B, 307B, 1.4T, 70M
+// and 5.76e23 alike (io::parse_quantity), handing CLI11 the plain number.
+CLI::Validator quantity();
+
+// The default coverage of every interval, in every subcommand and in Python.
+constexpr double kDefaultLevel = 0.9;
+
 }  // namespace shannonfit::cli

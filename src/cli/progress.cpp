@@ -32,6 +32,14 @@ void ProgressBar::update(const BootstrapProgress& p) {
   // Redraw at most ten times a second: a fast run would otherwise spend its time on stderr.
   if (drawn_ && !last && now - last_ < std::chrono::milliseconds(100)) return;
   last_ = now;
+  if (p.resamples_total == 0) {
+    // A phase without a count yet (the full-data fit runs as one batch): say what runs, and
+    // draw no 0/0 and no ETA that would be made up.
+    std::fprintf(stderr, "\r\033[K%s %s...", label_.c_str(), p.phase);
+    std::fflush(stderr);
+    drawn_ = true;
+    return;
+  }
   const double rate = p.seconds > 0 ? p.fits_done / p.seconds : 0;
   const double eta = rate > 0 ? (p.fits_total - p.fits_done) / rate : NAN;
   const int width = 24;

@@ -1,6 +1,7 @@
 #include "io/csv.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
@@ -168,6 +169,24 @@ bool parse_number(const std::string& cell, double& out) {
   return end == s.c_str() + s.size();
 }
 
+bool parse_quantity(const std::string& text, double& out) {
+  if (parse_number(text, out)) return true;
+  const std::string s = trim(text);
+  if (s.size() < 2) return false;
+  double scale = 0;
+  switch (std::toupper(static_cast<unsigned char>(s.back()))) {
+    case 'K': scale = 1e3; break;
+    case 'M': scale = 1e6; break;
+    case 'B': case 'G': scale = 1e9; break;
+    case 'T': scale = 1e12; break;
+    case 'P': scale = 1e15; break;
+    default: return false;
+  }
+  if (!parse_number(s.substr(0, s.size() - 1), out)) return false;
+  out *= scale;
+  return true;
+}
+
 std::string join_names(const std::vector<std::string>& names) {
   std::string out;
   for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
@@ -201,11 +220,85 @@ Table read_csv(const std::string& path) {
   return parse_csv(buf.str(), path);
 }
 
+namespace {
+
+// Lower case without spaces, underscores and dashes: "Model Size" and "model_size" compare equal.
+std::string folded(const std::string& s) {
+  std::string out;
+  for (char c : s)
+    if (c != ' ' && c != '_' && c != '-')
+      out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  std::iota(row.begin(), row.end(), 0);
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+const std::vector<std::string>& usual_names(Role role) {
+  static const std::vector<std::string> n = {"N", "params", "parameters", "n_params",
+                                             "num_params", "nparams", "model_size", "size"};
+  static const std::vector<std::string> d = {"D", "tokens", "n_tokens", "num_tokens",
+                                             "train_tokens", "training_tokens", "data",
+                                             "data_size", "dataset_size"};
+  static const std::vector<std::string> loss = {"loss", "val_loss", "eval_loss",
+                                                "validation_loss", "valid_loss", "test_loss",
+                                                "L", "train_loss"};
+  return role == Role::N ? n : role == Role::D ? d : loss;
+}
+
+}  // namespace
+
+std::string closest_column(const std::vector<std::string>& header, const std::string& name) {
+  std::string best;
+  std::size_t best_distance = 3;  // more than two edits is a different name
+  for (const std::string& column : header) {
+    const std::size_t distance =
+        folded(column) == folded(name) ? 0 : edit_distance(folded(column), folded(name));
+    if (distance < best_distance && distance < std::max<std::size_t>(folded(name).size(), 2)) {
+      best = column;
+      best_distance = distance;
+    }
+  }
+  return best;
+}
+
+std::string guess_column(const std::vector<std::string>& header, Role role,
+                         const std::string& option, const std::string& source) {
+  for (const std::string& usual : usual_names(role))
+    for (const std::string& column : header)
+      if (usual.size() == 1 ? column == usual : folded(column) == folded(usual)) return column;
+  const char* what = role == Role::N ? "the parameter count N"
+                     : role == Role::D ? "the training tokens D"
+                                       : "the loss";
+  std::string close;
+  for (const std::string& usual : usual_names(role))
+    if (close.empty()) close = closest_column(header, usual);
+  throw InputError(source + ": no column for " + what + " (looked for " +
+                   join_names(usual_names(role)) + "; columns: " + join_names(header) +
+                   "): name it with " + option +
+                   (close.empty() ? "" : "; did you mean '" + close + "'?"));
+}
+
 int find_column(const Table& table, const std::string& name, const std::string& option) {
   const auto first = std::find(table.header.begin(), table.header.end(), name);
-  if (first == table.header.end())
+  if (first == table.header.end()) {
+    const std::string close = closest_column(table.header, name);
     throw InputError(table.source + ": " + option + ": no column '" + name +
-                     "' (columns: " + join_names(table.header) + ")");
+                     "' (columns: " + join_names(table.header) + ")" +
+                     (close.empty() ? "" : "; did you mean '" + close + "'?"));
+  }
   if (std::find(first + 1, table.header.end(), name) != table.header.end())
     throw InputError(table.source + ": " + option + ": column '" + name +
                      "' appears more than once in the header");
@@ -244,14 +337,21 @@ LoadedData load_data(const std::string& path, const ColumnMap& map) {
   return load_data(read_csv(path), map);
 }
 
-LoadedData load_data(const Table& table, const ColumnMap& map) {
+LoadedData load_data(const Table& table, const ColumnMap& given) {
   LoadedData out;
   out.rows_read = static_cast<long>(table.rows.size());
+  ColumnMap map = given;
+  if (map.n.empty()) map.n = guess_column(table.header, Role::N, "--n-col", table.source);
+  if (map.d.empty() && map.flops.empty())
+    map.d = guess_column(table.header, Role::D, "--d-col (or --flops-col)", table.source);
+  if (map.loss.empty())
+    map.loss = guess_column(table.header, Role::Loss, "--loss-col", table.source);
+  out.columns = map;
 
   const int n_col = find_column(table, map.n, "--n-col");
   const bool from_flops = !map.flops.empty();
   const int d_col = from_flops ? find_column(table, map.flops, "--flops-col")
-                               : find_column(table, map.d.empty() ? "D" : map.d, "--d-col");
+                               : find_column(table, map.d, "--d-col");
   const int loss_col = find_column(table, map.loss, "--loss-col");
   const int group_col = map.group.empty() ? -1 : find_column(table, map.group, "--group-col");
   const int weight_col = map.weight.empty() ? -1 : find_column(table, map.weight, "--weight-col");
@@ -356,7 +456,7 @@ Dataset subset(const Dataset& data, const std::vector<std::size_t>& rows) {
 
 ColumnLabels column_labels(const ColumnMap& map) {
   ColumnLabels c;
-  c.n = map.n;
+  if (!map.n.empty()) c.n = map.n;
   if (!map.flops.empty())
     c.d = "D (= C/(6N) from " + map.flops + ")";
   else if (!map.d.empty())

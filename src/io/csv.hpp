@@ -28,12 +28,26 @@ Table read_csv(const std::string& path);
 Table parse_csv(const std::string& text, const std::string& source);
 
 // Index of `name` in the header. Throws InputError naming `option`, the file and every column
-// when it is absent, or when it appears more than once.
+// when it is absent (with the closest header name as "did you mean"), or when it appears more
+// than once.
 int find_column(const Table& table, const std::string& name, const std::string& option);
+
+// What N, D and the loss are usually called ("params", "tokens", "val_loss"...): the column a
+// ColumnMap left empty is the first of these in the header (case-insensitive, except one-letter
+// names). Throws InputError naming `option` and the spellings tried when none is there.
+enum class Role { N, D, Loss };
+std::string guess_column(const std::vector<std::string>& header, Role role,
+                         const std::string& option, const std::string& source);
+// The header name closest to `name` (case, spaces and underscores aside, or a couple of typos),
+// or "" when none is close.
+std::string closest_column(const std::vector<std::string>& header, const std::string& name);
 
 // A whole cell as a number (surrounding spaces allowed). NaN and infinities parse as such; the
 // caller decides whether they are allowed.
 bool parse_number(const std::string& cell, double& out);
+// A size, token count or compute budget as people write them: a number (5.76e23) or a number
+// with a K, M, B (or G), T or P suffix for 10^3 .. 10^15 ("12B", "307B", "1.4T", "70M").
+bool parse_quantity(const std::string& text, double& out);
 
 std::string join_names(const std::vector<std::string>& names);
 
@@ -53,11 +67,12 @@ Perturbation parse_perturbation(const std::string& spec);
 const char* to_string(PerturbationKind kind);
 
 // Which CSV columns hold what, and which rows to use.
+// n, d (unless flops) and loss, when empty, are guessed from the header (guess_column).
 struct ColumnMap {
-  std::string n = "N";
-  std::string d;      // tokens; when both d and flops are empty, the column "D"
-  std::string flops;  // training compute C; D = C / (6 N)
-  std::string loss = "loss";
+  std::string n;
+  std::string d;      // tokens
+  std::string flops;  // training compute C instead of tokens; D = C / (6 N)
+  std::string loss;
   std::string group;   // optional: group label per row (leave-one-group-out, grouping in plots)
   std::string weight;  // optional: positive weight per row
   std::string by;      // optional: split into one dataset per distinct value
@@ -78,6 +93,7 @@ struct LoadedData {
   long rows_read = 0;          // data rows in the file
   long rows_filtered_out = 0;  // removed by --filter
   std::vector<long> dropped_lines;  // removed by --drop-highest-loss, highest loss first
+  ColumnMap columns;                // the map used, with guessed column names filled in
 };
 
 LoadedData load_data(const std::string& path, const ColumnMap& map);

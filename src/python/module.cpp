@@ -1,5 +1,6 @@
 // shannonfit._core: the C++ engine for Python. It takes contiguous float64 arrays; the
-// pure-Python package (python/shannonfit/) adds DataFrame columns and friendlier defaults.
+// pure-Python package (python/shannonfit/) adds DataFrame columns, the CLI's defaults and typed
+// results.
 // Every batch runs with the GIL released, so notebooks can fit from several threads at once,
 // and stops early on Ctrl-C with KeyboardInterrupt (interruptible below).
 #include <pybind11/numpy.h>
@@ -14,11 +15,16 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
+#include "analysis/analyze.hpp"
 #include "analysis/bootstrap.hpp"
+#include "analysis/compute_optimal.hpp"
+#include "analysis/extrapolation.hpp"
 #include "analysis/fit_outcome.hpp"
 #include "analysis/prediction.hpp"
+#include "analysis/report.hpp"
 #include "analysis/separable_starts.hpp"
 #include "analysis/uncertainty.hpp"
 #include "io/csv.hpp"
@@ -278,6 +284,21 @@ void require_fittable(const LawEntry& law, const Dataset& data, const Origin& or
   io::require_fittable(data, law.info, origin.columns, origin.source);
 }
 
+// The full fit's starts, as the CLI's --starts chooses them: the law's grid, its single default
+// start, or the best points of its separable search on `data`.
+std::vector<double> starts_for(const LawEntry& law, const Dataset& data, const std::string& starts,
+                               const FitOptions& options, int threads) {
+  if (starts == "grid") return start_grid(law.info);
+  if (starts == "single") return single_start(law.info);
+  if (starts == "separable") {
+    const PreparedPoints points = prepare_points(data, options.space);
+    return separable_starts(law, require_separable(law), points.view(),
+                            data.weight.empty() ? nullptr : data.weight.data(), options,
+                            kSeparableStarts, threads);
+  }
+  throw InputError("starts: unknown choice '" + starts + "' (choose grid, single or separable)");
+}
+
 py::dict fit(const Array& n, const Array& d, const Array& loss, const std::string& law_name,
              const std::string& loss_kind, const std::string& space, double huber_delta,
              const std::string& backend, const std::optional<Array>& weights,
@@ -292,18 +313,7 @@ py::dict fit(const Array& n, const Array& d, const Array& loss, const std::strin
   req.data = &data;
   req.options = make_options(loss_kind, space, huber_delta, max_iterations);
   if (threads < 0) throw InputError("threads: must not be negative");
-  if (starts == "grid") {
-    req.starts = start_grid(law.info);
-  } else if (starts == "single") {
-    req.starts = single_start(law.info);
-  } else if (starts == "separable") {
-    const PreparedPoints points = prepare_points(data, req.options.space);
-    req.starts = separable_starts(law, require_separable(law), points.view(),
-                                  data.weight.empty() ? nullptr : data.weight.data(), req.options,
-                                  kSeparableStarts, threads);
-  } else {
-    throw InputError("starts: unknown choice '" + starts + "' (choose grid, single or separable)");
-  }
+  req.starts = starts_for(law, data, starts, req.options, threads);
   req.threads = threads;
   const BatchFn run = resolve_backend(law, parse_backend(backend));
 
@@ -316,6 +326,31 @@ py::dict fit(const Array& n, const Array& d, const Array& loss, const std::strin
   add_fit_health(out, law.info, best, outcomes);
   out["n_starts"] = req.starts.size() / law.n_params;
   return out;
+}
+
+// A bootstrap run kept for intervals on derived quantities (predictions, compute-optimal
+// allocations) after the call that ran it; Python holds it opaque in the result.
+struct BootstrapRun {
+  const LawEntry* law = nullptr;
+  BootstrapResult run;
+  std::vector<double> covariance;  // of the full fit, solver space: the asymptotic intervals
+};
+
+// An interval as Python reads it: the BCa interval where it is defined, else the percentile one.
+py::dict interval_dict(const QuantityInterval& q) {
+  const bool bca = std::isfinite(q.bca.lo) && std::isfinite(q.bca.hi);
+  const Interval& chosen = bca ? q.bca : q.percentile;
+  py::dict d;
+  d["estimate"] = q.estimate;
+  d["lower"] = chosen.lo;
+  d["upper"] = chosen.hi;
+  d["level"] = q.level;
+  d["kind"] = "confidence";
+  d["method"] = bca ? "bca" : "percentile";
+  d["bootstrap_se"] = q.se;
+  d["asymptotic_se"] = q.asymptotic_se;
+  d["invalid_resamples"] = q.invalid;
+  return d;
 }
 
 py::dict bootstrap(const Array& n, const Array& d, const Array& loss, const std::string& law_name,
@@ -381,16 +416,12 @@ py::dict bootstrap(const Array& n, const Array& d, const Array& loss, const std:
   out["draws"] = draws;
   out["solver_draws"] = solver_draws;
   out["ok"] = ok;
+  out["run"] = BootstrapRun{&law, run, summarize_fit(law, run.full, data, o.fit).covariance};
   return out;
 }
 
-Array predict_loss(const std::string& law_name, const Array& solver_params, const Array& n,
-                   const Array& d, const std::optional<Array>& x) {
-  const LawEntry& law = lookup_law(law_name);
-  const std::vector<double> p = to_vector(solver_params, "solver_params");
-  if (static_cast<int>(p.size()) != law.n_params)
-    throw InputError("solver_params: law '" + law.info.name + "' has " +
-                     std::to_string(law.n_params) + " parameters, got " + std::to_string(p.size()));
+std::vector<PredictionPoint> points(const Array& n, const Array& d, const std::optional<Array>& x,
+                                    const LawEntry& law) {
   const std::vector<double> nv = to_vector(n, "n");
   const std::vector<double> dv = to_vector(d, "d");
   require(nv, "n", nv.size(), true);
@@ -402,11 +433,145 @@ Array predict_loss(const std::string& law_name, const Array& solver_params, cons
   } else if (law.info.needs == Needs::Perturbation) {
     throw InputError("law '" + law.info.name + "' needs a perturbation strength: pass x=...");
   }
-  Array out(static_cast<py::ssize_t>(nv.size()));
-  auto o = out.mutable_unchecked<1>();
-  for (std::size_t i = 0; i < nv.size(); ++i)
-    o(i) = predicted_loss(law, p.data(), {nv[i], dv[i], xv[i]});
+  std::vector<PredictionPoint> out;
+  for (std::size_t i = 0; i < nv.size(); ++i) out.push_back({nv[i], dv[i], xv[i]});
   return out;
+}
+
+// Parameters in the solver's space for `law`, checked for their count.
+std::vector<double> solver_params_of(const LawEntry& law, const Array& solver_params) {
+  std::vector<double> p = to_vector(solver_params, "solver_params");
+  if (static_cast<int>(p.size()) != law.n_params)
+    throw InputError("solver_params: law '" + law.info.name + "' has " +
+                     std::to_string(law.n_params) + " parameters, got " + std::to_string(p.size()));
+  return p;
+}
+
+Array predict_loss(const std::string& law_name, const Array& solver_params, const Array& n,
+                   const Array& d, const std::optional<Array>& x) {
+  const LawEntry& law = lookup_law(law_name);
+  const std::vector<double> p = solver_params_of(law, solver_params);
+  const std::vector<PredictionPoint> at = points(n, d, x, law);
+  Array out(static_cast<py::ssize_t>(at.size()));
+  auto o = out.mutable_unchecked<1>();
+  for (std::size_t i = 0; i < at.size(); ++i) o(i) = predicted_loss(law, p.data(), at[i]);
+  return out;
+}
+
+py::list prediction_intervals(const BootstrapRun& b, const Array& n, const Array& d,
+                              const std::optional<Array>& x, double level) {
+  validate_level(level);
+  py::list out;
+  for (const PredictionPoint& at : points(n, d, x, *b.law)) {
+    const LawEntry& law = *b.law;
+    const Quantity q = [&law, at](const double* p) { return predicted_loss(law, p, at); };
+    out.append(interval_dict(quantity_interval(b.run, "loss", q, level, b.covariance)));
+  }
+  return out;
+}
+
+ComputeOptimalOptions optimal_options(double flops_per_token_param, double n_min, double n_max,
+                                      double x, double budget) {
+  ComputeOptimalOptions o;
+  o.flops_per_token_param = flops_per_token_param;
+  o.n_min = n_min;
+  o.n_max = n_max;
+  o.x = x;
+  validate(o, budget);
+  return o;
+}
+
+py::dict optimum_dict(const Optimum& best) {
+  py::dict d;
+  d["N"] = best.n;
+  d["D"] = best.d;
+  d["loss"] = best.loss;
+  d["on_bound"] = best.on_bound;
+  d["ok"] = best.ok;
+  return d;
+}
+
+py::dict compute_optimal_point(const std::string& law_name, const Array& solver_params,
+                               double budget, double flops_per_token_param, double n_min,
+                               double n_max, double x) {
+  const LawEntry& law = lookup_law(law_name);
+  const std::vector<double> p = solver_params_of(law, solver_params);
+  const ComputeOptimalOptions o = optimal_options(flops_per_token_param, n_min, n_max, x, budget);
+  return optimum_dict(compute_optimal(law, p.data(), budget, o));
+}
+
+// N*, D* and L* at the budget with their bootstrap intervals, as `analyze --budget` reports them.
+py::dict compute_optimal_intervals(const BootstrapRun& b, double budget,
+                                   double flops_per_token_param, double n_min, double n_max,
+                                   double x, double level) {
+  validate_level(level);
+  const ComputeOptimalOptions o = optimal_options(flops_per_token_param, n_min, n_max, x, budget);
+  const LawEntry& law = *b.law;
+  py::dict out = optimum_dict(compute_optimal(law, b.run.full.params.data(), budget, o));
+  const std::pair<const char*, double Optimum::*> parts[] = {
+      {"N", &Optimum::n}, {"D", &Optimum::d}, {"loss", &Optimum::loss}};
+  for (const auto& [name, member] : parts) {
+    const Quantity q = [&, member = member](const double* p) {
+      const Optimum opt = compute_optimal(law, p, budget, o);
+      return opt.ok ? opt.*member : std::nan("");
+    };
+    out[py::str(std::string(name) + "_interval")] =
+        interval_dict(quantity_interval(b.run, name, q, level, b.covariance));
+  }
+  return out;
+}
+
+// The whole `analyze` job on arrays: every law fitted, bootstrapped, ranked, evaluated at the
+// targets and at the budget. Returns report.json's results (the CLI adds the command line and
+// the data's provenance) as Python objects.
+py::object analyze(const Array& n, const Array& d, const Array& loss,
+                   const std::vector<std::string>& law_names,
+                   const std::vector<std::tuple<std::string, double, double, double>>& targets,
+                   double budget, double budget_x, double level, int resamples, std::uint64_t seed,
+                   const std::string& scheme, const std::string& starts,
+                   const std::string& loss_kind, const std::string& space, double huber_delta,
+                   const std::string& backend, const std::optional<Array>& weights,
+                   const std::optional<Array>& x, const std::optional<py::sequence>& groups,
+                   int threads, int max_iterations, int kfold, const std::string& extrapolate,
+                   const std::string& source, const std::map<std::string, std::string>& columns) {
+  validate_level(level);
+  if (resamples < 1) throw InputError("resamples: must be at least 1");
+  if (budget < 0) throw InputError("budget: must be positive");
+  if (threads < 0) throw InputError("threads: must not be negative");
+  if (law_names.empty()) throw InputError("laws: name at least one law");
+  const Origin origin = make_origin(source, columns);
+  const Dataset data = make_dataset(origin, n, d, loss, weights, x, groups);
+  analysis::AnalyzeRequest req;
+  req.data = &data;
+  req.budget = budget;
+  req.budget_x = budget_x;
+  req.level = level;
+  req.kfold = kfold;
+  req.bootstrap.resamples = resamples;
+  req.bootstrap.seed = seed;
+  req.bootstrap.scheme = parse_scheme(scheme);
+  req.bootstrap.fit = make_options(loss_kind, space, huber_delta, max_iterations);
+  req.bootstrap.backend = parse_backend(backend);
+  req.bootstrap.threads = threads;
+  for (const std::string& name : law_names) {
+    const LawEntry& law = lookup_law(name);
+    require_fittable(law, data, origin);
+    req.laws.push_back(&law);
+    req.full_starts.push_back(starts_for(law, data, starts, req.bootstrap.fit, threads));
+  }
+  for (const auto& [label, tn, td, tx] : targets) {
+    if (!(tn > 0 && td > 0 && std::isfinite(tn) && std::isfinite(td)))
+      throw InputError("at: target '" + label + "': N and D must be positive and finite");
+    req.targets.push_back({label, {tn, td, tx}});
+  }
+  if (!extrapolate.empty()) req.held_out = beyond(data, parse_split(extrapolate, "extrapolate"));
+  report::Folder folder = interruptible([&](const std::atomic<bool>* cancel) {
+    report::Folder f;
+    req.cancel = cancel;
+    analysis::analyze(req, f);
+    return f;
+  });
+  return to_python(folder.json);
 }
 
 }  // namespace
@@ -432,6 +597,32 @@ PYBIND11_MODULE(_core, m) {
         py::arg("max_iterations"), py::arg("level"), py::arg("source") = "arrays",
         py::arg("columns") = std::map<std::string, std::string>{},
         "Full fit plus bootstrap refits; returns the draws as (resamples, params) arrays.");
+  py::class_<BootstrapRun>(m, "BootstrapRun",
+                           "A bootstrap run, kept for intervals on derived quantities");
+  m.def("prediction_intervals", &prediction_intervals, py::arg("run"), py::arg("n"),
+        py::arg("d"), py::arg("x") = py::none(), py::arg("level"),
+        "Loss at (n, d[, x]) with its bootstrap interval, one dict per point.");
+  m.def("compute_optimal", &compute_optimal_point, py::arg("law"), py::arg("solver_params"),
+        py::arg("budget"), py::arg("flops_per_token_param"), py::arg("n_min"), py::arg("n_max"),
+        py::arg("x"), "N*, D*, L* minimising the loss at compute budget C = k N D.");
+  m.def("compute_optimal_intervals", &compute_optimal_intervals, py::arg("run"),
+        py::arg("budget"), py::arg("flops_per_token_param"), py::arg("n_min"), py::arg("n_max"),
+        py::arg("x"), py::arg("level"), "N*, D*, L* with their bootstrap intervals.");
+  m.def("analyze", &analyze, py::arg("n"), py::arg("d"), py::arg("loss"), py::arg("laws"),
+        py::arg("targets"), py::arg("budget"), py::arg("budget_x"), py::arg("level"),
+        py::arg("resamples"), py::arg("seed"), py::arg("scheme"), py::arg("starts"),
+        py::arg("loss_kind"), py::arg("space"), py::arg("huber_delta"), py::arg("backend"),
+        py::arg("weights"), py::arg("x"), py::arg("groups"), py::arg("threads"),
+        py::arg("max_iterations"), py::arg("kfold"), py::arg("extrapolate"),
+        py::arg("source") = "arrays", py::arg("columns") = std::map<std::string, std::string>{},
+        "The analyze job: every law fitted, bootstrapped, ranked and evaluated.");
+  m.def("guess_column", [](const std::vector<std::string>& header, const std::string& role) {
+          const io::Role r = role == "n" ? io::Role::N : role == "d" ? io::Role::D : io::Role::Loss;
+          return io::guess_column(header, r, "columns={'" + role + "': ...}", "the table");
+        }, py::arg("header"), py::arg("role"),
+        "The column the CLI would read for role n, d or loss (InputError when none fits).");
+  m.def("closest_column", &io::closest_column, py::arg("header"), py::arg("name"),
+        "The header name closest to `name`, or an empty string.");
   m.def("predict", &predict_loss, py::arg("law"), py::arg("solver_params"), py::arg("n"),
         py::arg("d"), py::arg("x") = py::none(),
         "Loss predicted by a law at (n, d[, x]) for parameters in solver space.");
