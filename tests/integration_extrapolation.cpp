@@ -55,7 +55,7 @@ void expect_predictions_are_the_law(const json& law) {
 
 }  // namespace
 
-TEST(Extrapolation, PythiaProtocolCompletesForEveryLaw) {
+TEST(Extrapolation, PythiaHeldOutScoresAreThoseOfTheLawsPredictions) {
   const std::string data = std::string(SHANNONFIT_DATA_DIR) + "/pythia_evals.csv";
   ASSERT_TRUE(std::filesystem::exists(data)) << data << " is missing from the repository";
   TempDir dir;

@@ -9,7 +9,9 @@
 
 TEST(Readme, ExamplesMatchTheBinary) {
   if (!std::filesystem::exists("/usr/bin/python3")) GTEST_SKIP() << "no /usr/bin/python3";
-  const std::filesystem::path workdir = std::filesystem::current_path() / "readme_examples";
+  // Next to the binary under test, so in the build tree however the test is started.
+  const std::filesystem::path workdir =
+      std::filesystem::path(SHANNONFIT_BINARY).parent_path() / "readme_examples";
   std::filesystem::remove_all(workdir);
   shannonfit::testing::CliOptions opt;
   opt.env = {{"SHANNONFIT_BINARY", SHANNONFIT_BINARY}};
