@@ -15,6 +15,7 @@
 #include <Eigen/Dense>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 
 #include "analysis/compute_optimal.hpp"
 #include "analysis/uncertainty.hpp"
@@ -83,8 +84,15 @@ Eigen::VectorXd ln_optimal_n_gradient(const double* p, double budget) {
   return g;
 }
 
+// SHANNONFIT_TEST_SEED_BLOCK=k draws other data and resamples, to measure the tests' false-alarm
+// rate outside CI (docs/testing.md); CI runs block 0.
+unsigned seed_block() {
+  const char* s = std::getenv("SHANNONFIT_TEST_SEED_BLOCK");
+  return s ? static_cast<unsigned>(std::strtoul(s, nullptr, 10)) : 0;
+}
+
 struct ResidualRun {
-  Dataset data = synth::chinchilla_data(2e-3, 17, 4, 3);  // 12 points
+  Dataset data = synth::chinchilla_data(2e-3, 17 + 1000 * seed_block(), 4, 3);  // 12 points
   const LawEntry& law = find_law("chinchilla");
   BootstrapResult run;
   Linearised lin;
@@ -93,7 +101,7 @@ struct ResidualRun {
     BootstrapOptions o;
     o.scheme = Scheme::Residual;
     o.resamples = 4000;
-    o.seed = 3;
+    o.seed = 3 + seed_block();
     o.threads = 2;
     o.jackknife = false;
     o.fit.loss = LossKind::L2;
@@ -165,7 +173,7 @@ TEST(BootstrapWidth, ComputeOptimalIntervalMatchesTheLinearisedCovariance) {
     const Optimum o = compute_optimal(s.law, q, budget, ComputeOptimalOptions{});
     return o.ok ? std::log(o.n) : std::nan("");
   };
-  EXPECT_NEAR(ln_n_opt(p), ln_optimal_n(p, budget), 1e-7);
+  EXPECT_NEAR(ln_n_opt(p), ln_optimal_n(p, budget), 1e-6);  // Brent: ~sqrt(eps) of ln N
   const Eigen::VectorXd g = ln_optimal_n_gradient(p, budget);
   const double expected = std::sqrt(s.lin.s2_centred * g.dot(s.lin.jtj_inv * g));
   const QuantityInterval q = quantity_interval(s.run, "ln N*", ln_n_opt, 0.9, {});

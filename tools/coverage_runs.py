@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Runs a statistical test many times on disjoint seeds, outside CI, to measure it.
 
-Statistical tests read SHANNONFIT_COVERAGE_SEED (a block of seeds, 0 in CI) and print one line
+Statistical tests read SHANNONFIT_TEST_SEED_BLOCK (a block of seeds, 0 in CI) and print one line
 per check, "coverage <method> quantity <k>: <count>/<reps> = ...". This script runs the test
 binary for blocks first..first+runs-1 and reports
 
@@ -34,7 +34,7 @@ def main():
     args = ap.parse_args()
     pooled, failed = {}, []
     for block in range(args.first, args.first + args.runs):
-        env = dict(os.environ, SHANNONFIT_COVERAGE_SEED=str(block))
+        env = dict(os.environ, SHANNONFIT_TEST_SEED_BLOCK=str(block))
         r = subprocess.run([args.binary, f"--gtest_filter={args.filter}"], env=env,
                            capture_output=True, text=True)
         checks = LINE.findall(r.stdout)
