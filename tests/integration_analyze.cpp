@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/compute_optimal.hpp"
 #include "analysis/report.hpp"
 #include "io/csv.hpp"
 #include "support/cli.hpp"
@@ -81,8 +82,11 @@ TEST_F(Analyze, WritesTheReportFolderAndRecoversTheTruth) {
   const io::Table pred = io::read_csv((out / "predictions.csv").string());
   const double predicted = csv_value(pred, "chinchilla", "label", "N=1e11,D=2e12", "loss");
   EXPECT_NEAR(predicted, truth.loss(1e11, 2e12), 1e-6 * predicted);
-  EXPECT_LE(csv_value(pred, "chinchilla", "label", "N=1e11,D=2e12", "lo"), predicted);
-  EXPECT_GE(csv_value(pred, "chinchilla", "label", "N=1e11,D=2e12", "hi"), predicted);
+  // Every resample of noiseless data refits the truth, so the interval has no width.
+  EXPECT_NEAR(csv_value(pred, "chinchilla", "label", "N=1e11,D=2e12", "lo"), predicted,
+              1e-6 * predicted);
+  EXPECT_NEAR(csv_value(pred, "chinchilla", "label", "N=1e11,D=2e12", "hi"), predicted,
+              1e-6 * predicted);
 
   const io::Table sel = io::read_csv((out / "selection.csv").string());
   EXPECT_EQ(csv_value(sel, "chinchilla", "law", "chinchilla", "delta_aic"), 0.0);
@@ -120,8 +124,12 @@ TEST_F(Analyze, BudgetAddsTheComputeOptimalSplitWithIntervals) {
   const auto& opt = rep["compute_optimal"].at(0);
   const double n = opt["N"]["value"], d = opt["D"]["value"];
   EXPECT_NEAR(6 * n * d, 1e23, 1e-6 * 1e23);
-  EXPECT_LE(opt["N"]["lo"].get<double>(), n);
-  EXPECT_GE(opt["N"]["hi"].get<double>(), n);
+  // Noiseless data: the split is the truth's, Hoffmann's closed form, and so is every resample's.
+  const auto truth = synth::ChinchillaTruth().solver();
+  const double closed = chinchilla_optimal_n(truth.data(), 1e23, 6);
+  EXPECT_NEAR(n, closed, 1e-5 * closed);
+  EXPECT_NEAR(opt["N"]["lo"].get<double>(), closed, 1e-5 * closed);
+  EXPECT_NEAR(opt["N"]["hi"].get<double>(), closed, 1e-5 * closed);
   EXPECT_TRUE(fs::exists(out / "compute_optimal.csv"));
 }
 

@@ -2,10 +2,13 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <boost/math/distributions/normal.hpp>
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "io/csv.hpp"
 #include "support/cli.hpp"
 #include "support/synthetic.hpp"
 
@@ -20,6 +23,47 @@ using Args = std::vector<std::string>;
 Args operator+(Args a, const Args& b) {
   a.insert(a.end(), b.begin(), b.end());
   return a;
+}
+
+// One parameter's values from a --params-out file: the rows of `kind` whose fit counts.
+std::vector<double> stored_values(const std::string& path, const std::string& kind,
+                                  const std::string& param) {
+  const io::Table t = io::read_csv(path);
+  const int k = io::find_column(t, "kind", "test"), ok = io::find_column(t, "ok", "test"),
+            c = io::find_column(t, param, "test");
+  std::vector<double> v;
+  for (const auto& row : t.rows)
+    if (row[k] == kind && row[ok] == "1") v.push_back(std::stod(row[c]));
+  return v;
+}
+
+// Type-7 quantile (numpy's default), written out here rather than taken from the library.
+double quantile7(std::vector<double> v, double q) {
+  std::sort(v.begin(), v.end());
+  const double h = (v.size() - 1) * q;
+  const std::size_t i = static_cast<std::size_t>(h);
+  return i + 1 < v.size() ? v[i] + (h - i) * (v[i + 1] - v[i]) : v.back();
+}
+
+// Efron's BCa interval from the bootstrap and jackknife values (Efron & Tibshirani 1993, 14.3).
+std::pair<double, double> bca(const std::vector<double>& boot, const std::vector<double>& jack,
+                              double estimate, double level) {
+  const boost::math::normal n01;
+  double below = 0;
+  for (double v : boot) below += v < estimate ? 1.0 : v == estimate ? 0.5 : 0.0;
+  const double z0 = boost::math::quantile(n01, below / boot.size());
+  double mean = 0, s2 = 0, s3 = 0;
+  for (double v : jack) mean += v / jack.size();
+  for (double v : jack) {
+    s2 += (mean - v) * (mean - v);
+    s3 += (mean - v) * (mean - v) * (mean - v);
+  }
+  const double a = s3 / (6 * std::pow(s2, 1.5));
+  auto at = [&](double tail) {
+    const double z = boost::math::quantile(n01, tail);
+    return quantile7(boot, boost::math::cdf(n01, z0 + (z0 + z) / (1 - a * (z0 + z))));
+  };
+  return {at((1 - level) / 2), at(1 - (1 - level) / 2)};
 }
 
 class BootstrapCli : public ::testing::Test {
@@ -57,8 +101,8 @@ TEST_F(BootstrapCli, ParamsFileIsIdenticalForAnyThreadCountAndChunk) {
 }
 
 TEST_F(BootstrapCli, JsonReportsIntervalsFailuresAndAllocation) {
-  const auto r = run_cli(
-      base() + Args{"--json", "--level", "0.9", "--at", "N=12e9,D=307e9", "--budget", "1e24"});
+  const auto r = run_cli(base() + Args{"--json", "--level", "0.9", "--at", "N=12e9,D=307e9",
+                                       "--budget", "1e24", "--params-out", path("p.csv")});
   ASSERT_EQ(r.code, 0) << r.err;
   const auto doc = nlohmann::json::parse(r.out);
   const auto& res = doc.at("results").at(0);
@@ -67,12 +111,28 @@ TEST_F(BootstrapCli, JsonReportsIntervalsFailuresAndAllocation) {
   const auto& alpha = res.at("parameters").at(3);
   EXPECT_EQ(alpha.at("name"), "alpha");
   EXPECT_EQ(alpha.at("level"), 0.9);
-  const double lo = alpha.at("percentile").at(0), hi = alpha.at("percentile").at(1);
-  EXPECT_LT(lo, alpha.at("estimate").get<double>());
-  EXPECT_GT(hi, alpha.at("estimate").get<double>());
+  // The intervals are those of the resamples the run stored, recomputed here.
+  const std::vector<double> boot = stored_values(path("p.csv"), "resample", "alpha");
+  const std::vector<double> jack = stored_values(path("p.csv"), "jackknife", "alpha");
+  ASSERT_EQ(static_cast<int>(boot.size()) + res.at("bootstrap").at("failed").get<int>(), 60);
+  ASSERT_EQ(jack.size(), 30u);
+  const double estimate = alpha.at("estimate").get<double>();
+  EXPECT_EQ(stored_values(path("p.csv"), "full", "alpha").at(0), estimate);
+  EXPECT_NEAR(alpha.at("percentile").at(0).get<double>(), quantile7(boot, 0.05), 1e-12);
+  EXPECT_NEAR(alpha.at("percentile").at(1).get<double>(), quantile7(boot, 0.95), 1e-12);
+  const auto [bca_lo, bca_hi] = bca(boot, jack, estimate, 0.9);
+  EXPECT_NEAR(alpha.at("bca").at(0).get<double>(), bca_lo, 1e-12);
+  EXPECT_NEAR(alpha.at("bca").at(1).get<double>(), bca_hi, 1e-12);
   EXPECT_TRUE(alpha.at("asymptotic_se").is_number());
   EXPECT_EQ(res.at("predictions").size(), 1u);
-  EXPECT_GT(res.at("compute_optimal").at(0).at("N").at("estimate").get<double>(), 1e9);
+  // The compute-optimal split of the point estimate is Hoffmann's closed form at it.
+  const auto& p = res.at("parameters");
+  const double a = p.at(0).at("estimate"), b = p.at(1).at("estimate"), al = p.at(3).at("estimate"),
+               be = p.at(4).at("estimate");
+  const double g = std::pow(al * a / (be * b), 1 / (al + be));
+  EXPECT_NEAR(res.at("compute_optimal").at(0).at("N").at("estimate").get<double>() /
+                  (g * std::pow(1e24 / 6, be / (al + be))),
+              1.0, 1e-6);
 }
 
 TEST_F(BootstrapCli, PredictFromStoredParamsMatchesTheInlineRun) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "shannonfit/batch.hpp"
+#include "shannonfit/stats.hpp"
 
 namespace shannonfit::testing {
 
@@ -124,6 +125,11 @@ void expect_matches_direct(const LawEntry& law, const std::vector<double>& p,
 
 // The default grid recovers `truth` from Pythia-shaped data at the given perturbation levels,
 // each parameter to within its own absolute tolerance.
+// With noise, each identified parameter must also lie within kRecoverySigmas of its own
+// standard error of the truth: the fixed tolerances bound gross failures, the standard errors are
+// as tight as the data allow (a correct fit is 5 standard errors off with probability 6e-7).
+constexpr double kRecoverySigmas = 5;
+
 inline void expect_recovers(const LawEntry& law, const std::vector<double>& truth,
                             const std::vector<double>& xs, double noise,
                             const std::vector<double>& tolerance, unsigned seed = 1) {
@@ -131,9 +137,16 @@ inline void expect_recovers(const LawEntry& law, const std::vector<double>& trut
   const FitResult fit = fit_default_grid(law, data);
   ASSERT_TRUE(converged(fit.status)) << law.info.name << ": " << to_string(fit.status);
   ASSERT_EQ(tolerance.size(), truth.size());
-  for (int k = 0; k < law.n_params; ++k)
+  const FitSummary summary = summarize_fit(law, fit, data, FitOptions{});
+  for (int k = 0; k < law.n_params; ++k) {
     EXPECT_NEAR(fit.params[k], truth[k], tolerance[k])
         << law.info.name << " " << law.info.params[k].name;
+    const ParameterEstimate& e = summary.params[k];
+    if (noise > 0 && e.identified && !e.at_bound)
+      EXPECT_LE(std::abs(fit.params[k] - truth[k]), kRecoverySigmas * e.se)
+          << law.info.name << " " << law.info.params[k].name << ": " << fit.params[k]
+          << " against the truth " << truth[k] << " with standard error " << e.se;
+  }
 }
 
 // Exact data: every parameter to `relative` of its size (at least of 1).
