@@ -71,7 +71,7 @@ TEST(Checkpoint, RefusesAnotherRunsCheckpointAndNeverOverwritesOne) {
   other_seed[7] = "4";
   other_seed.push_back("--resume");
   r = run_shannonfit(other_seed, dir);
-  EXPECT_EQ(r.code, 2) << r.err;
+  EXPECT_EQ(r.code, 7) << r.err;
   EXPECT_NE(r.err.find("seed = 3"), std::string::npos) << r.err;
 
   r = run_shannonfit({"bootstrap", kData, "--resamples", "40", "--resume"}, dir);

@@ -16,6 +16,8 @@ struct Output {
   std::string what;               // for the failure message
   std::vector<std::string> args;  // the command, run in the scratch directory
   std::string file;               // the output that already exists
+  // What it holds: an earlier output of the command (--force replaces only those).
+  std::string content = "keep me\n";
 };
 
 const std::vector<std::string> kQuick = {"--law", "kaplan", "--starts", "single", "--threads", "2"};
@@ -44,7 +46,7 @@ std::vector<Output> outputs() {
        cat({"predict", "runs.csv", "--grid", "grid.csv", "--csv-out", "o.csv"}, kBoot), "o.csv"},
       {"analyze --out DIR",
        cat({"analyze", "runs.csv", "--no-figures", "--out", "rep", "--resamples", "6"}, kQuick),
-       "rep/report.json"},
+       "rep/report.json", "{\"tool\": \"shannonfit\", \"keep\": \"me\"}\n"},
   };
 }
 
@@ -57,16 +59,16 @@ TEST(NoOverwrite, EveryOutputIsRefusedWithoutForceAndReplacedWithIt) {
     dir.write("runs.csv", shannonfit::synth::to_csv(shannonfit::synth::chinchilla_data(0, 1, 5, 4)));
     dir.write("grid.csv", "N,D\n1e11,1e12\n");
     std::filesystem::create_directories(std::filesystem::path(dir.file(o.file)).parent_path());
-    dir.write(o.file, "keep me\n");
+    dir.write(o.file, o.content);
 
     const CliRun refused = run_shannonfit(o.args, dir);
     EXPECT_EQ(refused.code, 4) << refused.err;
     EXPECT_NE(refused.err.find(o.file.substr(0, o.file.find('/'))), std::string::npos)
         << refused.err;
-    EXPECT_EQ(dir.read(o.file), "keep me\n");
+    EXPECT_EQ(dir.read(o.file), o.content);
 
     const CliRun forced = run_shannonfit(cat(o.args, {"--force"}), dir);
     EXPECT_EQ(forced.code, 0) << forced.err;
-    EXPECT_NE(dir.read(o.file), "keep me\n");
+    EXPECT_NE(dir.read(o.file), o.content);
   }
 }

@@ -68,11 +68,11 @@ TEST(Checkpoint, RoundTripsRowsBitForBitIncludingFailedFits) {
   resamples[1].params[0] = -std::numeric_limits<double>::infinity();
   resamples[1].status = FitStatus::NonFinite;
   {
-    CheckpointFile ck(path, false, false);
+    CheckpointFile ck(path, false);
     ck.save(key, {row(9)}, {resamples[0], resamples[1]});  // the third is not done yet
   }
-  const CheckpointFile back(path, true, false);
-  const CheckpointRun* run = back.find(key);
+  const CheckpointFile back(path, true);
+  const CheckpointRun* run = back.find(key, 1, 3);
   ASSERT_NE(run, nullptr);
   ASSERT_EQ(run->jackknife.size(), 1u);
   ASSERT_EQ(run->resamples.size(), 2u);
@@ -84,7 +84,9 @@ TEST(Checkpoint, RoundTripsRowsBitForBitIncludingFailedFits) {
     EXPECT_EQ(run->resamples[r].best_start, resamples[r].best_start);
     EXPECT_EQ(run->resamples[r].iterations, 42);
   }
-  EXPECT_EQ(back.find(checkpoint_key("other.csv", data, law, opt)), nullptr);
+  EXPECT_EQ(back.find(checkpoint_key("other.csv", data, law, opt), 1, 3), nullptr);
+  EXPECT_THROW(back.find(key, 0, 3), CheckpointError);  // more jackknife rows than the run has
+  EXPECT_THROW(back.find(key, 1, 1), CheckpointError);  // more resamples than the run asks for
 }
 
 TEST(Checkpoint, RefusesToResumeADifferentRunAndNamesTheField) {
@@ -94,34 +96,36 @@ TEST(Checkpoint, RefusesToResumeADifferentRunAndNamesTheField) {
   const LawEntry& law = find_law("chinchilla");
   BootstrapOptions opt;
   opt.seed = 7;
-  CheckpointFile(path, false, false).save(checkpoint_key("runs.csv", data, law, opt), {},
+  CheckpointFile(path, false).save(checkpoint_key("runs.csv", data, law, opt), {},
                                           {row(1)});
-  const CheckpointFile back(path, true, false);
+  const CheckpointFile back(path, true);
 
   BootstrapOptions other_seed = opt;
   other_seed.seed = 8;
   try {
-    back.find(checkpoint_key("runs.csv", data, law, other_seed));
+    back.find(checkpoint_key("runs.csv", data, law, other_seed), 0, 1);
     FAIL() << "a checkpoint with another seed was accepted";
-  } catch (const InputError& e) {
+  } catch (const CheckpointError& e) {
     EXPECT_NE(std::string(e.what()).find("seed = 7"), std::string::npos) << e.what();
     EXPECT_NE(std::string(e.what()).find("seed = 8"), std::string::npos) << e.what();
   }
   data.loss[1] = 2.95;
-  EXPECT_THROW(back.find(checkpoint_key("runs.csv", data, law, opt)), InputError);
+  EXPECT_THROW(back.find(checkpoint_key("runs.csv", data, law, opt), 0, 1), CheckpointError);
   BootstrapOptions huber = opt;
   huber.fit.loss = LossKind::Huber;
-  EXPECT_THROW(back.find(checkpoint_key("runs.csv", small_data(), law, huber)), InputError);
+  EXPECT_THROW(back.find(checkpoint_key("runs.csv", small_data(), law, huber), 0, 1),
+               CheckpointError);
 }
 
-TEST(Checkpoint, NeverOverwritesWithoutForceAndRejectsDamagedFiles) {
+// Whether an existing checkpoint may be replaced is io::OutputPlan's call (adversarial_outputs);
+// here: a damaged file is a CheckpointError, a missing one an InputError.
+TEST(Checkpoint, RejectsDamagedAndMissingFiles) {
   TempDir dir;
   const std::string path = (dir.path / "ck.json").string();
-  std::ofstream(path) << "{\"format\": \"shannonfit-checkpoint\", \"version\": 1, \"runs\": [";
-  EXPECT_THROW(CheckpointFile(path, false, false), OutputExistsError);
-  EXPECT_NO_THROW(CheckpointFile(path, false, true));
-  EXPECT_THROW(CheckpointFile(path, true, false), InputError);
-  EXPECT_THROW(CheckpointFile((dir.path / "absent.json").string(), true, false), InputError);
+  std::ofstream(path) << "{\"format\": \"shannonfit-checkpoint\", \"version\": 2, \"runs\": [";
+  EXPECT_NO_THROW(CheckpointFile(path, false));
+  EXPECT_THROW(CheckpointFile(path, true), CheckpointError);
+  EXPECT_THROW(CheckpointFile((dir.path / "absent.json").string(), true), InputError);
 }
 
 TEST(Checkpoint, DatasetChecksumSeesEveryColumn) {

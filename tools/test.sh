@@ -27,16 +27,18 @@ cmake --build "$build" -j"$jobs"
 # suite (thousands of fits per law, already run above) is left out here: under ASan each Shannon
 # case took 15-100 s, which alone would add about 10 minutes; the solver and every law still run
 # sanitized in unit_lm, unit_jets, unit_reference_agreement and the law tests.
-# Only the unit programs (and the CLI, which unit_cli_support runs) are built, at -O1 with line
+# The adversarial programs run here too: they drive the CLI with hostile paths, inputs and
+# checkpoints, which is where a sanitizer finds what a plain build survives by luck.
+# Only the unit and adversarial programs (and the CLI they run) are built, at -O1 with line
 # tables only: instrumented -O2 -g took 2.4x as long to compile per law (81 s against 33 s for
 # one law's CPU and reference solvers), and this build took 25 of a clean clone's 32 minutes.
 asan="${SHANNONFIT_ASAN_BUILD_DIR:-$root/build-asan}"
 cmake -S "$root" -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DSHANNONFIT_SANITIZE=ON \
   -DSHANNONFIT_CUDA=OFF -DSHANNONFIT_BENCH=OFF -DSHANNONFIT_MPI=OFF >/dev/null
-unit_programs=$(cd "$root/tests" && for f in unit_*.cpp; do echo "${f%.cpp}"; done)
+unit_programs=$(cd "$root/tests" && for f in unit_*.cpp adversarial_*.cpp; do echo "${f%.cpp}"; done)
 cmake --build "$asan" -j"$jobs" --target $unit_programs
 (cd "$asan" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --output-on-failure -j"$jobs" -L unit -E '^Recovery\.')
+  ctest --output-on-failure -j"$jobs" -L 'unit|adversarial' -E '^Recovery\.')
 
 "$root/tools/fuzz.sh" "${SHANNONFIT_FUZZ_SECONDS:-60}"

@@ -8,7 +8,13 @@
 // resamples of two different runs would give a silently wrong interval. Resamples are pure
 // functions of (seed, index), so a resumed run that refits only the missing indices writes
 // exactly what an uninterrupted run writes.
+//
+// The file proves its own integrity: a SHA-256 over the whole document (header, keys and every
+// row) and one per run over its key, so a flipped bit, an edited value, a truncated file or a row
+// moved between runs is refused, as are more rows than the run asks for and a converged row with
+// a value that is not finite (which no fit reports).
 #include <cstdint>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -16,6 +22,13 @@
 #include "analysis/bootstrap.hpp"
 
 namespace shannonfit {
+
+// A checkpoint that cannot be resumed: damaged, tampered with, truncated, or written by another
+// run. The CLI exits with code 7; nothing was computed or written.
+class CheckpointError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 // Ordered (field, value) pairs; equal keys = the same run.
 using CheckpointKey = std::vector<std::pair<std::string, std::string>>;
@@ -36,13 +49,16 @@ struct CheckpointRun {
 
 class CheckpointFile {
  public:
-  // Without `resume`, starts empty and refuses an existing file unless `force` (OutputExistsError).
-  // With `resume`, loads the file; a missing or unreadable one is an InputError.
-  CheckpointFile(std::string path, bool resume, bool force);
+  // Without `resume`, starts empty (the caller's io::OutputPlan has checked that the file may be
+  // written). With `resume`, loads the file: a missing or unreadable one is an InputError, one
+  // that fails its checksums or is not a checkpoint a CheckpointError.
+  CheckpointFile(std::string path, bool resume);
 
   // The stored rows of the run with this key, or null when the checkpoint has none. Throws
-  // InputError when a stored run has the same "run" field but differs in another one.
-  const CheckpointRun* find(const CheckpointKey& key) const;
+  // CheckpointError when a stored run has the same "run" field but differs in another one, or
+  // holds more than `max_jackknife` jackknife or `max_resamples` resample rows.
+  const CheckpointRun* find(const CheckpointKey& key, std::size_t max_jackknife,
+                            std::size_t max_resamples) const;
 
   // Records the rows completed so far of the run with `key` and rewrites the file atomically
   // (temporary file, then rename), so an interruption at any moment leaves a readable checkpoint.

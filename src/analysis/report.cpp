@@ -1,9 +1,9 @@
 #include "analysis/report.hpp"
 
-#include <openssl/evp.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -15,6 +15,8 @@
 
 #include <fmt/format.h>
 
+#include "io/input.hpp"
+#include "io/output.hpp"
 #include "shannonfit/errors.hpp"
 
 namespace fs = std::filesystem;
@@ -64,6 +66,7 @@ std::string Table::to_csv() const {
 }
 
 std::string default_dir(const std::string& data_path) {
+  if (data_path == "-") return (fs::path("reports") / "stdin").string();
   return (fs::path("reports") / fs::path(data_path).stem()).string();
 }
 
@@ -93,71 +96,47 @@ bool own_figure(const fs::path& path) {
   return false;
 }
 
-void write_file(const fs::path& path, const std::string& text) {
-  std::ofstream f(path, std::ios::binary);
-  f << text;
-  f.close();
-  if (!f) throw std::runtime_error("cannot write " + path.string());
-}
-
 }  // namespace
 
-void check_dir(const std::string& dir, bool force) {
+std::string replaceable(const std::string& dir) {
+  const fs::path root(dir);
   std::error_code ec;
-  if (fs::exists(dir, ec) && !fs::is_directory(dir, ec))
-    throw OutputExistsError(dir + " exists and is not a folder");
-  if (!force && fs::is_directory(dir, ec) && !fs::is_empty(dir, ec))
-    throw OutputExistsError(dir + " exists and is not empty (pass --force to replace the report "
-                                  "in it, or --out to choose another folder)");
-}
-
-void prepare_dir(const std::string& dir, bool force) {
-  check_dir(dir, force);
-  std::error_code ec;
-  if (fs::is_directory(dir, ec) && !fs::is_empty(dir, ec)) {
-    // Only what an earlier report wrote goes: stale figures would otherwise be embedded into
-    // the new page.
-    for (const char* name : kOwnFiles) fs::remove(fs::path(dir) / name, ec);
-    const fs::path figures = fs::path(dir) / "figures";
-    std::vector<fs::path> stale;
-    if (fs::is_directory(figures, ec))
-      for (const auto& entry : fs::directory_iterator(figures, ec))
-        if (own_figure(entry.path())) stale.push_back(entry.path());
-    for (const auto& path : stale) fs::remove(path, ec);
+  const auto status = fs::symlink_status(root / "report.json", ec);
+  if (ec || !fs::is_regular_file(status)) return "'" + dir + "' holds no report.json";
+  try {
+    const auto json = nlohmann::json::parse(io::read_input((root / "report.json").string(),
+                                                           "report.json"));
+    if (!json.is_object() || json.value("tool", "") != "shannonfit")
+      return "'" + (root / "report.json").string() + "' was not written by shannonfit";
+  } catch (const std::exception&) {
+    return "'" + (root / "report.json").string() + "' is not a shannonfit report";
   }
-  fs::create_directories(dir, ec);
-  if (!fs::is_directory(dir)) throw std::runtime_error("cannot create folder " + dir + ": " + ec.message());
+  for (const auto& entry : fs::directory_iterator(root, ec)) {
+    const std::string name = entry.path().filename().string();
+    const auto st = entry.symlink_status();
+    if (name == "figures" && fs::is_directory(st)) {
+      for (const auto& figure : fs::directory_iterator(entry.path(), ec))
+        if (!fs::is_regular_file(figure.symlink_status()) || !own_figure(figure.path()))
+          return "'" + figure.path().string() + "' is not a figure a report draws";
+      continue;
+    }
+    if (!fs::is_regular_file(st) || !own_file(name))
+      return "'" + entry.path().string() + "' is not a file a report writes";
+  }
+  if (ec) return "'" + dir + "' cannot be listed: " + ec.message();
+  return "";
 }
 
 void write(const Folder& folder, const std::string& dir) {
   for (const auto& [name, table] : folder.tables) {
     if (!own_file(name)) throw std::logic_error("report: table " + name + " is not in kOwnFiles");
-    write_file(fs::path(dir) / name, table.to_csv());
+    io::write_file((fs::path(dir) / name).string(), table.to_csv(), true);
   }
-  write_file(fs::path(dir) / "report.json", folder.json.dump(2) + "\n");
+  io::write_file((fs::path(dir) / "report.json").string(), folder.json.dump(2) + "\n", true);
 }
 
 std::string sha256_file(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw InputError(path + ": cannot be read");
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  if (!ctx || EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr) != 1) {
-    EVP_MD_CTX_free(ctx);
-    throw std::runtime_error("OpenSSL: SHA-256 unavailable");
-  }
-  char buf[1 << 16];
-  while (f) {
-    f.read(buf, sizeof buf);
-    if (f.gcount() > 0) EVP_DigestUpdate(ctx, buf, static_cast<std::size_t>(f.gcount()));
-  }
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx, md, &len);
-  EVP_MD_CTX_free(ctx);
-  if (f.bad()) throw InputError(path + ": read error");
-  std::string hex;
-  for (unsigned int i = 0; i < len; ++i) hex += fmt::format("{:02x}", md[i]);
-  return hex;
+  return io::sha256_hex(io::read_input(path, "DATA"));
 }
 
 namespace {
@@ -241,7 +220,10 @@ int run(const std::vector<std::string>& argv, bool quiet, bool silence_errors = 
     _exit(127);
   }
   int status = 0;
-  if (waitpid(pid, &status, 0) < 0) return -1;
+  // A Ctrl-C interrupts the wait (the handlers do not restart it); the caller checks the flag
+  // once the script has ended.
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return -1;
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 

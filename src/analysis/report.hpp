@@ -32,23 +32,21 @@ struct Folder {
   std::map<std::string, Table> tables; // file name -> table
 };
 
-// The default folder for a data file: reports/<file name without extension>.
+// The default folder for a data file: reports/<file name without extension> (reports/stdin for
+// standard input).
 std::string default_dir(const std::string& data_path);
 
-// Throws OutputExistsError when `dir` is a non-empty folder (or a file) and `force` is false.
-// Commands call it before any computation so that a refused output costs nothing.
-void check_dir(const std::string& dir, bool force);
+// Why --force may not replace the non-empty folder `dir`, or "" when it is an earlier report:
+// a report.json written by shannonfit, and nothing but the files a report writes (regular files,
+// figures/ a real folder of figures; no symbolic links). An io::ReplaceCheck.
+std::string replaceable(const std::string& dir);
 
-// Makes `dir` ready to receive a report. A missing folder is created (parents too); an empty one
-// is used as is; a non-empty one throws OutputExistsError unless `force`, and with `force` only
-// the files a report writes are replaced (nothing else in the folder is deleted).
-void prepare_dir(const std::string& dir, bool force);
-
-// Writes report.json and every table into `dir` (which prepare_dir readied). Throws
-// std::runtime_error naming the file when a write fails.
+// Writes report.json and every table into `dir` (a fresh io::StagedFolder). Throws
+// io::OutputError naming the file when a write fails.
 void write(const Folder& folder, const std::string& dir);
 
-// Lower-case hex SHA-256 of a file's bytes. Throws InputError when it cannot be read.
+// Lower-case hex SHA-256 of a file's bytes ("-": standard input, as read). Throws InputError
+// when it cannot be read.
 std::string sha256_file(const std::string& path);
 
 // The command line of this process, shell-quoted so it can be pasted back into a shell.

@@ -1,10 +1,12 @@
 #include "cli/bootstrap_common.hpp"
 
 #include <map>
+#include <set>
 
 #include "analysis/separable_starts.hpp"
 #include "analysis/uncertainty.hpp"
 #include "cli/progress.hpp"
+#include "cli/validate.hpp"
 #include "io/text_table.hpp"
 #include "mpi/world.hpp"
 #include "shannonfit/errors.hpp"
@@ -26,7 +28,7 @@ void add_resample_options(CLI::App& cmd, ResampleArgs& a) {
   const char* g = "Bootstrap";
   cmd.remove_option(cmd.get_option("--starts"));
   cmd.add_option("--resamples,-B", a.resamples, "bootstrap resamples")
-      ->capture_default_str()->group(g);
+      ->check(count_check(1, kMaxResamples))->capture_default_str()->group(g);
   cmd.add_option("--scheme", a.scheme,
                  "case (rows, with replacement), cluster (whole groups of --group-col), or "
                  "residual (fitted values plus resampled residuals)")
@@ -39,12 +41,12 @@ void add_resample_options(CLI::App& cmd, ResampleArgs& a) {
       ->check(CLI::IsMember({"grid", "best", "separable"}))->capture_default_str()->group(g);
   cmd.add_option("--seed", a.seed, "seed of the counter-based draws: resample r is the same for "
                                    "any backend, thread count or --chunk")
-      ->capture_default_str()->group(g);
+      ->check(seed_check())->capture_default_str()->group(g);
   cmd.add_option("--level", a.level, "confidence level of the intervals, in (0, 1)")
       ->capture_default_str()->group(g);
   cmd.add_option("--chunk", a.chunk,
                  "resamples per batch (bounds memory; 0 = chosen from the start count)")
-      ->capture_default_str()->group(g);
+      ->check(count_check(0, kMaxResamples))->capture_default_str()->group(g);
   cmd.add_flag("--no-jackknife", a.no_jackknife,
                "skip the leave-one-out refits (BCa then has no acceleration term)")
       ->group(g);
@@ -58,7 +60,11 @@ void add_resample_options(CLI::App& cmd, ResampleArgs& a) {
       ->group(g);
 }
 
-std::optional<CheckpointFile> open_checkpoint(const ResampleArgs& a, bool force) {
+void plan_checkpoint(io::OutputPlan& plan, const ResampleArgs& a) {
+  plan.file(a.checkpoint, "--checkpoint", false, a.resume);
+}
+
+std::optional<CheckpointFile> open_checkpoint(const ResampleArgs& a) {
   if (a.checkpoint.empty()) {
     if (a.resume) throw InputError("--resume continues a --checkpoint FILE: name the file");
     return std::nullopt;
@@ -66,7 +72,7 @@ std::optional<CheckpointFile> open_checkpoint(const ResampleArgs& a, bool force)
   if (dist::size() > 1)
     throw InputError("--checkpoint: checkpoints are for single-process runs, not under mpirun (" +
                      std::to_string(dist::size()) + " ranks)");
-  return CheckpointFile(a.checkpoint, a.resume, force);
+  return CheckpointFile(a.checkpoint, a.resume);
 }
 
 nlohmann::json describe(const ResampleArgs& a) {
@@ -102,7 +108,14 @@ BootstrapRecord run_bootstrap_record(const LawEntry& law, const Dataset& data,
   CheckpointKey key;
   if (checkpoint) {
     key = checkpoint_key(data_label, data, law, o);
-    if (const CheckpointRun* stored = checkpoint->find(key)) {
+    // A cluster jackknife has one row per group, else one per data row.
+    std::size_t jackknife_rows = 0;
+    if (o.jackknife)
+      jackknife_rows = o.scheme == Scheme::Cluster
+                           ? std::set<int>(data.group.begin(), data.group.end()).size()
+                           : data.size();
+    if (const CheckpointRun* stored = checkpoint->find(
+            key, jackknife_rows, static_cast<std::size_t>(o.resamples))) {
       o.done_jackknife = saved_jackknife = stored->jackknife;
       o.done_resamples = saved_resamples = stored->resamples;
     }

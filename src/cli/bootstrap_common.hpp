@@ -55,9 +55,12 @@ BootstrapRecord run_bootstrap_record(const LawEntry& law, const Dataset& data,
                                      const ResampleArgs& resample, bool quiet,
                                      CheckpointFile* checkpoint = nullptr);
 
+// Adds --checkpoint to the command's outputs (and, with --resume, its inputs): it may be replaced
+// in place when resumed, and never be DATA or another output.
+void plan_checkpoint(io::OutputPlan& plan, const ResampleArgs& resample);
 // The checkpoint --checkpoint/--resume ask for (empty without --checkpoint). Throws InputError
 // for --resume without --checkpoint and for a checkpoint under several MPI ranks.
-std::optional<CheckpointFile> open_checkpoint(const ResampleArgs& resample, bool force);
+std::optional<CheckpointFile> open_checkpoint(const ResampleArgs& resample);
 
 // Runs run_bootstrap_record for every law on every slice, in that order, with Ctrl-C/SIGTERM
 // caught: the run they stop returns its completed resamples, and no further run starts. Each

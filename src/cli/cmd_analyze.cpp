@@ -17,7 +17,9 @@
 #include "cli/bootstrap_common.hpp"
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
+#include "cli/interrupt.hpp"
 #include "cli/progress.hpp"
+#include "cli/validate.hpp"
 #include "io/output.hpp"
 #include "shannonfit/errors.hpp"
 
@@ -48,14 +50,18 @@ std::string utc_now() {
 }
 
 void run(const AnalyzeArgs& a) {
+  // Ctrl-C/SIGTERM, from here to the end, stop the run with exit 130 and leave the target folder
+  // as it was: the new report is only swapped in once it is complete.
+  const InterruptGuard guard;
   const std::string dir = a.output.out.empty() ? report::default_dir(a.data.path) : a.output.out;
   // Refuse before any fitting: an existing report costs the user nothing to protect.
-  report::check_dir(dir, a.output.force);
+  io::OutputPlan plan(a.output.force);
+  plan.input(a.data.path, "DATA");
+  plan.folder(dir, "--out", report::replaceable);
   report::require_report_tools();
-  if (a.resamples < 1) throw InputError("--resamples: must be at least 1");
-  if (a.budget < 0) throw InputError("--budget: must be positive");
 
   const io::LoadedData loaded = load(a.data);
+  fault_point("loaded");
   if (loaded.slices.size() != 1)
     throw InputError("analyze writes one report per dataset; instead of --by, run it once per "
                      "value with --filter and --out");
@@ -67,7 +73,11 @@ void run(const AnalyzeArgs& a) {
   req.laws = resolve_laws(a.laws, data.has_x(), &skipped);
   for (const auto& why : skipped) note(a.output, "analyze: " + why);
   require_fittable(a.data, loaded, req.laws);
-  for (const auto& spec : a.at) req.targets.push_back({spec, parse_point(spec)});
+  for (const auto& spec : a.at) {
+    req.targets.push_back({spec, parse_point(spec)});
+    for (const auto& why : outside_domain(data, req.targets.back().at, "--at " + spec))
+      note(a.output, why);
+  }
   req.budget = a.budget;
   req.level = a.level;
   req.bootstrap.resamples = a.resamples;
@@ -100,6 +110,7 @@ void run(const AnalyzeArgs& a) {
   std::unique_ptr<ProgressBar> bar;
   std::string bar_law;
   const analysis::LawProgressFn progress = [&](const std::string& law, const BootstrapProgress& p) {
+    fault_point("bootstrap");
     if (law != bar_law) {
       if (bar) bar->finish();
       bar = std::make_unique<ProgressBar>(law, !show_text(a.output));
@@ -107,34 +118,40 @@ void run(const AnalyzeArgs& a) {
     }
     bar->update(p);
   };
-  {
-    // Ctrl-C/SIGTERM stop the analysis at the next chunk; the report is only written after it,
-    // so an interrupted run leaves no folder that looks complete.
-    const InterruptGuard guard;
-    req.cancel = InterruptGuard::flag();
-    analysis::analyze(req, folder, progress);
-  }
+  req.cancel = InterruptGuard::flag();
+  analysis::analyze(req, folder, progress);
   if (bar) bar->finish();
+  fault_point("analyzed");
+  InterruptGuard::stop_before_writing();
   // When and how long go to timing.json, so that report.json is byte-identical across runs.
   const nlohmann::json timing = {
       {"created_utc", utc_now()},
       {"seconds",
        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()}};
 
-  report::prepare_dir(dir, a.output.force);
-  report::write(folder, dir);
-  io::write_file((std::filesystem::path(dir) / "timing.json").string(), timing.dump(2) + "\n", true);
+  io::StagedFolder staged(dir);
+  const std::string& build = staged.path();
+  report::write(folder, build);
+  io::write_file((std::filesystem::path(build) / "timing.json").string(), timing.dump(2) + "\n",
+                 true);
+  fault_point("tables");
   const report::ScriptOutcome figures =
       a.no_figures ? report::ScriptOutcome{false, 0, "skipped (--no-figures)"}
-                   : report::render_figures(dir, !show_text(a.output));
+                   : report::render_figures(build, !show_text(a.output));
+  fault_point("figures");
+  InterruptGuard::stop_before_writing();
   if (!figures.ran || figures.exit_code != 0) {
     j["figures_note"] = figures.ran ? fmt::format("plot_report.py failed (exit {})",
                                                   figures.exit_code)
                                     : "figures " + figures.why_not;
     if (!a.no_figures) note(a.output, j["figures_note"].get<std::string>());
-    report::write(folder, dir);  // report.json records why the page has no figures
+    report::write(folder, build);  // report.json records why the page has no figures
   }
-  report::render_html(dir);
+  // A page that cannot be written stops here, before the staged report replaces anything.
+  report::render_html(build);
+  fault_point("html");
+  InterruptGuard::stop_before_writing();
+  staged.commit(report::replaceable);
 
   // A best fit on a bound or short of convergence must be seen even with --json.
   for (const auto& d : j["diagnostics"])
@@ -172,18 +189,18 @@ void register_analyze(CLI::App& app) {
                   "predict at N=...,D=...[,x=...] (repeatable); the first is the headline")
       ->group(g);
   cmd->add_option("--budget", a->budget, "compute budget C = 6ND for the compute-optimal split")
-      ->transform(quantity())->group(g);
+      ->transform(quantity())->check(positive_finite_check())->group(g);
   cmd->add_option("--resamples,-B", a->resamples, "bootstrap resamples per law")
-      ->capture_default_str()->group(g);
+      ->check(count_check(1, kMaxResamples))->capture_default_str()->group(g);
   cmd->add_option("--seed", a->seed, "bootstrap seed (same seed, same numbers on any backend)")
-      ->capture_default_str()->group(g);
+      ->check(seed_check())->capture_default_str()->group(g);
   cmd->add_option("--scheme", a->scheme, "bootstrap scheme: case, cluster (needs --group-col) or "
                                          "residual")
       ->capture_default_str()->group(g);
   cmd->add_option("--level", a->level, "interval coverage")
       ->capture_default_str()->check(CLI::Range(0.5, 0.999))->group(g);
   cmd->add_option("--kfold", a->kfold, "folds of k-fold cross-validation for ranking (0: none)")
-      ->capture_default_str()->group(g);
+      ->check(kfold_check())->capture_default_str()->group(g);
   cmd->add_option("--extrapolate", a->extrapolate,
                   "rank by predicting the rows beyond N<=...,D<=... from fits on the rest")
       ->group(g);

@@ -10,6 +10,8 @@
 #include "analysis/uncertainty.hpp"
 #include "cli/bootstrap_common.hpp"
 #include "cli/commands.hpp"
+#include "cli/interrupt.hpp"
+#include "cli/validate.hpp"
 #include "io/output.hpp"
 #include "io/text_table.hpp"
 #include "mpi/world.hpp"
@@ -61,6 +63,7 @@ AllocationIntervals allocation(const BootstrapRecord& rec, double budget,
 }
 
 void run(const BootstrapArgs& a) {
+  const InterruptGuard guard;
   std::vector<std::string> skipped;
   const auto laws = resolve_laws(a.laws, !a.data.perturbation.empty(), &skipped);
   validate_level(a.resample.level);
@@ -77,12 +80,17 @@ void run(const BootstrapArgs& a) {
   co.n_min = a.n_min;
   co.n_max = a.n_max;
   for (double c : a.budgets) validate(co, c);
-  check_output(a.output);
-  if (!a.params_out.empty()) io::check_writable(a.params_out, a.output.force);
-  std::optional<CheckpointFile> checkpoint = open_checkpoint(a.resample, a.output.force);
+  io::OutputPlan plan = output_plan(a.data, a.output);
+  plan.file(a.params_out, "--params-out");
+  plan_checkpoint(plan, a.resample);
+  std::optional<CheckpointFile> checkpoint = open_checkpoint(a.resample);
   const io::LoadedData loaded = load(a.data);
   for (const auto& s : skipped) note(a.output, "--law all skips " + s);
   require_fittable(a.data, loaded, laws);
+  for (const auto& slice : loaded.slices)
+    for (std::size_t i = 0; i < points.size(); ++i)
+      for (const auto& why : outside_domain(slice.data, points[i], "--at " + a.at[i]))
+        note(a.output, why);
 
   nlohmann::json results = nlohmann::json::array();
   std::vector<StoredRun> stored;

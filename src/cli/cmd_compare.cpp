@@ -15,6 +15,7 @@
 #include "cli/common.hpp"
 #include "cli/fitting.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/validate.hpp"
 #include "io/filter.hpp"
 #include "io/text_table.hpp"
 #include "shannonfit/errors.hpp"
@@ -535,11 +536,11 @@ void register_compare(CLI::App& app) {
   add_output_options(*cmd, args->output, "write the comparison as JSON to FILE");
   const char* g = "Comparison";
   cmd->add_option("--kfold", args->kfold, "folds of k-fold cross-validation (0: none)")
-      ->capture_default_str()->group(g);
+      ->check(kfold_check())->capture_default_str()->group(g);
   cmd->add_option("--seed", args->seed,
                   "seed of the fold assignment and the bootstrap (the k-th --by slice, from 0, "
                   "uses SEED + k, so slices resample independently)")
-      ->capture_default_str()->group(g);
+      ->check(seed_check())->capture_default_str()->group(g);
   cmd->add_option("--holdout", args->holdout,
                   "rows to hold out and predict, as a filter expression on the CSV's columns "
                   "(e.g. \"params > 6.9e9 || tokens > 180e9\")")->group(g);
@@ -548,7 +549,7 @@ void register_compare(CLI::App& app) {
                   "N<=6.9e9,D<=180e9; D<=180e9 alone is token-only extrapolation)")->group(g);
   cmd->add_option("--resamples,-B", args->resamples,
                   "case-bootstrap resamples for win-rates and intervals (0: none)")
-      ->check(CLI::NonNegativeNumber)->group(g);
+      ->check(count_check(0, kMaxResamples))->group(g);
   cmd->add_option("--level", args->level, "interval level")->capture_default_str()->group(g);
   cmd->add_option("--basin-n", args->basin_n,
                   "report the loss-minimising token count D* at these model sizes")

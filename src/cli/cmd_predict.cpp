@@ -69,13 +69,16 @@ std::string csv_number(double v) {
 }
 
 void run(const PredictArgs& a) {
+  const InterruptGuard guard;
   if (a.params.empty() == a.data.path.empty())
     throw InputError("predict needs either DATA (to run a bootstrap now) or --params FILE (from "
                      "`bootstrap --params-out`), not both");
   validate_level(a.resample.level);
+  io::OutputPlan plan = output_plan(a.data, a.output);
+  plan.input(a.params, "--params");
+  plan.input(a.grid, "--grid");
+  plan.file(a.csv_out, "--csv-out");
   const std::vector<PredictionPoint> points = gather_points(a);
-  check_output(a.output);
-  if (!a.csv_out.empty()) io::check_writable(a.csv_out, a.output.force);
 
   std::vector<PredictedRun> runs;
   nlohmann::json source;

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "analysis/separable_starts.hpp"
+#include "cli/validate.hpp"
 #include "io/output.hpp"
 #include "shannonfit/errors.hpp"
 
@@ -40,7 +41,9 @@ void add_unique(std::vector<const LawEntry*>& laws, const LawEntry* law) {
 
 void add_data_options(CLI::App& cmd, DataArgs& a) {
   const char* g = "Data";
-  cmd.add_option("DATA", a.path, "CSV file with a header line")->required()->group(g);
+  cmd.add_option("DATA", a.path, "CSV file with a header line ('-': standard input)")
+      ->required()->group(g);
+  add_input_limit_option(cmd);
   cmd.add_option("--n-col", a.map.n,
                  "column with the parameter count N [default: the first of N, params, "
                  "parameters, n_params, model_size... in the header]")
@@ -180,7 +183,7 @@ void add_solver_options(CLI::App& cmd, SolverArgs& a) {
       ->check(CLI::IsMember({"cpu", "reference", "cuda", "auto"}))
       ->capture_default_str()->group(g);
   cmd.add_option("--threads", a.threads, "CPU threads (0 = all cores)")
-      ->check(CLI::NonNegativeNumber)->capture_default_str()->group(g);
+      ->check(thread_count_check())->capture_default_str()->group(g);
   cmd.add_option("--loss", a.loss,
                  "huber[:DELTA] (Huber on the residual, DELTA default 1e-3) or l2 (least squares)")
       ->check(CLI::Validator(
@@ -258,11 +261,14 @@ void add_output_options(CLI::App& cmd, OutputArgs& a, const std::string& out_hel
       ->group(g);
 }
 
-void check_output(const OutputArgs& a) {
-  if (!a.out.empty()) io::check_writable(a.out, a.force);
+io::OutputPlan output_plan(const DataArgs& data, const OutputArgs& output) {
+  io::OutputPlan plan(output.force);
+  plan.input(data.path, "DATA");
+  plan.file(output.out, "--out");
+  return plan;
 }
 
-bool show_text(const OutputArgs& a) { return !a.json && !a.quiet; }
+bool show_text(const OutputArgs& a) { return !a.json && !a.quiet && a.out != "-"; }
 
 void note(const OutputArgs& a, const std::string& text) {
   if (!a.quiet) std::fprintf(stderr, "note: %s\n", text.c_str());
@@ -271,7 +277,7 @@ void note(const OutputArgs& a, const std::string& text) {
 void emit_json(const OutputArgs& a, const nlohmann::json& doc) {
   const std::string text = doc.dump(2) + "\n";
   if (!a.out.empty()) io::write_file(a.out, text, a.force);
-  if (a.json) std::cout << text << std::flush;
+  if (a.json && a.out != "-") std::cout << text << std::flush;
 }
 
 CheckedInputs load_checked(const DataArgs& data, const LawArgs& law_args,
@@ -279,7 +285,7 @@ CheckedInputs load_checked(const DataArgs& data, const LawArgs& law_args,
   std::vector<std::string> skipped;
   CheckedInputs in;
   in.laws = resolve_laws(law_args, !data.perturbation.empty(), &skipped);
-  check_output(output);
+  output_plan(data, output);
   in.loaded = load(data);
   for (const auto& s : skipped) note(output, "--law all skips " + s);
   require_fittable(data, in.loaded, in.laws);

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "io/csv.hpp"
+#include "io/output.hpp"
 #include "shannonfit/batch.hpp"
 
 namespace shannonfit::cli {
@@ -80,9 +81,11 @@ struct OutputArgs {
   bool quiet = false;
 };
 void add_output_options(CLI::App& cmd, OutputArgs& args, const std::string& out_help);
-// Fails early (OutputExistsError) when --out exists and --force was not given.
-void check_output(const OutputArgs& args);
-// Human-readable output goes to stdout unless --json (stdout is then the JSON) or --quiet.
+// The plan every command starts with, before any computation: DATA as an input, --out as a
+// file ("-": standard output). Commands add their other inputs and outputs to it.
+io::OutputPlan output_plan(const DataArgs& data, const OutputArgs& output);
+// Human-readable output goes to stdout unless --json (stdout is then the JSON), --quiet, or
+// --out - (stdout is then the JSON file).
 bool show_text(const OutputArgs& args);
 // Side remarks (skipped laws, warnings) to stderr unless --quiet.
 void note(const OutputArgs& args, const std::string& text);
@@ -93,8 +96,8 @@ void require_fittable(const DataArgs& data, const io::LoadedData& loaded,
                       const std::vector<const LawEntry*>& laws);
 
 // What fit and compare do before their first (possibly long) fit: resolve the laws (noting
-// those "all" skips), fail early on an existing --out, load the data, and check every slice
-// has enough rows for every law.
+// those "all" skips), check DATA and --out with output_plan(), load the data, and check every
+// slice has enough rows for every law.
 struct CheckedInputs {
   std::vector<const LawEntry*> laws;
   io::LoadedData loaded;

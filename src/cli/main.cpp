@@ -3,9 +3,17 @@
 
 #include <string>
 
+#include "analysis/checkpoint.hpp"
 #include "cli/commands.hpp"
+#include "io/output.hpp"
 #include "mpi/world.hpp"
 #include "shannonfit/errors.hpp"
+
+namespace {
+// Beside shannonfit::ExitCode (errors.hpp); kept here so that adding them rebuilds only the CLI.
+constexpr int kExitOutputRefused = 6;  // io::OutputError: an output refused or unwritable
+constexpr int kExitCheckpoint = 7;     // CheckpointError: a checkpoint that cannot be resumed
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace shannonfit;
@@ -40,6 +48,16 @@ int main(int argc, char** argv) {
   } catch (const OutputExistsError& e) {
     std::fprintf(stderr, "error: %s\n", e.what());
     return kExitOutputExists;
+  } catch (const io::OutputError& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return kExitOutputRefused;
+  } catch (const CheckpointError& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return kExitCheckpoint;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "error: out of memory: the data, or the resamples, --chunk or points "
+                         "asked for, do not fit in this machine's memory\n");
+    return kExitInput;
   } catch (const InterruptedError& e) {
     std::fprintf(stderr, "interrupted: %s\n", e.what());
     return kExitInterrupted;

@@ -6,13 +6,12 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <numeric>
 #include <set>
-#include <sstream>
 
 #include "io/filter.hpp"
+#include "io/input.hpp"
 #include "shannonfit/errors.hpp"
 
 namespace shannonfit::io {
@@ -212,12 +211,7 @@ Table parse_csv(const std::string& text, const std::string& source) {
 }
 
 Table read_csv(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError("cannot open '" + path + "': " + std::strerror(errno));
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  if (in.bad()) throw InputError("cannot read '" + path + "': " + std::strerror(errno));
-  return parse_csv(buf.str(), path);
+  return parse_csv(read_input(path, ""), path == "-" ? "<stdin>" : path);
 }
 
 namespace {

@@ -24,6 +24,7 @@ struct Table {
 
 // Throws InputError for a missing or unreadable file, an empty file, a file with no data rows,
 // and a row whose field count differs from the header's.
+// Reads with io::read_input: bounded, interruptible, "-" for standard input.
 Table read_csv(const std::string& path);
 Table parse_csv(const std::string& text, const std::string& source);
 

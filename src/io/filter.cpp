@@ -17,6 +17,7 @@ struct Filter::Node {
   double number = 0;
   std::string text;
   int column = -1;
+  int height = 1;  // of the tree below this node, bounded by kMaxNesting
   std::unique_ptr<Node> lhs, rhs;
 };
 
@@ -26,6 +27,11 @@ using Node = Filter::Node;
 // What a sub-expression yields. A bare column is either a number or text, decided by what it
 // is compared with.
 enum class Type { Number, Bool, Text, Column };
+
+// Parsing, evaluating and freeing an expression recurse once per level of its tree, so a hostile
+// argument (thousands of '(' or '!', or a chain of thousands of '+') would overflow the stack.
+// No filter a person writes comes near this.
+constexpr int kMaxNesting = 200;
 
 class Parser {
  public:
@@ -46,8 +52,14 @@ class Parser {
 
  private:
   [[noreturn]] void fail(std::size_t at, const std::string& what) const {
+    // A long expression is shown as the stretch around the error, so the message stays readable.
+    constexpr std::size_t kContext = 60;
+    const std::size_t from = at > kContext ? at - kContext : 0;
+    const std::string head = from > 0 ? "..." : "";
+    const std::string tail = at + kContext < s_.size() ? "..." : "";
     throw InputError(option_ + ": " + what + " at character " + std::to_string(at + 1) + ":\n  " +
-                     s_ + "\n  " + std::string(at, ' ') + "^");
+                     head + s_.substr(from, 2 * kContext) + tail + "\n  " +
+                     std::string(head.size() + at - from, ' ') + "^");
   }
 
   void skip_space() {
@@ -73,14 +85,37 @@ class Parser {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.';
   }
 
-  static std::unique_ptr<Node> make(Node::Kind k, std::unique_ptr<Node> l = nullptr,
-                                    std::unique_ptr<Node> r = nullptr) {
+  [[noreturn]] void too_deep() const {
+    fail(pos_ ? pos_ - 1 : 0, "the expression nests parentheses, '!', 'not' or '-', or chains "
+                              "operators, more than " + std::to_string(kMaxNesting) +
+                              " levels deep");
+  }
+
+  std::unique_ptr<Node> make(Node::Kind k, std::unique_ptr<Node> l = nullptr,
+                             std::unique_ptr<Node> r = nullptr) const {
     auto n = std::make_unique<Node>();
     n->kind = k;
+    n->height = 1 + std::max(l ? l->height : 0, r ? r->height : 0);
+    if (n->height > kMaxNesting) too_deep();
     n->lhs = std::move(l);
     n->rhs = std::move(r);
     return n;
   }
+
+  // One level of recursion of the parser (a '(', '!', 'not' or '-'), refused past kMaxNesting
+  // before it recurses further.
+  class Nested {
+   public:
+    explicit Nested(Parser& p) : p_(p) {
+      if (++p_.depth_ > kMaxNesting) p_.too_deep();
+    }
+    ~Nested() { --p_.depth_; }
+    Nested(const Nested&) = delete;
+    Nested& operator=(const Nested&) = delete;
+
+   private:
+    Parser& p_;
+  };
 
   void require(Type got, Type want, std::size_t at, const char* role) const {
     const bool ok = got == want || (want == Type::Number && got == Type::Column);
@@ -137,6 +172,7 @@ class Parser {
     const bool bang = pos_ < s_.size() && s_[pos_] == '!' && s_.compare(pos_, 2, "!=") != 0;
     if (bang) ++pos_;
     if (bang || accept("not")) {
+      const Nested nested(*this);
       const std::size_t at = (skip_space(), pos_);
       auto operand = parse_not(t);
       require(t, Type::Bool, at, "'not'");
@@ -191,6 +227,7 @@ class Parser {
         !(pos_ + 1 < s_.size() && (std::isdigit(static_cast<unsigned char>(s_[pos_ + 1])) ||
                                    s_[pos_ + 1] == '.'))) {
       ++pos_;
+      const Nested nested(*this);
       auto operand = parse_unary(t);
       require(t, Type::Number, at, "'-'");
       t = Type::Number;
@@ -206,6 +243,7 @@ class Parser {
     const char c = s_[at];
     if (c == '(') {
       ++pos_;
+      const Nested nested(*this);
       auto inner = parse_or(t);
       skip_space();
       if (pos_ >= s_.size()) fail(at, "this '(' is never closed");
@@ -261,6 +299,7 @@ class Parser {
   const std::string& option_;
   std::vector<int>& used_;
   std::size_t pos_ = 0;
+  int depth_ = 0;  // current recursion of parse_not, parse_unary and parentheses
 };
 
 struct Evaluator {
