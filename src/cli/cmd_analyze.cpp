@@ -152,7 +152,13 @@ void run(const AnalyzeArgs& a) {
                              head["law"].get<std::string>());
   if (j["selection"].contains("verdict"))
     std::cout << j["selection"]["verdict"].get<std::string>() << "\n";
-  for (const auto& d : j["diagnostics"]) std::cout << "note: " << d.get<std::string>() << "\n";
+  // Warnings first and marked as such; the routine notes after them.
+  for (const bool warnings : {true, false})
+    for (const auto& d : j["diagnostics"]) {
+      const std::string text = d.get<std::string>();
+      if ((text.rfind("WARNING ", 0) == 0) == warnings)
+        std::cout << (warnings ? "WARNING: " + text.substr(8) : "note: " + text) << "\n";
+    }
   std::cout << "report folder: " << dir << "/  (open " << dir << "/report.html)\n";
 }
 
