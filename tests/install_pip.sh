@@ -20,7 +20,7 @@ import csv
 rows = [r for r in csv.DictReader(open(sys.argv[1])) if int(r["step"]) > 512]
 table = {k: [float(r[k]) for r in rows] for k in ("params", "tokens", "lambada_loss")}
 # N and D are found as params and tokens; the loss column is named.
-fit = shannonfit.fit(table, law="chinchilla", starts="separable", columns={"loss": "lambada_loss"})
+fit = shannonfit.fit(table, law="chinchilla", columns={"loss": "lambada_loss"})
 assert fit.converged, fit.status
 print("pip-installed", shannonfit.__version__, "from", shannonfit.__file__, "fit", fit.status)
 PY

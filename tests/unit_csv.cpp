@@ -134,3 +134,48 @@ TEST(Csv, RequireFittableCountsRowsAndDistinctValues) {
                            "4 to identify its parameters (after --filter)");
   }
 }
+
+TEST(Csv, QuantitiesTakeSizeSuffixes) {
+  double v = 0;
+  const std::pair<const char*, double> cases[] = {
+      {"12B", 12e9}, {"307b", 307e9}, {"1.4T", 1.4e12}, {"70M", 70e6}, {"125K", 125e3},
+      {"5.76e23", 5.76e23}, {" 6.9G ", 6.9e9}, {"2P", 2e15}, {"1e9", 1e9}};
+  for (const auto& [text, expected] : cases) {
+    ASSERT_TRUE(parse_quantity(text, v)) << text;
+    EXPECT_DOUBLE_EQ(v, expected) << text;
+  }
+  for (const char* bad : {"", "B", "12X", "1.4TB", "twelve", "12 B B"})
+    EXPECT_FALSE(parse_quantity(bad, v)) << bad;
+}
+
+TEST(Csv, UsualColumnNamesAreFoundAndWrongOnesGetASuggestion) {
+  const Table t = parse_csv("model,Params,n_tokens,val_loss\nm,1e9,2e10,2.5\nm,2e9,3e10,2.4\n",
+                            "runs.csv");
+  const LoadedData loaded = load_data(t, ColumnMap{});
+  EXPECT_EQ(loaded.columns.n, "Params");
+  EXPECT_EQ(loaded.columns.d, "n_tokens");
+  EXPECT_EQ(loaded.columns.loss, "val_loss");
+  EXPECT_EQ(loaded.slices.at(0).data.d.at(1), 3e10);
+
+  ColumnMap typo;
+  typo.loss = "val_los";
+  try {
+    load_data(t, typo);
+    FAIL() << "a missing column was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("--loss-col: no column 'val_los'"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("did you mean 'val_loss'?"), std::string::npos);
+  }
+  EXPECT_EQ(closest_column(t.header, "parameters"), "");
+  EXPECT_EQ(closest_column(t.header, "params"), "Params");
+
+  const Table none = parse_csv("size_x,tok,y\n1,2,3\n", "odd.csv");
+  try {
+    load_data(none, ColumnMap{});
+    FAIL() << "no N column, yet it loaded";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("odd.csv: no column for the parameter count N"),
+              std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("name it with --n-col"), std::string::npos);
+  }
+}

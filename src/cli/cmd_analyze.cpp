@@ -169,7 +169,13 @@ void run(const AnalyzeArgs& a) {
                              head["law"].get<std::string>());
   if (j["selection"].contains("verdict"))
     std::cout << j["selection"]["verdict"].get<std::string>() << "\n";
-  for (const auto& d : j["diagnostics"]) std::cout << "note: " << d.get<std::string>() << "\n";
+  // Warnings first and marked as such; the routine notes after them.
+  for (const bool warnings : {true, false})
+    for (const auto& d : j["diagnostics"]) {
+      const std::string text = d.get<std::string>();
+      if ((text.rfind("WARNING ", 0) == 0) == warnings)
+        std::cout << (warnings ? "WARNING: " + text.substr(8) : "note: " + text) << "\n";
+    }
   std::cout << "report folder: " << dir << "/  (open " << dir << "/report.html)\n";
 }
 
@@ -207,15 +213,17 @@ void register_analyze(CLI::App& app) {
   cmd->add_flag("--no-figures", a->no_figures, "write no figures (report.html without them)")
       ->group(g);
   cmd->footer(R"(Examples:
-  shannonfit analyze data/chinchilla_svg_extracted.csv --n-col 'Model Size' \
-      --flops-col 'Training FLOP' --drop-highest-loss 5 --at N=7e10,D=1.4e12
+  shannonfit analyze data/chinchilla_svg_extracted.csv --flops-col 'Training FLOP' \
+      --drop-highest-loss 5 --at N=70B,D=1.4T --budget 5.76e23
   shannonfit analyze runs.csv --law chinchilla,kaplan-e --resamples 1000 --seed 7 --out rep/
-  shannonfit analyze pythia.csv --law shannon,chinchilla --extrapolate N<=6.9e9,D<=180e9
+  shannonfit analyze data/pythia_evals.csv --loss-col lambada_loss --filter 'step > 512' \
+      --law shannon,chinchilla --extrapolate 'N<=2.8B,D<=180B'
   shannonfit analyze noisy.csv --perturbation noise:sigma --law shannon-x --json --quiet
 
 Writes DIR/report.json (command, seed, version, data SHA-256, all results), params.csv,
 predictions.csv, selection.csv, data.csv, fitted.csv, curves.csv, bootstrap.csv,
-figures/*.png|svg (when python3-matplotlib is installed) and report.html.)");
+figures/*.png|svg (when python3-matplotlib is installed) and report.html. Sizes, token counts
+and budgets take K/M/B/T suffixes (12B, 307B, 1.4T); intervals are 90% unless --level.)");
   cmd->callback([a] { run(*a); });
 }
 
