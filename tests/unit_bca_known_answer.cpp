@@ -7,14 +7,18 @@
 // and the parametric bootstrap from φ̂ = 0 draws φ* = Z − z0. Both the bias correction z0 and the
 // acceleration a move the interval far from the percentile one, so this catches either term
 // being dropped or mis-signed; θ = exp(φ) checks that BCa respects the transform.
+//
+// Each endpoint must lie within 5 standard errors of its sample quantile (6e-7 false alarms per
+// endpoint, 14 endpoints). Measured on 59 other seed blocks (SHANNONFIT_TEST_SEED_BLOCK=1..59):
+// no failure.
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <cstdlib>
 #include <random>
 #include <vector>
 
 #include "shannonfit/intervals.hpp"
+#include "support/seed_block.hpp"
 
 using namespace shannonfit;
 
@@ -26,12 +30,6 @@ const std::vector<double> kJackknife = {0, 0, 0, 0, 0, 0, 0, 0, 0, -1};
 constexpr double kAcceleration = 0.14054567378526128;
 constexpr double kZ0 = 0.2;
 
-// SHANNONFIT_TEST_SEED_BLOCK=k draws other bootstrap values, to measure the false-alarm rate
-// outside CI (docs/testing.md); CI runs block 0.
-unsigned seed_block() {
-  const char* s = std::getenv("SHANNONFIT_TEST_SEED_BLOCK");
-  return s ? static_cast<unsigned>(std::strtoul(s, nullptr, 10)) : 0;
-}
 
 struct Case {
   double level;
@@ -67,7 +65,7 @@ TEST(BcaKnownAnswer, AccelerationOfTheJackknifeValues) {
 
 TEST(BcaKnownAnswer, MatchesTheExactIntervalOfATransformationFamily) {
   for (double level : {0.80, 0.90, 0.95}) {
-    const Case c = draw(level, 11 + 1000 * seed_block());
+    const Case c = draw(level, 11 + 1000 * shannonfit::testing::seed_block());
     const double z = normal_quantile(1 - (1 - level) / 2);
     const double lo = exact_endpoint(z), hi = exact_endpoint(-z);
     const QuantityInterval q = bootstrap_interval("phi", 0.0, c.phi_boot, 0, kJackknife, level,
@@ -98,7 +96,7 @@ TEST(BcaKnownAnswer, MatchesTheExactIntervalOfATransformationFamily) {
 // The same family without skew (a = 0) and without median bias (z0 = 0): BCa must reduce to the
 // percentile interval, and both to ±z.
 TEST(BcaKnownAnswer, ReducesToThePercentileIntervalWithoutBiasOrSkew) {
-  std::mt19937_64 rng(5 + 1000 * seed_block());
+  std::mt19937_64 rng(5 + 1000 * shannonfit::testing::seed_block());
   std::normal_distribution<double> z(0, 1);
   std::vector<double> boot(400000);
   for (double& v : boot) v = z(rng);
