@@ -3,12 +3,13 @@
 // a disk that fills up. In each case every file that was there before is byte for byte what it
 // was, unless it belonged to an earlier report that a complete new one replaced.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
+#include "support/adversarial.hpp"
 #include "support/cli.hpp"
-#include "support/snapshot.hpp"
 #include "support/synthetic.hpp"
 
 namespace fs = std::filesystem;
@@ -16,18 +17,15 @@ using namespace shannonfit::testing;
 
 namespace {
 
-const std::vector<std::string> kQuick = {"--law", "kaplan", "--starts", "single", "--threads", "2",
-                                         "--resamples", "6", "--no-figures", "--quiet"};
-
-std::vector<std::string> cat(std::vector<std::string> a, const std::vector<std::string>& b) {
-  a.insert(a.end(), b.begin(), b.end());
-  return a;
-}
+const std::vector<std::string> kQuick = {"--law",        "kaplan", "--starts",    "single",
+                                         "--threads",    "2",      "--resamples", "6",
+                                         "--no-figures", "--quiet"};
 
 class AnalyzeOutputs : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_.write("runs.csv", shannonfit::synth::to_csv(shannonfit::synth::chinchilla_data(0, 1, 5, 4)));
+    dir_.write("runs.csv",
+               shannonfit::synth::to_csv(shannonfit::synth::chinchilla_data(0, 1, 5, 4)));
     fs::create_directory(dir_.path() / "outside");
     dir_.write("outside/precious.txt", "not the report's\n");
   }
@@ -48,7 +46,9 @@ class AnalyzeOutputs : public ::testing::Test {
   TempDir dir_;
 };
 
-bool is_staging(const std::string& rel) { return rel.find(".shannonfit-new-") != std::string::npos; }
+bool is_staging(const std::string& rel) {
+  return rel.find(".shannonfit-new-") != std::string::npos;
+}
 
 }  // namespace
 
@@ -144,7 +144,8 @@ TEST_F(AnalyzeOutputs, StoppedInAnyPhaseLeavesTheEarlierReportWhole) {
     const CliRun r = run(analyze("rep", {"--force", "--seed", "11"}), phase);
     EXPECT_EQ(r.code, -1) << r.err;
     Snapshot after = snapshot(dir_.path());
-    for (auto it = after.begin(); it != after.end();) it = is_staging(it->first) ? after.erase(it) : std::next(it);
+    for (auto it = after.begin(); it != after.end();)
+      it = is_staging(it->first) ? after.erase(it) : std::next(it);
     EXPECT_EQ(after, before);
   }
 }
@@ -171,4 +172,21 @@ TEST_F(AnalyzeOutputs, FullDiskLeavesTheEarlierReportWholeAndIsNotAnInternalErro
   EXPECT_NE(r.err.find("cannot write"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("internal error"), std::string::npos) << r.err;
   EXPECT_EQ(snapshot(dir_.path()), before);
+}
+
+TEST_F(AnalyzeOutputs, EmptyFolderIsFilledInPlace) {
+  // An empty folder the user made, perhaps their working directory: the report's files move into
+  // it, and the folder itself (its inode) stays, so a shell inside it still sees the report.
+  fs::create_directory(dir_.path() / "empty");
+  struct stat before {};
+  ASSERT_EQ(::stat(dir_.file("empty").c_str(), &before), 0);
+  CliOptions opt;
+  opt.cwd = dir_.path() / "empty";
+  const CliRun r = run_shannonfit(cat({"analyze", "../runs.csv", "--out", "."}, kQuick), opt);
+  ASSERT_EQ(r.code, 0) << r.err;
+  struct stat after {};
+  ASSERT_EQ(::stat(dir_.file("empty").c_str(), &after), 0);
+  EXPECT_EQ(after.st_ino, before.st_ino);
+  EXPECT_EQ(nlohmann::json::parse(dir_.read("empty/report.json")).at("tool"), "shannonfit");
+  for (const auto& [rel, what] : snapshot(dir_.path())) EXPECT_FALSE(is_staging(rel)) << rel;
 }

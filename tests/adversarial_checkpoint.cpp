@@ -7,8 +7,8 @@
 #include <nlohmann/json.hpp>
 
 #include "io/input.hpp"
+#include "support/adversarial.hpp"
 #include "support/cli.hpp"
-#include "support/snapshot.hpp"
 #include "support/synthetic.hpp"
 
 namespace fs = std::filesystem;
@@ -16,10 +16,9 @@ using namespace shannonfit::testing;
 
 namespace {
 
-const std::vector<std::string> kRun = {"bootstrap",   "runs.csv",  "--law",          "kaplan",
-                                       "--resamples", "8",         "--seed",         "3",
-                                       "--threads",   "2",         "--quiet",        "--checkpoint",
-                                       "ck.json",     "--out",     "boot.json"};
+const std::vector<std::string> kRun = {
+    "bootstrap", "runs.csv", "--law",   "kaplan",       "--resamples", "8",     "--seed",   "3",
+    "--threads", "2",        "--quiet", "--checkpoint", "ck.json",     "--out", "boot.json"};
 
 std::vector<std::string> resume() {
   std::vector<std::string> a = kRun;
@@ -37,7 +36,8 @@ std::string resigned(nlohmann::json doc) {
 class Checkpoints : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_.write("runs.csv", shannonfit::synth::to_csv(shannonfit::synth::chinchilla_data(0, 1, 5, 4)));
+    dir_.write("runs.csv",
+               shannonfit::synth::to_csv(shannonfit::synth::chinchilla_data(0, 1, 5, 4)));
     const CliRun r = run_shannonfit(kRun, dir_);
     ASSERT_EQ(r.code, 0) << r.err;
     fs::remove(dir_.path() / "boot.json");

@@ -165,7 +165,13 @@ TEST_F(BootstrapCli, BadInputIsAClearErrorWithItsExitCode) {
   auto r = run_cli(base() + Args{"--scheme", "cluster"});
   EXPECT_EQ(r.code, 2) << r.err;
   EXPECT_NE(r.err.find("--group-col"), std::string::npos) << r.err;
-  for (const Args& bad : {base("0"), base("-5"), base() + Args{"--level", "1"},
+  // A resample count no run can honour is refused when the options are parsed (exit 1).
+  for (const Args& bad : {base("0"), base("-5")}) {
+    r = run_cli(bad);
+    EXPECT_EQ(r.code, 1) << command_line(bad) << ": " << r.err;
+    EXPECT_NE(r.err.find("--resamples"), std::string::npos) << command_line(bad) << ": " << r.err;
+  }
+  for (const Args& bad : {base() + Args{"--level", "1"},
                           base() + Args{"--level", "0"}, base() + Args{"--level", "1.5"},
                           base() + Args{"--budget", "-1"}, base() + Args{"--at", "N=1e9"}}) {
     r = run_cli(bad);

@@ -10,6 +10,7 @@
 #include "analysis/bootstrap_io.hpp"
 #include "cli/bootstrap_common.hpp"
 #include "cli/commands.hpp"
+#include "cli/validate.hpp"
 #include "io/output.hpp"
 #include "io/text_table.hpp"
 #include "shannonfit/errors.hpp"
@@ -89,6 +90,10 @@ void run(const PredictArgs& a) {
     const auto laws = resolve_laws(a.laws, !a.data.perturbation.empty());
     const io::LoadedData loaded = load(a.data);
     require_fittable(a.data, loaded, laws);
+    for (const auto& slice : loaded.slices)
+      for (const auto& point : points)
+        for (const auto& why : outside_domain(slice.data, point, "predict"))
+          note(a.output, why);
     bootstrap_each(a.data, loaded, laws, a.solver, a.resample, a.output, nullptr,
                    [&runs](const io::Slice& slice, const std::string&, const LawEntry&,
                            BootstrapRecord& rec) {

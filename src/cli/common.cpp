@@ -203,7 +203,7 @@ void add_solver_options(CLI::App& cmd, SolverArgs& a) {
                  "best few points (much faster than the grid)")
       ->check(CLI::IsMember({"grid", "single", "separable"}))->capture_default_str()->group(g);
   cmd.add_option("--max-iterations", a.max_iterations, "iteration cap per start")
-      ->check(CLI::PositiveNumber)->capture_default_str()->group(g);
+      ->check(count_check(1, kMaxIterations))->capture_default_str()->group(g);
 }
 
 FitOptions SolverArgs::fit_options() const {

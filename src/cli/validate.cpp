@@ -98,11 +98,11 @@ std::vector<std::string> outside_domain(const Dataset& data, const PredictionPoi
   if (data.size() == 0) return out;
   const auto check = [&](const char* name, double value, const std::vector<double>& column) {
     const auto [lo, hi] = std::minmax_element(column.begin(), column.end());
-    const std::string range = "[" + io::format_number(*lo, 3) + ", " + io::format_number(*hi, 3) + "]";
+    const std::string range =
+        "[" + io::format_number(*lo, 3) + ", " + io::format_number(*hi, 3) + "]";
     if (value > *hi * kFarOutside || value < *lo / kFarOutside)
-      out.push_back(label + ": " + name + " = " + io::format_number(value, 4) +
-                    " is more than " + io::format_number(kFarOutside, 4) +
-                    " times outside the data's range " + range +
+      out.push_back(label + ": " + name + " = " + io::format_number(value, 4) + " is more than " +
+                    io::format_number(kFarOutside, 4) + " times outside the data's range " + range +
                     "; the interval describes the law there, not the data");
   };
   check("N", point.n, data.n);

@@ -17,6 +17,8 @@ constexpr int kMaxThreads = 4096;
 // The most resamples (or chunk size) a run may ask for: 10^7 resamples already hold gigabytes of
 // parameters, so more is refused here instead of failing to allocate mid-run.
 constexpr long kMaxResamples = 10'000'000;
+// The most LM iterations per start: far beyond any fit that converges at all.
+constexpr long kMaxIterations = 1'000'000;
 
 // --threads: 0 (all cores) to kMaxThreads.
 CLI::Validator thread_count_check();

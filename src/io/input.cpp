@@ -25,8 +25,9 @@ std::string quoted(const std::string& what, const std::string& path) {
   return (what.empty() ? "" : what + " ") + "'" + path + "'";
 }
 
-// EINTR from a blocking call: stop when the user asked to, else wait on.
-void on_eintr(const std::string& what, const std::string& path) {
+// Called when a blocking call returns EINTR (and once before waiting): stop when the user asked
+// to, else the caller waits on.
+void stop_if_cancelled(const std::string& what, const std::string& path) {
   const std::atomic<bool>* cancel = g_cancel.load();
   if (cancel && cancel->load())
     throw InterruptedError("stopped while reading " + quoted(what, path));
@@ -43,7 +44,8 @@ void on_eintr(const std::string& what, const std::string& path) {
 std::string read_fd(int fd, const std::string& what, const std::string& path) {
   const std::uint64_t limit = input_limit();
   struct stat st;
-  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<std::uint64_t>(st.st_size) > limit)
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+      static_cast<std::uint64_t>(st.st_size) > limit)
     too_large(what, path, format_size(static_cast<std::uint64_t>(st.st_size)));
   std::string bytes;
   char buf[1 << 16];
@@ -51,7 +53,7 @@ std::string read_fd(int fd, const std::string& what, const std::string& path) {
     const ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0) {
       if (errno == EINTR) {
-        on_eintr(what, path);
+        stop_if_cancelled(what, path);
         continue;
       }
       throw InputError("cannot read " + quoted(what, path) + ": " + std::strerror(errno));
@@ -99,7 +101,9 @@ std::string format_size(std::uint64_t bytes) {
     ++u;
   }
   char buf[32];
-  std::snprintf(buf, sizeof buf, v == static_cast<double>(static_cast<long long>(v)) ? "%.0f %s" : "%.1f %s", v, units[u]);
+  std::snprintf(buf, sizeof buf,
+                v == static_cast<double>(static_cast<long long>(v)) ? "%.0f %s" : "%.1f %s", v,
+                units[u]);
   return buf;
 }
 
@@ -117,13 +121,15 @@ std::string read_input(const std::string& path, const std::string& what) {
   struct stat st;
   if (::stat(path.c_str(), &st) == 0) {
     if (S_ISDIR(st.st_mode)) throw InputError(quoted(what, path) + " is a folder, not a file");
-    if (S_ISBLK(st.st_mode)) throw InputError(quoted(what, path) + " is a block device, not a file");
+    if (S_ISBLK(st.st_mode))
+      throw InputError(quoted(what, path) + " is a block device, not a file");
   }
+  stop_if_cancelled(what, path);  // a signal that came before the wait below would not end it
   int fd;
   while ((fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC)) < 0) {
     if (errno != EINTR)
       throw InputError("cannot open " + quoted(what, path) + ": " + std::strerror(errno));
-    on_eintr(what, path);  // opening a FIFO waits for a writer
+    stop_if_cancelled(what, path);  // opening a FIFO waits for a writer
   }
   try {
     std::string bytes = read_fd(fd, what, path);

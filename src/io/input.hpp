@@ -25,9 +25,9 @@ std::string format_size(std::uint64_t bytes);
 void set_read_cancel(const std::atomic<bool>* flag);
 
 // The whole of `path` ("-": standard input, read once and kept, so later reads of "-" see the
-// same bytes). `what` names the file in messages (e.g. "--checkpoint"; "" for the name alone). Throws InputError
-// for a folder, a block device, a missing or unreadable file, or one larger than input_limit();
-// InterruptedError when interrupted while waiting.
+// same bytes). `what` names the file in messages (e.g. "--checkpoint"; "" for the name alone).
+// Throws InputError for a folder, a block device, a missing or unreadable file, or one larger than
+// input_limit(); InterruptedError when interrupted while waiting.
 std::string read_input(const std::string& path, const std::string& what);
 
 // Lower-case hex SHA-256 of `bytes`.

@@ -7,6 +7,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -113,7 +114,8 @@ void OutputPlan::add(Entry e) {
       const Entry& out = e.output ? e : other;
       const Entry& in = e.output ? other : e;
       throw OutputError(named(out.option, out.path) + " is the same file as " +
-                        named(in.option, in.path) + (in.output ? "" : ", which this command reads") +
+                        named(in.option, in.path) +
+                        (in.output ? "" : ", which this command reads") +
                         "; give it another name (nothing was written)");
     }
     // A file inside a folder that is replaced as a whole.
@@ -197,8 +199,9 @@ void OutputPlan::folder(const std::string& path, const std::string& option,
     std::error_code ec;
     if (!fs::is_empty(path, ec)) {
       if (!force_)
-        throw OutputExistsError(path + " exists and is not empty (pass --force to replace the "
-                                       "report in it, or --out to choose another folder)");
+        throw OutputExistsError(path +
+                                " exists and is not empty (pass --force to replace the "
+                                "report in it, or --out to choose another folder)");
       const std::string why = replaceable(path);
       if (!why.empty())
         throw OutputError(named(option, path) + ": --force replaces an earlier report only, and " +
@@ -225,8 +228,9 @@ void write_file(const std::string& path, const std::string& content, bool force)
     if (!why.empty()) throw OutputError("'" + path + "' " + why + " (nothing was written)");
     if (!force) refuse_existing(path);
   }
-  std::string tmp = (fs::path(folder_of(path)) / ("." + fs::path(path).filename().string() +
-                                                  ".tmp-XXXXXX")).string();
+  std::string tmp =
+      (fs::path(folder_of(path)) / ("." + fs::path(path).filename().string() + ".tmp-XXXXXX"))
+          .string();
   const int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
   if (fd < 0) throw OutputError("cannot write '" + path + "': " + std::strerror(errno));
   const auto fail = [&](int err) {
@@ -302,12 +306,14 @@ void remove_at(int parent, const char* name) {
 void remove_tree(const std::string& path) { remove_at(AT_FDCWD, path.c_str()); }
 
 StagedFolder::StagedFolder(std::string target) : target_(std::move(target)) {
-  const fs::path t = fs::path(target_).lexically_normal();
-  const fs::path parent = t.parent_path().empty() ? fs::path(".") : t.parent_path();
+  // Absolute, so that "." and "dir/" have a real name and parent to build beside.
+  fs::path t = fs::absolute(target_).lexically_normal();
+  if (!t.has_filename() && t != t.root_path()) t = t.parent_path();
+  const fs::path parent = t.parent_path();
   std::error_code ec;
   fs::create_directories(parent, ec);
   std::string name = t.filename().string();
-  if (name.empty() || name == "." || name == "..") name = "report";
+  if (name.empty()) name = "report";
   std::string tmpl = (parent / ("." + name + ".shannonfit-new-XXXXXX")).string();
   if (!::mkdtemp(tmpl.data()))
     throw OutputError("cannot create a folder beside '" + target_ + "': " + std::strerror(errno));
@@ -321,21 +327,33 @@ StagedFolder::~StagedFolder() {
 void StagedFolder::commit(const ReplaceCheck& replaceable) {
   struct stat st;
   std::error_code ec;
-  const bool earlier = ::lstat(target_.c_str(), &st) == 0 && S_ISDIR(st.st_mode) &&
-                       !fs::is_empty(target_, ec);
-  if (!earlier) {
-    // Absent or empty: rename() replaces an empty folder and fails on anything else.
+  const bool earlier =
+      ::lstat(target_.c_str(), &st) == 0 && S_ISDIR(st.st_mode) && !fs::is_empty(target_, ec);
+  if (::lstat(target_.c_str(), &st) != 0) {
     if (::rename(staged_.c_str(), target_.c_str()) != 0)
-      throw OutputError("cannot put the new folder at '" + target_ + "': " +
-                        std::strerror(errno));
+      throw OutputError("cannot put the new folder at '" + target_ + "': " + std::strerror(errno));
     keep_ = true;
+    return;
+  }
+  if (!earlier) {
+    // An empty folder the user made (perhaps their working directory): it stays, and the files
+    // move into it one by one, report.json last, so it looks complete only once it is.
+    std::vector<fs::path> entries;
+    for (const auto& e : fs::directory_iterator(staged_, ec)) entries.push_back(e.path());
+    std::stable_partition(entries.begin(), entries.end(),
+                          [](const fs::path& p) { return p.filename() != "report.json"; });
+    for (const auto& from : entries)
+      if (::rename(from.c_str(), (fs::path(target_) / from.filename()).c_str()) != 0)
+        throw OutputError("cannot move '" + from.filename().string() + "' into '" + target_ +
+                          "': " + std::strerror(errno));
     return;
   }
   const std::string why = replaceable(target_);
   if (!why.empty()) {
     keep_ = true;
-    throw OutputError("'" + target_ + "' changed during the run and is no longer an earlier report (" +
-                      why + "); it was left alone and the new report is in '" + staged_ + "'");
+    throw OutputError("'" + target_ +
+                      "' changed during the run and is no longer an earlier report (" + why +
+                      "); it was left alone and the new report is in '" + staged_ + "'");
   }
 #ifdef SYS_renameat2
   constexpr unsigned kExchange = 1u << 1;  // RENAME_EXCHANGE

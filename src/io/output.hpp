@@ -93,10 +93,12 @@ class StagedFolder {
   // Where to write the folder's files until commit().
   const std::string& path() const { return staged_; }
 
-  // Swaps the staged folder in at `target`. An earlier non-empty folder there is checked again
-  // with `replaceable` (it may have changed during the run), exchanged atomically with the new
-  // one, and only then removed, without following any symbolic link inside it. When the earlier
-  // folder no longer passes, it is left alone and the new one stays at path() (OutputError).
+  // Puts the staged folder at `target`: renamed there when `target` is absent, its files moved
+  // in (report.json last) when `target` is an empty folder. An earlier non-empty folder is
+  // checked again with `replaceable` (it may have changed during the run), exchanged atomically
+  // with the new one, and only then removed, without following any symbolic link inside it. When
+  // the earlier folder no longer passes, it is left alone and the new one stays at path()
+  // (OutputError).
   void commit(const ReplaceCheck& replaceable);
 
  private:
