@@ -8,7 +8,7 @@ Reads only the folder's files, so it can be rerun or restyled without refitting:
   fitted.csv       law,line,N,D,x,loss,fitted,residual    in-sample fit of every law
   curves.csv       law,kind,N,D,x,loss,lo,hi              curves (kind tokens | perturbation)
                                                           with their bootstrap band (lo, hi)
-  predictions.csv  law,label,N,D,x,loss,lo,hi             extrapolation targets
+  predictions.csv  law,label,N,D,x,loss,lo,hi,se,kind,level  targets (kind prediction | confidence)
   bootstrap.csv    law,resample,param,value               bootstrap parameter draws
   selection.csv    law,...,cv_mse,win_rate,delta_aic      model-selection statistics
 Writes REPORT_DIR/figures/<name>.<format> and prints one line per figure. Figures whose inputs
@@ -256,7 +256,9 @@ def main():
     curves = read_csv(args.report_dir, "curves.csv")
     plot_fits(figs, data, curves)
     plot_residuals(figs, read_csv(args.report_dir, "fitted.csv"))
-    plot_predictions(figs, read_csv(args.report_dir, "predictions.csv"))
+    # One bar per law and target: the prediction interval (the rows also hold the confidence band).
+    plot_predictions(figs, [p for p in read_csv(args.report_dir, "predictions.csv")
+                            if p.get("kind", "prediction") == "prediction"])
     plot_selection(figs, read_csv(args.report_dir, "selection.csv"))
     plot_pairs(figs, read_csv(args.report_dir, "bootstrap.csv"))
     plot_perturbation(figs, data, curves)

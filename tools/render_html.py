@@ -100,15 +100,24 @@ def section_headline(rep):
     h = rep.get("headline")
     if not h:
         return "<p class='muted'>No prediction target was requested (use <code>--at N=...,D=...</code>).</p>"
-    level = rep.get("confidence")
-    where = f"N = {fmt(h['N'])}, D = {fmt(h['D'])}"
-    if h.get("x") is not None:
-        where += f", x = {fmt(h['x'])}"
+    level = h.get("level")
+    t = h["target"]
+    where = f"N = {fmt(t['N'])}, D = {fmt(t['D'])}"
+    if t.get("x") is not None:
+        where += f", x = {fmt(t['x'])}"
+    pct = f"{fmt(100 * level, 3)}%" if level else ""
     band = ""
-    if h.get("lo") is not None and h.get("hi") is not None:
-        band = f" &nbsp;({fmt(100 * level, 3) if level else ''}% interval {interval(h['lo'], h['hi'])})"
-    return (f"<div class='headline'>Predicted loss at {where}: <b>{fmt(h['loss'])}</b>{band}"
-            f"<br><span class='muted'>law: {esc(h['law'])}</span></div>")
+    if h.get("lower") is not None and h.get("upper") is not None:
+        band = f" &nbsp;({pct} {esc(h['kind'])} interval {interval(h['lower'], h['upper'])})"
+    conf = h.get("confidence_band") or {}
+    extra = ""
+    if conf.get("lower") is not None:
+        extra = f"<br>{pct} confidence band of the mean curve {interval(conf['lower'], conf['upper'])}"
+    spread = h.get("spread") or {}
+    if len(h.get("laws", [])) > 1 and spread.get("min") is not None:
+        extra += f"<br>laws' estimates range {fmt(spread['min'])} to {fmt(spread['max'])}"
+    return (f"<div class='headline'>Predicted loss at {where}: <b>{fmt(h['estimate'])}</b>{band}"
+            f"{extra}<br><span class='muted'>law: {esc(h['law'])}</span></div>")
 
 
 def section_optimal(rep):
