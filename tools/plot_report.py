@@ -10,7 +10,7 @@ Reads only the folder's files, so it can be rerun or restyled without refitting:
   fitted.csv       law,line,N,D,x,loss,fitted,residual    in-sample fit of every law
   curves.csv       law,kind,N,D,x,loss,lo,hi              curves (kind tokens | perturbation)
                                                           with their bootstrap band (lo, hi)
-  predictions.csv  law,label,N,D,x,loss,lo,hi             extrapolation targets
+  predictions.csv  law,label,N,D,x,loss,lo,hi,se,kind,level  targets (kind prediction | confidence)
   bootstrap.csv    law,resample,param,value               bootstrap parameter draws
   selection.csv    law,...,cv_mse,win_rate,delta_aic      model-selection statistics
   report.json      the interval level, the headline target and which parameters are fitted
@@ -373,7 +373,9 @@ def main():
     predictions = read_csv(args.report_dir, "predictions.csv")
     plot_fits(figs, data, curves, predictions, level)
     plot_residuals(figs, read_csv(args.report_dir, "fitted.csv"))
-    plot_predictions(figs, predictions, level)
+    # One bar per law and target: the prediction interval (the rows also hold the confidence band).
+    plot_predictions(figs, [p for p in predictions if p.get("kind", "prediction") == "prediction"],
+                     level)
     plot_selection(figs, read_csv(args.report_dir, "selection.csv"))
     plot_pairs(figs, read_csv(args.report_dir, "bootstrap.csv"), log_params)
     plot_perturbation(figs, data, curves, level)

@@ -45,6 +45,10 @@ double quantile_sorted(const std::vector<double>& sorted, double q);
 // d = mean − value. 0 when there are fewer than 2 values or no spread.
 double jackknife_acceleration(const std::vector<double>& jackknife);
 
+// Wilson score interval for a binomial proportion (successes of trials) at `level`; better
+// than the normal approximation near 0 and 1 (Brown, Cai & DasGupta 2001). NaN for 0 trials.
+Interval wilson_interval(long successes, long trials, double level);
+
 // Every interval of one quantity. `boot` holds the finite bootstrap values (any order); `invalid`
 // how many resamples gave none; `jackknife` the finite leave-one-out values (may be empty: then
 // the BCa interval is bias-corrected only). `asymptotic_se` may be NaN.

@@ -1,6 +1,7 @@
 #include "analysis/analyze.hpp"
 
 #include <algorithm>
+#include <deque>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -10,7 +11,9 @@
 
 #include "analysis/compute_optimal.hpp"
 #include "analysis/model_selection.hpp"
+#include "analysis/prediction_interval.hpp"
 #include "analysis/uncertainty.hpp"
+#include "laws/equivalence.hpp"
 #include "shannonfit/errors.hpp"
 #include "shannonfit/stats.hpp"
 
@@ -27,10 +30,10 @@ constexpr int kCurveSizes = 8;      // model sizes drawn as curves; more would n
 constexpr int kCurvePoints = 48;    // points per curve
 constexpr int kPerturbationSettings = 6;
 
-// The interval a reader should see: BCa when it exists, else the percentile interval.
-Interval chosen(const QuantityInterval& q) {
-  return std::isfinite(q.bca.lo) && std::isfinite(q.bca.hi) ? q.bca : q.percentile;
-}
+Interval chosen(const QuantityInterval& q) { return shown(q); }
+
+const std::string kConfidence = to_string(IntervalKind::Confidence);
+const std::string kPrediction = to_string(IntervalKind::Prediction);
 
 Quantity loss_at(const LawEntry& law, const PredictionPoint& at) {
   return [&law, at](const double* p) { return predicted_loss(law, p, at); };
@@ -73,8 +76,9 @@ Ranges ranges(const Dataset& data, const std::vector<Target>& targets) {
 
 class Builder {
  public:
-  Builder(const AnalyzeRequest& req, report::Folder& folder)
-      : req_(req), data_(*req.data), folder_(folder), range_(ranges(data_, req.targets)) {}
+  Builder(const AnalyzeRequest& req, report::Folder& folder, std::string split_note)
+      : req_(req), data_(*req.data), folder_(folder), range_(ranges(data_, req.targets)),
+        split_note_(std::move(split_note)) {}
 
   void add_data_table() {
     Table t({"line", "N", "D", "x", "loss", "weight"});
@@ -85,7 +89,9 @@ class Builder {
     folder_.tables.emplace("data.csv", std::move(t));
   }
 
-  void add_law(const LawEntry& law, const BootstrapResult& run, long full_starts) {
+  void add_law(const LawEntry& law, BootstrapResult&& moved, long full_starts) {
+    runs_.push_back({&law, std::move(moved)});
+    const BootstrapResult& run = runs_.back().run;
     const FitSummary summary = summarize_fit(law, run.full, data_, req_.bootstrap.fit);
     const auto intervals = parameter_intervals(run, law.info, req_.level, summary.covariance);
     json j = {{"name", law.info.name},
@@ -120,12 +126,14 @@ class Builder {
                         {"bootstrap_se", number(q.se)},
                         {"lo", number(iv.lo)},
                         {"hi", number(iv.hi)},
+                        {"kind", kConfidence},
+                        {"level", req_.level},
                         {"identified", est.identified},
                         {"at_bound", est.at_bound}});
       params_.row().cell(law.info.name).cell(est.reported_name).cell(est.reported_value)
           .cell(est.reported_se).cell(q.se).cell(iv.lo).cell(iv.hi)
           .cell(std::string(est.identified ? "true" : "false"))
-          .cell(std::string(est.at_bound ? "true" : "false"));
+          .cell(std::string(est.at_bound ? "true" : "false")).cell(kConfidence).cell(req_.level);
       if (!est.identified)
         diagnostics_.push_back(fmt::format(
             "WARNING {}: parameter {} is not identified by this data (a flat direction of the "
@@ -153,14 +161,47 @@ class Builder {
 
     Score score;
     score.law = &law;
+    score.candidate = candidate_name(law);
+    score.fit_warning = warning;
     score.quality = summary.quality;
     score.best.assign(run.full.params.begin(), run.full.params.begin() + law.n_params);
     scores_.push_back(std::move(score));
     add_fitted(law, run, summary.quality.space);
-    add_predictions(law, run, summary.covariance);
+    add_predictions(law, run, summary.covariance, summary.quality.space);
     add_compute_optimal(law, run, summary.covariance);
     add_curves(law, run);
     add_draws(law, run);
+  }
+
+  // How the rows were resampled and whether there were enough resamples and models for the
+  // level asked, in report.json and (as warnings) in the diagnostics.
+  void describe_resampling(json& j) {
+    const bool cluster = req_.bootstrap.scheme == Scheme::Cluster;
+    const int clusters = static_cast<int>(data_.group_names.size());
+    j["bootstrap"] = {{"scheme", to_string(req_.bootstrap.scheme)},
+                      {"grouping", req_.grouping},
+                      {"clusters", cluster ? clusters : 0},
+                      {"resamples", req_.bootstrap.resamples},
+                      {"min_resamples", min_resamples(req_.level)},
+                      {"level", req_.level}};
+    if (cluster)
+      diagnostics_.insert(diagnostics_.begin(),
+                          fmt::format("Bootstrap resamples whole models ({} clusters: {}), "
+                                      "since rows of one model are not independent.",
+                                      clusters, req_.grouping));
+    else if (!req_.grouping.empty())
+      diagnostics_.insert(diagnostics_.begin(),
+                          fmt::format("Bootstrap resamples single rows ({} scheme, chosen) "
+                                      "although rows share models ({}): intervals ignore the "
+                                      "correlation within a model.",
+                                      to_string(req_.bootstrap.scheme), req_.grouping));
+    const std::string few = resample_count_warning(req_.bootstrap.resamples, req_.level);
+    if (!few.empty()) diagnostics_.insert(diagnostics_.begin(), "WARNING bootstrap: " + few + ".");
+    if (cluster) {
+      const std::string few_models = cluster_count_warning(clusters, req_.level);
+      if (!few_models.empty())
+        diagnostics_.insert(diagnostics_.begin(), "WARNING bootstrap: " + few_models + ".");
+    }
   }
 
   void add_failure(const LawEntry& law, const std::string& why) {
@@ -173,6 +214,7 @@ class Builder {
   void finish() {
     auto& j = folder_.json;
     j["confidence"] = req_.level;
+    describe_resampling(j);
     j["laws"] = laws_;
     add_selection();
     j["predictions"] = predictions_json_;
@@ -190,6 +232,8 @@ class Builder {
  private:
   struct Score {
     const LawEntry* law = nullptr;
+    std::string candidate;    // laws that are one function share it (laws/equivalence.hpp)
+    std::string fit_warning;  // the full-data fit's warning (on a bound, not converged); "" none
     FitQuality quality;
     std::vector<double> best;  // full-data fit, solver space
     CvResult kfold, logo;
@@ -210,19 +254,27 @@ class Builder {
     }
   }
 
+  // Both kinds at every target: the confidence band of the mean curve and the prediction
+  // interval of a new run's loss, each a row of its own naming kind and level.
   void add_predictions(const LawEntry& law, const BootstrapResult& run,
-                       const std::vector<double>& covariance) {
+                       const std::vector<double>& covariance, Space space) {
+    const LawRun lr{&law, &run};
     for (const Target& t : req_.targets) {
-      const QuantityInterval q =
-          quantity_interval(run, t.label, loss_at(law, t.at), req_.level, covariance);
-      const Interval iv = chosen(q);
-      predictions_.row().cell(law.info.name).cell(t.label).cell(t.at.n).cell(t.at.d)
-          .cell(t.at.x).cell(q.estimate).cell(iv.lo).cell(iv.hi).cell(q.se);
-      json p = {{"law", law.info.name}, {"label", t.label}, {"N", t.at.n}, {"D", t.at.d},
-                {"loss", number(q.estimate)}, {"lo", number(iv.lo)}, {"hi", number(iv.hi)},
-                {"se", number(q.se)}, {"invalid_resamples", q.invalid}};
-      if (data_.has_x()) p["x"] = t.at.x;
-      predictions_json_.push_back(p);
+      const QuantityInterval band = confidence_band(lr, t.at, req_.level, covariance, t.label);
+      const QuantityInterval pred = prediction_interval(lr, data_, space, t.at, req_.level, t.label);
+      for (const auto& [kind, q] : {std::pair<const std::string&, const QuantityInterval&>{kConfidence, band},
+                                    {kPrediction, pred}}) {
+        const Interval iv = chosen(q);
+        predictions_.row().cell(law.info.name).cell(t.label).cell(t.at.n).cell(t.at.d)
+            .cell(t.at.x).cell(q.estimate).cell(iv.lo).cell(iv.hi).cell(q.se).cell(kind)
+            .cell(req_.level);
+        json p = {{"law", law.info.name}, {"label", t.label}, {"N", t.at.n}, {"D", t.at.d},
+                  {"kind", kind}, {"level", req_.level},
+                  {"loss", number(q.estimate)}, {"lo", number(iv.lo)}, {"hi", number(iv.hi)},
+                  {"se", number(q.se)}, {"invalid_resamples", q.invalid}};
+        if (data_.has_x()) p["x"] = t.at.x;
+        predictions_json_.push_back(p);
+      }
     }
   }
 
@@ -246,10 +298,11 @@ class Builder {
       };
       const QuantityInterval qi = quantity_interval(run, name, q, req_.level, covariance);
       const Interval iv = chosen(qi);
-      j[name] = {{"value", number(qi.estimate)}, {"lo", number(iv.lo)}, {"hi", number(iv.hi)}};
+      j[name] = {{"value", number(qi.estimate)}, {"lo", number(iv.lo)}, {"hi", number(iv.hi)},
+                 {"kind", kConfidence}, {"level", req_.level}};
       optimal_.row().cell(law.info.name).cell(req_.budget).cell(std::string(name))
           .cell(qi.estimate).cell(iv.lo).cell(iv.hi)
-          .cell(std::string(best.on_bound ? "true" : "false"));
+          .cell(std::string(best.on_bound ? "true" : "false")).cell(kConfidence).cell(req_.level);
     }
     if (best.on_bound)
       diagnostics_.push_back(fmt::format("WARNING {}: the compute-optimal N at C = {:.3g} lies on "
@@ -262,7 +315,8 @@ class Builder {
                    double d, double x) {
     const QuantityInterval q = quantity_interval(run, "", loss_at(law, {n, d, x}), req_.level, {});
     curves_.row().cell(law.info.name).cell(std::string(kind)).cell(n).cell(d).cell(x)
-        .cell(q.estimate).cell(q.percentile.lo).cell(q.percentile.hi);
+        .cell(q.estimate).cell(q.percentile.lo).cell(q.percentile.hi).cell(kConfidence)
+        .cell(req_.level);
   }
 
   void add_curves(const LawEntry& law, const BootstrapResult& run) {
@@ -304,13 +358,16 @@ class Builder {
   }
 
   // Out-of-sample checks of every law, each refit starting from its full-data optimum (as the
-  // bootstrap's resamples do): k-fold and leave-one-group-out CV, the held-out split, and the
-  // bootstrap win-rate. Laws are ranked the way `compare` ranks them: held-out error, else CV
-  // error, else AICc.
+  // bootstrap's resamples do): k-fold CV (only when the rows are not grouped: random folds over
+  // a model's checkpoints leak between folds), leave-one-model-out CV, the held-out split, and
+  // the bootstrap win-rate (whole models under the cluster scheme). Laws are ranked by
+  // held-out error, else leave-one-model-out error, else k-fold error, else AICc.
   void run_selection() {
     const bool split = !req_.held_out.empty();
+    const bool grouped = data_.group_names.size() >= 2;
     std::vector<int> folds;
-    if (req_.kfold >= 2) folds = kfold_assignment(data_.size(), req_.kfold, req_.bootstrap.seed);
+    if (req_.kfold >= 2 && !grouped)
+      folds = kfold_assignment(data_.size(), req_.kfold, req_.bootstrap.seed);
     std::vector<LawFitter> fitters;
     for (Score& s : scores_) {
       LawFitter f;
@@ -320,25 +377,31 @@ class Builder {
       f.options = req_.bootstrap.fit;
       f.threads = req_.bootstrap.threads;
       if (!folds.empty()) s.kfold = cross_validate(f, data_, folds, req_.kfold);
-      if (data_.group_names.size() >= 2)
+      if (grouped)
         s.logo = cross_validate(f, data_, data_.group, static_cast<int>(data_.group_names.size()));
       if (split) s.holdout = evaluate_holdout(f, data_, req_.held_out);
-      s.key = split ? s.holdout.pooled.mse : !folds.empty() ? s.kfold.mse : s.quality.criteria.aicc;
+      s.key = split     ? s.holdout.pooled.mse
+              : grouped ? s.logo.mse
+              : !folds.empty() ? s.kfold.mse
+                               : s.quality.criteria.aicc;
       fitters.push_back(f);
     }
-    ranked_by_ = split             ? "held-out MSE"
-                 : !folds.empty() ? std::to_string(req_.kfold) + "-fold CV MSE"
-                                  : "AICc";
+    ranked_by_ = split              ? "held-out MSE" + split_note_
+                 : grouped          ? std::string("leave-one-model-out CV MSE")
+                 : !folds.empty()   ? std::to_string(req_.kfold) + "-fold CV MSE"
+                                    : "AICc";
     if (fitters.size() < 2) return;
+    const Scheme scheme = req_.bootstrap.scheme == Scheme::Cluster ? Scheme::Cluster : Scheme::Case;
     const WinRates w = bootstrap_win_rates(fitters, data_, split ? &req_.held_out : nullptr,
-                                           req_.bootstrap.resamples, req_.bootstrap.seed);
+                                           req_.bootstrap.resamples, req_.bootstrap.seed, scheme);
     win_valid_ = w.valid;
     for (std::size_t l = 0; l < scores_.size(); ++l) scores_[l].win_rate = w.rate[l];
   }
 
   void add_selection() {
-    Table t({"law", "k", "n", "rss", "r2", "aic", "aicc", "bic", "delta_aic", "delta_bic",
-             "akaike_weight", "cv_mse", "logo_mse", "holdout_mse", "holdout_r2", "win_rate"});
+    Table t({"law", "candidate", "k", "n", "rss", "r2", "aic", "aicc", "bic", "delta_aic",
+             "delta_bic", "akaike_weight", "cv_mse", "logo_mse", "holdout_mse", "holdout_r2",
+             "win_rate"});
     json rows = json::array();
     json& sel = folder_.json["selection"];
     if (scores_.empty()) {
@@ -365,12 +428,13 @@ class Builder {
       const double weight = std::exp(-0.5 * (c.aic - best_aic)) / weight_sum;
       const double holdout_mse = split ? s->holdout.pooled.mse : kNaN;
       const double holdout_r2 = split ? s->holdout.pooled.r2 : kNaN;
-      t.row().cell(s->law->info.name).cell(static_cast<long>(s->law->n_params))
+      t.row().cell(s->law->info.name).cell(s->candidate).cell(static_cast<long>(s->law->n_params))
           .cell(s->quality.n).cell(s->quality.rss).cell(s->quality.r2).cell(c.aic).cell(c.aicc)
           .cell(c.bic).cell(c.aic - best_aic).cell(c.bic - best_bic).cell(weight)
           .cell(s->kfold.mse).cell(s->logo.mse).cell(holdout_mse).cell(holdout_r2)
           .cell(s->win_rate);
-      rows.push_back({{"law", s->law->info.name}, {"k", s->law->n_params},
+      rows.push_back({{"law", s->law->info.name}, {"candidate", s->candidate},
+                      {"k", s->law->n_params},
                       {"rss", number(s->quality.rss)}, {"r2", number(s->quality.r2)},
                       {"aic", number(c.aic)}, {"bic", number(c.bic)},
                       {"delta_aic", number(c.aic - best_aic)},
@@ -382,51 +446,141 @@ class Builder {
     winner_ = order.front()->law->info.name;
     sel["ranked_by"] = ranked_by_;
     sel["method"] = fmt::format(
-        "Laws ranked by {}. Cross-validation and win-rate refits start from each law's full-data "
-        "optimum. Win rate: share of the {} usable bootstrap resamples (of {}) in which the law "
-        "had the lowest {} error. Akaike weights exp(-ΔAIC/2) are normalised over the laws "
+        "Laws ranked by {}. Laws that are one function in two parametrisations are one "
+        "candidate (the candidate column). Cross-validation and win-rate refits start from each "
+        "law's full-data optimum. Win rate: share of the {} usable bootstrap resamples (of {}; "
+        "{}) in which the law's candidate had the lowest {} error, ties split. Akaike weights exp(-ΔAIC/2) are normalised over the laws "
         "(Gaussian likelihood of the fit-space residuals); Burnham & Anderson (2002) read ΔAIC "
         "below 2 as both laws well supported, 4-7 as considerably less, above 10 as essentially "
         "none.",
-        ranked_by_, win_valid_, req_.bootstrap.resamples, split ? "held-out" : "out-of-bag");
+        ranked_by_, win_valid_, req_.bootstrap.resamples,
+        req_.bootstrap.scheme == Scheme::Cluster ? "whole models resampled" : "rows resampled",
+        split ? "held-out" : "out-of-bag");
     sel["winner"] = winner_;
     sel["verdict"] = verdict(order);
     sel["table"] = rows;
     folder_.tables.emplace("selection.csv", std::move(t));
   }
 
+  // A verdict names a winner only when the evidence determines one: two candidates, enough
+  // resamples for the interval level, no tie, a winner whose full fit converged off its bounds,
+  // and a win rate whose 95% Wilson interval lies above one half (or, without win rates, an AIC
+  // lead above 2). Otherwise it says "not determined" and why.
   std::string verdict(const std::vector<const Score*>& order) const {
     const Score& first = *order.front();
-    if (order.size() < 2) return first.law->info.name + " is the only law fitted.";
-    const Score& second = *order[1];
+    const Score* second = nullptr;
+    for (const Score* s : order)
+      if (s->candidate != first.candidate) {
+        second = s;
+        break;
+      }
+    if (!second)
+      return first.candidate + " is the only candidate fitted" +
+             (order.size() > 1 ? " (the other laws are the same function)." : ".");
+    const std::string lead = fmt::format("lowest {}: {} ({:.4g}, against {:.4g} for {})",
+                                         ranked_by_, first.law->info.name, first.key, second->key,
+                                         second->law->info.name);
+    const auto undetermined = [&](const std::string& why) {
+      return "Not determined: " + lead + ", but " + why + ".";
+    };
+    if (!std::isfinite(first.key)) return "Not determined: no law could be scored by " + ranked_by_ + ".";
+    if (std::isfinite(second->key) && std::abs(first.key - second->key) <= 1e-9 * std::abs(first.key))
+      return undetermined("the two are tied");
+    if (!first.fit_warning.empty())
+      return undetermined("its full-data fit is not a verified optimum (" + first.fit_warning + ")");
     const double rate = first.win_rate;
-    const double gap = second.quality.criteria.aic - first.quality.criteria.aic;
-    const char* strength = std::isfinite(rate)
-                               ? (rate >= 0.95   ? "decisively"
-                                  : rate >= 0.75 ? "clearly"
-                                  : rate >= 0.5  ? "modestly"
-                                                 : "narrowly")
-                               : (gap > 10 ? "decisively" : gap > 4 ? "clearly" : "narrowly");
-    std::string text = fmt::format("{} wins {}: lowest {} ({:.4g}, against {:.4g} for {})",
-                                   first.law->info.name, strength, ranked_by_, first.key,
-                                   second.key, second.law->info.name);
-    if (std::isfinite(rate))
-      text += fmt::format("; lowest {} error in {:.0f}% of {} bootstrap resamples",
-                          req_.held_out.empty() ? "out-of-bag" : "held-out", 100 * rate,
-                          win_valid_);
-    return text + fmt::format("; ΔAIC to {} = {:.3g}.", second.law->info.name, gap);
+    const double gap = second->quality.criteria.aic - first.quality.criteria.aic;
+    const std::string aic = fmt::format("ΔAIC ({} − {}) = {:.3g}", second->law->info.name,
+                                        first.law->info.name, gap);
+    if (!std::isfinite(rate)) {
+      if (!(gap > 2)) return undetermined(aic + ", not above 2");
+      return fmt::format("{} wins {}: {}; {}.", first.law->info.name,
+                         gap > 10 ? "decisively" : gap > 4 ? "clearly" : "modestly", lead, aic);
+    }
+    const int needed = min_resamples(req_.level);
+    if (win_valid_ < needed)
+      return undetermined(fmt::format("only {} usable bootstrap resamples (at least {} are needed "
+                                      "at the {:.4g}% level)", win_valid_, needed,
+                                      100 * req_.level));
+    const long won = std::lround(rate * win_valid_);
+    const Interval ci = wilson_interval(won, win_valid_, 0.95);
+    const std::string rate_text = fmt::format(
+        "lowest {} error in {:.0f}% of {} bootstrap resamples (95% Wilson interval {:.0f}–{:.0f}%)",
+        req_.held_out.empty() ? "out-of-bag" : "held-out", 100 * rate, win_valid_, 100 * ci.lo,
+        100 * ci.hi);
+    if (!(ci.lo > 0.5)) return undetermined(rate_text);
+    const char* strength = rate >= 0.95 ? "decisively" : rate >= 0.75 ? "clearly" : "modestly";
+    return fmt::format("{} wins {}: {}; {}; {}.", first.law->info.name, strength, lead, rate_text,
+                       aic);
   }
 
+  // The first target's answer: the law-averaged prediction interval (the winner's when only one
+  // candidate was fitted, or under the residual scheme, which leaves no rows out of bag), its
+  // confidence band, and each law's prediction interval with the spread of their estimates.
   json headline() const {
-    for (const json& p : predictions_json_)
-      if (p["law"] == winner_) return p;
-    return nullptr;
+    if (req_.targets.empty() || runs_.empty()) return nullptr;
+    const Target& t = req_.targets.front();
+    json target = {{"label", t.label}, {"N", t.at.n}, {"D", t.at.d}};
+    if (data_.has_x()) target["x"] = t.at.x;
+    json laws = json::array();
+    double lo = std::numeric_limits<double>::infinity(), hi = -lo;
+    for (const json& p : predictions_json_) {
+      if (p["label"] != t.label || p["kind"] != kPrediction) continue;
+      laws.push_back({{"law", p["law"]}, {"estimate", p["loss"]}, {"lower", p["lo"]},
+                      {"upper", p["hi"]}, {"kind", kPrediction}, {"level", req_.level}});
+      if (p["loss"].is_number()) {
+        lo = std::min(lo, p["loss"].get<double>());
+        hi = std::max(hi, p["loss"].get<double>());
+      }
+    }
+    json h = {{"target", target}, {"kind", kPrediction}, {"level", req_.level},
+              {"laws", laws}, {"spread", {{"min", number(lo)}, {"max", number(hi)}}}};
+    std::vector<LawRun> runs;
+    for (const KeptRun& k : runs_) runs.push_back({k.law, &k.run});
+    std::size_t candidates = 0;
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      bool repeat = false;
+      for (std::size_t j = 0; j < i; ++j) repeat = repeat || same_function(*runs[i].law, *runs[j].law);
+      candidates += !repeat;
+    }
+    if (candidates >= 2 && req_.bootstrap.scheme != Scheme::Residual) {
+      const LawAveraged avg =
+          law_averaged(runs, data_, req_.bootstrap.fit.space, t.at, req_.level);
+      h["estimate"] = number(avg.prediction.estimate);
+      h["lower"] = number(avg.prediction.percentile.lo);
+      h["upper"] = number(avg.prediction.percentile.hi);
+      h["law"] = "law-averaged";
+      h["method"] = std::string(kPredictionMethod) + "; " + kLawAveragedMethod;
+      h["confidence_band"] = {{"lower", number(avg.confidence.percentile.lo)},
+                              {"upper", number(avg.confidence.percentile.hi)},
+                              {"kind", kConfidence}};
+      json picked = json::object();
+      for (std::size_t c = 0; c < avg.candidates.size(); ++c)
+        picked[avg.candidates[c]] = avg.picked[c];
+      h["picked"] = picked;
+      h["resamples_used"] = avg.used;
+      return h;
+    }
+    for (const json& p : predictions_json_) {
+      if (p["label"] != t.label || p["law"] != winner_) continue;
+      if (p["kind"] == kPrediction) {
+        h["estimate"] = p["loss"];
+        h["lower"] = p["lo"];
+        h["upper"] = p["hi"];
+      } else {
+        h["confidence_band"] = {{"lower", p["lo"]}, {"upper", p["hi"]}, {"kind", kConfidence}};
+      }
+    }
+    h["law"] = winner_;
+    h["method"] = kPredictionMethod;
+    return h;
   }
 
   const AnalyzeRequest& req_;
   const Dataset& data_;
   report::Folder& folder_;
   Ranges range_;
+  std::string split_note_;  // why the held-out rows are what they are, when analyze chose them
   json laws_ = json::array();
   json predictions_json_ = json::array();
   json optimal_json_ = json::array();
@@ -436,18 +590,68 @@ class Builder {
   std::string ranked_by_;
   int win_valid_ = 0;
   Table params_{{"law", "param", "value", "se", "bootstrap_se", "lo", "hi", "identified",
-                 "at_bound"}};
-  Table predictions_{{"law", "label", "N", "D", "x", "loss", "lo", "hi", "se"}};
+                 "at_bound", "interval", "level"}};
+  Table predictions_{{"law", "label", "N", "D", "x", "loss", "lo", "hi", "se", "kind", "level"}};
   Table fitted_{{"law", "line", "N", "D", "x", "loss", "fitted", "residual"}};
-  Table curves_{{"law", "kind", "N", "D", "x", "loss", "lo", "hi"}};
+  Table curves_{{"law", "kind", "N", "D", "x", "loss", "lo", "hi", "interval", "level"}};
   Table draws_{{"law", "resample", "param", "value"}};
-  Table optimal_{{"law", "budget", "quantity", "value", "lo", "hi", "on_bound"}};
+  Table optimal_{{"law", "budget", "quantity", "value", "lo", "hi", "on_bound", "interval",
+                  "level"}};
+  struct KeptRun {
+    const LawEntry* law;
+    BootstrapResult run;
+  };
+  std::deque<KeptRun> runs_;  // every fitted law's bootstrap, for the law-averaged headline
 };
 
 }  // namespace
 
-void analyze(const AnalyzeRequest& req, report::Folder& folder, const LawProgressFn& progress) {
-  Builder b(req, folder);
+namespace {
+
+// The ranking that matters for a prediction beyond the data is how well each law extrapolates:
+// with no split given, a target beyond the largest model holds out the largest model's rows
+// (when at least three sizes remain to fit on), and a target beyond the longest run the rows
+// beyond 60% of the largest D. Returns the note the ranking carries; "" leaves the request as is.
+std::string extrapolation_protocol(AnalyzeRequest& req) {
+  const Dataset& data = *req.data;
+  if (!req.held_out.empty() || req.targets.empty() || data.size() == 0) return "";
+  const double max_n = *std::max_element(data.n.begin(), data.n.end());
+  const double max_d = *std::max_element(data.d.begin(), data.d.end());
+  bool beyond_n = false, beyond_d = false;
+  for (const Target& t : req.targets) {
+    beyond_n = beyond_n || t.at.n > max_n;
+    beyond_d = beyond_d || t.at.d > max_d;
+  }
+  const std::set<double> sizes(data.n.begin(), data.n.end());
+  std::vector<char> held;
+  std::string note;
+  if (beyond_n && sizes.size() >= 4) {
+    held = largest_model_rows(data);
+    note = fmt::format(" on the largest model (N = {:.4g}), fitted on the rest: the extrapolation "
+                       "protocol, since a target lies beyond the data's model sizes", max_n);
+  } else if (beyond_d) {
+    held = late_token_rows(data, 0.6);
+    note = fmt::format(" on the rows beyond D = {:.4g}, fitted on the rest: the extrapolation "
+                       "protocol, since a target lies beyond the data's token counts",
+                       token_cut(data, 0.6));
+  } else {
+    return "";
+  }
+  std::size_t kept = 0;
+  for (char h : held) kept += !h;
+  std::size_t most_params = 0;
+  for (const LawEntry* law : req.laws) most_params = std::max<std::size_t>(most_params, law->n_params);
+  if (kept <= most_params || kept == held.size()) return "";
+  req.held_out = std::move(held);
+  return note;
+}
+
+}  // namespace
+
+void analyze(const AnalyzeRequest& request, report::Folder& folder, const LawProgressFn& progress) {
+  AnalyzeRequest req = request;
+  const std::string split_note = extrapolation_protocol(req);
+  Builder b(req, folder, split_note);
   b.add_data_table();
   int fitted = 0;
   for (std::size_t i = 0; i < req.laws.size(); ++i) {
@@ -458,15 +662,14 @@ void analyze(const AnalyzeRequest& req, report::Folder& folder, const LawProgres
       ProgressFn law_progress;
       if (progress)
         law_progress = [&](const BootstrapProgress& p) { progress(law.info.name, p); };
-      const BootstrapResult run =
-          run_bootstrap(*req.data, law, options, law_progress, req.cancel);
+      BootstrapResult run = run_bootstrap(*req.data, law, options, law_progress, req.cancel);
       if (run.interrupted || (req.cancel && req.cancel->load()))
         throw InterruptedError("analyze stopped during " + law.info.name +
                                "; no report was written");
       const std::size_t full_starts =
           (options.full_starts.empty() ? start_grid(law.info) : options.full_starts).size() /
           law.n_params;
-      b.add_law(law, run, static_cast<long>(full_starts));
+      b.add_law(law, std::move(run), static_cast<long>(full_starts));
       ++fitted;
     } catch (const FitError& e) {
       b.add_failure(law, e.what());

@@ -29,8 +29,11 @@ struct AnalyzeRequest {
   double budget_x = 0;             // perturbation strength the compute-optimal split assumes
   double level = 0.9;              // interval coverage
   BootstrapOptions bootstrap;      // resamples, seed, scheme, fit options, backend, threads
-  int kfold = 5;                   // folds of k-fold cross-validation (< 2: none)
-  std::vector<char> held_out;      // rows to predict, not fit (--extrapolate); empty: none
+  int kfold = 5;                   // folds of k-fold cross-validation (< 2: none; not run
+                                   //   when the rows are grouped: leave-one-model-out instead)
+  std::vector<char> held_out;      // rows to predict, not fit (--extrapolate); empty: none, or
+                                   //   the extrapolation protocol when a target is beyond the data
+  std::string grouping;            // how rows share models (assign_model_groups); "" none
   std::vector<std::vector<double>> full_starts;  // per law (same order): starts of the full fit
   // Polled between laws and bootstrap chunks; when it becomes true, analyze throws
   // InterruptedError and fills nothing.
@@ -47,7 +50,9 @@ using LawProgressFn = std::function<void(const std::string& law, const Bootstrap
 
 // Runs every law (progress per law through `progress`) and fills `folder` with report.json's
 // results part and the tables params.csv, predictions.csv, selection.csv, data.csv, fitted.csv,
-// curves.csv and bootstrap.csv. A law whose full fit fails is reported as failed, not thrown,
+// curves.csv and bootstrap.csv. Every interval names its kind (prediction_interval.hpp) and
+// level; report.json's "headline" is the prediction interval at the first target, law-averaged
+// when several laws were fitted, with the confidence band and each law's interval beside it. A law whose full fit fails is reported as failed, not thrown,
 // unless every law fails (FitError).
 void analyze(const AnalyzeRequest& request, report::Folder& folder,
              const LawProgressFn& progress = {});

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <map>
+#include <set>
 #include <stdexcept>
 #include <string>
 
@@ -49,6 +52,79 @@ bool ResampleFit::ok() const { return converged(status) && std::isfinite(cost); 
 int BootstrapResult::failed() const {
   return static_cast<int>(
       std::count_if(resamples.begin(), resamples.end(), [](const ResampleFit& f) { return !f.ok(); }));
+}
+
+std::string assign_model_groups(Dataset& data) {
+  if (!data.group.empty()) return "the group column";
+  std::map<double, std::set<double>> tokens_per_size;
+  for (std::size_t i = 0; i < data.size(); ++i) tokens_per_size[data.n[i]].insert(data.d[i]);
+  const bool shared = std::any_of(tokens_per_size.begin(), tokens_per_size.end(),
+                                  [](const auto& kv) { return kv.second.size() > 1; });
+  if (!shared || tokens_per_size.size() < 2) return "";
+  std::map<double, int> index;
+  for (const auto& kv : tokens_per_size) {
+    index.emplace(kv.first, static_cast<int>(data.group_names.size()));
+    char name[40];
+    std::snprintf(name, sizeof name, "N=%.4g", kv.first);
+    data.group_names.emplace_back(name);
+  }
+  data.group.resize(data.size());
+  for (std::size_t i = 0; i < data.size(); ++i) data.group[i] = index.at(data.n[i]);
+  return "one group per model size N";
+}
+
+Scheme default_scheme(const Dataset& data) {
+  return data.group_names.size() >= 2 ? Scheme::Cluster : Scheme::Case;
+}
+
+int min_resamples(double level) {
+  return static_cast<int>(std::ceil(2.0 / (1.0 - level) - 1e-9));
+}
+
+namespace {
+std::string count_warning(int count, double level, const char* what, const char* consequence) {
+  const int needed = min_resamples(level);
+  if (count >= needed) return "";
+  char text[400];
+  std::snprintf(text, sizeof text,
+                "%d %s are too few for a %.4g%% interval (at least %d put one beyond each end); "
+                "%s",
+                count, what, 100 * level, needed, consequence);
+  return text;
+}
+}  // namespace
+
+std::string resample_count_warning(int resamples, double level) {
+  return count_warning(resamples, level, resamples == 1 ? "resample" : "resamples",
+                       "its ends are the extreme resamples themselves, and verdicts are not "
+                       "determined");
+}
+
+std::string cluster_count_warning(int clusters, double level) {
+  return count_warning(clusters, level, "models (clusters)",
+                       "a cluster bootstrap draws from so few independent units that its "
+                       "intervals tend to be too narrow (Cameron, Gelbach & Miller 2008)");
+}
+
+void resample_weights(const Dataset& data, Scheme scheme, std::uint64_t seed, long r,
+                      double* weights) {
+  const int n = static_cast<int>(data.size());
+  const double* own = data.weight.empty() ? nullptr : data.weight.data();
+  switch (scheme) {
+    case Scheme::Case:
+      case_weights(seed, r, n, own, weights);
+      return;
+    case Scheme::Cluster: {
+      int groups = 0;
+      for (int g : data.group) groups = std::max(groups, g + 1);
+      std::vector<int> counts(groups);
+      cluster_weights(seed, r, n, data.group.data(), groups, own, counts.data(), weights);
+      return;
+    }
+    case Scheme::Residual:
+      for (int i = 0; i < n; ++i) weights[i] = own ? own[i] : 1.0;
+      return;
+  }
 }
 
 std::vector<double> reported_params(const LawInfo& info, const double* solver_params) {
@@ -216,21 +292,9 @@ class Runner {
   }
 
   void resample_row(long r, double* weights, double* targets) const {
-    switch (opt_.scheme) {
-      case Scheme::Case:
-        case_weights(opt_.seed, r, n_, user_weights(), weights);
-        break;
-      case Scheme::Cluster: {
-        std::vector<int> counts(n_groups_);
-        cluster_weights(opt_.seed, r, n_, data_.group.data(), n_groups_, user_weights(),
-                        counts.data(), weights);
-        break;
-      }
-      case Scheme::Residual:
-        for (int i = 0; i < n_; ++i) weights[i] = user_weights() ? user_weights()[i] : 1.0;
-        residual_targets(opt_.seed, r, n_, fitted_.data(), residuals_.data(), targets);
-        break;
-    }
+    resample_weights(data_, opt_.scheme, opt_.seed, r, weights);
+    if (opt_.scheme == Scheme::Residual)
+      residual_targets(opt_.seed, r, n_, fitted_.data(), residuals_.data(), targets);
   }
 
   void jackknife_row(long left_out, double* weights) const {

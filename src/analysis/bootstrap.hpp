@@ -110,6 +110,32 @@ BootstrapResult run_bootstrap(const Dataset& data, const LawEntry& law,
                               const BootstrapOptions& options, const ProgressFn& progress = {},
                               const std::atomic<bool>* cancel = nullptr);
 
+// Rows that come from one model (one training curve) are not independent draws, and resampling
+// them as if they were makes intervals too narrow. When `data` has no group column but some N
+// was measured at several D (checkpoints or token budgets of one model), this gives it one group
+// per distinct N, named "N=<value>". Returns how the rows are grouped, for outputs to say:
+// "group column", "one group per model size N", or "" when the rows share nothing.
+std::string assign_model_groups(Dataset& data);
+
+// The scheme a run uses unless the user chose one: whole models (cluster) when rows share a
+// model (a group column, or assign_model_groups found one), single rows (case) otherwise.
+Scheme default_scheme(const Dataset& data);
+
+// The fewest resamples that put at least one resample beyond each end of a percentile interval
+// at `level`: ceil(2 / (1 − level)), 20 at 90 %, 40 at 95 %. Below it the interval's ends are
+// the extreme resamples themselves (with one resample, a zero-width "interval").
+int min_resamples(double level);
+// A warning for users when `resamples` (or, for the cluster scheme, `clusters` — the number of
+// independent units) is below min_resamples(level); empty when there are enough.
+std::string resample_count_warning(int resamples, double level);
+std::string cluster_count_warning(int clusters, double level);
+
+// The weights of resample r of a case or cluster bootstrap (the residual scheme keeps every
+// row: its weights are the user's), exactly as run_bootstrap draws them. `weights` holds
+// data.size() values.
+void resample_weights(const Dataset& data, Scheme scheme, std::uint64_t seed, long r,
+                      double* weights);
+
 // Parameters of one fit as users read them (a = ln A reported as A).
 std::vector<double> reported_params(const LawInfo& info, const double* solver_params);
 

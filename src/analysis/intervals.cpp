@@ -39,6 +39,15 @@ double jackknife_acceleration(const std::vector<double>& jackknife) {
   return s2 > 0 ? s3 / (6.0 * std::pow(s2, 1.5)) : 0.0;
 }
 
+Interval wilson_interval(long successes, long trials, double level) {
+  if (trials <= 0) return {};
+  const double z = normal_quantile(1 - (1 - level) / 2), n = static_cast<double>(trials);
+  const double p = static_cast<double>(successes) / n, z2n = z * z / n;
+  const double centre = (p + z2n / 2) / (1 + z2n);
+  const double half = z * std::sqrt(p * (1 - p) / n + z2n / (4 * n)) / (1 + z2n);
+  return {std::max(0.0, centre - half), std::min(1.0, centre + half)};
+}
+
 QuantityInterval bootstrap_interval(std::string name, double estimate, std::vector<double> boot,
                                     int invalid, const std::vector<double>& jackknife,
                                     double level, double asymptotic_se) {

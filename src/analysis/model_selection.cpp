@@ -1,8 +1,11 @@
 #include "analysis/model_selection.hpp"
 
 #include <cmath>
+#include <algorithm>
 #include <numeric>
+#include <set>
 
+#include "laws/equivalence.hpp"
 #include "shannonfit/errors.hpp"
 #include "shannonfit/resample.hpp"
 #include "shannonfit/stats.hpp"
@@ -100,6 +103,37 @@ std::vector<int> kfold_assignment(std::size_t n, int k, std::uint64_t seed) {
   return fold;
 }
 
+std::vector<char> largest_model_rows(const Dataset& data) {
+  std::vector<char> held(data.size(), 0);
+  if (data.size() == 0) return held;
+  const double largest = *std::max_element(data.n.begin(), data.n.end());
+  for (std::size_t i = 0; i < data.size(); ++i) held[i] = data.n[i] == largest;
+  return held;
+}
+
+double token_cut(const Dataset& data, double fraction) {
+  if (data.size() == 0) return 0;
+  const double limit = fraction * *std::max_element(data.d.begin(), data.d.end());
+  double cut = 0;
+  for (double d : data.d)
+    if (d <= limit) cut = std::max(cut, d);
+  return cut;
+}
+
+std::vector<char> late_token_rows(const Dataset& data, double fraction) {
+  const double cut = token_cut(data, fraction);
+  std::vector<char> held(data.size(), 0);
+  for (std::size_t i = 0; i < data.size(); ++i) held[i] = data.d[i] > cut;
+  return held;
+}
+
+std::vector<char> corner_rows(const Dataset& data, double fraction) {
+  std::vector<char> held = largest_model_rows(data);
+  const std::vector<char> late = late_token_rows(data, fraction);
+  for (std::size_t i = 0; i < held.size(); ++i) held[i] = held[i] || late[i];
+  return held;
+}
+
 namespace {
 
 const double* own_weights(const Dataset& data) {
@@ -164,19 +198,36 @@ HoldoutResult evaluate_holdout(const LawFitter& f, const Dataset& data,
 
 WinRates bootstrap_win_rates(const std::vector<LawFitter>& laws, const Dataset& data,
                              const std::vector<char>* held_out, int resamples,
-                             std::uint64_t seed) {
+                             std::uint64_t seed, Scheme scheme) {
   const std::size_t n = data.size();
   std::vector<std::size_t> train;
   for (std::size_t i = 0; i < n; ++i)
     if (!held_out || !(*held_out)[i]) train.push_back(i);
   const int m = static_cast<int>(train.size());
-  // Case weights over the training rows, scattered into full-length weightings.
+  const bool by_group = scheme == Scheme::Cluster && !data.group.empty();
+  // The training rows' groups renumbered 0..G-1, for cluster draws among them only.
+  std::vector<int> train_group(m);
+  int n_groups = 0;
+  if (by_group) {
+    std::vector<int> renumber(data.group_names.size(), -1);
+    for (int j = 0; j < m; ++j) {
+      int& g = renumber[data.group[train[j]]];
+      if (g < 0) g = n_groups++;
+      train_group[j] = g;
+    }
+  }
+  // Weights over the training rows, scattered into full-length weightings.
   std::vector<double> weights(static_cast<std::size_t>(resamples) * n, 0.0), counts(m);
   std::vector<double> own(m);
+  std::vector<int> group_counts(n_groups);
   for (int j = 0; j < m; ++j) own[j] = row_weight(data, train[j]);
+  const double* own_or_null = own_weights(data) ? own.data() : nullptr;
   for (int r = 0; r < resamples; ++r) {
-    case_weights(seed, static_cast<std::uint64_t>(r), m, own_weights(data) ? own.data() : nullptr,
-                 counts.data());
+    if (by_group)
+      cluster_weights(seed, static_cast<std::uint64_t>(r), m, train_group.data(), n_groups,
+                      own_or_null, group_counts.data(), counts.data());
+    else
+      case_weights(seed, static_cast<std::uint64_t>(r), m, own_or_null, counts.data());
     for (int j = 0; j < m; ++j) weights[r * n + train[j]] = counts[j];
   }
   // Rows each resample is scored on.
@@ -203,19 +254,33 @@ WinRates bootstrap_win_rates(const std::vector<LawFitter>& laws, const Dataset& 
       w.r2[l][r] = s.r2;
     }
   }
-  std::vector<int> wins(laws.size(), 0);
+  // Candidates: laws that are one function share one (the first listed names it).
+  std::vector<std::size_t> candidate(laws.size());
+  for (std::size_t l = 0; l < laws.size(); ++l) {
+    candidate[l] = l;
+    for (std::size_t k = 0; k < l; ++k)
+      if (same_function(*laws[k].law, *laws[l].law)) {
+        candidate[l] = candidate[k];
+        break;
+      }
+  }
+  std::vector<double> wins(laws.size(), 0.0);
   for (int r = 0; r < resamples; ++r) {
-    int best = -1;
     bool complete = true;
+    double best = std::numeric_limits<double>::infinity();
     for (std::size_t l = 0; l < laws.size(); ++l) {
       if (!std::isfinite(w.mse[l][r])) complete = false;
-      else if (best < 0 || w.mse[l][r] < w.mse[best][r]) best = static_cast<int>(l);
+      else best = std::min(best, w.mse[l][r]);
     }
     if (!complete) continue;
     ++w.valid;
-    ++wins[best];
+    std::set<std::size_t> tied;
+    for (std::size_t l = 0; l < laws.size(); ++l)
+      if (w.mse[l][r] == best) tied.insert(candidate[l]);
+    for (std::size_t c : tied) wins[c] += 1.0 / static_cast<double>(tied.size());
   }
-  for (int c : wins) w.rate.push_back(w.valid > 0 ? double(c) / w.valid : nan);
+  for (std::size_t l = 0; l < laws.size(); ++l)
+    w.rate.push_back(w.valid > 0 ? wins[candidate[l]] / w.valid : nan);
   return w;
 }
 

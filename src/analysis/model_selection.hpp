@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/bootstrap.hpp"
 #include "shannonfit/batch.hpp"
 
 namespace shannonfit {
@@ -93,19 +94,34 @@ struct HoldoutResult : HoldoutScores {
 HoldoutResult evaluate_holdout(const LawFitter& f, const Dataset& data,
                                const std::vector<char>& held_out);
 
+// Extrapolation splits (1 marks a held-out row), as the paper's protocol and `backtest` use
+// them. largest_model_rows: every row of the largest model (largest N). token_cut: the largest
+// D value measured at or below `fraction` of the largest D (0 when there is none), so that
+// 0.6 of Pythia's 300B tokens is its 180B checkpoint. corner_rows: the largest model's rows and
+// every row beyond token_cut — the paper's N <= 6.9B, D <= 180B split.
+std::vector<char> largest_model_rows(const Dataset& data);
+double token_cut(const Dataset& data, double fraction);
+std::vector<char> corner_rows(const Dataset& data, double fraction);
+// Rows beyond the token cut only (token extrapolation for every model).
+std::vector<char> late_token_rows(const Dataset& data, double fraction);
+
 struct WinRates {
   int resamples = 0;
   int valid = 0;  // resamples in which every law was fitted and had rows to predict
-  std::vector<double> rate;  // per law: share of valid resamples with the lowest held-out MSE
+  // Per law: share of valid resamples in which its candidate had the lowest held-out MSE. Laws
+  // that are one function (laws/equivalence.hpp) are one candidate and share its rate; a win
+  // tied between candidates is split between them.
+  std::vector<double> rate;
   // Per law, per resample: held-out MSE and R² (NaN where that law's fit failed), and the fit.
   std::vector<std::vector<double>> mse, r2;
   std::vector<std::vector<FitResult>> fits;
 };
-// Case bootstrap of the training rows (resample.hpp's Philox draws under `seed`). In resample r
-// every law is fitted to the same resampled rows and scored on the held-out rows when
-// `held_out` is given, else on the rows that resample left out (out-of-bag). The lowest MSE
-// wins; exact ties go to the law listed first.
+// Bootstrap of the training rows (resample.hpp's Philox draws under `seed`): single rows with
+// Scheme::Case, whole groups (data.group) with Scheme::Cluster. In resample r every law is
+// fitted to the same resampled rows and scored on the held-out rows when `held_out` is given,
+// else on the rows that resample left out (out-of-bag). The lowest MSE wins.
 WinRates bootstrap_win_rates(const std::vector<LawFitter>& laws, const Dataset& data,
-                             const std::vector<char>* held_out, int resamples, std::uint64_t seed);
+                             const std::vector<char>* held_out, int resamples, std::uint64_t seed,
+                             Scheme scheme = Scheme::Case);
 
 }  // namespace shannonfit

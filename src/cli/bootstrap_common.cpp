@@ -3,6 +3,9 @@
 #include <map>
 #include <set>
 
+#include <fmt/format.h>
+
+#include "analysis/prediction_interval.hpp"
 #include "analysis/separable_starts.hpp"
 #include "analysis/uncertainty.hpp"
 #include "cli/progress.hpp"
@@ -17,6 +20,12 @@ namespace {
 
 nlohmann::json pair(const Interval& i) { return nlohmann::json::array({i.lo, i.hi}); }
 
+std::string point_name(const PredictionPoint& pt) {
+  std::string name = "L(N=" + io::format_number(pt.n, 4) + ", D=" + io::format_number(pt.d, 4);
+  if (pt.x != 0) name += ", x=" + io::format_number(pt.x, 4);
+  return name + ")";
+}
+
 std::string range(const Interval& i) {
   if (std::isnan(i.lo)) return "n/a";
   return io::format_number(i.lo, 4) + " .. " + io::format_number(i.hi, 4);
@@ -30,9 +39,11 @@ void add_resample_options(CLI::App& cmd, ResampleArgs& a) {
   cmd.add_option("--resamples,-B", a.resamples, "bootstrap resamples")
       ->check(count_check(1, kMaxResamples))->capture_default_str()->group(g);
   cmd.add_option("--scheme", a.scheme,
-                 "case (rows, with replacement), cluster (whole groups of --group-col), or "
+                 "auto (cluster when rows share a model: a --group-col, or one N measured at "
+                 "several D, whose rows then form one model; else case), case (rows, with "
+                 "replacement, an explicit choice), cluster (whole groups of --group-col), or "
                  "residual (fitted values plus resampled residuals)")
-      ->check(CLI::IsMember({"case", "cluster", "residual"}))->capture_default_str()->group(g);
+      ->check(CLI::IsMember({"auto", "case", "cluster", "residual"}))->capture_default_str()->group(g);
   cmd.add_option("--starts", a.starts,
                  "fit each resample from the law's whole start grid, from the best full-data "
                  "fit (Epoch AI's protocol; much faster), or from its own separable search "
@@ -81,6 +92,10 @@ nlohmann::json describe(const ResampleArgs& a) {
           {"jackknife", !a.no_jackknife}};
 }
 
+Scheme chosen_scheme(const ResampleArgs& args, const Dataset& data) {
+  return args.scheme == "auto" ? default_scheme(data) : parse_scheme(args.scheme);
+}
+
 SolverArgs full_fit_solver(const SolverArgs& solver, const ResampleArgs& resample) {
   SolverArgs full = solver;
   if (parse_starts_mode(resample.starts) == StartsMode::Separable) full.starts = "separable";
@@ -92,10 +107,12 @@ BootstrapRecord run_bootstrap_record(const LawEntry& law, const Dataset& data,
                                      const ResampleArgs& resample, bool quiet,
                                      CheckpointFile* checkpoint) {
   BootstrapRecord rec;
+  rec.resampled = data;
+  rec.grouping = assign_model_groups(rec.resampled);
   BootstrapOptions o;
   o.starts = parse_starts_mode(resample.starts);
   rec.fit = run_fit(law, data, full_fit_solver(solver, resample), data_label);
-  o.scheme = parse_scheme(resample.scheme);
+  o.scheme = chosen_scheme(resample, rec.resampled);
   o.resamples = resample.resamples;
   o.seed = resample.seed;
   o.chunk = resample.chunk;
@@ -107,13 +124,13 @@ BootstrapRecord run_bootstrap_record(const LawEntry& law, const Dataset& data,
   std::vector<ResampleFit> saved_jackknife, saved_resamples;
   CheckpointKey key;
   if (checkpoint) {
-    key = checkpoint_key(data_label, data, law, o);
-    // A cluster jackknife has one row per group, else one per data row.
+    key = checkpoint_key(data_label, rec.resampled, law, o);
+    // A cluster jackknife has one row per model, else one per data row.
     std::size_t jackknife_rows = 0;
     if (o.jackknife)
       jackknife_rows = o.scheme == Scheme::Cluster
-                           ? std::set<int>(data.group.begin(), data.group.end()).size()
-                           : data.size();
+                           ? std::set<int>(rec.resampled.group.begin(), rec.resampled.group.end()).size()
+                           : rec.resampled.size();
     if (const CheckpointRun* stored = checkpoint->find(
             key, jackknife_rows, static_cast<std::size_t>(o.resamples))) {
       o.done_jackknife = saved_jackknife = stored->jackknife;
@@ -126,7 +143,7 @@ BootstrapRecord run_bootstrap_record(const LawEntry& law, const Dataset& data,
     };
   }
   ProgressBar bar(law.info.name, quiet || !dist::is_root());
-  rec.run = dist::run_bootstrap(data, law, o,
+  rec.run = dist::run_bootstrap(rec.resampled, law, o,
                                 [&bar](const BootstrapProgress& p) { bar.update(p); },
                                 InterruptGuard::flag());
   bar.finish();
@@ -147,6 +164,15 @@ bool bootstrap_each(const DataArgs& data, const io::LoadedData& loaded,
       warn_best_fit(output, rec.fit);
       const std::string failures = failure_note(rec.run);
       if (!failures.empty()) note(output, label + ": " + law->info.name + ": " + failures);
+      if (rec.run.scheme == Scheme::Cluster)
+        note(output, fmt::format("{}: {}: resampled whole models ({} clusters, grouped by {})",
+                                 label, law->info.name, rec.run.n_clusters, rec.grouping));
+      for (const std::string& w :
+           {resample_count_warning(static_cast<int>(rec.run.resamples.size()), resample.level),
+            rec.run.scheme == Scheme::Cluster
+                ? cluster_count_warning(rec.run.n_clusters, resample.level)
+                : std::string()})
+        if (!w.empty()) note(output, "warning: " + label + ": " + law->info.name + ": " + w);
       const bool interrupted = rec.run.interrupted;
       each(slice, label, *law, rec);
       if (interrupted) return true;
@@ -162,6 +188,7 @@ void throw_if_interrupted(bool interrupted) {
 
 nlohmann::json to_json(const QuantityInterval& q) {
   return {{"name", q.name},
+          {"kind", to_string(IntervalKind::Confidence)},
           {"estimate", q.estimate},
           {"level", q.level},
           {"bootstrap_se", q.se},
@@ -199,7 +226,8 @@ nlohmann::json describe_run(const BootstrapResult& r) {
 
 std::string interval_table(const std::vector<QuantityInterval>& qs, double level) {
   const std::string pct = io::format_number(100 * level, 4) + "% ";
-  io::TextTable t({"", "estimate", "boot.SE", "bias", pct + "percentile", pct + "BCa", "asym.SE"});
+  io::TextTable t({to_string(IntervalKind::Confidence), "estimate", "boot.SE", "bias",
+                   pct + "percentile", pct + "BCa", "asym.SE"});
   for (const auto& q : qs)
     t.add_row({q.name, io::format_number(q.estimate), io::format_number(q.se, 3),
                io::format_number(q.bias, 3), range(q.percentile), range(q.bca),
@@ -213,26 +241,47 @@ std::vector<QuantityInterval> prediction_intervals(const BootstrapResult& run,
                                                    const std::vector<double>& covariance) {
   const LawEntry& law = find_law(run.law);
   std::vector<QuantityInterval> out;
-  for (const PredictionPoint& pt : points) {
-    const Quantity q = [&law, pt](const double* p) { return predicted_loss(law, p, pt); };
-    std::string name = "L(N=" + io::format_number(pt.n, 4) + ", D=" + io::format_number(pt.d, 4);
-    if (pt.x != 0) name += ", x=" + io::format_number(pt.x, 4);
-    out.push_back(quantity_interval(run, name + ")", q, level, covariance));
-  }
+  for (const PredictionPoint& pt : points)
+    out.push_back(confidence_band({&law, &run}, pt, level, covariance, point_name(pt)));
+  return out;
+}
+
+std::vector<QuantityInterval> new_run_intervals(const BootstrapRecord& rec,
+                                                const std::vector<PredictionPoint>& points,
+                                                double level) {
+  const LawRun lr{rec.fit.law, &rec.run};
+  std::vector<QuantityInterval> out;
+  for (const PredictionPoint& pt : points)
+    out.push_back(prediction_interval(lr, rec.resampled, rec.fit.options.space, pt, level,
+                                      point_name(pt)));
   return out;
 }
 
 nlohmann::json predictions_json(const std::vector<PredictionPoint>& points,
-                                const std::vector<QuantityInterval>& qs) {
+                                const std::vector<QuantityInterval>& qs,
+                                const std::vector<QuantityInterval>& new_run) {
   nlohmann::json out = nlohmann::json::array();
   for (std::size_t i = 0; i < points.size(); ++i) {
     nlohmann::json j = to_json(qs[i]);
     j["N"] = points[i].n;
     j["D"] = points[i].d;
     j["x"] = points[i].x;
+    if (i < new_run.size())
+      j["prediction"] = {{"kind", to_string(IntervalKind::Prediction)},
+                         {"level", new_run[i].level},
+                         {"interval", pair(new_run[i].percentile)},
+                         {"method", kPredictionMethod},
+                         {"resamples_used", new_run[i].n}};
     out.push_back(j);
   }
   return out;
+}
+
+std::string new_run_table(const std::vector<QuantityInterval>& qs, double level) {
+  io::TextTable t({to_string(IntervalKind::Prediction), "estimate",
+                   io::format_number(100 * level, 4) + "% interval for a new run's loss"});
+  for (const auto& q : qs) t.add_row({q.name, io::format_number(q.estimate), range(q.percentile)});
+  return t.render();
 }
 
 std::string failure_note(const BootstrapResult& r) {

@@ -22,7 +22,7 @@ namespace shannonfit::cli {
 // --resamples, --scheme, --starts grid|best|separable, --seed, --level, --chunk, --no-jackknife.
 struct ResampleArgs {
   int resamples = 1000;
-  std::string scheme = "case";
+  std::string scheme = "auto";
   std::string starts = "best";
   std::uint64_t seed = 0;
   double level = kDefaultLevel;
@@ -44,6 +44,8 @@ SolverArgs full_fit_solver(const SolverArgs& solver, const ResampleArgs& resampl
 struct BootstrapRecord {
   FitRecord fit;
   BootstrapResult run;
+  Dataset resampled;     // the slice as resampled: with its model groups (assign_model_groups)
+  std::string grouping;  // how its rows share models; "" none
 };
 
 // Runs the full-data fit and the bootstrap; draws progress on stderr (a TTY, not --quiet).
@@ -79,8 +81,8 @@ void throw_if_interrupted(bool interrupted);
 nlohmann::json to_json(const QuantityInterval& q);
 nlohmann::json describe_run(const BootstrapResult& run);
 
-// Rows of intervals under a header naming the level: name, estimate, bootstrap SE, bias,
-// percentile and BCa intervals, asymptotic SE.
+// Rows of confidence intervals under a header naming the kind and level: name, estimate,
+// bootstrap SE, bias, percentile and BCa intervals, asymptotic SE.
 std::string interval_table(const std::vector<QuantityInterval>& qs, double level);
 
 // Prediction intervals for `points` from a run (law looked up by name); `covariance` (solver
@@ -89,8 +91,20 @@ std::vector<QuantityInterval> prediction_intervals(const BootstrapResult& run,
                                                    const std::vector<PredictionPoint>& points,
                                                    double level,
                                                    const std::vector<double>& covariance);
+// Prediction intervals for a new run's loss at `points` (prediction_interval.hpp); needs the
+// data the run was fitted to.
+std::vector<QuantityInterval> new_run_intervals(const BootstrapRecord& rec,
+                                                const std::vector<PredictionPoint>& points,
+                                                double level);
+// One entry per point: the confidence band's intervals (to_json) with kind "confidence", and
+// under "prediction" the new-run interval when `new_run` is not empty.
 nlohmann::json predictions_json(const std::vector<PredictionPoint>& points,
-                                const std::vector<QuantityInterval>& qs);
+                                const std::vector<QuantityInterval>& qs,
+                                const std::vector<QuantityInterval>& new_run = {});
+// "90% prediction interval for a new run's loss" table: name, estimate, interval.
+std::string new_run_table(const std::vector<QuantityInterval>& qs, double level);
+// The scheme --scheme asks for on `data` (auto: default_scheme).
+Scheme chosen_scheme(const ResampleArgs& args, const Dataset& data);
 
 // "1 of 4000 resamples failed (...)" style summary of failures, empty when none failed.
 std::string failure_note(const BootstrapResult& run);

@@ -13,6 +13,7 @@
 
 #include "analysis/analyze.hpp"
 #include "analysis/extrapolation.hpp"
+#include "analysis/prediction_interval.hpp"
 #include "analysis/report.hpp"
 #include "cli/bootstrap_common.hpp"
 #include "cli/commands.hpp"
@@ -35,7 +36,7 @@ struct AnalyzeArgs {
   double budget = 0;
   int resamples = 200;
   std::uint64_t seed = 0;
-  std::string scheme = "case";
+  std::string scheme = "auto";
   double level = kDefaultLevel;
   int kfold = 5;
   std::string extrapolate;
@@ -49,6 +50,32 @@ std::string utc_now() {
   return buf;
 }
 
+double or_nan(const nlohmann::json& v) { return v.is_number() ? v.get<double>() : NAN; }
+
+// "loss 1.40, 90% prediction interval for a new run [1.33, 1.47] (law-averaged); 90%
+// confidence band of the mean curve [1.37, 1.44]; laws' estimates 1.28 to 1.43".
+std::string headline_text(const nlohmann::json& h) {
+  const double level = h["level"].get<double>();
+  std::string text = fmt::format(
+      "prediction at {}: loss {:.4g}, {:.4g}% {} [{:.4g}, {:.4g}] ({})\n",
+      h["target"]["label"].get<std::string>(), or_nan(h["estimate"]), 100 * level,
+      describe(IntervalKind::Prediction), or_nan(h["lower"]), or_nan(h["upper"]),
+      h["law"].get<std::string>());
+  if (h.contains("confidence_band"))
+    text += fmt::format("  {:.4g}% {}: [{:.4g}, {:.4g}]\n", 100 * level,
+                        describe(IntervalKind::Confidence),
+                        or_nan(h["confidence_band"]["lower"]), or_nan(h["confidence_band"]["upper"]));
+  if (h["laws"].size() > 1) {
+    text += fmt::format("  laws' estimates range {:.4g} to {:.4g}:", or_nan(h["spread"]["min"]),
+                        or_nan(h["spread"]["max"]));
+    for (const auto& l : h["laws"])
+      text += fmt::format(" {} {:.4g} [{:.4g}, {:.4g}];", l["law"].get<std::string>(),
+                          or_nan(l["estimate"]), or_nan(l["lower"]), or_nan(l["upper"]));
+    text.back() = '\n';
+  }
+  return text;
+}
+
 void run(const AnalyzeArgs& a) {
   // Ctrl-C/SIGTERM, from here to the end, stop the run with exit 130 and leave the target folder
   // as it was: the new report is only swapped in once it is complete.
@@ -59,13 +86,18 @@ void run(const AnalyzeArgs& a) {
   plan.input(a.data.path, "DATA");
   plan.folder(dir, "--out", report::replaceable);
   report::require_report_tools();
+  if (a.resamples < 2)
+    throw InputError("--resamples: an interval needs at least 2 resamples (at least " +
+                     std::to_string(min_resamples(a.level)) + " at --level " +
+                     fmt::format("{:g}", a.level) + ")");
 
   const io::LoadedData loaded = load(a.data);
   fault_point("loaded");
   if (loaded.slices.size() != 1)
     throw InputError("analyze writes one report per dataset; instead of --by, run it once per "
                      "value with --filter and --out");
-  const Dataset& data = loaded.slices.front().data;
+  Dataset data = loaded.slices.front().data;
+  const std::string grouping = assign_model_groups(data);
 
   std::vector<std::string> skipped;
   analysis::AnalyzeRequest req;
@@ -82,7 +114,8 @@ void run(const AnalyzeArgs& a) {
   req.level = a.level;
   req.bootstrap.resamples = a.resamples;
   req.bootstrap.seed = a.seed;
-  req.bootstrap.scheme = parse_scheme(a.scheme);
+  req.bootstrap.scheme = a.scheme == "auto" ? default_scheme(data) : parse_scheme(a.scheme);
+  req.grouping = grouping;
   req.bootstrap.fit = a.solver.fit_options();
   req.bootstrap.backend = a.solver.backend_kind();
   req.bootstrap.threads = a.solver.threads;
@@ -97,7 +130,7 @@ void run(const AnalyzeArgs& a) {
   j["command"] = report::command_line();
   j["seed"] = a.seed;
   j["resamples"] = a.resamples;
-  j["scheme"] = a.scheme;
+  j["scheme"] = to_string(req.bootstrap.scheme);
   j["data"] = describe(a.data, loaded);
   j["data"]["path"] = a.data.path;
   j["data"]["sha256"] = report::sha256_file(a.data.path);
@@ -160,13 +193,7 @@ void run(const AnalyzeArgs& a) {
   if (a.output.json) std::cout << j.dump(2) << "\n";
   if (!show_text(a.output)) return;
   const auto& head = j["headline"];
-  if (!head.is_null())
-    std::cout << fmt::format("prediction at {}: loss {:.4g} ({:.0f}% interval [{:.4g}, {:.4g}]) "
-                             "by {}\n", head["label"].get<std::string>(),
-                             head["loss"].get<double>(), 100 * a.level,
-                             head["lo"].is_null() ? NAN : head["lo"].get<double>(),
-                             head["hi"].is_null() ? NAN : head["hi"].get<double>(),
-                             head["law"].get<std::string>());
+  if (!head.is_null()) std::cout << headline_text(head);
   if (j["selection"].contains("verdict"))
     std::cout << j["selection"]["verdict"].get<std::string>() << "\n";
   // Warnings first and marked as such; the routine notes after them.
@@ -200,8 +227,11 @@ void register_analyze(CLI::App& app) {
       ->check(count_check(1, kMaxResamples))->capture_default_str()->group(g);
   cmd->add_option("--seed", a->seed, "bootstrap seed (same seed, same numbers on any backend)")
       ->check(seed_check())->capture_default_str()->group(g);
-  cmd->add_option("--scheme", a->scheme, "bootstrap scheme: case, cluster (needs --group-col) or "
-                                         "residual")
+  cmd->add_option("--scheme", a->scheme,
+                  "bootstrap scheme: auto (cluster when rows share a model: a --group-col, or one "
+                  "N measured at several D; else case), case (single rows), cluster (whole "
+                  "models) or residual")
+      ->check(CLI::IsMember({"auto", "case", "cluster", "residual"}))
       ->capture_default_str()->group(g);
   cmd->add_option("--level", a->level, "interval coverage")
       ->capture_default_str()->check(CLI::Range(0.5, 0.999))->group(g);
@@ -223,7 +253,14 @@ void register_analyze(CLI::App& app) {
 Writes DIR/report.json (command, seed, version, data SHA-256, all results), params.csv,
 predictions.csv, selection.csv, data.csv, fitted.csv, curves.csv, bootstrap.csv,
 figures/*.png|svg (when python3-matplotlib is installed) and report.html. Sizes, token counts
-and budgets take K/M/B/T suffixes (12B, 307B, 1.4T); intervals are 90% unless --level.)");
+and budgets take K/M/B/T suffixes (12B, 307B, 1.4T); intervals are 90% unless --level.
+
+Intervals come in two kinds, each named with its level in every output: the confidence band of
+the law's mean curve, and the prediction interval for the loss a new run would show (the
+headline). )" + std::string(kPredictionMethod) + ". Headline across laws: " + kLawAveragedMethod +
+              R"(. Ranking: held-out error when --extrapolate is given or a target lies beyond
+the data (then the largest model, or the late tokens, are held out), else leave-one-model-out CV
+when rows share models, else k-fold CV. docs/results.md has the measured coverage (`backtest`).)");
   cmd->callback([a] { run(*a); });
 }
 

@@ -67,9 +67,11 @@ void run(const BootstrapArgs& a) {
   std::vector<std::string> skipped;
   const auto laws = resolve_laws(a.laws, !a.data.perturbation.empty(), &skipped);
   validate_level(a.resample.level);
-  if (a.resample.resamples <= 0)
-    throw InputError("--resamples must be a positive count (got " +
-                     std::to_string(a.resample.resamples) + ")");
+  if (a.resample.resamples < 2)
+    throw InputError("--resamples: an interval needs at least 2 resamples (got " +
+                     std::to_string(a.resample.resamples) + "; at least " +
+                     std::to_string(min_resamples(a.resample.level)) + " at --level " +
+                     io::format_number(a.resample.level, 4) + ")");
   if (a.resample.scheme == "cluster" && a.data.map.group.empty())
     throw InputError("--scheme cluster resamples whole groups: name the group column with "
                      "--group-col");
@@ -102,6 +104,7 @@ void run(const BootstrapArgs& a) {
         const auto& cov = rec.fit.summary.covariance;
         const auto params = parameter_intervals(rec.run, law.info, level, cov);
         const auto preds = prediction_intervals(rec.run, points, level, cov);
+        const auto new_run = new_run_intervals(rec, points, level);
         std::vector<AllocationIntervals> allocs;
         for (double c : a.budgets) allocs.push_back(allocation(rec, c, co, level));
 
@@ -120,7 +123,7 @@ void run(const BootstrapArgs& a) {
         results.push_back({{"fit", to_json(rec.fit, a.data.map.by)},
                            {"bootstrap", describe_run(rec.run)},
                            {"parameters", pj},
-                           {"predictions", predictions_json(points, preds)},
+                           {"predictions", predictions_json(points, preds, new_run)},
                            {"compute_optimal", aj}});
 
         if (show_text(a.output)) {
@@ -136,7 +139,9 @@ void run(const BootstrapArgs& a) {
                       rec.run.failed(), to_string(rec.run.starts), rec.run.n_starts,
                       static_cast<unsigned long long>(rec.run.seed), rec.run.seconds);
           std::printf("%s", interval_table(params, level).c_str());
-          if (!preds.empty()) std::printf("\n%s", interval_table(preds, level).c_str());
+          if (!preds.empty())
+            std::printf("\n%s%s", new_run_table(new_run, level).c_str(),
+                        interval_table(preds, level).c_str());
           for (const auto& al : allocs) {
             std::printf("\n  compute-optimal at C = %s FLOPs (C = %g N D)%s\n",
                         io::format_number(al.budget, 4).c_str(), co.flops_per_token_param,

@@ -8,6 +8,7 @@
 #include <optional>
 
 #include "analysis/bootstrap_io.hpp"
+#include "analysis/prediction_interval.hpp"
 #include "cli/bootstrap_common.hpp"
 #include "cli/commands.hpp"
 #include "cli/validate.hpp"
@@ -37,6 +38,9 @@ struct PredictedRun {
   BootstrapResult run;
   std::vector<double> covariance;  // empty when read from a file: no asymptotic intervals
   std::optional<FitRecord> fit;    // the full-data fit; none when read from a file
+  // The data as resampled (with its model groups); none when read from a file, which leaves
+  // the confidence band only: a new run's scatter is estimated from the data.
+  std::optional<Dataset> resampled;
 };
 
 std::vector<PredictionPoint> gather_points(const PredictArgs& a) {
@@ -57,7 +61,7 @@ std::vector<PredictedRun> stored_runs(const PredictArgs& a) {
     if (a.law_given && std::find(a.laws.names.begin(), a.laws.names.end(), s.run.law) ==
                            a.laws.names.end())
       continue;
-    runs.push_back({s.by, std::move(s.run), {}, std::nullopt});
+    runs.push_back({s.by, std::move(s.run), {}, std::nullopt, std::nullopt});
   }
   if (runs.empty()) throw InputError(a.params + ": no run of the laws named with --law");
   return runs;
@@ -75,6 +79,10 @@ void run(const PredictArgs& a) {
     throw InputError("predict needs either DATA (to run a bootstrap now) or --params FILE (from "
                      "`bootstrap --params-out`), not both");
   validate_level(a.resample.level);
+  if (a.params.empty() && a.resample.resamples < 2)
+    throw InputError("--resamples: an interval needs at least 2 resamples (at least " +
+                     std::to_string(min_resamples(a.resample.level)) + " at --level " +
+                     io::format_number(a.resample.level, 4) + ")");
   io::OutputPlan plan = output_plan(a.data, a.output);
   plan.input(a.params, "--params");
   plan.input(a.grid, "--grid");
@@ -98,7 +106,8 @@ void run(const PredictArgs& a) {
                    [&runs](const io::Slice& slice, const std::string&, const LawEntry&,
                            BootstrapRecord& rec) {
                      runs.push_back({slice.by_value, std::move(rec.run),
-                                     rec.fit.summary.covariance, rec.fit});
+                                     rec.fit.summary.covariance, rec.fit,
+                                     std::move(rec.resampled)});
                    });
     source = {{"data", describe(a.data, loaded)},
               {"solver", describe(full_fit_solver(a.solver, a.resample))},
@@ -106,30 +115,48 @@ void run(const PredictArgs& a) {
   }
 
   const double level = a.resample.level;
-  std::string csv = "law,by,N,D,x,loss,bootstrap_se,percentile_lo,percentile_hi,bca_lo,bca_hi\n";
+  // percentile and BCa columns: the confidence band of the mean curve; prediction columns: the
+  // interval for a new run's loss (empty with --params, which has no data to estimate it from).
+  std::string csv = "law,by,N,D,x,level,loss,bootstrap_se,confidence_percentile_lo,"
+                    "confidence_percentile_hi,confidence_bca_lo,confidence_bca_hi,prediction_lo,"
+                    "prediction_hi\n";
   nlohmann::json results = nlohmann::json::array();
   bool interrupted = false;
   for (const PredictedRun& pr : runs) {
     interrupted = interrupted || pr.run.interrupted;
     const auto qs = prediction_intervals(pr.run, points, level, pr.covariance);
+    std::vector<QuantityInterval> new_run;
+    if (pr.resampled)
+      for (const PredictionPoint& pt : points)
+        new_run.push_back(prediction_interval({&find_law(pr.run.law), &pr.run}, *pr.resampled,
+                                              pr.fit->options.space, pt, level));
     results.push_back({{"law", pr.run.law},
                        {"by", pr.by},
                        {"full_fit", pr.fit ? fit_health_json(*pr.fit) : nlohmann::json()},
                        {"bootstrap", describe_run(pr.run)},
-                       {"predictions", predictions_json(points, qs)}});
+                       {"predictions", predictions_json(points, qs, new_run)}});
     for (std::size_t i = 0; i < points.size(); ++i) {
       const auto& q = qs[i];
       csv += pr.run.law + "," + pr.by + "," + csv_number(points[i].n) + "," +
-             csv_number(points[i].d) + "," + csv_number(points[i].x) + "," +
-             csv_number(q.estimate) + "," + csv_number(q.se) + "," + csv_number(q.percentile.lo) +
-             "," + csv_number(q.percentile.hi) + "," + csv_number(q.bca.lo) + "," +
-             csv_number(q.bca.hi) + "\n";
+             csv_number(points[i].d) + "," + csv_number(points[i].x) + "," + csv_number(level) +
+             "," + csv_number(q.estimate) + "," + csv_number(q.se) + "," +
+             csv_number(q.percentile.lo) + "," + csv_number(q.percentile.hi) + "," +
+             csv_number(q.bca.lo) + "," + csv_number(q.bca.hi) + "," +
+             csv_number(i < new_run.size() ? new_run[i].percentile.lo : NAN) + "," +
+             csv_number(i < new_run.size() ? new_run[i].percentile.hi : NAN) + "\n";
     }
     if (show_text(a.output)) {
       std::printf("%s%s%s: %zu resamples (%d failed)\n", pr.run.law.c_str(),
                   pr.by.empty() ? "" : ", by ", pr.by.c_str(), pr.run.resamples.size(),
                   pr.run.failed());
       if (pr.fit) std::printf("%s", fit_health_text(*pr.fit).c_str());
+      if (!new_run.empty()) {
+        for (std::size_t i = 0; i < new_run.size(); ++i) new_run[i].name = qs[i].name;
+        std::printf("%s\n", new_run_table(new_run, level).c_str());
+      } else {
+        std::printf("(no prediction interval for a new run: --params holds no data to estimate "
+                    "the runs' scatter from; run predict on DATA for one)\n");
+      }
       std::printf("%s\n", interval_table(qs, level).c_str());
     }
   }
@@ -177,7 +204,10 @@ void register_predict(CLI::App& app) {
       "  shannonfit predict --params boot.csv --at N=12e9,D=307e9 --at N=70e9,D=1.4e12\n"
       "  shannonfit predict --params boot.csv --curves N=1e9,1e10,1e11:D=1e9..1e13:40 \\\n"
       "      --csv-out bands.csv\n"
-      "  shannonfit predict data.csv --resamples 500 --at N=12e9,D=307e9");
+      "  shannonfit predict data.csv --resamples 500 --at N=12e9,D=307e9\n\n"
+      "Two kinds of interval: the confidence band of the law's mean curve, and (from DATA) the "
+      "prediction interval for the loss a new run would show, listed first. " +
+      std::string(kPredictionMethod) + ".");
   cmd->callback([args, cmd] {
     args->law_given = cmd->count("--law") > 0;
     run(*args);

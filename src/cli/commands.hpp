@@ -9,5 +9,6 @@ void register_analyze(CLI::App& app);
 void register_compare(CLI::App& app);
 void register_bootstrap(CLI::App& app);
 void register_predict(CLI::App& app);
+void register_backtest(CLI::App& app);
 
 }  // namespace shannonfit::cli

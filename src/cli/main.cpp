@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   cli::register_compare(app);
   cli::register_bootstrap(app);
   cli::register_predict(app);
+  cli::register_backtest(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -24,6 +24,7 @@
 #include "analysis/extrapolation.hpp"
 #include "analysis/fit_outcome.hpp"
 #include "analysis/prediction.hpp"
+#include "analysis/prediction_interval.hpp"
 #include "analysis/report.hpp"
 #include "analysis/separable_starts.hpp"
 #include "analysis/uncertainty.hpp"
@@ -402,10 +403,13 @@ py::dict bootstrap(const Array& n, const Array& d, const Array& loss, const std:
   out["seed"] = seed;
   out["scheme"] = to_string(run.scheme);
   out["level"] = level;
+  out["interval_kind"] = to_string(IntervalKind::Confidence);
   py::dict intervals;
   for (const QuantityInterval& q :
        parameter_intervals(run, law.info, level, summarize_fit(law, run.full, data, o.fit).covariance)) {
     py::dict d;
+    d["kind"] = to_string(IntervalKind::Confidence);
+    d["level"] = level;
     d["percentile"] = py::make_tuple(q.percentile.lo, q.percentile.hi);
     d["bca"] = py::make_tuple(q.bca.lo, q.bca.hi);
     d["bootstrap_se"] = q.se;
