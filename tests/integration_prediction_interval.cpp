@@ -115,6 +115,14 @@ TEST(Resampling, CommandsResampleWholeModelsUnlessToldOtherwise) {
   EXPECT_EQ(scheme_of({}).first, "cluster");  // the repeated N groups the rows
   EXPECT_EQ(scheme_of({"--group-col", "model", "--scheme", "case"}).first, "case");
 
+  // Model selection leaves whole models out too: random folds over one model's rows leak.
+  const auto cmp = run_shannonfit({"compare", data, "--group-col", "model", "--law",
+                                   "chinchilla,kaplan", "--starts", "single", "--json"},
+                                  dir);
+  ASSERT_EQ(cmp.code, 0) << cmp.err;
+  EXPECT_EQ(nlohmann::json::parse(cmp.out).at("slices").at(0).at("ranked_by"),
+            "leave-one-group-out CV MSE");
+
   const auto one = run_shannonfit({"bootstrap", data, "--resamples", "1"}, dir);
   EXPECT_EQ(one.code, 2) << one.err;
   EXPECT_NE(one.err.find("at least 2 resamples"), std::string::npos) << one.err;

@@ -4,6 +4,7 @@ interval kind and nominal level, and the rows of every file pooled (hidden rows 
 95% interval recomputed). Prints Markdown for docs/results.md.
 
     /usr/bin/python3 tools/backtest_pool.py docs/results/backtest_*.json [--level 0.9]
+        [--suite-law law-averaged]
 """
 import argparse
 import json
@@ -31,6 +32,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("files", nargs="+")
     ap.add_argument("--level", type=float, default=None, help="only this nominal level")
+    ap.add_argument("--suite-law", default=None,
+                    help="per-suite rows for this law only (the pooled rows keep every law)")
     args = ap.parse_args()
     pooled = {}
     print("| suite | law | kind | nominal | covered [95% Wilson] | mean width (% of loss) |")
@@ -47,6 +50,8 @@ def main():
             acc[0] += c["covered"]
             acc[1] += c["total"]
             acc[2] += (c["mean_relative_width"] or 0) * c["total"]
+            if args.suite_law is not None and c["law"] != args.suite_law:
+                continue
             print(f"| {suite} | {c['law']} | {c['kind']} | {100 * c['level']:g}% | "
                   f"{cell(c['covered'], c['total'], c['mean_relative_width'] or 0)} |")
     for (law, kind, level), (k, n, w) in sorted(pooled.items(), key=lambda kv: (kv[0][0] != "law-averaged", kv[0])):

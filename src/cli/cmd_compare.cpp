@@ -202,13 +202,19 @@ SliceResult compare_slice(const CompareArgs& a, const std::vector<const LawEntry
     }
   }
 
-  // Rank by what best measures prediction: held-out error, else cross-validation, else AICc.
+  // Rank by what best measures prediction: held-out error, else cross-validation (leaving whole
+  // groups out when rows share one: random folds over one curve's checkpoints leak between
+  // folds), else AICc.
+  const bool grouped = data.group_names.size() >= 2;
   auto key = [&](const LawOutcome& o) {
     if (split) return o.holdout.pooled.mse;
+    if (grouped) return o.logo.mse;
     if (!folds.empty()) return o.kfold.mse;
     return o.full.summary.quality.criteria.aicc;
   };
-  s.ranked_by = split ? "held-out MSE" : (!folds.empty() ? "k-fold CV MSE" : "AICc");
+  s.ranked_by = split     ? "held-out MSE"
+                : grouped ? "leave-one-group-out CV MSE"
+                          : (!folds.empty() ? "k-fold CV MSE" : "AICc");
   s.order.resize(laws.size());
   for (std::size_t i = 0; i < s.order.size(); ++i) s.order[i] = i;
   std::stable_sort(s.order.begin(), s.order.end(), [&](std::size_t x, std::size_t y) {

@@ -117,9 +117,9 @@ void run(const PredictArgs& a) {
   const double level = a.resample.level;
   // percentile and BCa columns: the confidence band of the mean curve; prediction columns: the
   // interval for a new run's loss (empty with --params, which has no data to estimate it from).
-  std::string csv = "law,by,N,D,x,level,loss,bootstrap_se,confidence_percentile_lo,"
+  std::string csv = "law,by,N,D,x,loss,bootstrap_se,confidence_percentile_lo,"
                     "confidence_percentile_hi,confidence_bca_lo,confidence_bca_hi,prediction_lo,"
-                    "prediction_hi\n";
+                    "prediction_hi,level\n";
   nlohmann::json results = nlohmann::json::array();
   bool interrupted = false;
   for (const PredictedRun& pr : runs) {
@@ -138,12 +138,13 @@ void run(const PredictArgs& a) {
     for (std::size_t i = 0; i < points.size(); ++i) {
       const auto& q = qs[i];
       csv += pr.run.law + "," + pr.by + "," + csv_number(points[i].n) + "," +
-             csv_number(points[i].d) + "," + csv_number(points[i].x) + "," + csv_number(level) +
-             "," + csv_number(q.estimate) + "," + csv_number(q.se) + "," +
+             csv_number(points[i].d) + "," + csv_number(points[i].x) + "," +
+             csv_number(q.estimate) + "," + csv_number(q.se) + "," +
              csv_number(q.percentile.lo) + "," + csv_number(q.percentile.hi) + "," +
              csv_number(q.bca.lo) + "," + csv_number(q.bca.hi) + "," +
              csv_number(i < new_run.size() ? new_run[i].percentile.lo : NAN) + "," +
-             csv_number(i < new_run.size() ? new_run[i].percentile.hi : NAN) + "\n";
+             csv_number(i < new_run.size() ? new_run[i].percentile.hi : NAN) + "," +
+             csv_number(level) + "\n";
     }
     if (show_text(a.output)) {
       std::printf("%s%s%s: %zu resamples (%d failed)\n", pr.run.law.c_str(),
