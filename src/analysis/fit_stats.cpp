@@ -58,11 +58,6 @@ InformationCriteria criteria_from(double log_likelihood, double n, int k) {
   return c;
 }
 
-double huber_rho(double r, double delta) {
-  const double a = std::abs(r);
-  return a <= delta ? 0.5 * r * r : delta * (a - 0.5 * delta);
-}
-
 // ln Z(τ) of the Huber(δ) density ∝ exp(−ρ_δ(r)/τ), as a log-sum of its two parts (the
 // quadratic core and the exponential tails) so that neither δ → 0 nor δ → ∞ overflows.
 double huber_log_normaliser(double tau, double delta) {
@@ -85,7 +80,7 @@ InformationCriteria huber_information_criteria(const std::vector<double>& residu
     if (!(weight_at(w, i) > 0)) continue;
     n += 1;
     sum_w += weight_at(w, i);
-    sum_rho += weight_at(w, i) * huber_rho(residuals[i], delta);
+    sum_rho += weight_at(w, i) * detail::huber_rho(residuals[i], delta);
   }
   sum_rho *= n / sum_w;
   if (!(sum_rho > 0)) return information_criteria(0, n, k);  // an exact fit: ln ℒ = +∞
