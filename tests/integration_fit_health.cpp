@@ -41,7 +41,8 @@ std::vector<std::string> concat(std::vector<std::string> a, const std::vector<st
 void expect_counts_consistent(const json& outcomes, long starts) {
   EXPECT_EQ(outcomes["total"].get<long>(), starts);
   EXPECT_EQ(outcomes["converged"].get<long>() + outcomes["at_bound"].get<long>() +
-                outcomes["max_iterations"].get<long>() + outcomes["non_finite"].get<long>(),
+                outcomes["max_iterations"].get<long>() + outcomes["not_stationary"].get<long>() +
+                    outcomes["non_finite"].get<long>(),
             starts);
 }
 

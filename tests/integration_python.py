@@ -158,7 +158,8 @@ class StartOutcomesTest(unittest.TestCase):
     def assert_counts_consistent(self, result, starts=None):
         o = result["start_outcomes"]
         self.assertEqual(o["total"], starts or result["n_starts"])
-        self.assertEqual(o["converged"] + o["at_bound"] + o["max_iterations"] + o["non_finite"],
+        self.assertEqual(o["converged"] + o["at_bound"] + o["max_iterations"] + o["not_stationary"]
+                         + o["non_finite"],
                          o["total"])
 
     def test_clean_fit_counts_every_start_and_does_not_warn(self):

@@ -112,3 +112,36 @@ TEST(FitOutcome, CountingStartsChoosesWhatTheBackendChooses) {
     for (int k = 0; k < law.n_params; ++k) EXPECT_EQ(counted.params[k], reduced.params[k]);
   }
 }
+
+// On a bound, a verified stop needs the gradient to push out of the box there (KKT) and every
+// other component to be small; the same bound with the gradient pointing back inside is no
+// optimum, and the check says so.
+TEST(FitOutcome, StopOnABoundIsVerifiedByItsKktConditions) {
+  const LawEntry law = shannonfit::testing::toy_entry<LogScaleLaw>();
+  const Dataset steep = line_data(1.5);
+  StartOutcomes o;
+  const FitResult best = fit_counting_starts(law, law.cpu, request(steep, 200), o);
+  ASSERT_EQ(classify(law.info, best), FitOutcome::AtBound);
+  EXPECT_TRUE(kkt_verified(best)) << best.optimality;
+  EXPECT_EQ(best_fit_json(law.info, best)["kkt_verified"], true);
+  EXPECT_NE(best_fit_warning(law.info, best).find("KKT conditions hold"), std::string::npos);
+
+  // The data's slope is 0.25: at s = 1 the descent direction points into the box.
+  const Dataset shallow = line_data(0.25);
+  FitResult on_bound = best;
+  on_bound.optimality = check_optimality(law, best.params.data(), shallow, FitOptions{});
+  EXPECT_GT(on_bound.optimality, 0.1);
+  EXPECT_EQ(classify(law.info, on_bound), FitOutcome::NotStationary);
+  EXPECT_NE(best_fit_warning(law.info, on_bound).find("not a verified optimum"),
+            std::string::npos);
+}
+
+TEST(FitOutcome, ShareOfStartsAtTheCapIsReported) {
+  const LawEntry law = shannonfit::testing::toy_entry<LogScaleLaw>();
+  const Dataset data = line_data(0.25);
+  StartOutcomes o;
+  fit_counting_starts(law, law.cpu, request(data, 1), o);
+  EXPECT_DOUBLE_EQ(o.max_iterations_share(), 4.0 / 6.0);
+  EXPECT_EQ(describe(o), "6 starts: 4 at the iteration cap (66.7%), 2 NaN/Inf");
+  EXPECT_DOUBLE_EQ(to_json(o)["max_iterations_share"].get<double>(), 4.0 / 6.0);
+}

@@ -7,6 +7,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -53,6 +54,10 @@ struct FitResult {
   FitStatus status = FitStatus::NonFinite;
   int best_start = -1;     // index of the chosen start (-1: no fit ran)
   int failed_starts = 0;   // starts that did not converge
+  // The first-order (KKT) conditions at params, checked on the host (check_optimality in
+  // analysis/fit_outcome.hpp) for the fits that are reported: the largest scale-free gradient
+  // component that could still move the fit. NaN: not checked.
+  double optimality = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct BatchRequest {
@@ -95,6 +100,10 @@ struct LawEntry {
   BatchFn reference;
   BatchFn cuda;  // null when built without CUDA
   double (*log_loss)(const double* params, double ln_n, double ln_d, double x);
+  // ln L̂ at one point and its derivatives with respect to each parameter (grad[n_params]),
+  // exact (forward-mode), for the statistics that need the Jacobian point by point.
+  double (*log_loss_gradient)(const double* params, double ln_n, double ln_d, double x,
+                              double* grad);
   std::optional<SeparableForm> separable;  // the law's separable() when it declares one
 };
 
@@ -102,6 +111,18 @@ struct LawEntry {
 template <class Law>
 double law_log_loss(const double* params, double ln_n, double ln_d, double x) {
   return Law::template log_loss<double, double>(params, ln_n, ln_d, x);
+}
+
+// What LawEntry::log_loss_gradient points to for a law type.
+template <class Law>
+double law_log_loss_gradient(const double* params, double ln_n, double ln_d, double x,
+                             double* grad) {
+  using J = Jet<double, Law::kParams>;
+  J p[Law::kParams];
+  for (int k = 0; k < Law::kParams; ++k) p[k] = J::variable(params[k], k);
+  const J f = Law::template log_loss<J, double>(p, ln_n, ln_d, x);
+  for (int k = 0; k < Law::kParams; ++k) grad[k] = f.v[k];
+  return f.a;
 }
 
 enum class BackendKind : unsigned char { Cpu, Reference, Cuda, Auto };

@@ -9,15 +9,26 @@
 // - Point weights w (the data's own, or bootstrap counts) are normalised to mean 1 over the
 //   points with w > 0 for RSS, R² and the criteria, so that scaling all weights changes nothing
 //   and n is the number of points used.
-// - Information criteria use the Gaussian likelihood of the residuals with the maximum-
-//   likelihood variance σ̂² = RSS/n, counting k law parameters plus σ²:
-//     ln ℒ = −n/2 · (ln(2π RSS/n) + 1),  AIC = 2(k+1) − 2 ln ℒ,
-//     AICc = AIC + 2(k+1)(k+2)/(n−k−2),  BIC = (k+1) ln n − 2 ln ℒ.
-//   This holds whatever loss (L2 or Huber) chose the parameters; it is the usual convention for
-//   comparing curve fits, and every law is scored the same way.
-// - Standard errors are asymptotic: Cov = σ² (JᵀWJ)⁺ with σ² = Σw r²/(n − k), J the Jacobian of
-//   the prediction in solver space at the optimum. Reported transforms (A = exp(a)) get the delta
-//   method: SE(A) = A · SE(a).
+// - Information criteria come from the likelihood whose maximum is the fit that was made, so
+//   that ΔAIC between laws fitted the same way compares the objective the fit minimised. Each
+//   counts k law parameters plus one scale τ, at its maximum-likelihood value:
+//     least squares: the Gaussian density, τ = σ², τ̂ = RSS/n, ln ℒ = −n/2 · (ln(2π RSS/n) + 1);
+//     Huber(δ): the density ∝ exp(−ρ_δ(r)/τ), whose normaliser is
+//       Z(τ) = √(2πτ) erf(δ/√(2τ)) + (2τ/δ) exp(−δ²/(2τ)),  ln ℒ = −Σwρ_δ(r)/τ − n ln Z(τ),
+//       maximised over τ numerically (it is concave in 1/τ). For any τ the Huber fit maximises
+//       it over the law's parameters, so the pair is the joint maximum; as δ → ∞ it becomes the
+//       Gaussian one. (A Gaussian likelihood at a Huber fit is not at its own maximum, and by how
+//       much differs from law to law.)
+//     AIC = 2(k+1) − 2 ln ℒ,  AICc = AIC + 2(k+1)(k+2)/(n−k−2),  BIC = (k+1) ln n − 2 ln ℒ.
+// - Standard errors are asymptotic, J the Jacobian of the prediction in solver space at the
+//   optimum, W the point weights (read as precision weights):
+//     least squares: Cov = σ² (JᵀWJ)⁺, σ² = Σw r²/(n − k);
+//     Huber: the M-estimator's sandwich Cov = c · A⁺ B A⁺ with A = Jᵀ W ψ'(r) J (ψ' = 1 inside
+//       the quadratic zone, 0 outside) and B = Jᵀ W² ψ(r)² J (ψ the clamp of r to ±δ), and the
+//       small-sample factor c = n/(n − k) · K², K = 1 + (k/n) Var(ψ')/E(ψ')² (Huber 1981,
+//       Robust Statistics, §7.6); parameters along a direction A does not determine (fewer than
+//       k points in the quadratic zone) get no SE.
+//   Reported transforms (A = exp(a)) get the delta method: SE(A) = A · SE(a).
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,7 +38,8 @@
 namespace shannonfit {
 
 // R² = 1 − Σw(y − ŷ)² / Σw(y − ȳ_w)², ȳ_w the weighted mean. `w` may be null (all ones).
-// NaN when y has no spread.
+// NaN ("n/a") when y has no spread beyond rounding: a spread of a few ulps of y is what the
+// weighted mean of equal values leaves, and dividing by it gives a meaningless number.
 double r_squared(const std::vector<double>& y, const std::vector<double>& yhat,
                  const std::vector<double>* w = nullptr);
 
@@ -39,6 +51,10 @@ struct InformationCriteria {
 };
 // From the residual sum of squares of n points and k law parameters (σ² is counted on top).
 InformationCriteria information_criteria(double rss, double n, int k);
+// The Huber(δ) likelihood's criteria (see above) from the weighted residuals; the weights are
+// normalised to mean 1 as in fit_quality. `w` may be null (all ones).
+InformationCriteria huber_information_criteria(const std::vector<double>& residuals,
+                                               const std::vector<double>* w, double delta, int k);
 
 // The fit's targets (ln L or L) and the law's predictions in `space`, one per row of `data`.
 std::vector<double> targets(const Dataset& data, Space space);
@@ -52,10 +68,13 @@ struct FitQuality {
   double rss;    // Σ w r², weights normalised (see above)
   double r2;
   InformationCriteria criteria;
+  std::string likelihood;  // which the criteria come from: "gaussian" or "huber(delta=...)"
 };
 // `weights`: per-row weights of this fit; null means the data's own weights (or all ones).
+// `loss` and `huber_delta` are the fit's: they choose the likelihood of the criteria.
 FitQuality fit_quality(const LawEntry& law, const double* params, const Dataset& data, Space space,
-                       const std::vector<double>* weights = nullptr);
+                       const std::vector<double>* weights = nullptr,
+                       LossKind loss = LossKind::L2, double huber_delta = 0);
 
 // Identifiability at the optimum. The scaled normal matrix S = D JᵀWJ D, D = diag(1/√(JᵀWJ)ᵢᵢ),
 // is eigen-decomposed; an eigenvalue below `kFlatThreshold` times the largest marks a direction
@@ -107,6 +126,7 @@ struct FitSummary {
   double sigma2;                   // Σw r² / (n − k), raw weights; NaN when n <= k
   std::vector<double> covariance;  // P×P row-major, solver space; NaN in rows and columns of
                                    // parameters that are not identified
+  std::string covariance_kind;     // "least-squares" or "sandwich" (see above)
 };
 
 // Everything above for one fit of `law` to `data`. `weights` as in fit_quality.

@@ -111,6 +111,8 @@ class Builder {
               {"aic", number(summary.quality.criteria.aic)},
               {"aicc", number(summary.quality.criteria.aicc)},
               {"bic", number(summary.quality.criteria.bic)},
+              {"likelihood", summary.quality.likelihood},
+              {"covariance_kind", summary.covariance_kind},
               {"resamples", static_cast<long>(run.resamples.size())},
               {"failed_resamples", run.failed()},
               {"scheme", to_string(run.scheme)}};

@@ -118,7 +118,8 @@ std::string to_text(const FitRecord& r) {
                  std::to_string(q.k)});
   out += stats.render();
   out += std::string("  (residuals, RSS and R^2 on ") + space_target(q.space) +
-         "; AIC/AICc/BIC from the Gaussian likelihood of those residuals)\n";
+         "; AIC/AICc/BIC from the " + q.likelihood + " likelihood of those residuals, the one "
+         "this fit maximises; standard errors: " + s.covariance_kind + " covariance)\n";
   return out;
 }
 
@@ -174,6 +175,7 @@ nlohmann::json to_json(const FitRecord& r, const std::string& by_column) {
         {"k", q.k},
         {"rss", q.rss},
         {"r2", q.r2},
+        {"likelihood", q.likelihood},
         {"log_likelihood", q.criteria.log_likelihood},
         {"aic", q.criteria.aic},
         {"aicc", q.criteria.aicc},
@@ -184,7 +186,8 @@ nlohmann::json to_json(const FitRecord& r, const std::string& by_column) {
         {"condition_number", s.identifiability.condition_number()},
         {"relative_eigenvalues", s.identifiability.relative_eigenvalues},
         {"flat_directions", flat}}},
-      {"covariance", cov}};
+      {"covariance", cov},
+      {"covariance_kind", s.covariance_kind}};
   if (!r.law->info.note.empty()) j["note"] = r.law->info.note;
   return j;
 }

@@ -232,6 +232,8 @@ py::dict fit_dict(const LawEntry& law, const FitResult& r, const Dataset& data,
   out["aic"] = summary.quality.criteria.aic;
   out["aicc"] = summary.quality.criteria.aicc;
   out["bic"] = summary.quality.criteria.bic;
+  out["likelihood"] = summary.quality.likelihood;
+  out["covariance_kind"] = summary.covariance_kind;
   out["law"] = law.info.name;
   out["params"] = params;
   out["param_names"] = names;

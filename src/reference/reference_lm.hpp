@@ -81,7 +81,7 @@ class Fitter {
       const Eigen::VectorXd w = pr_.weight.cwiseProduct(irls);
       const Eigen::MatrixXd a = jac.transpose() * w.asDiagonal() * jac;
       const Eigen::VectorXd g = jac.transpose() * (w.cwiseProduct(r));
-      if (projected_gradient(p, g) <= pr_.options.grad_tol) {
+      if (gradient_converged(p, g, a.diagonal(), c)) {
         out.status = FitStatus::ConvergedGradient;
         break;
       }
@@ -132,11 +132,14 @@ class Fitter {
     return (p[j] <= pr_.lo[j] && g[j] > 0) || (p[j] >= pr_.hi[j] && g[j] < 0);
   }
 
-  double projected_gradient(const Eigen::VectorXd& p, const Eigen::VectorXd& g) const {
-    double m = 0;
+  // The relative test the batch solver uses (lm.hpp, gradient_converged): the gradient, the
+  // cost and the curvature all scale with the weights, so their ratio does not.
+  bool gradient_converged(const Eigen::VectorXd& p, const Eigen::VectorXd& g,
+                          const Eigen::VectorXd& curvature, double c) const {
+    const double bound = pr_.options.grad_tol * std::sqrt(2 * c);
     for (int j = 0; j < p.size(); ++j)
-      if (!blocked(p, g, j)) m = std::max(m, std::abs(g[j]));
-    return m;
+      if (!blocked(p, g, j) && std::abs(g[j]) > bound * std::sqrt(curvature[j])) return false;
+    return true;
   }
 
   FitResult finish(const Eigen::VectorXd& p, FitResult out) const {

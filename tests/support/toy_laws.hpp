@@ -47,7 +47,7 @@ struct BasinLaw {
 template <class Law>
 LawEntry toy_entry() {
   return {Law::info(), Law::kParams, &cpu::fit_batch<Law>, &cpu::fit_batch<Law>, nullptr,
-          &law_log_loss<Law>};
+          &law_log_loss<Law>, &law_log_loss_gradient<Law>};
 }
 
 }  // namespace shannonfit::testing
