@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 #include <set>
 #include <vector>
@@ -62,6 +63,39 @@ TEST(CaseWeights, AreMultinomialCountsTimesUserWeights) {
   case_weights(1, 9, n, nullptr, w3.data());
   EXPECT_NE(w, w2);
   EXPECT_EQ(w, w3);
+}
+
+// Every point is drawn with probability 1/n per draw: over R resamples each point's mean weight
+// is 1 with standard error sqrt((1 − 1/n) / R) = 0.0065 (n = 7, R = 20 000), and its variance
+// is 1 − 1/n. The bounds are 6 standard errors (about 1e-9 false alarms per point); a scheme that
+// never draws some point, or draws one twice as often, is off by 0.17 or more.
+TEST(CaseWeights, EveryPointIsDrawnWithEqualProbability) {
+  const int n = 7, resamples = 20000;
+  std::vector<double> w(n), sum(n, 0.0), sum2(n, 0.0);
+  for (int r = 0; r < resamples; ++r) {
+    case_weights(4, r, n, nullptr, w.data());
+    for (int i = 0; i < n; ++i) {
+      sum[i] += w[i];
+      sum2[i] += w[i] * w[i];
+    }
+  }
+  for (int i = 0; i < n; ++i) {
+    const double mean = sum[i] / resamples, var = sum2[i] / resamples - mean * mean;
+    EXPECT_NEAR(mean, 1.0, 6 * std::sqrt((1 - 1.0 / n) / resamples)) << "point " << i;
+    EXPECT_NEAR(var, 1 - 1.0 / n, 0.05) << "point " << i;
+  }
+}
+
+TEST(ResidualTargets, EveryResidualIsDrawnWithEqualProbability) {
+  const int n = 7, resamples = 20000;
+  std::vector<double> fitted(n, 0.0), resid(n), out(n), drawn(n, 0.0);
+  for (int i = 0; i < n; ++i) resid[i] = i;
+  for (int r = 0; r < resamples; ++r) {
+    residual_targets(4, r, n, fitted.data(), resid.data(), out.data());
+    for (double v : out) drawn[static_cast<int>(v)] += 1.0 / resamples;
+  }
+  for (int i = 0; i < n; ++i)
+    EXPECT_NEAR(drawn[i], 1.0, 6 * std::sqrt((1 - 1.0 / n) / resamples)) << "residual " << i;
 }
 
 TEST(ClusterWeights, ResampleWholeGroups) {
