@@ -370,7 +370,10 @@ class CliParityTest(unittest.TestCase):
         n, d, loss = chinchilla_points(noise=0.01, seed=4)
         a = shannonfit.analyze(n, d, loss, laws="chinchilla,kaplan", starts="single",
                                at="N=100B,D=2T", budget="1e24", resamples=20, seed=1)
-        self.assertEqual(a.headline.law, a.selection.winner)
+        # The headline is the law-averaged prediction interval, with the band of the mean curve.
+        self.assertEqual(a.headline.law, "law-averaged")
+        self.assertEqual(a.headline.interval.kind, "prediction")
+        self.assertEqual(a.headline.confidence_band.kind, "confidence")
         self.assertEqual(a.headline.target["N"], 1e11)
         self.assertEqual(a.headline.interval.level, 0.9)
         self.assertEqual(len(a.headline.laws), 2)

@@ -95,6 +95,7 @@ TEST(ReportBrowser, ChromiumRendersThePageWithEveryFigure) {
   ASSERT_NE(answer, std::string::npos);
   ASSERT_NE(verdict, std::string::npos);
   EXPECT_LT(answer, verdict);
-  EXPECT_NE(rendered.find("90% confidence interval"), std::string::npos);
+  EXPECT_NE(rendered.find("90% prediction interval"), std::string::npos);
+  EXPECT_NE(rendered.find("90% confidence band"), std::string::npos);
   EXPECT_LT(verdict, rendered.find("Ranking in detail"));
 }

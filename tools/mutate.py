@@ -71,7 +71,7 @@ MUTANTS = [
      "c.bic = kk * std::log(n)", "c.bic = 2 * kk",
      ["unit_fit_stats", "unit_model_selection"], "FitStats|ModelSelection"),
     ("win-rate-picks-worst", "selection", "src/analysis/model_selection.cpp",
-     "w.mse[l][r] < w.mse[best][r]", "w.mse[l][r] > w.mse[best][r]",
+     "else best = std::min(best, w.mse[l][r]);", "else best = std::max(best, w.mse[l][r]);",
      ["unit_model_selection"], "ModelSelection"),
     ("pooled-r2-uses-mse", "selection", "src/analysis/model_selection.cpp",
      "s.r2 = 1 - sse / sst", "s.r2 = 1 - s.mse / sst",
@@ -107,7 +107,7 @@ MUTANTS = [
      "out[i] = group_counts[group[i]] *", "out[i] = (group_counts[group[i]] > 0) *",
      ["unit_resample"], "ClusterWeights"),
     ("solver-stops-at-loose-gradient", "solver", "include/shannonfit/lm.hpp",
-     "projected_gradient_norm(p, g, o) <= o.grad_tol", "projected_gradient_norm(p, g, o) <= 1e-2",
+     "a <= o.grad_tol * residual_norm", "a <= 1e-2 * residual_norm",
      ["unit_law_table", "unit_bootstrap_width", "unit_fit_stats"],
      "LawTable|BootstrapWidth|FitStats"),
 ]

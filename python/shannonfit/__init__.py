@@ -465,33 +465,22 @@ def _headline(raw: Dict[str, Any], level: float) -> Optional[Headline]:
     head = raw.get("headline")
     if not head:
         return None
-    if "estimate" in head:  # the headline object with its kind, level and the laws' spread
-        kind = head.get("kind", "confidence")
-        laws = [Prediction(p["law"], head["target"]["N"], head["target"]["D"],
-                           _number(p["estimate"]),
-                           Interval(_number(p["lower"]), _number(p["upper"]),
-                                    head.get("level", level), p.get("kind", kind)),
-                           head["target"].get("x", 0.0)) for p in head.get("laws", [])]
-        spread = head.get("spread")
-        band = head.get("confidence_band")
-        return Headline(head["target"], _number(head["estimate"]),
-                        Interval(_number(head["lower"]), _number(head["upper"]),
-                                 head.get("level", level), kind, head.get("method", "")),
-                        head.get("law", ""), head.get("method", ""), laws,
-                        Interval(_number(spread["min"]), _number(spread["max"]), math.nan,
-                                 "spread across laws") if spread else None,
-                        Interval(_number(band["lower"]), _number(band["upper"]),
-                                 head.get("level", level), "confidence") if band else None)
-    # One law's prediction at the first target; the spread is taken over every law's.
-    same = [p for p in raw.get("predictions", []) if p["label"] == head["label"]]
-    laws = [_prediction(p, level) for p in same]
-    finite = [p.loss for p in laws if math.isfinite(p.loss)]
-    return Headline({"N": head["N"], "D": head["D"], **({"x": head["x"]} if "x" in head else {})},
-                    _number(head["loss"]),
-                    Interval(_number(head["lo"]), _number(head["hi"]), level, "confidence",
-                             "bootstrap"), head["law"], "the ranking's winner", laws,
-                    Interval(min(finite), max(finite), math.nan, "spread across laws")
-                    if finite else None)
+    kind = head.get("kind", "prediction")
+    laws = [Prediction(p["law"], head["target"]["N"], head["target"]["D"],
+                       _number(p["estimate"]),
+                       Interval(_number(p["lower"]), _number(p["upper"]),
+                                head.get("level", level), p.get("kind", kind)),
+                       head["target"].get("x", 0.0)) for p in head.get("laws", [])]
+    spread = head.get("spread")
+    band = head.get("confidence_band")
+    return Headline(head["target"], _number(head["estimate"]),
+                    Interval(_number(head["lower"]), _number(head["upper"]),
+                             head.get("level", level), kind, head.get("method", "")),
+                    head.get("law", ""), head.get("method", ""), laws,
+                    Interval(_number(spread["min"]), _number(spread["max"]), math.nan,
+                             "spread across laws") if spread else None,
+                    Interval(_number(band["lower"]), _number(band["upper"]),
+                             head.get("level", level), "confidence") if band else None)
 
 
 def _prediction(p: Dict[str, Any], level: float) -> Prediction:
