@@ -512,8 +512,15 @@ class Builder {
         100 * ci.hi);
     if (!(ci.lo > 0.5)) return undetermined(rate_text);
     const char* strength = rate >= 0.95 ? "decisively" : rate >= 0.75 ? "clearly" : "modestly";
+    // The ranking's evidence (held-out or cross-validated error) can disagree with the in-sample
+    // AIC: a law that fits the rows best need not predict beyond them. Say so instead of letting
+    // a negative ΔAIC read as support.
+    const std::string aic_reading =
+        gap < -2 ? fmt::format("in-sample, the AIC favours {} instead ({})", second->law->info.name,
+                               aic)
+                 : aic;
     return fmt::format("{} wins {}: {}; {}; {}.", first.law->info.name, strength, lead, rate_text,
-                       aic);
+                       aic_reading);
   }
 
   // The first target's answer: the law-averaged prediction interval (the winner's when only one
