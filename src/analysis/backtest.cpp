@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
-#include <map>
 #include <set>
 
 #include <fmt/format.h>
 
 #include "analysis/model_selection.hpp"
 #include "analysis/uncertainty.hpp"
+#include "io/csv.hpp"
 #include "shannonfit/errors.hpp"
 
 namespace shannonfit::analysis {
@@ -32,26 +32,12 @@ SplitKind parse_split_kind(const std::string& name) {
 
 namespace {
 
-// The rows with keep[i] set, groups renumbered over the groups that remain.
-Dataset subset(const Dataset& data, const std::vector<char>& keep) {
-  Dataset out;
-  out.source = data.source;
-  std::map<int, int> renumber;
-  for (std::size_t i = 0; i < data.size(); ++i) {
-    if (!keep[i]) continue;
-    out.n.push_back(data.n[i]);
-    out.d.push_back(data.d[i]);
-    out.loss.push_back(data.loss[i]);
-    out.line.push_back(data.line[i]);
-    if (data.has_x()) out.x.push_back(data.x[i]);
-    if (!data.weight.empty()) out.weight.push_back(data.weight[i]);
-    if (!data.group.empty()) {
-      const auto [it, added] = renumber.emplace(data.group[i], static_cast<int>(renumber.size()));
-      if (added) out.group_names.push_back(data.group_names[data.group[i]]);
-      out.group.push_back(it->second);
-    }
-  }
-  return out;
+// The rows a split leaves to fit on.
+Dataset training_rows(const Dataset& data, const std::vector<char>& hidden) {
+  std::vector<std::size_t> rows;
+  for (std::size_t i = 0; i < hidden.size(); ++i)
+    if (!hidden[i]) rows.push_back(i);
+  return io::subset(data, rows);
 }
 
 std::size_t distinct(const std::vector<double>& v) { return std::set<double>(v.begin(), v.end()).size(); }
@@ -68,13 +54,8 @@ std::vector<char> hidden_rows(const Dataset& data, SplitKind kind, double fracti
 // Why `kind` cannot be run on `data`, or "" when it can.
 std::string unusable(const Dataset& data, SplitKind kind, const std::vector<char>& hidden,
                      double fraction) {
-  std::vector<char> keep(hidden.size());
-  long held = 0;
-  for (std::size_t i = 0; i < hidden.size(); ++i) {
-    keep[i] = !hidden[i];
-    held += hidden[i];
-  }
-  const Dataset train = subset(data, keep);
+  const long held = std::count(hidden.begin(), hidden.end(), 1);
+  const Dataset train = training_rows(data, hidden);
   if (held == 0 || train.size() == 0) return "nothing to hide or nothing left to fit";
   if (kind != SplitKind::LateTokens && distinct(train.n) < 3)
     return fmt::format("{} model sizes would remain to fit on (at least 3 are needed)",
@@ -120,9 +101,7 @@ SplitOutcome run_split(const BacktestRequest& req, SplitKind kind, const std::ve
   SplitOutcome out;
   out.kind = kind;
   out.description = describe_split(data, kind, hidden, req.token_fraction);
-  std::vector<char> keep(hidden.size());
-  for (std::size_t i = 0; i < hidden.size(); ++i) keep[i] = !hidden[i];
-  Dataset train = subset(data, keep);
+  Dataset train = training_rows(data, hidden);
   assign_model_groups(train);
   BootstrapOptions options = req.bootstrap;
   if (req.auto_scheme) options.scheme = default_scheme(train);
