@@ -96,6 +96,14 @@ Scheme chosen_scheme(const ResampleArgs& args, const Dataset& data) {
   return args.scheme == "auto" ? default_scheme(data) : parse_scheme(args.scheme);
 }
 
+void require_interval_resamples(int resamples, double level) {
+  if (resamples < 2)
+    throw InputError("--resamples: an interval needs at least 2 resamples (got " +
+                     std::to_string(resamples) + "; at least " +
+                     std::to_string(min_resamples(level)) + " at --level " +
+                     io::format_number(level, 4) + ")");
+}
+
 SolverArgs full_fit_solver(const SolverArgs& solver, const ResampleArgs& resample) {
   SolverArgs full = solver;
   if (parse_starts_mode(resample.starts) == StartsMode::Separable) full.starts = "separable";

@@ -106,6 +106,10 @@ std::string new_run_table(const std::vector<QuantityInterval>& qs, double level)
 // The scheme --scheme asks for on `data` (auto: default_scheme).
 Scheme chosen_scheme(const ResampleArgs& args, const Dataset& data);
 
+// Refuses --resamples below 2, where no interval exists (InputError naming the count and how
+// many the level needs); counts between 2 and min_resamples(level) run with a warning.
+void require_interval_resamples(int resamples, double level);
+
 // "1 of 4000 resamples failed (...)" style summary of failures, empty when none failed.
 std::string failure_note(const BootstrapResult& run);
 

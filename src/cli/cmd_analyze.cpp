@@ -86,10 +86,7 @@ void run(const AnalyzeArgs& a) {
   plan.input(a.data.path, "DATA");
   plan.folder(dir, "--out", report::replaceable);
   report::require_report_tools();
-  if (a.resamples < 2)
-    throw InputError("--resamples: an interval needs at least 2 resamples (at least " +
-                     std::to_string(min_resamples(a.level)) + " at --level " +
-                     fmt::format("{:g}", a.level) + ")");
+  require_interval_resamples(a.resamples, a.level);
 
   const io::LoadedData loaded = load(a.data);
   fault_point("loaded");

@@ -67,11 +67,7 @@ void run(const BootstrapArgs& a) {
   std::vector<std::string> skipped;
   const auto laws = resolve_laws(a.laws, !a.data.perturbation.empty(), &skipped);
   validate_level(a.resample.level);
-  if (a.resample.resamples < 2)
-    throw InputError("--resamples: an interval needs at least 2 resamples (got " +
-                     std::to_string(a.resample.resamples) + "; at least " +
-                     std::to_string(min_resamples(a.resample.level)) + " at --level " +
-                     io::format_number(a.resample.level, 4) + ")");
+  require_interval_resamples(a.resample.resamples, a.resample.level);
   if (a.resample.scheme == "cluster" && a.data.map.group.empty())
     throw InputError("--scheme cluster resamples whole groups: name the group column with "
                      "--group-col");

@@ -79,10 +79,7 @@ void run(const PredictArgs& a) {
     throw InputError("predict needs either DATA (to run a bootstrap now) or --params FILE (from "
                      "`bootstrap --params-out`), not both");
   validate_level(a.resample.level);
-  if (a.params.empty() && a.resample.resamples < 2)
-    throw InputError("--resamples: an interval needs at least 2 resamples (at least " +
-                     std::to_string(min_resamples(a.resample.level)) + " at --level " +
-                     io::format_number(a.resample.level, 4) + ")");
+  if (a.params.empty()) require_interval_resamples(a.resample.resamples, a.resample.level);
   io::OutputPlan plan = output_plan(a.data, a.output);
   plan.input(a.params, "--params");
   plan.input(a.grid, "--grid");
