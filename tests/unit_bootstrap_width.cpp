@@ -21,6 +21,7 @@
 #include "analysis/compute_optimal.hpp"
 #include "analysis/uncertainty.hpp"
 #include "shannonfit/stats.hpp"
+#include "support/linearised_chinchilla.hpp"
 #include "support/seed_block.hpp"
 #include "support/synthetic.hpp"
 
@@ -28,13 +29,8 @@ using namespace shannonfit;
 
 namespace {
 
-constexpr int kP = 5;
-
-// ln L for Hoffmann's law in the solver's parameters (ln A, ln B, ln E, α, β), written directly.
-double chinchilla_ln_loss(const double* p, double n, double d) {
-  return std::log(std::exp(p[2]) + std::exp(p[0]) * std::pow(n, -p[3]) +
-                  std::exp(p[1]) * std::pow(d, -p[4]));
-}
+constexpr int kP = shannonfit::testing::kChinchillaParams;
+using shannonfit::testing::chinchilla_ln_loss;
 
 struct Linearised {
   Eigen::MatrixXd jtj_inv;
@@ -43,22 +39,10 @@ struct Linearised {
 };
 
 Linearised linearise(const Dataset& data, const double* p) {
-  const int n = static_cast<int>(data.size());
-  Eigen::MatrixXd j(n, kP);
-  Eigen::VectorXd r(n);
-  for (int i = 0; i < n; ++i) {
-    r(i) = std::log(data.loss[i]) - chinchilla_ln_loss(p, data.n[i], data.d[i]);
-    for (int k = 0; k < kP; ++k) {
-      double hi[kP], lo[kP];
-      std::copy(p, p + kP, hi);
-      std::copy(p, p + kP, lo);
-      const double h = 1e-5 * (1 + std::abs(p[k]));
-      hi[k] += h;
-      lo[k] -= h;
-      j(i, k) = (chinchilla_ln_loss(hi, data.n[i], data.d[i]) -
-                 chinchilla_ln_loss(lo, data.n[i], data.d[i])) / (2 * h);
-    }
-  }
+  const auto lin = shannonfit::testing::linearise_chinchilla(data, p);
+  const auto& j = lin.jacobian;
+  const auto& r = lin.residuals;
+  const double n = static_cast<double>(data.size());
   const double mean = r.mean();
   return {(j.transpose() * j).inverse(), (r.array() - mean).square().sum() / (n - kP),
           r.squaredNorm() / (n - kP)};
