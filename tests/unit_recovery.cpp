@@ -51,7 +51,7 @@ class Recovery : public ::testing::Test {
   void run(double noise, const FitOptions& options, Check check) {
     SF_SKIP_UNLESS_GENERIC_DESIGN_IDENTIFIES(Law, options.space);
     const LawEntry& law = lt::entry<Law>();
-    const lt::Design design = lt::make_design(law.info);
+    const synth::Design design = synth::make_design(law.info);
     const std::vector<double> starts = test_starts(law.info, lt::TruthSpace<Law>::kFullGrid);
     // A law fitted from more than kMaxStarts starts gets proportionally fewer truths, so every
     // law costs about the same number of fits (shannon-x: 256 starts, 25 truths).
@@ -62,7 +62,7 @@ class Recovery : public ::testing::Test {
     for (int trial = 0; trial < truths; ++trial) {
       Case c{lt::draw_truth<Law>(design, rng), {}, {}};
       redraws += c.truth.redraws;
-      c.data = lt::synthesize<Law>(c.truth.params, design, noise, rng);
+      c.data = synth::synthesize<Law>(c.truth.params, design, noise, rng);
       c.fit = lt::fit_best(law.cpu, law, c.data, starts, options);
       SCOPED_TRACE(::testing::Message() << law.info.name << " trial " << trial << " truth "
                                         << ::testing::PrintToString(c.truth.params));
