@@ -21,10 +21,10 @@ constexpr int kTruths = 100;
 // Starts per fit: the law's whole default grid when it has at most kMaxStarts points, else the
 // grid thinned evenly to the most values per parameter that stay within that (for five-parameter
 // laws: each grid's two end values, 2^5 = 32 starts). Why: the full Chinchilla grid (4500 starts)
-// for 4 × 100 truths costs ~4 min of CPU here (4500 fits take 0.6 s on one core), far beyond the
-// test budget; the thinned grids recover every truth below, and the full 4500-start grid is
-// exercised on real data by integration_epoch_chinchilla. Laws whose TruthSpace asks for it
-// (the Shannon family: 64–256 starts) use their whole grid.
+// for 4 × 100 truths is minutes of CPU, far beyond the test budget; the thinned grids recover
+// every truth below, and the full 4500-start grid is exercised on real data by
+// integration_epoch_chinchilla. Laws whose TruthSpace asks for it (the Shannon family: 64–256
+// starts) use their whole grid.
 constexpr std::size_t kMaxStarts = 64;
 
 std::vector<double> test_starts(const LawInfo& info, bool full_grid) {
