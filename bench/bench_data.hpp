@@ -9,8 +9,8 @@
 #include <vector>
 
 #include "analysis/bootstrap.hpp"
-#include "io/csv.hpp"
 #include "shannonfit/batch.hpp"
+#include "support/epoch_data.hpp"
 #include "support/synthetic.hpp"
 
 namespace shannonfit::bench {
@@ -46,17 +46,10 @@ inline std::string data_dir() {
   return SHANNONFIT_DATA_DIR;
 }
 
-// Hoffmann et al.'s Figure 4 points as Epoch AI extracted them, read as the CLI reads them with
-// --n-col "Model Size" --flops-col "Training FLOP" --drop-highest-loss 5: D = C / (6 N), the 5
-// highest-loss rows dropped, leaving 240. A missing file is an error, never a silent switch to
-// other data: every row a benchmark prints is named by the data it ran on.
+// The 240 Epoch Chinchilla points (support/epoch_data.hpp). A missing file is an error, never a
+// silent switch to other data: every row a benchmark prints is named by the data it ran on.
 inline Dataset epoch_chinchilla() {
-  io::ColumnMap map;
-  map.n = "Model Size";
-  map.flops = "Training FLOP";
-  map.loss = "loss";
-  map.drop_highest_loss = 5;
-  return io::load_data(data_dir() + "/chinchilla_svg_extracted.csv", map).slices.at(0).data;
+  return testing::load_epoch_chinchilla(data_dir() + "/chinchilla_svg_extracted.csv");
 }
 
 // `count` starts spread evenly through a start grid (S rows of P values), so a short benchmark
