@@ -123,9 +123,9 @@ void register_all(const std::vector<sf::Dataset>& sizes, const sf::Dataset& epoc
 int main(int argc, char** argv) {
   // Static storage: the registered lambdas point at these datasets.
   static const sf::Dataset epoch = sf::bench::epoch_chinchilla();
-  static const std::vector<sf::Dataset> sizes{sf::bench::synthetic_chinchilla(50), epoch,
-                                              sf::bench::synthetic_chinchilla(1000),
-                                              sf::bench::synthetic_chinchilla(5000)};
+  static const std::vector<sf::Dataset> sizes{sf::synth::random_chinchilla(50), epoch,
+                                              sf::synth::random_chinchilla(1000),
+                                              sf::synth::random_chinchilla(5000)};
   register_all(sizes, epoch);
   benchmark::Initialize(&argc, argv);
   if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;

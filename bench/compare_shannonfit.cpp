@@ -111,7 +111,7 @@ int main(int argc, char** argv) {
     const sf::LawEntry& law = sf::find_law(law_name);
     if (write->parsed()) {
       const sf::Dataset data =
-          points > 0 ? sf::bench::synthetic_chinchilla(points) : sf::bench::epoch_chinchilla();
+          points > 0 ? sf::synth::random_chinchilla(points) : sf::bench::epoch_chinchilla();
       const std::vector<double> grid = sf::start_grid(law.info);
       sf::bench::write_problem(
           dir, data, law.info,

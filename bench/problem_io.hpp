@@ -5,37 +5,20 @@
 //   DIR/starts.csv   one start per line, the law's parameters in solver space
 // and the one-line JSON result every native solver program prints.
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
-#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "io/csv.hpp"
 #include "shannonfit/batch.hpp"
+#include "shannonfit/errors.hpp"
 
 namespace shannonfit::bench {
-
-inline std::vector<std::vector<double>> read_rows(const std::string& path, std::size_t columns) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(path + ": cannot open");
-  std::vector<std::vector<double>> rows;
-  std::string line;
-  std::getline(in, line);  // header
-  for (long lineno = 2; std::getline(in, line); ++lineno) {
-    std::vector<double> row;
-    std::stringstream ss(line);
-    for (std::string f; std::getline(ss, f, ',');) row.push_back(std::stod(f));
-    if (row.size() != columns)
-      throw std::runtime_error(path + ":" + std::to_string(lineno) + ": expected " +
-                               std::to_string(columns) + " fields, found " +
-                               std::to_string(row.size()));
-    rows.push_back(row);
-  }
-  return rows;
-}
 
 inline void write_problem(const std::string& dir, const Dataset& data, const LawInfo& law,
                           const std::vector<double>& starts) {
@@ -60,23 +43,30 @@ inline void write_problem(const std::string& dir, const Dataset& data, const Law
   if (!pts || !st) throw std::runtime_error(dir + ": cannot write the problem files");
 }
 
+// Both files are read with the CLI's CSV reader, so a malformed problem is reported by file, line
+// and column like any user data.
 inline Dataset read_points(const std::string& dir) {
-  Dataset d;
-  d.source = dir + "/points.csv";
-  long line = 2;
-  for (const auto& r : read_rows(d.source, 3)) {
-    d.n.push_back(r[0]);
-    d.d.push_back(r[1]);
-    d.loss.push_back(r[2]);
-    d.line.push_back(line++);
-  }
-  return d;
+  io::ColumnMap map;
+  map.n = "N";
+  map.d = "D";
+  map.loss = "loss";
+  return io::load_data(dir + "/points.csv", map).slices.at(0).data;
 }
 
 inline std::vector<double> read_starts(const std::string& dir, int p) {
+  const io::Table table = io::read_csv(dir + "/starts.csv");
+  if (table.header.size() != static_cast<std::size_t>(p))
+    throw InputError(table.source + ": expected " + std::to_string(p) + " columns, found " +
+                     std::to_string(table.header.size()));
   std::vector<double> out;
-  for (const auto& r : read_rows(dir + "/starts.csv", static_cast<std::size_t>(p)))
-    out.insert(out.end(), r.begin(), r.end());
+  for (std::size_t r = 0; r < table.rows.size(); ++r)
+    for (std::size_t c = 0; c < table.header.size(); ++c) {
+      double value = 0;
+      if (!io::parse_number(table.rows[r][c], value) || !std::isfinite(value))
+        throw InputError(table.source + ":" + std::to_string(table.line[r]) + ": column '" +
+                         table.header[c] + "': not a finite number: '" + table.rows[r][c] + "'");
+      out.push_back(value);
+    }
   return out;
 }
 

@@ -4,10 +4,6 @@
 #include "shannonfit/batch.hpp"
 #include "shannonfit/errors.hpp"
 
-#if SHANNONFIT_HAVE_CUDA
-#include "shannonfit/cuda_backend.hpp"
-#endif
-
 namespace shannonfit {
 
 std::vector<double> start_grid(const LawInfo& info) {
@@ -88,30 +84,6 @@ const char* to_string(BackendKind b) {
     case BackendKind::Auto: return "auto";
   }
   return "unknown";
-}
-
-bool cuda_available() {
-#if SHANNONFIT_HAVE_CUDA
-  return cuda::device_count() > 0;
-#else
-  return false;
-#endif
-}
-
-BatchFn resolve_backend(const LawEntry& law, BackendKind kind) {
-  switch (kind) {
-    case BackendKind::Cpu: return law.cpu;
-    case BackendKind::Reference: return law.reference;
-    case BackendKind::Auto: return law.cuda && cuda_available() ? law.cuda : law.cpu;
-    case BackendKind::Cuda:
-      if (!law.cuda)
-        throw InputError("--backend cuda: this build has no CUDA kernel for law '" +
-                         law.info.name + "' (configure with SHANNONFIT_CUDA=ON where nvcc exists)");
-      if (!cuda_available())
-        throw InputError("--backend cuda: no CUDA device is visible on this machine");
-      return law.cuda;
-  }
-  return law.cpu;
 }
 
 const char* to_string(Space s) { return s == Space::Log ? "log" : "linear"; }

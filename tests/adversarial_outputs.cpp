@@ -118,8 +118,8 @@ TEST_F(Outputs, TwoOutputsWithOneNameAreRefused) {
 }
 
 TEST_F(Outputs, MissingFolderIsRefusedBeforeAnyComputation) {
-  // The later output is checked as early as the first: no --out is written before --params-out
-  // fails (it used to be checked only after every resample).
+  // The later output is checked as early as the first, before any resample: no --out is written
+  // before --params-out fails.
   refused(cat({"bootstrap", "runs.csv", "--out", "o.json", "--params-out", "nowhere/p.csv"}, kBoot),
           6, {"--params-out", "nowhere", "does not exist"});
 }

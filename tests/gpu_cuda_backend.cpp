@@ -59,10 +59,10 @@ struct Problem {
 template <class Law>
 Problem make_problem(unsigned seed, int n_weightings, int n_count = 6, int d_count = 6) {
   std::mt19937_64 rng(seed);
-  const lawtest::Design g = lawtest::make_design(Law::info(), n_count, d_count);
+  const synth::Design g = synth::make_design(Law::info(), n_count, d_count);
   const lawtest::Truth truth = lawtest::draw_truth<Law>(g, rng);
   Problem p;
-  p.data = lawtest::synthesize<Law>(truth.params, g, 0.01, rng);
+  p.data = synth::synthesize<Law>(truth.params, g, 0.01, rng);
   const std::size_t n = p.data.size();
   p.n_weightings = n_weightings;
   p.weights.assign(n * n_weightings, 0.0);
@@ -304,10 +304,10 @@ TEST(CudaBootstrap, SameResamplesAsCpuForTheSameSeed) {
   SF_REQUIRE_DEVICE();
   const LawEntry& law = find_law("chinchilla");
   std::mt19937_64 rng(21);
-  const lawtest::Design g = lawtest::make_design(law.info);
+  const synth::Design g = synth::make_design(law.info);
   const Dataset data =
-      lawtest::synthesize<laws::Chinchilla>(lawtest::draw_truth<laws::Chinchilla>(g, rng).params,
-                                            g, 0.02, rng);
+      synth::synthesize<laws::Chinchilla>(lawtest::draw_truth<laws::Chinchilla>(g, rng).params,
+                                          g, 0.02, rng);
   for (Scheme scheme : {Scheme::Case, Scheme::Residual}) {
     BootstrapOptions options;
     options.scheme = scheme;

@@ -238,7 +238,7 @@ TEST(CliFit, ByFitsOneLawPerValue) {
   EXPECT_EQ(fits[0]["statistics"]["n"], 6);
 }
 
-// One model size leaves A, alpha and E without a direction the data can see; that is now
+// One model size leaves A, alpha and E without a direction the data can see; that is
 // refused before fitting (integration_identifiability covers every command), and flat
 // directions that survive the count are named after the fit (unit_fit_stats).
 TEST(CliFit, SingleModelSizeIsRefusedBeforeFitting) {

@@ -10,8 +10,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
-#include "io/csv.hpp"
 #include "shannonfit/batch.hpp"
+#include "support/epoch_data.hpp"
 
 using namespace shannonfit;
 
@@ -19,18 +19,6 @@ namespace {
 
 const char* kCsv = SHANNONFIT_DATA_DIR "/chinchilla_svg_extracted.csv";
 const char* kScipy = SHANNONFIT_SOURCE_DIR "/tests/data/scipy_chinchilla.json";
-
-// The columns Epoch use, D = FLOP / (6 N), minus the 5 highest-loss rows, through the same
-// loader and options the CLI uses (--n-col "Model Size" --flops-col "Training FLOP"
-// --drop-highest-loss 5).
-Dataset load_epoch_rows(const std::string& path) {
-  io::ColumnMap map;
-  map.n = "Model Size";
-  map.flops = "Training FLOP";
-  map.loss = "loss";
-  map.drop_highest_loss = 5;
-  return io::load_data(path, map).slices.at(0).data;
-}
 
 // Σ Huber_δ(ln L̂ − ln L), computed here from the law alone, to check that shannonfit's and
 // scipy's objectives are the same function before comparing their minima.
@@ -51,7 +39,7 @@ TEST(EpochChinchilla, SameOptimumAsScipyFromTheHoffmannGrid) {
   ASSERT_TRUE(scipy_file) << kScipy << " is missing: run tools/scipy_chinchilla.py";
   const nlohmann::json scipy = nlohmann::json::parse(scipy_file);
 
-  const Dataset data = load_epoch_rows(kCsv);
+  const Dataset data = shannonfit::testing::load_epoch_chinchilla(kCsv);
   ASSERT_EQ(data.size(), 240u);
   ASSERT_EQ(scipy.at("rows").get<int>(), 240);
 

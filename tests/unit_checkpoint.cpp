@@ -5,30 +5,18 @@
 #include <cmath>
 #include <cstdio>
 #include <cstring>
-#include <filesystem>
 #include <fstream>
 #include <limits>
 #include <string>
 
 #include "analysis/checkpoint.hpp"
 #include "shannonfit/errors.hpp"
+#include "support/cli.hpp"
 
 using namespace shannonfit;
-namespace fs = std::filesystem;
+using shannonfit::testing::TempDir;
 
 namespace {
-
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() /
-           ("sf_checkpoint_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-            "_" + ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 Dataset small_data() {
   Dataset d;
@@ -57,7 +45,7 @@ bool same_bits(double a, double b) { return std::memcmp(&a, &b, sizeof a) == 0; 
 
 TEST(Checkpoint, RoundTripsRowsBitForBitIncludingFailedFits) {
   TempDir dir;
-  const std::string path = (dir.path / "ck.json").string();
+  const std::string path = dir.file("ck.json");
   const Dataset data = small_data();
   const LawEntry& law = find_law("chinchilla");
   BootstrapOptions opt;
@@ -91,7 +79,7 @@ TEST(Checkpoint, RoundTripsRowsBitForBitIncludingFailedFits) {
 
 TEST(Checkpoint, RefusesToResumeADifferentRunAndNamesTheField) {
   TempDir dir;
-  const std::string path = (dir.path / "ck.json").string();
+  const std::string path = dir.file("ck.json");
   Dataset data = small_data();
   const LawEntry& law = find_law("chinchilla");
   BootstrapOptions opt;
@@ -121,11 +109,11 @@ TEST(Checkpoint, RefusesToResumeADifferentRunAndNamesTheField) {
 // here: a damaged file is a CheckpointError, a missing one an InputError.
 TEST(Checkpoint, RejectsDamagedAndMissingFiles) {
   TempDir dir;
-  const std::string path = (dir.path / "ck.json").string();
+  const std::string path = dir.file("ck.json");
   std::ofstream(path) << "{\"format\": \"shannonfit-checkpoint\", \"version\": 2, \"runs\": [";
   EXPECT_NO_THROW(CheckpointFile(path, false));
   EXPECT_THROW(CheckpointFile(path, true), CheckpointError);
-  EXPECT_THROW(CheckpointFile((dir.path / "absent.json").string(), true), InputError);
+  EXPECT_THROW(CheckpointFile(dir.file("absent.json"), true), InputError);
 }
 
 TEST(Checkpoint, DatasetChecksumSeesEveryColumn) {

@@ -30,10 +30,9 @@ namespace {
 constexpr int kRegisterBudgetSmallLaws = 168;  // kParams <= 5: three 128-thread blocks per SM
 constexpr int kRegisterBudgetLargeLaws = 255;  // kParams > 5: the hardware limit
 constexpr int kSmallLawParams = 5;
-// The one exception, measured with ptxas -v (CUDA 13.0) after the solver's device policy
-// (DeviceSolve in include/shannonfit/lm.hpp) took J^T W J and its factor out of each other's
-// way: shannon-x keeps a 64 B frame and spills 128 B stores / 76 B loads on sm_80, 24 B and
-// 80 B / 28 B on sm_90, at 255 registers. Its 9-parameter Jet pass, with the kappa term's
+// The one exception, as ptxas -v (CUDA 13.0) reports it with the solver's device policy
+// (DeviceSolve in include/shannonfit/lm.hpp): shannon-x keeps a 64 B frame and spills 128 B
+// stores / 76 B loads on sm_80, 24 B and 80 B / 28 B on sm_90, at 255 registers. Its 9-parameter Jet pass, with the kappa term's
 // extra log-sum-exp, needs about 9 doubles more than a thread has beside the 54 gradient and
 // normal-matrix sums. Splitting each point's Jet evaluation in two halves of the derivatives
 // removes the spill but adds 60% to the pass's double-precision instructions (PTX count), so

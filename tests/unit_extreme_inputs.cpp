@@ -127,8 +127,8 @@ TEST(ExtremeInputs, ChinchillaRecoversTheIrreducibleTermWhenLossSitsOnIt) {
   }
 }
 
-// Regression (found by tests/fuzz/fuzz_solver): a Huber fit in linear space to a loss no model
-// value can reach kept a finite cost while its RSS overflowed, and was reported as converged.
+// A Huber fit in linear space to a loss no model value can reach can keep a finite cost while its
+// RSS overflows: such a fit is non-finite, never converged (a case tests/fuzz/fuzz_solver found).
 TEST(ExtremeInputs, OverflowingRssIsReportedNonFinite) {
   const LawEntry& law = find_law("kaplan");
   Dataset data;

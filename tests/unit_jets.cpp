@@ -100,7 +100,7 @@ TYPED_TEST(LawJacobian, MatchesCentralDifferences) {
   using Law = TypeParam;
   constexpr int P = Law::kParams;
   const LawInfo info = Law::info();
-  const lt::Design design = lt::make_design(info, 4, 4);
+  const synth::Design design = synth::make_design(info, 4, 4);
   std::mt19937_64 rng(20260101);
   int checked = 0;
   for (int trial = 0; trial < 20; ++trial) {

@@ -54,5 +54,5 @@ TEST(LawChinchillaNoise, DefaultGridRecoversTheTruth) {
 
 TEST(LawChinchillaNoise, DefaultGridIsStableUnderRefinement) {
   const LawEntry& law = find_law("chinchilla-noise");
-  expect_grid_finds_optimum(law, pythia_shaped(law, kTruth, kSigmas, 0.01, 2), 128, 3);
+  expect_grid_finds_optimum(law, synth::pythia_shaped(law, kTruth, kSigmas, 0.01, 2), 128, 3);
 }

@@ -164,7 +164,7 @@ TEST(LawShannon, DefaultGridIsStableUnderRefinement) {
   const LawEntry& law = find_law("shannon");
   // A perturbed setting of the generator's truth (c scaled by 1 + κσ²), with 0.3% loss noise.
   const Params truth = {-3, -7.42, -7, 6.5, 0.1, 0.3, 0.35, 0.5};
-  const Dataset data = pythia_shaped(law, truth, {0}, 0.003, 7);
+  const Dataset data = synth::pythia_shaped(law, truth, {0}, 0.003, 7);
   expect_grid_finds_optimum(law, data, 256, 11);
 }
 
@@ -193,7 +193,7 @@ struct ShannonFull {
 TEST(LawShannon, FreeBLeavesExactlyTheScaleOfTheSnrUnidentified) {
   const LawEntry full = toy_entry<ShannonFull>();
   const LawEntry& fixed = find_law("shannon");
-  const Dataset data = pythia_shaped(fixed, kTruth, {0}, 0.002, 5);
+  const Dataset data = synth::pythia_shaped(fixed, kTruth, {0}, 0.002, 5);
   // Free b: the engine reports one flat direction, along (ln b, ln c, ln d, ln e) together.
   const FitResult f = fit_default_grid(full, data);
   ASSERT_TRUE(converged(f.status)) << to_string(f.status);

@@ -68,5 +68,5 @@ TEST(LawShannonSimple, DefaultGridRecoversTheTruthFromExactData) {
 
 TEST(LawShannonSimple, DefaultGridIsStableUnderRefinement) {
   const LawEntry& law = find_law("shannon-simple");
-  expect_grid_finds_optimum(law, pythia_shaped(law, kTruth, {0}, 0.003, 3), 192, 5);
+  expect_grid_finds_optimum(law, synth::pythia_shaped(law, kTruth, {0}, 0.003, 3), 192, 5);
 }

@@ -82,5 +82,5 @@ TEST(LawShannonX, DefaultGridRecoversTheTruthFromNoisyData) {
 
 TEST(LawShannonX, DefaultGridIsStableUnderRefinement) {
   const LawEntry& law = find_law("shannon-x");
-  expect_grid_finds_optimum(law, pythia_shaped(law, kTruth, {0, 0.05, 0.1}, 0.01, 4), 64, 9);
+  expect_grid_finds_optimum(law, synth::pythia_shaped(law, kTruth, {0, 0.05, 0.1}, 0.01, 4), 64, 9);
 }

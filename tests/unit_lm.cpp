@@ -83,10 +83,10 @@ struct Noisy {
 };
 Noisy noisy_chinchilla(unsigned seed) {
   using Law = laws::Chinchilla;
-  const lt::Design design = lt::make_design(Law::info());
+  const synth::Design design = synth::make_design(Law::info());
   std::mt19937_64 rng(seed);
   const lt::Truth t = lt::draw_truth<Law>(design, rng);
-  return {lt::synthesize<Law>(t.params, design, 0.001, rng), t.params};
+  return {synth::synthesize<Law>(t.params, design, 0.001, rng), t.params};
 }
 
 // ---- bounds ------------------------------------------------------------------------------------
@@ -345,14 +345,14 @@ TYPED_TEST_SUITE(SolverPolicies, lt::AllLaws, lt::LawName);
 TYPED_TEST(SolverPolicies, DeviceSolveReachesTheHostFit) {
   using Law = TypeParam;
   const LawEntry& law = lt::entry<Law>();
-  const lt::Design design = lt::make_design(law.info);
+  const synth::Design design = synth::make_design(law.info);
   std::mt19937_64 rng(5);
   std::uniform_real_distribution<double> nudge(-0.05, 0.05);
   constexpr lt::AgreementTolerances kSameFit{1e-9, 1e-6, 1e-4, 1e-4, 1e-8};
   int compared = 0;
   for (int problem = 0; problem < 4; ++problem) {
     const lt::Truth truth = lt::draw_truth<Law>(design, rng);
-    const Dataset data = lt::synthesize<Law>(truth.params, design, 0.002, rng);
+    const Dataset data = synth::synthesize<Law>(truth.params, design, 0.002, rng);
     std::vector<double> start = truth.params;
     for (double& v : start) v += nudge(rng) * std::max(std::abs(v), 0.1);
     for (LossKind loss : {LossKind::L2, LossKind::Huber}) {

@@ -29,6 +29,7 @@ namespace {
 
 using namespace shannonfit;
 using namespace shannonfit::lawtest;
+using namespace shannonfit::synth;
 
 // Identified: the relative singular value is at least √kFlatThreshold, so that the post-fit check
 // of stats.hpp (relative eigenvalue of the scaled JᵀJ below kFlatThreshold = flat) agrees.

@@ -21,10 +21,10 @@ constexpr int kTruths = 100;
 // Starts per fit: the law's whole default grid when it has at most kMaxStarts points, else the
 // grid thinned evenly to the most values per parameter that stay within that (for five-parameter
 // laws: each grid's two end values, 2^5 = 32 starts). Why: the full Chinchilla grid (4500 starts)
-// for 4 × 100 truths costs ~4 min of CPU here (4500 fits take 0.6 s on one core), far beyond the
-// test budget; the thinned grids recover every truth below, and the full 4500-start grid is
-// exercised on real data by integration_epoch_chinchilla. Laws whose TruthSpace asks for it
-// (the Shannon family: 64–256 starts) use their whole grid.
+// for 4 × 100 truths is minutes of CPU, far beyond the test budget; the thinned grids recover
+// every truth below, and the full 4500-start grid is exercised on real data by
+// integration_epoch_chinchilla. Laws whose TruthSpace asks for it (the Shannon family: 64–256
+// starts) use their whole grid.
 constexpr std::size_t kMaxStarts = 64;
 
 std::vector<double> test_starts(const LawInfo& info, bool full_grid) {
@@ -51,7 +51,7 @@ class Recovery : public ::testing::Test {
   void run(double noise, const FitOptions& options, Check check) {
     SF_SKIP_UNLESS_GENERIC_DESIGN_IDENTIFIES(Law, options.space);
     const LawEntry& law = lt::entry<Law>();
-    const lt::Design design = lt::make_design(law.info);
+    const synth::Design design = synth::make_design(law.info);
     const std::vector<double> starts = test_starts(law.info, lt::TruthSpace<Law>::kFullGrid);
     // A law fitted from more than kMaxStarts starts gets proportionally fewer truths, so every
     // law costs about the same number of fits (shannon-x: 256 starts, 25 truths).
@@ -62,7 +62,7 @@ class Recovery : public ::testing::Test {
     for (int trial = 0; trial < truths; ++trial) {
       Case c{lt::draw_truth<Law>(design, rng), {}, {}};
       redraws += c.truth.redraws;
-      c.data = lt::synthesize<Law>(c.truth.params, design, noise, rng);
+      c.data = synth::synthesize<Law>(c.truth.params, design, noise, rng);
       c.fit = lt::fit_best(law.cpu, law, c.data, starts, options);
       SCOPED_TRACE(::testing::Message() << law.info.name << " trial " << trial << " truth "
                                         << ::testing::PrintToString(c.truth.params));

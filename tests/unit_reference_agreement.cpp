@@ -81,7 +81,7 @@ class ReferenceAgreement : public ::testing::Test {
   void check(Space space, LossKind loss, double huber_delta = 0) {
     constexpr int P = Law::kParams;
     const LawEntry& law = lt::entry<Law>();
-    const lt::Design design = lt::make_design(law.info);
+    const synth::Design design = synth::make_design(law.info);
     SF_SKIP_UNLESS_AGREEMENT_TESTABLE(Law, space);
     std::mt19937_64 rng(99);
     std::uniform_real_distribution<double> nudge(-0.05, 0.05);
@@ -96,7 +96,7 @@ class ReferenceAgreement : public ::testing::Test {
     for (int problem = 0; problem < kProblems; ++problem) {
       const lt::Truth truth = lt::draw_truth<Law>(design, rng);
       const Dataset data =
-          lt::synthesize<Law>(truth.params, design, lt::TruthSpace<Law>::kAgreementNoise, rng);
+          synth::synthesize<Law>(truth.params, design, lt::TruthSpace<Law>::kAgreementNoise, rng);
       std::vector<double> start = truth.params;
       for (double& v : start) v += nudge(rng) * std::max(std::abs(v), 0.1);
       const FitResult cpu = lt::fit_best(law.cpu, law, data, start, options);
@@ -150,13 +150,13 @@ class FitAgreement : public ::testing::Test {
   using Law = laws::Chinchilla;
   FitAgreement() : law(lt::entry<Law>()) {
     std::mt19937_64 rng(7);
-    lt::Design design;
-    for (double ln_n : lt::log_spaced(1e7, 1e12, 12)) {
+    synth::Design design;
+    for (double ln_n : synth::log_spaced(1e7, 1e12, 12)) {
       design.ln_n.push_back(ln_n);
       design.ln_d.push_back(std::log(1e11));
       design.x.push_back(0);
     }
-    data = lt::synthesize<Law>(truth, design, 0.002, rng);
+    data = synth::synthesize<Law>(truth, design, 0.002, rng);
   }
   // The fit "found" at p: J^T W J and cost there (a batch of zero iterations from p).
   FitResult at(const std::vector<double>& p) const {

@@ -68,7 +68,7 @@ TEST(SeparableStarts, DeclaredByTheLinearLawsOnly) {
 TEST(SeparableStarts, ExactDataGiveTheTruthAsTheFirstStart) {
   for (const Case& c : separable_cases()) {
     const LawEntry& law = find_law(c.law);
-    const Dataset data = pythia_shaped(law, c.truth, c.xs, 0.0, 1);
+    const Dataset data = synth::pythia_shaped(law, c.truth, c.xs, 0.0, 1);
     for (Space space : {Space::Log, Space::Linear}) {
       FitOptions o;
       o.space = space;
@@ -86,7 +86,7 @@ TEST(SeparableStarts, ExactDataGiveTheTruthAsTheFirstStart) {
 TEST(SeparableStarts, ReachesTheGridOptimum) {
   for (const Case& c : separable_cases()) {
     const LawEntry& law = find_law(c.law);
-    const Dataset data = pythia_shaped(law, c.truth, c.xs, 0.01, 2);
+    const Dataset data = synth::pythia_shaped(law, c.truth, c.xs, 0.01, 2);
     FitOptions linear;
     linear.space = Space::Linear;
     for (const FitOptions& o : {huber(), FitOptions{}, linear}) {

@@ -4,29 +4,23 @@
 #include <random>
 
 #include "shannonfit/batch.hpp"
+#include "support/synthetic.hpp"
 
 using namespace shannonfit;
 
 namespace {
-Dataset chinchilla_data(double noise, unsigned seed) {
-  Dataset d;
-  std::mt19937 rng(seed);
-  std::normal_distribution<double> eps(0, noise);
-  const double E = 1.69, A = 406.4, B = 410.7, alpha = 0.34, beta = 0.28;
+// Hoffmann et al.'s law, noiseless, at 7 model sizes × 5 tokens per parameter.
+Dataset noiseless_chinchilla() {
+  std::mt19937_64 unused;  // no scatter: nothing is drawn
+  synth::Generator gen(synth::ChinchillaTruth().truth(), {}, unused);
   for (double n : {1e7, 3e7, 1e8, 3e8, 1e9, 3e9, 1e10})
-    for (double tpp : {5.0, 10.0, 20.0, 40.0, 80.0}) {
-      const double dd = n * tpp;
-      d.n.push_back(n);
-      d.d.push_back(dd);
-      d.loss.push_back((E + A / std::pow(n, alpha) + B / std::pow(dd, beta)) * std::exp(eps(rng)));
-      d.line.push_back(static_cast<long>(d.n.size()) + 1);
-    }
-  return d;
+    for (double tpp : {5.0, 10.0, 20.0, 40.0, 80.0}) gen.add(synth::at_units(n, n * tpp));
+  return gen.finish("synthetic");
 }
 }  // namespace
 
 TEST(SolverSmoke, RecoversChinchillaOnBothPaths) {
-  const Dataset data = chinchilla_data(0.0, 1);
+  const Dataset data = noiseless_chinchilla();
   for (const char* backend : {"cpu", "reference"}) {
     const LawEntry& law = find_law("chinchilla");
     BatchRequest req;

@@ -196,7 +196,8 @@ class Predictions(_Indexable):
         return np.array([p.loss for p in self.items])
 
     def __array__(self, dtype=None):
-        # np.asarray(predictions) is the predicted losses, as predict() returned before.
+        # np.asarray(predictions) is the predicted losses: code that treats the result as an
+        # array of losses works as is.
         return self.loss if dtype is None else self.loss.astype(dtype)
 
     def to_pandas(self):

@@ -73,7 +73,8 @@ TYPED_TEST_P(DegradationLaw, DefaultGridRecoversTheTruth) {
 
 TYPED_TEST_P(DegradationLaw, DefaultGridIsStableUnderRefinement) {
   expect_grid_finds_optimum(
-      this->law, pythia_shaped(this->law, this->truth, {0, 0.125, 0.015625}, 0.01, 2), 128, 3);
+      this->law, synth::pythia_shaped(this->law, this->truth, {0, 0.125, 0.015625}, 0.01, 2), 128,
+      3);
 }
 
 REGISTER_TYPED_TEST_SUITE_P(DegradationLaw, NeedsThePerturbationColumn,

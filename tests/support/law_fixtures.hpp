@@ -1,7 +1,7 @@
 #pragma once
-// Fixtures for the per-law tests (tests/unit_law_*.cpp): Pythia-shaped synthetic data drawn from a
-// stated truth, a fit from the law's default start grid, and the grid-refinement check that the
-// default grid's best is the global optimum.
+// Fixtures for the per-law tests (tests/unit_law_*.cpp): a fit from the law's default start grid,
+// recovery of a stated truth from Pythia-shaped synthetic data (synth::pythia_shaped), and the
+// grid-refinement check that the default grid's best is the global optimum.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,34 +12,9 @@
 
 #include "shannonfit/batch.hpp"
 #include "shannonfit/stats.hpp"
+#include "synthetic.hpp"
 
 namespace shannonfit::testing {
-
-// Pythia's shape: eight model sizes (70M–12B parameters) and checkpoints from step 1000 to 143000
-// of 2,097,152 tokens, repeated for every perturbation level in xs. `noise` is the standard
-// deviation of ln L. A law that takes no perturbation gets x left empty.
-inline Dataset pythia_shaped(const LawEntry& law, const std::vector<double>& truth,
-                             const std::vector<double>& xs, double noise, unsigned seed) {
-  static const double sizes[] = {70e6, 160e6, 410e6, 1.0e9, 1.4e9, 2.8e9, 6.9e9, 12e9};
-  static const int steps[] = {1000, 3000, 13000, 23000, 43000, 63000, 83000, 103000, 123000, 143000};
-  Dataset d;
-  d.source = "synthetic:" + law.info.name;
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<double> eps(0, 1);
-  for (double x : xs)
-    for (double n : sizes)
-      for (int step : steps) {
-        const double tokens = step * 2097152.0;
-        const double ln_l = law.log_loss(truth.data(), std::log(n), std::log(tokens), x);
-        d.n.push_back(n);
-        d.d.push_back(tokens);
-        d.x.push_back(x);
-        d.loss.push_back(std::exp(ln_l + noise * eps(rng)));
-        d.line.push_back(static_cast<long>(d.n.size()) + 1);
-      }
-  if (law.info.needs != Needs::Perturbation) d.x.clear();
-  return d;
-}
 
 // Best fit from the given starts on the CPU backend.
 inline FitResult fit_from(const LawEntry& law, const Dataset& data, std::vector<double> starts,
@@ -133,7 +108,7 @@ constexpr double kRecoverySigmas = 5;
 inline void expect_recovers(const LawEntry& law, const std::vector<double>& truth,
                             const std::vector<double>& xs, double noise,
                             const std::vector<double>& tolerance, unsigned seed = 1) {
-  const Dataset data = pythia_shaped(law, truth, xs, noise, seed);
+  const Dataset data = synth::pythia_shaped(law, truth, xs, noise, seed);
   const FitResult fit = fit_default_grid(law, data);
   ASSERT_TRUE(converged(fit.status)) << law.info.name << ": " << to_string(fit.status);
   ASSERT_EQ(tolerance.size(), truth.size());

@@ -3,9 +3,8 @@
 // is covered by the Jacobian, recovery and agreement tests without writing new test code:
 //   - AllLaws: the registry as a googletest type list (TYPED_TEST_SUITE(..., AllLaws, LawName));
 //   - draw_truth: seeded random parameters in a sensible sub-box of each parameter's range
-//     (centred on TruthSpace<Law>), redrawn until the synthetic design identifies them;
-//   - Design / synthesize: an N×D grid (×x for Needs::Perturbation laws) and data from a truth,
-//     with optional multiplicative noise;
+//     (centred on TruthSpace<Law>), redrawn until the synthetic design (synth::make_design in
+//     synthetic.hpp, which also draws the data) identifies them;
 //   - value_and_gradient / central_difference: one law evaluated through Jets and by finite
 //     differences.
 #include <gtest/gtest.h>
@@ -22,6 +21,7 @@
 #include "shannonfit/jet.hpp"
 #include "shannonfit/law.hpp"
 #include "shannonfit/laws/all.hpp"
+#include "synthetic.hpp"
 
 namespace shannonfit::lawtest {
 
@@ -171,56 +171,6 @@ double central_difference(const double* p, int k, double ln_n, double ln_d, doub
   return (up - down) / (2 * h);
 }
 
-// ---- synthetic designs -------------------------------------------------------------------------
-// The points a synthetic dataset is made of, in the solver's input space.
-struct Design {
-  std::vector<double> ln_n, ln_d, x;
-  std::size_t size() const { return ln_n.size(); }
-};
-
-inline std::vector<double> log_spaced(double first, double last, int count) {
-  std::vector<double> v;
-  for (int i = 0; i < count; ++i)
-    v.push_back(std::log(first) + (std::log(last) - std::log(first)) * i / (count - 1));
-  return v;
-}
-
-// An N×D grid spanning the ranges of docs/laws.md's property tests (N ∈ [1e7, 1e12],
-// D ∈ [1e8, 1e13]); laws that need a perturbation strength get every point at each x in
-// {0, 1/8, 1/4, 1/2, 1} (x = 0 is the unperturbed model).
-inline Design make_design(const LawInfo& info, int n_count = 6, int d_count = 6) {
-  Design g;
-  const std::vector<double> xs = info.needs == Needs::Perturbation
-                                     ? std::vector<double>{0.0, 0.125, 0.25, 0.5, 1.0}
-                                     : std::vector<double>{0.0};
-  for (double x : xs)
-    for (double ln_n : log_spaced(1e7, 1e12, n_count))
-      for (double ln_d : log_spaced(1e8, 1e13, d_count)) {
-        g.ln_n.push_back(ln_n);
-        g.ln_d.push_back(ln_d);
-        g.x.push_back(x);
-      }
-  return g;
-}
-
-// Data from a truth on a design: L = exp(ln L̂(truth)) · exp(noise·ε), ε ~ N(0, 1).
-template <class Law>
-Dataset synthesize(const std::vector<double>& truth, const Design& g, double noise,
-                   std::mt19937_64& rng) {
-  std::normal_distribution<double> eps(0.0, 1.0);
-  Dataset data;
-  data.source = "synthetic";
-  for (std::size_t i = 0; i < g.size(); ++i) {
-    const double f = log_loss<Law>(truth.data(), g.ln_n[i], g.ln_d[i], g.x[i]);
-    data.n.push_back(std::exp(g.ln_n[i]));
-    data.d.push_back(std::exp(g.ln_d[i]));
-    data.loss.push_back(std::exp(f + (noise > 0 ? noise * eps(rng) : 0.0)));
-    data.line.push_back(static_cast<long>(i) + 2);
-  }
-  if (Law::info().needs == Needs::Perturbation) data.x = g.x;
-  return data;
-}
-
 // ---- random truths -----------------------------------------------------------------------------
 // Sampling box of one parameter: centred on its typical value (fixed_value, the start used by
 // --starts single), half-width a tenth of the span of its default start grid but at most half of
@@ -245,7 +195,7 @@ inline Interval truth_interval(const ParamSpec& s) {
 
 // The exact Jacobian of ln L̂ at p over the design: one row per point, one column per parameter.
 template <class Law>
-Eigen::MatrixXd log_loss_jacobian(const std::vector<double>& p, const Design& g) {
+Eigen::MatrixXd log_loss_jacobian(const std::vector<double>& p, const synth::Design& g) {
   constexpr int P = Law::kParams;
   Eigen::MatrixXd jac(static_cast<Eigen::Index>(g.size()), P);
   double grad[P];
@@ -259,7 +209,7 @@ Eigen::MatrixXd log_loss_jacobian(const std::vector<double>& p, const Design& g)
 // Condition number of the column-scaled JᵀJ of ln L̂ at p over the design: how well the design
 // identifies the parameters (scaling removes mere differences of units between parameters).
 template <class Law>
-double scaled_condition(const std::vector<double>& p, const Design& g) {
+double scaled_condition(const std::vector<double>& p, const synth::Design& g) {
   constexpr int P = Law::kParams;
   const Eigen::MatrixXd jac = log_loss_jacobian<Law>(p, g);
   const Eigen::VectorXd norms = jac.colwise().norm();
@@ -284,7 +234,8 @@ struct Truth {
 constexpr int kMaxRedraws = 1000;
 
 template <class Law>
-Truth draw_truth(const Design& g, std::mt19937_64& rng, bool require_identifiable = true) {
+Truth draw_truth(const synth::Design& g, std::mt19937_64& rng,
+                 bool require_identifiable = true) {
   LawInfo info = Law::info();
   const std::vector<double> centre = TruthSpace<Law>::centre();
   for (std::size_t k = 0; k < centre.size(); ++k) info.params[k].fixed_value = centre[k];
