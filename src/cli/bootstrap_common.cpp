@@ -35,7 +35,6 @@ std::string range(const Interval& i) {
 
 void add_resample_options(CLI::App& cmd, ResampleArgs& a) {
   const char* g = "Bootstrap";
-  cmd.remove_option(cmd.get_option("--starts"));
   cmd.add_option("--resamples,-B", a.resamples, "bootstrap resamples")
       ->check(count_check(1, kMaxResamples))->capture_default_str()->group(g);
   cmd.add_option("--scheme", a.scheme,
@@ -44,12 +43,6 @@ void add_resample_options(CLI::App& cmd, ResampleArgs& a) {
                  "replacement, an explicit choice), cluster (whole groups of --group-col), or "
                  "residual (fitted values plus resampled residuals)")
       ->check(CLI::IsMember({"auto", "case", "cluster", "residual"}))->capture_default_str()->group(g);
-  cmd.add_option("--starts", a.starts,
-                 "fit each resample from the law's whole start grid, from the best full-data "
-                 "fit (Epoch AI's protocol; much faster), or from its own separable search "
-                 "(separable laws only, " + separable_law_names() + ": a full start search per "
-                 "resample at a fraction of the grid's cost)")
-      ->check(CLI::IsMember({"grid", "best", "separable"}))->capture_default_str()->group(g);
   cmd.add_option("--seed", a.seed, "seed of the counter-based draws: resample r is the same for "
                                    "any backend, thread count or --chunk")
       ->check(seed_check())->capture_default_str()->group(g);
@@ -87,9 +80,8 @@ std::optional<CheckpointFile> open_checkpoint(const ResampleArgs& a) {
 }
 
 nlohmann::json describe(const ResampleArgs& a) {
-  return {{"resamples", a.resamples}, {"scheme", a.scheme}, {"starts", a.starts},
-          {"seed", a.seed},           {"level", a.level},   {"chunk", a.chunk},
-          {"jackknife", !a.no_jackknife}};
+  return {{"resamples", a.resamples}, {"scheme", a.scheme}, {"seed", a.seed},
+          {"level", a.level},         {"chunk", a.chunk},   {"jackknife", !a.no_jackknife}};
 }
 
 Scheme chosen_scheme(const ResampleArgs& args, const Dataset& data) {
@@ -104,12 +96,6 @@ void require_interval_resamples(int resamples, double level) {
                      io::format_number(level, 4) + ")");
 }
 
-SolverArgs full_fit_solver(const SolverArgs& solver, const ResampleArgs& resample) {
-  SolverArgs full = solver;
-  if (parse_starts_mode(resample.starts) == StartsMode::Separable) full.starts = "separable";
-  return full;
-}
-
 BootstrapRecord run_bootstrap_record(const LawEntry& law, const Dataset& data,
                                      const std::string& data_label, const SolverArgs& solver,
                                      const ResampleArgs& resample, bool quiet,
@@ -118,16 +104,13 @@ BootstrapRecord run_bootstrap_record(const LawEntry& law, const Dataset& data,
   rec.resampled = data;
   rec.grouping = assign_model_groups(rec.resampled);
   BootstrapOptions o;
-  o.starts = parse_starts_mode(resample.starts);
-  rec.fit = run_fit(law, data, full_fit_solver(solver, resample), data_label);
+  o.fit = solver.config();
+  rec.fit = run_fit(solver.plan(law, data), data, data_label);
   o.scheme = chosen_scheme(resample, rec.resampled);
   o.resamples = resample.resamples;
   o.seed = resample.seed;
   o.chunk = resample.chunk;
   o.jackknife = !resample.no_jackknife;
-  o.fit = rec.fit.options;
-  o.backend = solver.backend_kind();
-  o.threads = solver.threads;
   o.full = &rec.fit.result;
   std::vector<ResampleFit> saved_jackknife, saved_resamples;
   CheckpointKey key;

@@ -30,7 +30,7 @@ namespace {
 struct AnalyzeArgs {
   DataArgs data;
   LawArgs laws;
-  SolverArgs solver;
+  SolverArgs solver = refitting_solver_args();
   OutputArgs output;
   std::vector<std::string> at;
   double budget = 0;
@@ -113,10 +113,7 @@ void run(const AnalyzeArgs& a) {
   req.bootstrap.seed = a.seed;
   req.bootstrap.scheme = a.scheme == "auto" ? default_scheme(data) : parse_scheme(a.scheme);
   req.grouping = grouping;
-  req.bootstrap.fit = a.solver.fit_options();
-  req.bootstrap.backend = a.solver.backend_kind();
-  req.bootstrap.threads = a.solver.threads;
-  for (const LawEntry* law : req.laws) req.full_starts.push_back(a.solver.starts_for(*law, data));
+  req.bootstrap.fit = a.solver.config();
   req.kfold = a.kfold;
   if (!a.extrapolate.empty()) req.held_out = beyond(data, parse_split(a.extrapolate, "--extrapolate"));
 

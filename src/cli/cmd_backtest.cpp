@@ -22,7 +22,7 @@ namespace {
 struct BacktestArgs {
   DataArgs data;
   LawArgs laws;
-  SolverArgs solver;
+  SolverArgs solver = refitting_solver_args();
   OutputArgs output;
   int resamples = 100;
   std::uint64_t seed = 0;
@@ -96,16 +96,9 @@ void run(const BacktestArgs& a) {
                                  a.resamples, min_resamples(widest), 100 * widest));
   req.bootstrap.resamples = a.resamples;
   req.bootstrap.seed = a.seed;
-  req.bootstrap.starts = StartsMode::Best;
   req.auto_scheme = a.scheme == "auto";
   if (!req.auto_scheme) req.bootstrap.scheme = parse_scheme(a.scheme);
-  req.bootstrap.fit = a.solver.fit_options();
-  req.bootstrap.backend = a.solver.backend_kind();
-  req.bootstrap.threads = a.solver.threads;
-  const SolverArgs solver = a.solver;
-  req.full_starts = [solver](const LawEntry& law, const Dataset& train) {
-    return solver.starts_for(law, train);
-  };
+  req.bootstrap.fit = a.solver.config();
 
   nlohmann::json slices = nlohmann::json::array();
   std::deque<analysis::BacktestResult> results;
@@ -161,8 +154,7 @@ void run(const BacktestArgs& a) {
                        {"solver", describe(a.solver)},
                        {"settings", {{"resamples", a.resamples}, {"seed", a.seed},
                                      {"scheme", a.scheme}, {"levels", req.levels},
-                                     {"splits", a.splits}, {"token_fraction", a.token_fraction},
-                                     {"starts_per_resample", "best full-data fit"}}},
+                                     {"splits", a.splits}, {"token_fraction", a.token_fraction}}},
                        {"method", {{"prediction", kPredictionMethod},
                                    {"law_averaged", kLawAveragedMethod},
                                    {"coverage", "share of hidden measured losses inside the "

@@ -24,7 +24,7 @@ namespace {
 struct BootstrapArgs {
   DataArgs data;
   LawArgs laws;
-  SolverArgs solver;
+  SolverArgs solver = refitting_solver_args();
   ResampleArgs resample;
   OutputArgs output;
   std::vector<std::string> at;
@@ -161,7 +161,7 @@ void run(const BootstrapArgs& a) {
   const nlohmann::json doc = {{"command", "bootstrap"},
                               {"version", SHANNONFIT_VERSION},
                               {"data", describe(a.data, loaded)},
-                              {"solver", describe(full_fit_solver(a.solver, a.resample))},
+                              {"solver", describe(a.solver)},
                               {"bootstrap", describe(a.resample)},
                               {"interrupted", interrupted},
                               {"results", results}};

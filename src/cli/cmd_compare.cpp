@@ -129,7 +129,7 @@ SliceResult compare_slice(const CompareArgs& a, const std::vector<const LawEntry
     for (std::size_t i = 0; i < data.size(); ++i) s.held_out[i] |= beyond_split[i];
   }
   if (split) {
-    const std::vector<double> y = targets(data, a.solver.fit_options().space);
+    const std::vector<double> y = targets(data, a.solver.config().options.space);
     for (std::size_t i = 0; i < data.size(); ++i)
       if (s.held_out[i]) s.held_y.push_back(y[i]);
   }
@@ -138,17 +138,12 @@ SliceResult compare_slice(const CompareArgs& a, const std::vector<const LawEntry
 
   std::vector<LawFitter> fitters;
   for (const LawEntry* law : laws) {
-    LawFitter f;
-    f.law = law;
-    f.fn = resolve_backend(*law, a.solver.backend_kind());
-    f.starts = a.solver.starts_for(*law, data);
-    f.options = a.solver.fit_options();
-    f.threads = a.solver.threads;
-    f.cancel = InterruptGuard::flag();
-    fitters.push_back(f);
+    const FitPlan plan = a.solver.plan(*law, data);
     LawOutcome o;
-    o.full = run_fit(*law, data, a.solver, label);
+    o.full = run_fit(plan, data, label);
     o.full.by_value = slice.by_value;
+    const LawFitter f = refits_of(plan, o.full.result, InterruptGuard::flag());
+    fitters.push_back(f);
     if (!folds.empty()) o.kfold = cross_validate(f, data, folds, a.kfold);
     if (!data.group.empty())
       o.logo = cross_validate(f, data, data.group, static_cast<int>(data.group_names.size()));
@@ -174,7 +169,7 @@ SliceResult compare_slice(const CompareArgs& a, const std::vector<const LawEntry
         for (const FitResult& r : w.fits[l]) {
           HoldoutScores scores;
           if (usable(r))
-            scores = score_holdout(*laws[l], r.params.data(), data, fitters[l].options.space,
+            scores = score_holdout(*laws[l], r.params.data(), data, fitters[l].plan.options.space,
                                    s.held_out);
           for (std::size_t g = 0; g < group_values.size(); ++g)
             group_values[g].push_back(g < scores.groups.size()
@@ -500,7 +495,7 @@ void run(const CompareArgs& a) {
     const SliceResult& s = results.back();
     for (const LawOutcome& o : s.laws) warn_best_fit(a.output, o.full);
     slices.push_back(slice_json(a, s, a.data.map.by));
-    text += (text.empty() ? "" : "\n") + slice_text(a, s, a.solver.fit_options().space);
+    text += (text.empty() ? "" : "\n") + slice_text(a, s, a.solver.config().options.space);
   }
   const bool split = !a.holdout.empty() || !a.extrapolate.empty();
   nlohmann::json pooled;

@@ -30,7 +30,7 @@ void run(const FitArgs& a) {
   std::vector<FitRecord> records;
   for (const auto& slice : loaded.slices)
     for (const LawEntry* law : laws) {
-      records.push_back(run_fit(*law, slice.data, a.solver, slice_label(a.data, slice)));
+      records.push_back(run_fit(a.solver.plan(*law, slice.data), slice.data, slice_label(a.data, slice)));
       records.back().by_value = slice.by_value;
     }
 

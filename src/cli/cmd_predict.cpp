@@ -23,7 +23,7 @@ namespace {
 struct PredictArgs {
   DataArgs data;
   LawArgs laws;
-  SolverArgs solver;
+  SolverArgs solver = refitting_solver_args();
   ResampleArgs resample;
   OutputArgs output;
   std::string params;
@@ -107,7 +107,7 @@ void run(const PredictArgs& a) {
                                      std::move(rec.resampled)});
                    });
     source = {{"data", describe(a.data, loaded)},
-              {"solver", describe(full_fit_solver(a.solver, a.resample))},
+              {"solver", describe(a.solver)},
               {"bootstrap", describe(a.resample)}};
   }
 

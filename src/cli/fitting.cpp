@@ -11,12 +11,6 @@ namespace shannonfit::cli {
 
 namespace {
 
-const char* backend_name(const LawEntry& law, BatchFn fn) {
-  if (fn == law.reference) return "reference";
-  if (fn == law.cuda) return "cuda";
-  return "cpu";
-}
-
 const char* space_target(Space s) { return s == Space::Log ? "ln L" : "L"; }
 
 std::string flat_combination(const FlatDirection& f) {
@@ -32,24 +26,17 @@ std::string flat_combination(const FlatDirection& f) {
 
 }  // namespace
 
-FitRecord run_fit(const LawEntry& law, const Dataset& data, const SolverArgs& solver,
-                  const std::string& data_label) {
+FitRecord run_fit(const FitPlan& plan, const Dataset& data, const std::string& data_label) {
+  const LawEntry& law = *plan.law;
   FitRecord r;
   r.law = &law;
   r.data_label = data_label;
-  r.options = solver.fit_options();
-  const BatchFn fn = resolve_backend(law, solver.backend_kind());
-  r.backend = backend_name(law, fn);
-
-  BatchRequest req;
-  req.data = &data;
-  req.starts = solver.starts_for(law, data);
-  req.options = r.options;
-  req.threads = solver.threads;
+  r.options = plan.options;
+  r.backend = plan.backend.name;
+  r.n_starts = plan.n_full_starts();
   // Set only while a command holds an InterruptGuard; a Ctrl-C then ends the batch early.
-  req.cancel = InterruptGuard::flag();
-  r.n_starts = static_cast<long>(req.starts.size()) / law.n_params;
-  r.result = fit_counting_starts(law, fn, req, r.starts);
+  r.result = fit_counting_starts(law, plan.backend.entry,
+                                 plan.full_request(data, InterruptGuard::flag()), r.starts);
   if (r.result.best_start < 0 || !std::isfinite(r.result.cost))
     throw FitError(data_label + ": law '" + law.info.name + "': none of the " +
                    std::to_string(r.n_starts) +

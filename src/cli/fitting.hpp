@@ -23,10 +23,9 @@ struct FitRecord {
   FitSummary summary;
 };
 
-// Runs every start of `law` on `data` and keeps the best. Throws FitError when no start reaches
-// a finite objective.
-FitRecord run_fit(const LawEntry& law, const Dataset& data, const SolverArgs& solver,
-                  const std::string& data_label);
+// Runs every start of the plan's full-data fit on `data` and keeps the best. Throws FitError
+// when no start reaches a finite objective.
+FitRecord run_fit(const FitPlan& plan, const Dataset& data, const std::string& data_label);
 
 // Prints, unless --quiet, a warning when the record's best fit is not a clean interior optimum.
 void warn_best_fit(const OutputArgs& output, const FitRecord& r);

@@ -26,7 +26,6 @@
 #include "analysis/prediction.hpp"
 #include "analysis/prediction_interval.hpp"
 #include "analysis/report.hpp"
-#include "analysis/separable_starts.hpp"
 #include "analysis/uncertainty.hpp"
 #include "io/csv.hpp"
 #include "shannonfit/batch.hpp"
@@ -125,8 +124,12 @@ Dataset make_dataset(const Origin& origin, const Array& n, const Array& d, const
   return data;
 }
 
-FitOptions make_options(const std::string& loss_kind, const std::string& space, double huber_delta,
-                        int max_iterations) {
+// The fit settings a Python call names, as the CLI's solver options give them (fit_plan.hpp).
+FitConfig make_config(const std::string& loss_kind, const std::string& space, double huber_delta,
+                      int max_iterations, const std::string& backend, int threads,
+                      const std::string& starts) {
+  FitConfig c;
+  FitOptions& o = c.options;
   FitOptions o;
   if (loss_kind == "l2")
     o.loss = LossKind::L2;
@@ -144,7 +147,11 @@ FitOptions make_options(const std::string& loss_kind, const std::string& space, 
   if (max_iterations < 1) throw InputError("max_iterations: must be at least 1");
   o.huber_delta = huber_delta;
   o.max_iterations = max_iterations;
-  return o;
+  if (threads < 0) throw InputError("threads: must not be negative");
+  c.backend = parse_backend(backend);
+  c.threads = threads;
+  c.starts = parse_start_strategy(starts);
+  return c;
 }
 
 const LawEntry& lookup_law(const std::string& name) {
@@ -287,21 +294,6 @@ void require_fittable(const LawEntry& law, const Dataset& data, const Origin& or
   io::require_fittable(data, law.info, origin.columns, origin.source);
 }
 
-// The full fit's starts, as the CLI's --starts chooses them: the law's grid, its single default
-// start, or the best points of its separable search on `data`.
-std::vector<double> starts_for(const LawEntry& law, const Dataset& data, const std::string& starts,
-                               const FitOptions& options, int threads) {
-  if (starts == "grid") return start_grid(law.info);
-  if (starts == "single") return single_start(law.info);
-  if (starts == "separable") {
-    const PreparedPoints points = prepare_points(data, options.space);
-    return separable_starts(law, require_separable(law), points.view(),
-                            data.weight.empty() ? nullptr : data.weight.data(), options,
-                            kSeparableStarts, threads);
-  }
-  throw InputError("starts: unknown choice '" + starts + "' (choose grid, single or separable)");
-}
-
 py::dict fit(const Array& n, const Array& d, const Array& loss, const std::string& law_name,
              const std::string& loss_kind, const std::string& space, double huber_delta,
              const std::string& backend, const std::optional<Array>& weights,
@@ -312,22 +304,16 @@ py::dict fit(const Array& n, const Array& d, const Array& loss, const std::strin
   const Origin origin = make_origin(source, columns);
   const Dataset data = make_dataset(origin, n, d, loss, weights, x);
   require_fittable(law, data, origin);
-  BatchRequest req;
-  req.data = &data;
-  req.options = make_options(loss_kind, space, huber_delta, max_iterations);
-  if (threads < 0) throw InputError("threads: must not be negative");
-  req.starts = starts_for(law, data, starts, req.options, threads);
-  req.threads = threads;
-  const BatchFn run = resolve_backend(law, parse_backend(backend));
-
+  const FitPlan plan = make_plan(
+      law, data,
+      make_config(loss_kind, space, huber_delta, max_iterations, backend, threads, starts));
   StartOutcomes outcomes;
   const FitResult best = interruptible([&](const std::atomic<bool>* cancel) {
-    req.cancel = cancel;
-    return fit_counting_starts(law, run, req, outcomes);
+    return fit_counting_starts(law, plan.backend.entry, plan.full_request(data, cancel), outcomes);
   });
-  py::dict out = fit_dict(law, best, data, req.options);
+  py::dict out = fit_dict(law, best, data, plan.options);
   add_fit_health(out, law.info, best, outcomes);
-  out["n_starts"] = req.starts.size() / law.n_params;
+  out["n_starts"] = plan.n_full_starts();
   return out;
 }
 
@@ -373,11 +359,7 @@ py::dict bootstrap(const Array& n, const Array& d, const Array& loss, const std:
   o.resamples = resamples;
   o.seed = seed;
   o.scheme = parse_scheme(scheme);
-  o.starts = parse_starts_mode(starts);
-  o.fit = make_options(loss_kind, space, huber_delta, max_iterations);
-  o.backend = parse_backend(backend);
-  if (threads < 0) throw InputError("threads: must not be negative");
-  o.threads = threads;
+  o.fit = make_config(loss_kind, space, huber_delta, max_iterations, backend, threads, starts);
   const BootstrapResult run = interruptible(
       [&](const std::atomic<bool>* cancel) { return run_bootstrap(data, law, o, {}, cancel); });
   const int p = law.n_params;
@@ -397,7 +379,7 @@ py::dict bootstrap(const Array& n, const Array& d, const Array& loss, const std:
       sd(r, k) = f.params[k];
     }
   }
-  py::dict out = fit_dict(law, run.full, data, o.fit);
+  py::dict out = fit_dict(law, run.full, data, o.fit.options);
   add_fit_health(out, law.info, run.full, run.full_starts);
   out["n_starts"] = run.n_starts;
   out["resamples"] = rows;
@@ -408,7 +390,7 @@ py::dict bootstrap(const Array& n, const Array& d, const Array& loss, const std:
   out["interval_kind"] = to_string(IntervalKind::Confidence);
   py::dict intervals;
   for (const QuantityInterval& q :
-       parameter_intervals(run, law.info, level, summarize_fit(law, run.full, data, o.fit).covariance)) {
+       parameter_intervals(run, law.info, level, summarize_fit(law, run.full, data, o.fit.options).covariance)) {
     py::dict d;
     d["kind"] = to_string(IntervalKind::Confidence);
     d["level"] = level;
@@ -422,7 +404,7 @@ py::dict bootstrap(const Array& n, const Array& d, const Array& loss, const std:
   out["draws"] = draws;
   out["solver_draws"] = solver_draws;
   out["ok"] = ok;
-  out["run"] = BootstrapRun{&law, run, summarize_fit(law, run.full, data, o.fit).covariance};
+  out["run"] = BootstrapRun{&law, run, summarize_fit(law, run.full, data, o.fit.options).covariance};
   return out;
 }
 
@@ -543,7 +525,6 @@ py::object analyze(const Array& n, const Array& d, const Array& loss,
   validate_level(level);
   if (resamples < 1) throw InputError("resamples: must be at least 1");
   if (budget < 0) throw InputError("budget: must be positive");
-  if (threads < 0) throw InputError("threads: must not be negative");
   if (law_names.empty()) throw InputError("laws: name at least one law");
   const Origin origin = make_origin(source, columns);
   const Dataset data = make_dataset(origin, n, d, loss, weights, x, groups);
@@ -556,14 +537,12 @@ py::object analyze(const Array& n, const Array& d, const Array& loss,
   req.bootstrap.resamples = resamples;
   req.bootstrap.seed = seed;
   req.bootstrap.scheme = parse_scheme(scheme);
-  req.bootstrap.fit = make_options(loss_kind, space, huber_delta, max_iterations);
-  req.bootstrap.backend = parse_backend(backend);
-  req.bootstrap.threads = threads;
+  req.bootstrap.fit =
+      make_config(loss_kind, space, huber_delta, max_iterations, backend, threads, starts);
   for (const std::string& name : law_names) {
     const LawEntry& law = lookup_law(name);
     require_fittable(law, data, origin);
     req.laws.push_back(&law);
-    req.full_starts.push_back(starts_for(law, data, starts, req.bootstrap.fit, threads));
   }
   for (const auto& [label, tn, td, tx] : targets) {
     if (!(tn > 0 && td > 0 && std::isfinite(tn) && std::isfinite(td)))
