@@ -502,10 +502,12 @@ def _analysis(raw: Dict[str, Any]) -> Analysis:
                                       Interval(_number(p["lo"]), _number(p["hi"]), level),
                                       _number(p["bootstrap_se"]), _number(p["se"]))
                   for p in j["params"]}
-        laws[j["name"]] = LawFit(j["name"], j["formula"], j["status"], j["converged"], params,
-                                 _number(j.get("rss")), _number(j.get("r2")),
-                                 _number(j.get("aic")), _number(j.get("aicc")),
-                                 _number(j.get("bic")), j.get("resamples", 0),
+        fit = j.get("fit") or {"status": "failed", "converged": False, "statistics": {}}
+        stats = fit["statistics"]
+        laws[j["name"]] = LawFit(j["name"], j["formula"], fit["status"], fit["converged"], params,
+                                 _number(stats.get("rss")), _number(stats.get("r2")),
+                                 _number(stats.get("aic")), _number(stats.get("aicc")),
+                                 _number(stats.get("bic")), j.get("resamples", 0),
                                  j.get("failed_resamples", 0), j.get("error", ""))
     sel = raw.get("selection") or {}
     selection = Selection(sel["winner"], sel["verdict"], sel["ranked_by"], sel["method"],

@@ -155,6 +155,7 @@ class Runner {
     res.requested = opt_.resamples;
 
     plan_ = make_plan(law_, data_, opt_.fit);
+    res.plan = plan_;
     res.full = full_fit(res.full_starts);
     res.n_starts = static_cast<int>(plan_.n_refit_starts());
     if (opt_.scheme == Scheme::Residual) prepare_residuals(res.full);

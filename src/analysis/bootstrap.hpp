@@ -71,6 +71,7 @@ struct BootstrapProgress {
 using ProgressFn = std::function<void(const BootstrapProgress&)>;
 
 struct BootstrapResult {
+  FitPlan plan;  // what the full-data fit and every resample followed
   std::string law;
   int n_params = 0;
   Scheme scheme = Scheme::Case;

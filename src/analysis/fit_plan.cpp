@@ -78,21 +78,17 @@ BatchRequest FitPlan::full_request(const Dataset& data, const std::atomic<bool>*
   return req;
 }
 
-BatchRequest FitPlan::refit_request(const Dataset& data, const std::vector<double>& starts_,
+BatchRequest FitPlan::refit_request(const Dataset& data, const std::vector<double>& shared_starts,
                                     const double* weights, const double* targets, long count,
                                     const std::atomic<bool>* cancel) const {
-  BatchRequest req;
-  req.data = &data;
-  req.options = options;
-  req.threads = threads;
-  req.cancel = cancel;
+  BatchRequest req = full_request(data, cancel);
   req.weights = weights;
   req.targets = targets;
   req.n_weightings = static_cast<int>(count);
   req.starts_per_weighting = refits_search();
   req.starts = refits_search() ? separable_starts_batch(*law, data, options, weights, targets,
                                                         count, kSeparableStarts, threads)
-                               : starts_;
+                               : shared_starts;
   return req;
 }
 

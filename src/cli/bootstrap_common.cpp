@@ -18,8 +18,6 @@ namespace shannonfit::cli {
 
 namespace {
 
-nlohmann::json pair(const Interval& i) { return nlohmann::json::array({i.lo, i.hi}); }
-
 std::string point_name(const PredictionPoint& pt) {
   std::string name = "L(N=" + io::format_number(pt.n, 4) + ", D=" + io::format_number(pt.d, 4);
   if (pt.x != 0) name += ", x=" + io::format_number(pt.x, 4);
@@ -105,7 +103,7 @@ BootstrapRecord run_bootstrap_record(const LawEntry& law, const Dataset& data,
   rec.grouping = assign_model_groups(rec.resampled);
   BootstrapOptions o;
   o.fit = solver.config();
-  rec.fit = run_fit(solver.plan(law, data), data, data_label);
+  rec.fit = run_fit(solver.plan(law, data), data, data_label, InterruptGuard::flag());
   o.scheme = chosen_scheme(resample, rec.resampled);
   o.resamples = resample.resamples;
   o.seed = resample.seed;
@@ -177,25 +175,6 @@ void throw_if_interrupted(bool interrupted) {
     throw InterruptedError("stopped after the completed resamples; the outputs hold those only");
 }
 
-nlohmann::json to_json(const QuantityInterval& q) {
-  return {{"name", q.name},
-          {"kind", to_string(IntervalKind::Confidence)},
-          {"estimate", q.estimate},
-          {"level", q.level},
-          {"bootstrap_se", q.se},
-          {"bootstrap_mean", q.mean},
-          {"bias", q.bias},
-          {"percentile", pair(q.percentile)},
-          {"bca", pair(q.bca)},
-          {"bca_z0", q.z0},
-          {"bca_acceleration", q.acceleration},
-          {"jackknife_values", q.jackknife_n},
-          {"asymptotic_se", q.asymptotic_se},
-          {"asymptotic", pair(q.asymptotic)},
-          {"resamples_used", q.n},
-          {"resamples_invalid", q.invalid}};
-}
-
 // No wall time here: outputs must be byte for byte reproducible (resumed and MPI runs are
 // compared that way); the text summary reports the time.
 nlohmann::json describe_run(const BootstrapResult& r) {
@@ -245,26 +224,6 @@ std::vector<QuantityInterval> new_run_intervals(const BootstrapRecord& rec,
   for (const PredictionPoint& pt : points)
     out.push_back(prediction_interval(lr, rec.resampled, rec.fit.options.space, pt, level,
                                       point_name(pt)));
-  return out;
-}
-
-nlohmann::json predictions_json(const std::vector<PredictionPoint>& points,
-                                const std::vector<QuantityInterval>& qs,
-                                const std::vector<QuantityInterval>& new_run) {
-  nlohmann::json out = nlohmann::json::array();
-  for (std::size_t i = 0; i < points.size(); ++i) {
-    nlohmann::json j = to_json(qs[i]);
-    j["N"] = points[i].n;
-    j["D"] = points[i].d;
-    j["x"] = points[i].x;
-    if (i < new_run.size())
-      j["prediction"] = {{"kind", to_string(IntervalKind::Prediction)},
-                         {"level", new_run[i].level},
-                         {"interval", pair(new_run[i].percentile)},
-                         {"method", kPredictionMethod},
-                         {"resamples_used", new_run[i].n}};
-    out.push_back(j);
-  }
   return out;
 }
 

@@ -72,7 +72,6 @@ bool bootstrap_each(const DataArgs& data, const io::LoadedData& loaded,
 // Throws InterruptedError (exit 130) for a run whose outputs hold only the completed resamples.
 void throw_if_interrupted(bool interrupted);
 
-nlohmann::json to_json(const QuantityInterval& q);
 nlohmann::json describe_run(const BootstrapResult& run);
 
 // Rows of confidence intervals under a header naming the kind and level: name, estimate,
@@ -90,11 +89,6 @@ std::vector<QuantityInterval> prediction_intervals(const BootstrapResult& run,
 std::vector<QuantityInterval> new_run_intervals(const BootstrapRecord& rec,
                                                 const std::vector<PredictionPoint>& points,
                                                 double level);
-// One entry per point: the confidence band's intervals (to_json) with kind "confidence", and
-// under "prediction" the new-run interval when `new_run` is not empty.
-nlohmann::json predictions_json(const std::vector<PredictionPoint>& points,
-                                const std::vector<QuantityInterval>& qs,
-                                const std::vector<QuantityInterval>& new_run = {});
 // "90% prediction interval for a new run's loss" table: name, estimate, interval.
 std::string new_run_table(const std::vector<QuantityInterval>& qs, double level);
 // The scheme --scheme asks for on `data` (auto: default_scheme).

@@ -13,6 +13,7 @@
 
 #include "analysis/analyze.hpp"
 #include "analysis/extrapolation.hpp"
+#include "analysis/result_json.hpp"
 #include "analysis/prediction_interval.hpp"
 #include "analysis/report.hpp"
 #include "cli/bootstrap_common.hpp"
@@ -119,9 +120,8 @@ void run(const AnalyzeArgs& a) {
 
   report::Folder folder;
   auto& j = folder.json;
-  j["tool"] = "shannonfit";
-  j["version"] = SHANNONFIT_VERSION;
-  j["command"] = report::command_line();
+  // "tool" is how a later --force recognises the folder as an earlier report.
+  j = result_document("analyze", {{"tool", "shannonfit"}, {"command_line", report::command_line()}});
   j["seed"] = a.seed;
   j["resamples"] = a.resamples;
   j["scheme"] = to_string(req.bootstrap.scheme);

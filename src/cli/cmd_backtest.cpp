@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "analysis/backtest.hpp"
+#include "analysis/result_json.hpp"
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "io/output.hpp"
@@ -53,7 +54,7 @@ std::vector<double> parse_levels(const std::string& text) {
   return out;
 }
 
-nlohmann::json interval_json(const Interval& i) { return nlohmann::json::array({i.lo, i.hi}); }
+nlohmann::json pair_json(const Interval& i) { return nlohmann::json::array({i.lo, i.hi}); }
 
 nlohmann::json coverage_json(const std::vector<analysis::CoverageCell>& cells) {
   nlohmann::json out = nlohmann::json::array();
@@ -61,7 +62,7 @@ nlohmann::json coverage_json(const std::vector<analysis::CoverageCell>& cells) {
     out.push_back({{"law", c.law}, {"kind", c.kind}, {"level", c.level}, {"covered", c.covered},
                    {"total", c.total},
                    {"coverage", c.total > 0 ? double(c.covered) / c.total : NAN},
-                   {"wilson95", interval_json(c.wilson)},
+                   {"wilson95", pair_json(c.wilson)},
                    {"mean_relative_width", c.mean_relative_width}});
   return out;
 }
@@ -115,8 +116,8 @@ void run(const BacktestArgs& a) {
       for (const auto& row : s.rows) {
         nlohmann::json conf = nlohmann::json::array(), pred = nlohmann::json::array();
         for (std::size_t l = 0; l < req.levels.size(); ++l) {
-          conf.push_back(interval_json(row.confidence[l]));
-          pred.push_back(interval_json(row.prediction[l]));
+          conf.push_back(pair_json(row.confidence[l]));
+          pred.push_back(pair_json(row.prediction[l]));
         }
         rows.push_back({{"law", row.law}, {"line", row.line}, {"N", row.n}, {"D", row.d},
                         {"loss", row.loss}, {"estimate", row.estimate},
@@ -148,9 +149,7 @@ void run(const BacktestArgs& a) {
                 describe(IntervalKind::Prediction), describe(IntervalKind::Confidence),
                 coverage_text(pooled).c_str());
   }
-  emit_json(a.output, {{"command", "backtest"},
-                       {"version", SHANNONFIT_VERSION},
-                       {"data", describe(a.data, checked.loaded)},
+  emit_json(a.output, result_document("backtest", {{"data", describe(a.data, checked.loaded)},
                        {"solver", describe(a.solver)},
                        {"settings", {{"resamples", a.resamples}, {"seed", a.seed},
                                      {"scheme", a.scheme}, {"levels", req.levels},
@@ -161,7 +160,7 @@ void run(const BacktestArgs& a) {
                                                 "interval; 95% Wilson interval treats rows as "
                                                 "independent (rows of one model are not)"}}},
                        {"slices", slices},
-                       {"coverage", coverage_json(pooled)}});
+                       {"coverage", coverage_json(pooled)}}));
 }
 
 }  // namespace

@@ -158,12 +158,10 @@ void run(const PredictArgs& a) {
       std::printf("%s\n", interval_table(qs, level).c_str());
     }
   }
-  emit_json(a.output, {{"command", "predict"},
-                       {"version", SHANNONFIT_VERSION},
-                       {"source", source},
+  emit_json(a.output, result_document("predict", {{"source", source},
                        {"level", level},
                        {"interrupted", interrupted},
-                       {"results", results}});
+                       {"results", results}}));
   if (!a.csv_out.empty()) {
     io::write_file(a.csv_out, csv, a.output.force);
     if (show_text(a.output)) std::printf("wrote %s\n", a.csv_out.c_str());

@@ -220,14 +220,6 @@ FitPlan SolverArgs::plan(const LawEntry& law, const Dataset& data) const {
   }
 }
 
-std::string describe_objective(const FitOptions& o) {
-  const char* target = o.space == Space::Log ? "ln L" : "L";
-  if (o.loss == LossKind::L2) return std::string("least squares on ") + target;
-  char delta[32];
-  std::snprintf(delta, sizeof delta, "%g", o.huber_delta);
-  return std::string("Huber(delta=") + delta + ") on " + target;
-}
-
 nlohmann::json describe(const SolverArgs& a) {
   const FitOptions o = a.config().options;
   nlohmann::json j = {{"backend", a.backend},

@@ -71,8 +71,6 @@ struct SolverArgs {
 SolverArgs refitting_solver_args();
 // Shows args' values as the defaults: set args.starts (refitting_solver_args) before.
 void add_solver_options(CLI::App& cmd, SolverArgs& args);
-// "huber(delta=0.001) on ln L" and the like, for tables.
-std::string describe_objective(const FitOptions& options);
 nlohmann::json describe(const SolverArgs& args);
 
 // --out FILE, --force, --json, --quiet.

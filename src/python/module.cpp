@@ -25,6 +25,7 @@
 #include "analysis/fit_outcome.hpp"
 #include "analysis/prediction.hpp"
 #include "analysis/prediction_interval.hpp"
+#include "analysis/result_json.hpp"
 #include "analysis/report.hpp"
 #include "analysis/uncertainty.hpp"
 #include "io/csv.hpp"
@@ -130,7 +131,6 @@ FitConfig make_config(const std::string& loss_kind, const std::string& space, do
                       const std::string& starts) {
   FitConfig c;
   FitOptions& o = c.options;
-  FitOptions o;
   if (loss_kind == "l2")
     o.loss = LossKind::L2;
   else if (loss_kind == "huber")
@@ -207,11 +207,14 @@ void add_fit_health(py::dict& out, const LawInfo& info, const FitResult& best,
 }
 
 // The parts of a result every call returns: the best fit's parameters with their standard
-// errors, status, goodness of fit and information criteria (io's fit statistics).
-py::dict fit_dict(const LawEntry& law, const FitResult& r, const Dataset& data,
-                  const FitOptions& options) {
+// errors, status, goodness of fit and information criteria (io's fit statistics), and under
+// "record" the fit as the CLI writes it (fit_json, docs/schema/shannonfit-results.schema.json).
+py::dict fit_dict(const FitRecord& rec, const Dataset& data) {
+  const LawEntry& law = *rec.law;
+  const FitResult& r = rec.result;
+  const FitOptions& options = rec.options;
   const int p = law.n_params;
-  const FitSummary summary = summarize_fit(law, r, data, options);
+  const FitSummary& summary = rec.summary;
   py::dict params, se;
   py::list names, solver_names, unidentified;
   Array solver(p);
@@ -255,6 +258,9 @@ py::dict fit_dict(const LawEntry& law, const FitResult& r, const Dataset& data,
   out["failed_starts"] = r.failed_starts;
   out["space"] = to_string(options.space);
   out["loss_kind"] = options.loss == LossKind::Huber ? "huber" : "l2";
+  out["n_starts"] = rec.n_starts;
+  add_fit_health(out, law.info, r, rec.starts);
+  out["record"] = to_python(fit_json(rec));
   return out;
 }
 
@@ -311,9 +317,7 @@ py::dict fit(const Array& n, const Array& d, const Array& loss, const std::strin
   const FitResult best = interruptible([&](const std::atomic<bool>* cancel) {
     return fit_counting_starts(law, plan.backend.entry, plan.full_request(data, cancel), outcomes);
   });
-  py::dict out = fit_dict(law, best, data, plan.options);
-  add_fit_health(out, law.info, best, outcomes);
-  out["n_starts"] = plan.n_full_starts();
+  py::dict out = fit_dict(fit_record(plan, data, origin.source, best, outcomes), data);
   return out;
 }
 
@@ -379,8 +383,8 @@ py::dict bootstrap(const Array& n, const Array& d, const Array& loss, const std:
       sd(r, k) = f.params[k];
     }
   }
-  py::dict out = fit_dict(law, run.full, data, o.fit.options);
-  add_fit_health(out, law.info, run.full, run.full_starts);
+  const FitRecord rec = fit_record(run.plan, data, origin.source, run.full, run.full_starts);
+  py::dict out = fit_dict(rec, data);
   out["n_starts"] = run.n_starts;
   out["resamples"] = rows;
   out["failed_resamples"] = run.failed();
@@ -390,7 +394,7 @@ py::dict bootstrap(const Array& n, const Array& d, const Array& loss, const std:
   out["interval_kind"] = to_string(IntervalKind::Confidence);
   py::dict intervals;
   for (const QuantityInterval& q :
-       parameter_intervals(run, law.info, level, summarize_fit(law, run.full, data, o.fit.options).covariance)) {
+       parameter_intervals(run, law.info, level, rec.summary.covariance)) {
     py::dict d;
     d["kind"] = to_string(IntervalKind::Confidence);
     d["level"] = level;
@@ -404,7 +408,7 @@ py::dict bootstrap(const Array& n, const Array& d, const Array& loss, const std:
   out["draws"] = draws;
   out["solver_draws"] = solver_draws;
   out["ok"] = ok;
-  out["run"] = BootstrapRun{&law, run, summarize_fit(law, run.full, data, o.fit.options).covariance};
+  out["run"] = BootstrapRun{&law, run, rec.summary.covariance};
   return out;
 }
 
