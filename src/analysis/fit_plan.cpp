@@ -53,8 +53,13 @@ bool parse_loss(const std::string& spec, FitOptions& options) {
 }
 
 std::vector<double> FitPlan::refit_starts(const FitResult& full) const {
-  if (starts == StartStrategy::Best || starts == StartStrategy::Single)
-    return std::vector<double>(full.params.begin(), full.params.begin() + law->n_params);
+  switch (starts) {
+    case StartStrategy::Best:
+    case StartStrategy::Single:
+      return std::vector<double>(full.params.begin(), full.params.begin() + law->n_params);
+    case StartStrategy::Grid: return start_grid(law->info);
+    case StartStrategy::Separable: break;
+  }
   return full_starts;
 }
 
@@ -65,7 +70,7 @@ long FitPlan::n_refit_starts() const {
     case StartStrategy::Separable: return separable_start_count(*law->separable, kSeparableStarts);
     case StartStrategy::Grid: break;
   }
-  return n_full_starts();
+  return static_cast<long>(start_grid(law->info).size()) / law->n_params;
 }
 
 BatchRequest FitPlan::full_request(const Dataset& data, const std::atomic<bool>* cancel) const {
