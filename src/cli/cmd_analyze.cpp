@@ -121,7 +121,8 @@ void run(const AnalyzeArgs& a) {
   report::Folder folder;
   auto& j = folder.json;
   // "tool" is how a later --force recognises the folder as an earlier report.
-  j = result_document("analyze", {{"tool", "shannonfit"}, {"command_line", report::command_line()}});
+  j = result_document("analyze",
+                      {{"tool", "shannonfit"}, {"command_line", report::command_line()}});
   j["seed"] = a.seed;
   j["resamples"] = a.resamples;
   j["scheme"] = to_string(req.bootstrap.scheme);

@@ -149,18 +149,20 @@ void run(const BacktestArgs& a) {
                 describe(IntervalKind::Prediction), describe(IntervalKind::Confidence),
                 coverage_text(pooled).c_str());
   }
+  const nlohmann::json settings = {{"resamples", a.resamples}, {"seed", a.seed},
+                                   {"scheme", a.scheme},       {"levels", req.levels},
+                                   {"splits", a.splits},       {"token_fraction", a.token_fraction}};
+  const nlohmann::json method = {{"prediction", kPredictionMethod},
+                                 {"law_averaged", kLawAveragedMethod},
+                                 {"coverage", "share of hidden measured losses inside the "
+                                              "interval; 95% Wilson interval treats rows as "
+                                              "independent (rows of one model are not)"}};
   emit_json(a.output, result_document("backtest", {{"data", describe(a.data, checked.loaded)},
-                       {"solver", describe(a.solver)},
-                       {"settings", {{"resamples", a.resamples}, {"seed", a.seed},
-                                     {"scheme", a.scheme}, {"levels", req.levels},
-                                     {"splits", a.splits}, {"token_fraction", a.token_fraction}}},
-                       {"method", {{"prediction", kPredictionMethod},
-                                   {"law_averaged", kLawAveragedMethod},
-                                   {"coverage", "share of hidden measured losses inside the "
-                                                "interval; 95% Wilson interval treats rows as "
-                                                "independent (rows of one model are not)"}}},
-                       {"slices", slices},
-                       {"coverage", coverage_json(pooled)}}));
+                                                   {"solver", describe(a.solver)},
+                                                   {"settings", settings},
+                                                   {"method", method},
+                                                   {"slices", slices},
+                                                   {"coverage", coverage_json(pooled)}}));
 }
 
 }  // namespace

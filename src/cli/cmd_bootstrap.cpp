@@ -159,10 +159,10 @@ void run(const BootstrapArgs& a) {
   if (!dist::is_root()) return;  // rank 0 alone writes, exactly what one process writes
 
   const nlohmann::json doc = result_document("bootstrap", {{"data", describe(a.data, loaded)},
-                              {"solver", describe(a.solver)},
-                              {"bootstrap", describe(a.resample)},
-                              {"interrupted", interrupted},
-                              {"results", results}});
+                                                           {"solver", describe(a.solver)},
+                                                           {"bootstrap", describe(a.resample)},
+                                                           {"interrupted", interrupted},
+                                                           {"results", results}});
   emit_json(a.output, doc);
   if (!a.params_out.empty()) io::write_file(a.params_out, params_csv(stored), a.output.force);
   if (show_text(a.output)) {

@@ -313,9 +313,9 @@ void run(const CompareArgs& a) {
   if (!a.extrapolate.empty())
     settings["extrapolate"] = describe(parse_split(a.extrapolate, "--extrapolate"));
   nlohmann::json doc = result_document("compare", {{"data", describe(a.data, loaded)},
-                        {"solver", describe(a.solver)},
-                        {"settings", settings},
-                        {"slices", slices}});
+                                                   {"solver", describe(a.solver)},
+                                                   {"settings", settings},
+                                                   {"slices", slices}});
   if (!pooled.is_null()) doc["pooled_over_slices"] = pooled;
   InterruptGuard::stop_before_writing();
   emit_json(a.output, doc);

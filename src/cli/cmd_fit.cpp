@@ -38,8 +38,8 @@ void run(const FitArgs& a) {
   nlohmann::json fits = nlohmann::json::array();
   for (const auto& r : records) fits.push_back(fit_json(r, a.data.map.by));
   const nlohmann::json doc = result_document("fit", {{"data", describe(a.data, loaded)},
-                              {"solver", describe(a.solver)},
-                              {"fits", fits}});
+                                                     {"solver", describe(a.solver)},
+                                                     {"fits", fits}});
   InterruptGuard::stop_before_writing();
   emit_json(a.output, doc);
 

@@ -159,9 +159,9 @@ void run(const PredictArgs& a) {
     }
   }
   emit_json(a.output, result_document("predict", {{"source", source},
-                       {"level", level},
-                       {"interrupted", interrupted},
-                       {"results", results}}));
+                                                  {"level", level},
+                                                  {"interrupted", interrupted},
+                                                  {"results", results}}));
   if (!a.csv_out.empty()) {
     io::write_file(a.csv_out, csv, a.output.force);
     if (show_text(a.output)) std::printf("wrote %s\n", a.csv_out.c_str());
