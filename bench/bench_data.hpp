@@ -31,13 +31,13 @@ inline BootstrapOptions epoch_bootstrap(int resamples, std::uint64_t seed, int t
                                         std::vector<double> full_starts) {
   BootstrapOptions o;
   o.scheme = Scheme::Case;
-  o.starts = StartsMode::Best;
+  o.fit.starts = StartStrategy::Best;
   o.resamples = resamples;
   o.seed = seed;
   o.jackknife = false;
-  o.fit = epoch_options();
-  o.threads = threads;
-  o.full_starts = std::move(full_starts);
+  o.fit.options = epoch_options();
+  o.fit.threads = threads;
+  o.fit.full_starts = std::move(full_starts);
   return o;
 }
 

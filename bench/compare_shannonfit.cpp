@@ -34,7 +34,7 @@ void print_protocol(const sf::Dataset& data, const sf::LawEntry& law, const std:
   j["solver"] = "shannonfit-cpu";
   j["threads"] = threads;
   j["seconds"] = seconds;
-  j["starts"] = o.full_starts.size() / law.n_params;
+  j["starts"] = o.fit.full_starts.size() / law.n_params;
   j["full_params"] =
       std::vector<double>(r.full.params.begin(), r.full.params.begin() + law.n_params);
   j["full_cost"] = r.full.cost;

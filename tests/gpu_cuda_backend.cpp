@@ -314,9 +314,9 @@ TEST(CudaBootstrap, SameResamplesAsCpuForTheSameSeed) {
     options.resamples = 64;
     options.seed = 7;
     options.jackknife = false;
-    options.backend = BackendKind::Cpu;
+    options.fit.backend = BackendKind::Cpu;
     const BootstrapResult cpu = run_bootstrap(data, law, options);
-    options.backend = BackendKind::Cuda;
+    options.fit.backend = BackendKind::Cuda;
     const BootstrapResult gpu_own_full = run_bootstrap(data, law, options);
     expect_same_fit(law, data, nullptr, gpu_own_full.full, cpu.full, "full-data fit");
     options.full = &cpu.full;

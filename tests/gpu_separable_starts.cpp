@@ -22,11 +22,11 @@ TEST(GpuSeparableStarts, EachWeightingFromItsOwnStartsAsOnTheCpu) {
   o.resamples = 40;
   o.seed = 5;
   o.jackknife = false;
-  o.starts = StartsMode::Separable;
-  o.fit.loss = LossKind::Huber;
-  o.backend = BackendKind::Cpu;
+  o.fit.starts = StartStrategy::Separable;
+  o.fit.options.loss = LossKind::Huber;
+  o.fit.backend = BackendKind::Cpu;
   const BootstrapResult cpu = run_bootstrap(data, law, o);
-  o.backend = BackendKind::Cuda;
+  o.fit.backend = BackendKind::Cuda;
   for (int chunk : {7, 0}) {
     o.chunk = chunk;
     const BootstrapResult gpu = run_bootstrap(data, law, o);

@@ -23,13 +23,12 @@ analysis::BacktestRequest request(const Dataset& data) {
   req.data = &data;
   req.laws = {&find_law("chinchilla"), &find_law("kaplan")};
   req.bootstrap.resamples = 40;
-  req.bootstrap.starts = StartsMode::Best;
-  req.bootstrap.threads = 1;
+  req.bootstrap.fit.starts = StartStrategy::Single;
+  req.bootstrap.fit.threads = 1;
   req.bootstrap.jackknife = false;
   // The synthetic grid's second-largest model reaches 2e11 tokens, the largest 8e11: a cut at
   // 5% of the largest D puts rows of the smaller models in the corner too.
   req.token_fraction = 0.05;
-  req.full_starts = [](const LawEntry& law, const Dataset&) { return single_start(law.info); };
   return req;
 }
 

@@ -90,8 +90,8 @@ TEST(Coverage, NinetyPercentIntervalsCoverTheTruthOnChinchilla) {
       BootstrapOptions o;
       o.resamples = 200;
       o.seed = id;
-      o.threads = 1;
-      o.full_starts.assign(solver_truth.begin(), solver_truth.end());
+      o.fit.threads = 1;
+      o.fit.full_starts.assign(solver_truth.begin(), solver_truth.end());
       const BootstrapResult run = run_bootstrap(data, law, o);
       std::vector<QuantityInterval> qs = parameter_intervals(run, law.info, 0.90, {});
       qs.push_back(quantity_interval(run, "L(30B, 600B)", prediction, 0.90, {}));

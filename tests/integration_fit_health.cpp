@@ -52,7 +52,7 @@ json fit_object(const std::string& command, const json& doc) {
   if (command == "compare") return doc["slices"][0]["laws"][0];
   if (command == "bootstrap") return doc["results"][0]["fit"];
   if (command == "predict") return doc["results"][0]["full_fit"];
-  return doc["laws"][0];  // analyze: report.json
+  return doc["laws"][0]["fit"];  // analyze: report.json
 }
 
 struct Case {

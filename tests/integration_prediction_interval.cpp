@@ -54,12 +54,12 @@ TEST(PredictionInterval, NinetyPercentCoversNewRunsWithRunToRunScatter) {
     ASSERT_EQ(o.scheme, Scheme::Cluster);
     o.resamples = 100;
     o.seed = rep;
-    o.threads = 1;
+    o.fit.threads = 1;
     o.jackknife = false;
-    o.full_starts.assign(truth.begin(), truth.end());
+    o.fit.full_starts.assign(truth.begin(), truth.end());
     const BootstrapResult run = run_bootstrap(data, law, o);
     const LawRun lr{&law, &run};
-    const QuantityInterval p = prediction_interval(lr, data, o.fit.space, {n, d, 0}, 0.9);
+    const QuantityInterval p = prediction_interval(lr, data, o.fit.options.space, {n, d, 0}, 0.9);
     const Interval band = shown(confidence_band(lr, {n, d, 0}, 0.9, {}));
     predicted += p.percentile.lo <= measured && measured <= p.percentile.hi;
     banded += band.lo <= measured && measured <= band.hi;
@@ -140,10 +140,10 @@ TEST(LawEquivalence, ReparametrisationsAreOneCandidate) {
   std::vector<LawFitter> fitters;
   for (const LawEntry* law : {&plain, &lse, &kaplan}) {
     LawFitter f;
-    f.law = law;
-    f.fn = law->cpu;
+    f.plan.law = law;
+    f.plan.backend = select_backend(*law, BackendKind::Cpu);
+    f.plan.threads = 1;
     f.starts = start_grid(law->info);
-    f.threads = 1;
     fitters.push_back(f);
   }
   for (Scheme scheme : {Scheme::Case, Scheme::Cluster}) {
@@ -164,10 +164,9 @@ nlohmann::json analyze_selection(const Dataset& data, std::vector<const LawEntry
   req.targets.push_back({"N=1e10,D=2e11", {1e10, 2e11, 0}});
   req.bootstrap.resamples = resamples;
   req.bootstrap.scheme = default_scheme(data);
-  req.bootstrap.starts = StartsMode::Best;
-  req.bootstrap.threads = 1;
+  req.bootstrap.fit.starts = StartStrategy::Single;
+  req.bootstrap.fit.threads = 1;
   req.grouping = "the group column";
-  for (const LawEntry* law : req.laws) req.full_starts.push_back(single_start(law->info));
   report::Folder folder;
   analysis::analyze(req, folder);
   return folder.json;

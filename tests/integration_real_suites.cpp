@@ -99,7 +99,7 @@ TEST(RealSuites, BestFitsAreVerifiedAndResamplesFinish) {
         BootstrapOptions o;
         o.resamples = resamples;
         o.seed = 1;
-        o.threads = 2;
+        o.fit.threads = 2;
         o.jackknife = false;
         o.scheme = Scheme::Case;
         const BootstrapResult run = run_bootstrap(slice.data, *law, o);

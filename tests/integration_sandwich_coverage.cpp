@@ -172,12 +172,12 @@ TEST(SandwichCoverage, DISABLED_EveryIntervalMethod) {
       BootstrapOptions o;
       o.resamples = 300;
       o.seed = rep;
-      o.threads = 2;
-      o.fit.loss = sc.loss;
-      o.fit.huber_delta = sc.delta;
-      o.full_starts.assign(truth.solver.begin(), truth.solver.end());
+      o.fit.threads = 2;
+      o.fit.options.loss = sc.loss;
+      o.fit.options.huber_delta = sc.delta;
+      o.fit.full_starts.assign(truth.solver.begin(), truth.solver.end());
       const BootstrapResult run = run_bootstrap(data, law, o);
-      const FitSummary s = summarize_fit(law, run.full, data, o.fit);
+      const FitSummary s = summarize_fit(law, run.full, data, o.fit.options);
       std::vector<QuantityInterval> qs = parameter_intervals(run, law.info, 0.90, s.covariance);
       const Quantity prediction = [&](const double* p) {
         return law.log_loss(p, truth.ln_n, truth.ln_d, 0.0);

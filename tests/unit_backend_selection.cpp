@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "shannonfit/backend.hpp"
 #include "shannonfit/batch.hpp"
 #include "shannonfit/column_quantiles.hpp"
 #include "shannonfit/errors.hpp"
@@ -22,19 +23,37 @@ TEST(BackendSelection, ParsesTheFourNamesAndRejectsOthers) {
   EXPECT_THROW(parse_backend("gpu"), InputError);
 }
 
+// The backend as a value: its kind and name say which one runs (outputs report the name), and
+// its entry is the law's batch function for that backend.
+void expect_backend(const Backend& b, BackendKind kind, const char* name, BatchFn entry,
+                    const std::string& law) {
+  EXPECT_EQ(b.kind, kind) << law;
+  EXPECT_STREQ(b.name, name) << law;
+  EXPECT_EQ(b.entry, entry) << law;
+}
+
 TEST(BackendSelection, CudaWithoutDeviceIsAnInputErrorAndAutoFallsBack) {
   for (const LawEntry& law : all_laws()) {
-    EXPECT_EQ(resolve_backend(law, BackendKind::Cpu), law.cpu) << law.info.name;
+    const std::string& name = law.info.name;
+    expect_backend(select_backend(law, BackendKind::Cpu), BackendKind::Cpu, "cpu", law.cpu, name);
+    expect_backend(select_backend(law, BackendKind::Reference), BackendKind::Reference,
+                   "reference", law.reference, name);
+    EXPECT_EQ(resolve_backend(law, BackendKind::Cpu), law.cpu) << name;
     if (cuda_available()) {
-      ASSERT_NE(law.cuda, nullptr) << law.info.name << ": a device but no kernel";
-      EXPECT_EQ(resolve_backend(law, BackendKind::Auto), law.cuda) << law.info.name;
-      EXPECT_EQ(resolve_backend(law, BackendKind::Cuda), law.cuda) << law.info.name;
+      ASSERT_NE(law.cuda, nullptr) << name << ": a device but no kernel";
+      expect_backend(select_backend(law, BackendKind::Auto), BackendKind::Cuda, "cuda", law.cuda,
+                     name);
+      expect_backend(select_backend(law, BackendKind::Cuda), BackendKind::Cuda, "cuda", law.cuda,
+                     name);
+      EXPECT_GT(select_backend(law, BackendKind::Cuda).preferred_fits_per_call,
+                select_backend(law, BackendKind::Cpu).preferred_fits_per_call)
+          << name << ": a GPU wants more fits per call than CPU threads";
       continue;
     }
-    EXPECT_EQ(resolve_backend(law, BackendKind::Auto), law.cpu) << law.info.name;
+    expect_backend(select_backend(law, BackendKind::Auto), BackendKind::Cpu, "cpu", law.cpu, name);
     try {
-      resolve_backend(law, BackendKind::Cuda);
-      ADD_FAILURE() << law.info.name << ": --backend cuda accepted without a device";
+      select_backend(law, BackendKind::Cuda);
+      ADD_FAILURE() << name << ": --backend cuda accepted without a device";
     } catch (const InputError& e) {
       EXPECT_NE(std::string(e.what()).find("--backend cuda"), std::string::npos) << e.what();
     }

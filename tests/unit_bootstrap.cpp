@@ -17,7 +17,7 @@ BootstrapOptions quick_options(int resamples) {
   o.resamples = resamples;
   o.seed = 1234;
   o.jackknife = false;
-  o.full_starts = single_start(find_law("chinchilla").info);
+  o.fit.full_starts = single_start(find_law("chinchilla").info);
   return o;
 }
 
@@ -40,13 +40,13 @@ TEST(Bootstrap, IdenticalForAnyThreadCountAndChunkSize) {
     BootstrapOptions o = quick_options(24);
     o.scheme = scheme;
     o.jackknife = true;
-    o.threads = 1;
+    o.fit.threads = 1;
     o.chunk = 24;
     const BootstrapResult base = run_bootstrap(data, law, o);
     EXPECT_EQ(base.failed(), 0) << to_string(scheme);
     for (int threads : {1, 2})
       for (int chunk : {1, 5, 0}) {
-        o.threads = threads;
+        o.fit.threads = threads;
         o.chunk = chunk;
         const BootstrapResult other = run_bootstrap(data, law, o);
         SCOPED_TRACE(std::string(to_string(scheme)) + " threads " + std::to_string(threads) +
@@ -63,11 +63,11 @@ TEST(Bootstrap, GridStartsAreDeterministicAcrossChunks) {
   const Dataset data = chinchilla_data(0.02, 8, 4, 4);
   const LawEntry& law = find_law("chinchilla");
   BootstrapOptions o = quick_options(3);
-  o.starts = StartsMode::Grid;
+  o.fit.starts = StartStrategy::Grid;
   o.chunk = 3;
   const BootstrapResult a = run_bootstrap(data, law, o);
   o.chunk = 2;
-  o.threads = 1;
+  o.fit.threads = 1;
   const BootstrapResult b = run_bootstrap(data, law, o);
   EXPECT_EQ(a.n_starts, 4500);
   expect_identical(a, b);
@@ -143,7 +143,7 @@ void expect_residual_resamples_match_cpu(BackendKind backend) {
   BootstrapOptions o = quick_options(3);
   o.scheme = Scheme::Residual;
   const BootstrapResult cpu = run_bootstrap(data, law, o);
-  o.backend = backend;
+  o.fit.backend = backend;
   const BootstrapResult other = run_bootstrap(data, law, o);
   for (int r = 0; r < 3; ++r)
     for (int k = 0; k < 5; ++k)
@@ -169,11 +169,11 @@ TEST(Bootstrap, FailedResamplesAreCountedNotDropped) {
   const Dataset data = chinchilla_data(0.02, 7);
   const LawEntry& law = find_law("chinchilla");
   BootstrapOptions o = quick_options(6);
-  o.full_starts.clear();
-  o.starts = StartsMode::Best;
+  o.fit.full_starts.clear();
+  o.fit.starts = StartStrategy::Best;
   // The full fit runs with the same options; from a far start one iteration cannot converge.
-  o.full_starts = {20, 20, 2, 3, 3};
-  o.fit.max_iterations = 1;
+  o.fit.full_starts = {20, 20, 2, 3, 3};
+  o.fit.options.max_iterations = 1;
   const BootstrapResult r = run_bootstrap(data, law, o);
   EXPECT_EQ(r.resamples.size(), 6u);
   EXPECT_EQ(r.failed(), 6);
@@ -216,5 +216,5 @@ TEST(Bootstrap, RejectsRequestsTheDataCannotExpress) {
     EXPECT_NE(std::string(e.what()).find("group"), std::string::npos) << e.what();
   }
   EXPECT_THROW(parse_scheme("bayes"), InputError);
-  EXPECT_THROW(parse_starts_mode("random"), InputError);
+  EXPECT_THROW(parse_start_strategy("random"), InputError);
 }

@@ -20,8 +20,8 @@ BootstrapOptions options(Scheme scheme) {
   o.seed = 99;
   o.scheme = scheme;
   o.chunk = 4;
-  o.threads = 2;
-  o.full_starts = single_start(find_law("chinchilla").info);
+  o.fit.threads = 2;
+  o.fit.full_starts = single_start(find_law("chinchilla").info);
   return o;
 }
 

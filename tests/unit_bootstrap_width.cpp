@@ -84,14 +84,14 @@ struct ResidualRun {
     o.scheme = Scheme::Residual;
     o.resamples = 4000;
     o.seed = 3 + shannonfit::testing::seed_block();
-    o.threads = 2;
+    o.fit.threads = 2;
     o.jackknife = false;
-    o.fit.loss = LossKind::L2;
+    o.fit.options.loss = LossKind::L2;
     const auto truth = synth::ChinchillaTruth().solver();
-    o.full_starts.assign(truth.begin(), truth.end());
+    o.fit.full_starts.assign(truth.begin(), truth.end());
     run = run_bootstrap(data, law, o);
     lin = linearise(data, run.full.params.data());
-    summary = summarize_fit(law, run.full, data, o.fit);
+    summary = summarize_fit(law, run.full, data, o.fit.options);
   }
 };
 

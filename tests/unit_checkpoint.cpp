@@ -100,7 +100,7 @@ TEST(Checkpoint, RefusesToResumeADifferentRunAndNamesTheField) {
   data.loss[1] = 2.95;
   EXPECT_THROW(back.find(checkpoint_key("runs.csv", data, law, opt), 0, 1), CheckpointError);
   BootstrapOptions huber = opt;
-  huber.fit.loss = LossKind::Huber;
+  huber.fit.options.loss = LossKind::Huber;
   EXPECT_THROW(back.find(checkpoint_key("runs.csv", small_data(), law, huber), 0, 1),
                CheckpointError);
 }

@@ -70,7 +70,7 @@ TEST(ComputeOptimal, BootstrapIntervalsBracketTheEstimate) {
   const Dataset data = synth::chinchilla_data(0.02, 4, 8, 6);
   BootstrapOptions bo;
   bo.resamples = 100;
-  bo.full_starts = single_start(law.info);
+  bo.fit.full_starts = single_start(law.info);
   const BootstrapResult run = run_bootstrap(data, law, bo);
   const ComputeOptimalOptions o;
   const Quantity n_star = [&](const double* p) {

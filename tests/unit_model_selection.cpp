@@ -31,10 +31,10 @@ Dataset four_rows() {
 
 LawFitter fitter(const LawEntry& law) {
   LawFitter f;
-  f.law = &law;
-  f.fn = law.cpu;
+  f.plan.law = &law;
+  f.plan.backend = select_backend(law, BackendKind::Cpu);
+  f.plan.threads = 1;
   f.starts = start_grid(law.info);
-  f.threads = 1;
   return f;
 }
 

@@ -43,10 +43,10 @@ BootstrapResult small_bootstrap(const Dataset& data, const FitOptions& fit) {
   BootstrapOptions o;
   o.resamples = 40;
   o.seed = 5;
-  o.threads = 1;
+  o.fit.threads = 1;
   o.jackknife = false;
-  o.fit = fit;
-  o.full_starts = far_start();
+  o.fit.options = fit;
+  o.fit.full_starts = far_start();
   return run_bootstrap(data, chinchilla(), o);
 }
 

@@ -164,11 +164,11 @@ TEST(SeparableStarts, BootstrapMatchesTheGridPerResample) {
   o.resamples = 6;
   o.seed = 99;
   o.jackknife = false;
-  o.fit = huber();
-  o.starts = StartsMode::Grid;
+  o.fit.options = huber();
+  o.fit.starts = StartStrategy::Grid;
   const BootstrapResult grid = run_bootstrap(data, law, o);
-  o.starts = StartsMode::Separable;
-  o.threads = 1;
+  o.fit.starts = StartStrategy::Separable;
+  o.fit.threads = 1;
   const BootstrapResult ours = run_bootstrap(data, law, o);
   EXPECT_EQ(ours.n_starts, kSeparableStarts);
   EXPECT_NEAR(ours.full.cost, grid.full.cost, 1e-9 * grid.full.cost);
@@ -186,7 +186,7 @@ TEST(SeparableStarts, BootstrapMatchesTheGridPerResample) {
     EXPECT_NEAR(mine[k].percentile.hi, theirs[k].percentile.hi, 1e-4 * std::abs(theirs[k].percentile.hi))
         << mine[k].name;
   }
-  o.threads = 2;
+  o.fit.threads = 2;
   o.chunk = 4;
   const BootstrapResult split = run_bootstrap(data, law, o);
   for (std::size_t r = 0; r < ours.resamples.size(); ++r) {
@@ -198,8 +198,8 @@ TEST(SeparableStarts, BootstrapMatchesTheGridPerResample) {
 TEST(SeparableStarts, BootstrapRefusesANonSeparableLaw) {
   BootstrapOptions o;
   o.resamples = 2;
-  o.starts = StartsMode::Separable;
+  o.fit.starts = StartStrategy::Separable;
   EXPECT_THROW(run_bootstrap(synth::chinchilla_data(0.02, 7), find_law("kaplan"), o), InputError);
-  EXPECT_EQ(parse_starts_mode("separable"), StartsMode::Separable);
-  EXPECT_STREQ(to_string(StartsMode::Separable), "separable");
+  EXPECT_EQ(parse_start_strategy("separable"), StartStrategy::Separable);
+  EXPECT_STREQ(to_string(StartStrategy::Separable), "separable");
 }

@@ -155,9 +155,10 @@ def section_spread(h, level):
 def section_warnings(rep):
     warnings, _ = split_diagnostics(list(rep.get("diagnostics") or []))
     for law in rep.get("laws", []):
-        if law.get("converged") is False:
+        fit = law.get("fit") or {"status": "failed", "converged": False}
+        if fit.get("converged") is False:
             warnings.insert(0, f"{law['name']}: the best fit did not converge "
-                               f"({law.get('status')}).")
+                               f"({fit.get('status')}).")
     if not warnings:
         return ""
     return (f"<section class='warnings'><h2>Warnings ({len(warnings)})</h2>" +
@@ -219,8 +220,11 @@ def section_params(rep):
         rows = [[esc(p["name"]), fmt(p.get("value")), fmt(p.get("se")),
                  interval(p.get("lo"), p.get("hi"))] for p in law.get("params", [])]
         out.append(table(["parameter", "estimate", "std. error", label], rows))
-        stats = [("status", law.get("status")), ("RSS", law.get("rss")), ("R²", law.get("r2")),
-                 ("AIC", law.get("aic")), ("BIC", law.get("bic")),
+        fit = law.get("fit") or {"status": "failed"}
+        statistics = fit.get("statistics", {})
+        stats = [("status", fit.get("status")), ("RSS", statistics.get("rss")),
+                 ("R²", statistics.get("r2")), ("AIC", statistics.get("aic")),
+                 ("BIC", statistics.get("bic")),
                  ("resamples", law.get("resamples")),
                  ("failed resamples", law.get("failed_resamples"))]
         out.append("<p class='muted'>" + " · ".join(f"{k} {fmt(v)}" for k, v in stats
@@ -272,7 +276,7 @@ def section_figures(folder, rep):
 
 def section_reproduce(rep):
     data = rep.get("data") or {}
-    items = [("command", f"<code>{esc(rep.get('command', ''))}</code>"),
+    items = [("command", f"<code>{esc(rep.get('command_line', ''))}</code>"),
              ("shannonfit version", esc(rep.get("version", ""))),
              ("seed", esc(rep.get("seed", ""))),
              ("data", f"{esc(data.get('path', ''))} ({esc(data.get('rows', '?'))} rows used)"),

@@ -219,9 +219,11 @@ def fit(n, d=None, loss=None, *, law: str = "chinchilla", loss_kind: str = "hube
         law: a name from laws().
         loss_kind: "huber" (delta huber_delta, the CLI's default) or "l2" (least squares).
         space: "log" fits ln L, "linear" fits L (with loss_kind="l2": scipy's curve_fit).
-        starts: "grid" (the law's multi-start grid), "single", or "separable" (laws linear in
-            some parameters: a grid over the others with nonnegative least squares, then LM
-            from its best few points).
+        starts: where fits start, as the CLI's --starts: "grid" (the law's multi-start grid),
+            "best" (the grid here; refits in bootstrap() and analyze() start from its optimum),
+            "single" (the law's single default start), or "separable" (laws linear in some
+            parameters: a grid over the others with nonnegative least squares, then LM from its
+            best few points).
         backend: "auto" (CUDA when present), "cpu", "reference" or "cuda". threads: 0 = all.
 
     Returns a FitResult: params and se (reported names, A not ln A), status, rss, r2, aic,
@@ -255,8 +257,10 @@ def bootstrap(n, d=None, loss=None, *, law: str = "chinchilla", resamples: int =
     Args:
         data and solver arguments: as in fit(); groups (array or column name) label clusters.
         scheme: "case" (rows), "cluster" (whole groups) or "residual".
-        starts: "best" (each resample starts from the full-data fit, Epoch AI's protocol),
-            "grid", or "separable".
+        starts: "best" (the full-data fit searches the grid, each resample starts from its
+            optimum: Epoch AI's protocol), "grid" (every resample searches the grid too),
+            "single" (the full-data fit from the law's default start, each resample from its
+            optimum), or "separable" (every fit runs its own separable search).
         level: coverage of the intervals (default 0.9, as everywhere).
 
     Returns a BootstrapResult: fit()'s fields plus intervals (per parameter: Estimate with
@@ -404,7 +408,7 @@ def analyze(n, d=None, loss=None, *, laws: Union[str, Iterable[str]] = "all", at
             budget: Quantity = 0, budget_x: float = 0, level: float = DEFAULT_LEVEL,
             resamples: int = 200, seed: int = 0, scheme: str = "case", kfold: int = 5,
             extrapolate: str = "", loss_kind: str = "huber", huber_delta: float = 1e-3,
-            space: str = "log", starts: str = "grid", backend: str = "auto", weights=None,
+            space: str = "log", starts: str = "best", backend: str = "auto", weights=None,
             x=None, groups=None, threads: int = 0, max_iterations: int = 500,
             columns: Optional[Dict[str, str]] = None) -> Analysis:
     """The whole analysis in one call, as `shannonfit analyze` does it (same defaults): every
@@ -498,10 +502,12 @@ def _analysis(raw: Dict[str, Any]) -> Analysis:
                                       Interval(_number(p["lo"]), _number(p["hi"]), level),
                                       _number(p["bootstrap_se"]), _number(p["se"]))
                   for p in j["params"]}
-        laws[j["name"]] = LawFit(j["name"], j["formula"], j["status"], j["converged"], params,
-                                 _number(j.get("rss")), _number(j.get("r2")),
-                                 _number(j.get("aic")), _number(j.get("aicc")),
-                                 _number(j.get("bic")), j.get("resamples", 0),
+        fit = j.get("fit") or {"status": "failed", "converged": False, "statistics": {}}
+        stats = fit["statistics"]
+        laws[j["name"]] = LawFit(j["name"], j["formula"], fit["status"], fit["converged"], params,
+                                 _number(stats.get("rss")), _number(stats.get("r2")),
+                                 _number(stats.get("aic")), _number(stats.get("aicc")),
+                                 _number(stats.get("bic")), j.get("resamples", 0),
                                  j.get("failed_resamples", 0), j.get("error", ""))
     sel = raw.get("selection") or {}
     selection = Selection(sel["winner"], sel["verdict"], sel["ranked_by"], sel["method"],

@@ -96,7 +96,9 @@ class FitResult(_Indexable):
     params and se map the reported parameter names (A, not ln A) to the estimate and its
     asymptotic standard error (NaN where the data do not identify it, see unidentified).
     solver_params, solver_names and covariance are in the space the solver works in.
-    start_outcomes says how every start ended; best_fit the chosen start's state.
+    start_outcomes says how every start ended; best_fit the chosen start's state. record is the
+    fit exactly as `shannonfit fit --out` writes it (docs/schema/shannonfit-results.schema.json,
+    $defs/fit).
     """
 
     law: str
@@ -123,6 +125,7 @@ class FitResult(_Indexable):
     unidentified: List[str]
     start_outcomes: Dict[str, int]
     best_fit: Dict[str, Any]
+    record: Dict[str, Any]
 
     def to_pandas(self):
         """One row per parameter: estimate and asymptotic standard error."""

@@ -12,6 +12,7 @@
 #include "analysis/compute_optimal.hpp"
 #include "analysis/model_selection.hpp"
 #include "analysis/prediction_interval.hpp"
+#include "analysis/result_json.hpp"
 #include "analysis/uncertainty.hpp"
 #include "laws/equivalence.hpp"
 #include "shannonfit/errors.hpp"
@@ -89,30 +90,16 @@ class Builder {
     folder_.tables.emplace("data.csv", std::move(t));
   }
 
-  void add_law(const LawEntry& law, BootstrapResult&& moved, long full_starts) {
+  void add_law(const LawEntry& law, BootstrapResult&& moved) {
     runs_.push_back({&law, std::move(moved)});
     const BootstrapResult& run = runs_.back().run;
-    const FitSummary summary = summarize_fit(law, run.full, data_, req_.bootstrap.fit);
+    const FitSummary summary = summarize_fit(law, run.full, data_, req_.bootstrap.fit.options);
     const auto intervals = parameter_intervals(run, law.info, req_.level, summary.covariance);
     json j = {{"name", law.info.name},
               {"formula", law.info.formula},
               {"source", law.info.source},
               {"note", law.info.note},
-              {"status", to_string(run.full.status)},
-              {"converged", converged(run.full.status)},
-              {"iterations", run.full.iterations},
-              {"n_starts", full_starts},
-              {"failed_starts", run.full.failed_starts},
-              {"start_outcomes", to_json(run.full_starts)},
-              {"best_fit", best_fit_json(law.info, run.full)},
-              {"space", to_string(summary.quality.space)},
-              {"rss", number(summary.quality.rss)},
-              {"r2", number(summary.quality.r2)},
-              {"aic", number(summary.quality.criteria.aic)},
-              {"aicc", number(summary.quality.criteria.aicc)},
-              {"bic", number(summary.quality.criteria.bic)},
-              {"likelihood", summary.quality.likelihood},
-              {"covariance_kind", summary.covariance_kind},
+              {"fit", fit_json(fit_record(run.plan, data_, data_.source, run.full, run.full_starts))},
               {"resamples", static_cast<long>(run.resamples.size())},
               {"failed_resamples", run.failed()},
               {"scheme", to_string(run.scheme)}};
@@ -166,7 +153,8 @@ class Builder {
     score.candidate = candidate_name(law);
     score.fit_warning = warning;
     score.quality = summary.quality;
-    score.best.assign(run.full.params.begin(), run.full.params.begin() + law.n_params);
+    score.plan = run.plan;
+    score.full = run.full;
     scores_.push_back(std::move(score));
     add_fitted(law, run, summary.quality.space);
     add_predictions(law, run, summary.covariance, summary.quality.space);
@@ -208,8 +196,8 @@ class Builder {
 
   void add_failure(const LawEntry& law, const std::string& why) {
     laws_.push_back({{"name", law.info.name}, {"formula", law.info.formula},
-                     {"source", law.info.source}, {"converged", false},
-                     {"status", "failed"}, {"error", why}, {"params", json::array()}});
+                     {"source", law.info.source}, {"note", law.info.note}, {"fit", nullptr},
+                     {"error", why}, {"params", json::array()}});
     diagnostics_.push_back(law.info.name + ": " + why);
   }
 
@@ -237,7 +225,8 @@ class Builder {
     std::string candidate;    // laws that are one function share it (laws/equivalence.hpp)
     std::string fit_warning;  // the full-data fit's warning (on a bound, not converged); "" none
     FitQuality quality;
-    std::vector<double> best;  // full-data fit, solver space
+    FitPlan plan;              // how the law was fitted
+    FitResult full;            // the full-data fit
     CvResult kfold, logo;
     HoldoutResult holdout;
     double win_rate = kNaN;
@@ -372,12 +361,7 @@ class Builder {
       folds = kfold_assignment(data_.size(), req_.kfold, req_.bootstrap.seed);
     std::vector<LawFitter> fitters;
     for (Score& s : scores_) {
-      LawFitter f;
-      f.law = s.law;
-      f.fn = resolve_backend(*s.law, req_.bootstrap.backend);
-      f.starts = s.best;
-      f.options = req_.bootstrap.fit;
-      f.threads = req_.bootstrap.threads;
+      const LawFitter f = refits_of(s.plan, s.full);
       if (!folds.empty()) s.kfold = cross_validate(f, data_, folds, req_.kfold);
       if (grouped)
         s.logo = cross_validate(f, data_, data_.group, static_cast<int>(data_.group_names.size()));
@@ -554,7 +538,7 @@ class Builder {
     }
     if (candidates >= 2 && req_.bootstrap.scheme != Scheme::Residual) {
       const LawAveraged avg =
-          law_averaged(runs, data_, req_.bootstrap.fit.space, t.at, req_.level);
+          law_averaged(runs, data_, req_.bootstrap.fit.options.space, t.at, req_.level);
       h["estimate"] = number(avg.prediction.estimate);
       h["lower"] = number(avg.prediction.percentile.lo);
       h["upper"] = number(avg.prediction.percentile.hi);
@@ -663,22 +647,17 @@ void analyze(const AnalyzeRequest& request, report::Folder& folder, const LawPro
   Builder b(req, folder, split_note);
   b.add_data_table();
   int fitted = 0;
-  for (std::size_t i = 0; i < req.laws.size(); ++i) {
-    const LawEntry& law = *req.laws[i];
-    BootstrapOptions options = req.bootstrap;
-    if (i < req.full_starts.size()) options.full_starts = req.full_starts[i];
+  for (const LawEntry* entry : req.laws) {
+    const LawEntry& law = *entry;
     try {
       ProgressFn law_progress;
       if (progress)
         law_progress = [&](const BootstrapProgress& p) { progress(law.info.name, p); };
-      BootstrapResult run = run_bootstrap(*req.data, law, options, law_progress, req.cancel);
+      BootstrapResult run = run_bootstrap(*req.data, law, req.bootstrap, law_progress, req.cancel);
       if (run.interrupted || (req.cancel && req.cancel->load()))
         throw InterruptedError("analyze stopped during " + law.info.name +
                                "; no report was written");
-      const std::size_t full_starts =
-          (options.full_starts.empty() ? start_grid(law.info) : options.full_starts).size() /
-          law.n_params;
-      b.add_law(law, std::move(run), static_cast<long>(full_starts));
+      b.add_law(law, std::move(run));
       ++fitted;
     } catch (const FitError& e) {
       b.add_failure(law, e.what());

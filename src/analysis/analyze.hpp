@@ -28,13 +28,12 @@ struct AnalyzeRequest {
   double budget = 0;               // compute budget C = 6ND for the compute-optimal split; 0: none
   double budget_x = 0;             // perturbation strength the compute-optimal split assumes
   double level = 0.9;              // interval coverage
-  BootstrapOptions bootstrap;      // resamples, seed, scheme, fit options, backend, threads
+  BootstrapOptions bootstrap;      // resamples, seed, scheme, and the fit plan's config
   int kfold = 5;                   // folds of k-fold cross-validation (< 2: none; not run
                                    //   when the rows are grouped: leave-one-model-out instead)
   std::vector<char> held_out;      // rows to predict, not fit (--extrapolate); empty: none, or
                                    //   the extrapolation protocol when a target is beyond the data
   std::string grouping;            // how rows share models (assign_model_groups); "" none
-  std::vector<std::vector<double>> full_starts;  // per law (same order): starts of the full fit
   // Polled between laws and bootstrap chunks; when it becomes true, analyze throws
   // InterruptedError and fills nothing.
   const std::atomic<bool>* cancel = nullptr;

@@ -113,10 +113,8 @@ SplitOutcome run_split(const BacktestRequest& req, SplitKind kind, const std::ve
   std::deque<BootstrapResult> runs;
   std::vector<LawRun> law_runs;
   for (const LawEntry* law : req.laws) {
-    BootstrapOptions o = options;
-    if (req.full_starts) o.full_starts = req.full_starts(*law, train);
     try {
-      runs.push_back(run_bootstrap(train, *law, o));
+      runs.push_back(run_bootstrap(train, *law, options));
       law_runs.push_back({law, &runs.back()});
       out.failed_resamples.push_back(runs.back().failed());
     } catch (const FitError& e) {
@@ -124,7 +122,7 @@ SplitOutcome run_split(const BacktestRequest& req, SplitKind kind, const std::ve
       out.failed_resamples.push_back(-1);
     }
   }
-  const Space space = options.fit.space;
+  const Space space = options.fit.options.space;
   for (std::size_t i = 0; i < data.size(); ++i) {
     if (!hidden[i]) continue;
     const PredictionPoint at{data.n[i], data.d[i], data.has_x() ? data.x[i] : 0.0};

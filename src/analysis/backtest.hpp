@@ -9,7 +9,6 @@
 // Hidden rows of one model are not independent (a model's whole curve sits above or below the
 // law), so the binomial intervals are too narrow by the design effect of that correlation; the
 // per-split counts let a reader see it.
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -33,8 +32,6 @@ struct BacktestRequest {
   std::vector<double> levels = {0.5, 0.8, 0.9, 0.95};
   BootstrapOptions bootstrap;   // scheme Cluster/Case chosen per training set when auto_scheme
   bool auto_scheme = true;
-  // Starts of the full-data fit per law (same order as laws) on a training set; empty: grid.
-  std::function<std::vector<double>(const LawEntry&, const Dataset&)> full_starts;
 };
 
 // One hidden row scored by one law (or the law-averaged prediction).

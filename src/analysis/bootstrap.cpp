@@ -22,27 +22,11 @@ Scheme parse_scheme(const std::string& name) {
   throw InputError("--scheme: unknown scheme '" + name + "' (choose case, cluster or residual)");
 }
 
-StartsMode parse_starts_mode(const std::string& name) {
-  if (name == "grid") return StartsMode::Grid;
-  if (name == "best") return StartsMode::Best;
-  if (name == "separable") return StartsMode::Separable;
-  throw InputError("--starts: unknown mode '" + name + "' (choose grid, best or separable)");
-}
-
 const char* to_string(Scheme s) {
   switch (s) {
     case Scheme::Case: return "case";
     case Scheme::Cluster: return "cluster";
     case Scheme::Residual: return "residual";
-  }
-  return "unknown";
-}
-
-const char* to_string(StartsMode s) {
-  switch (s) {
-    case StartsMode::Grid: return "grid";
-    case StartsMode::Best: return "best";
-    case StartsMode::Separable: return "separable";
   }
   return "unknown";
 }
@@ -155,7 +139,7 @@ class Runner {
   Runner(const Dataset& data, const LawEntry& law, const BootstrapOptions& opt,
          const ProgressFn& progress, const std::atomic<bool>* cancel)
       : data_(data), law_(law), opt_(opt), progress_(progress), cancel_(cancel),
-        fn_(resolve_backend(law, opt.backend)), n_(static_cast<int>(data.size())),
+        n_(static_cast<int>(data.size())),
         n_groups_(count_groups(data)), started_(Clock::now()) {}
 
   BootstrapResult run() {
@@ -164,21 +148,16 @@ class Runner {
     res.law = law_.info.name;
     res.n_params = law_.n_params;
     res.scheme = opt_.scheme;
-    res.starts = opt_.starts;
+    res.starts = opt_.fit.starts;
     res.seed = opt_.seed;
     res.n_points = n_;
     res.n_clusters = opt_.scheme == Scheme::Cluster ? n_groups() : 0;
     res.requested = opt_.resamples;
 
-    const bool search = opt_.starts == StartsMode::Separable;
-    if (search) require_separable(law_);
+    plan_ = make_plan(law_, data_, opt_.fit);
+    res.plan = plan_;
     res.full = full_fit(res.full_starts);
-    const double* best = res.full.params.data();
-    const std::vector<double> best_start(best, best + law_.n_params);
-    const std::vector<double> starts =
-        opt_.starts == StartsMode::Grid ? start_grid(law_.info) : best_start;
-    res.n_starts = search ? static_cast<int>(separable_start_count(*law_.separable, kSeparableStarts))
-                          : static_cast<int>(starts.size()) / law_.n_params;
+    res.n_starts = static_cast<int>(plan_.n_refit_starts());
     if (opt_.scheme == Scheme::Residual) prepare_residuals(res.full);
 
     res.chunk = opt_.chunk > 0 ? opt_.chunk : auto_chunk(res.n_starts);
@@ -188,8 +167,12 @@ class Runner {
       fits_total_ += rows;
       res.jackknife = opt_.done_jackknife;
       res.jackknife.resize(rows);
-      const long done = fit_rows(rows, static_cast<long>(opt_.done_jackknife.size()), res.chunk,
-                                 best_start, false, false, "jackknife",
+      // Leaving one row (or model) out barely moves the optimum: every refit starts there.
+      FitPlan from_optimum = plan_;
+      from_optimum.starts = StartStrategy::Best;
+      const long done = fit_rows(from_optimum, res.full, rows,
+                                 static_cast<long>(opt_.done_jackknife.size()), res.chunk, false,
+                                 "jackknife",
                                  [this](long i, double* w, double*) { jackknife_row(i, w); },
                                  res.jackknife);
       if (done < rows) {
@@ -203,7 +186,7 @@ class Runner {
     res.resamples.resize(count);
     const bool targets = opt_.scheme == Scheme::Residual;
     const long done =
-        fit_rows(count, static_cast<long>(opt_.done_resamples.size()), res.chunk, starts, search,
+        fit_rows(plan_, res.full, count, static_cast<long>(opt_.done_resamples.size()), res.chunk,
                  targets, "resamples",
                  [this, first](long r, double* w, double* t) { resample_row(first + r, w, t); },
                  res.resamples);
@@ -253,20 +236,9 @@ class Runner {
 
   FitResult full_fit(StartOutcomes& outcomes) {
     if (opt_.full) return *opt_.full;
-    BatchRequest req;
-    req.data = &data_;
-    if (!opt_.full_starts.empty())
-      req.starts = opt_.full_starts;
-    else if (opt_.starts == StartsMode::Separable)
-      req.starts = separable_starts_batch(law_, data_, opt_.fit, nullptr, nullptr, 1,
-                                          kSeparableStarts, opt_.threads);
-    else
-      req.starts = start_grid(law_.info);
-    req.options = opt_.fit;
-    req.threads = opt_.threads;
-    req.cancel = cancel_;
     report("full fit", 0, 0);
-    const FitResult full = fit_counting_starts(law_, fn_, req, outcomes);
+    const FitResult full =
+        fit_counting_starts(law_, plan_.backend.entry, plan_.full_request(data_, cancel_), outcomes);
     if (!std::isfinite(full.cost))
       throw FitError("law " + law_.info.name + ": the full-data fit failed from every start (" +
                      to_string(full.status) + "); nothing to bootstrap");
@@ -276,14 +248,14 @@ class Runner {
   // Centred residuals in the fit space, inflated by sqrt(n / (n - p)) because fitted residuals
   // are smaller than the errors by about that factor (Davison & Hinkley 1997, §6.2).
   void prepare_residuals(const FitResult& full) {
-    const PreparedPoints pts = prepare_points(data_, opt_.fit.space);
+    const PreparedPoints pts = prepare_points(data_, plan_.options.space);
     fitted_.resize(n_);
     residuals_.resize(n_);
     double mean = 0;
     for (int i = 0; i < n_; ++i) {
       const double ln_l = law_.log_loss(full.params.data(), pts.ln_n[i], pts.ln_d[i],
                                         pts.x.empty() ? 0.0 : pts.x[i]);
-      fitted_[i] = opt_.fit.space == Space::Log ? ln_l : std::exp(ln_l);
+      fitted_[i] = plan_.options.space == Space::Log ? ln_l : std::exp(ln_l);
       residuals_[i] = pts.target[i] - fitted_[i];
       mean += residuals_[i] / n_;
     }
@@ -307,27 +279,21 @@ class Runner {
   // Fewer fits per call than a GPU wants would starve it; more than this on CPU threads would
   // make progress reports and interruption coarse.
   int auto_chunk(int n_starts) const {
-    const long target = fn_ == law_.cuda ? (1L << 18) : 1024L;
-    return static_cast<int>(std::clamp<long>(target / n_starts, 1, opt_.resamples));
+    return static_cast<int>(
+        std::clamp<long>(plan_.backend.preferred_fits_per_call / n_starts, 1, opt_.resamples));
   }
 
-  // Fits rows [from, total) produced by `fill(row, weights, targets)` in chunks from `starts`
-  // (with `search`: from each row's own separable search instead), writing out[row]. Returns
-  // how many rows were completed before a cancel.
+  // Fits rows [from, total) produced by `fill(row, weights, targets)` in chunks, as refits of
+  // `plan` around the full-data fit `full`, writing out[row]. Returns how many rows were
+  // completed before a cancel.
   template <class Fill>
-  long fit_rows(long total, long from, int chunk, const std::vector<double>& starts, bool search,
+  long fit_rows(const FitPlan& plan, const FitResult& full, long total, long from, int chunk,
                 bool with_targets, const char* phase, const Fill& fill,
                 std::vector<ResampleFit>& out) {
-    const long n_starts = search ? separable_start_count(*law_.separable, kSeparableStarts)
-                                 : static_cast<long>(starts.size()) / law_.n_params;
+    const std::vector<double> starts = plan.refit_starts(full);
+    const long n_starts = plan.n_refit_starts();
     std::vector<double> weights(static_cast<std::size_t>(chunk) * n_);
     std::vector<double> targets(with_targets ? weights.size() : 0);
-    BatchRequest req;
-    req.data = &data_;
-    req.starts = starts;
-    req.starts_per_weighting = search;
-    req.options = opt_.fit;
-    req.threads = opt_.threads;
     long done = from;
     fits_done_ += from * n_starts;
     while (done < total) {
@@ -335,13 +301,9 @@ class Runner {
       const long count = std::min<long>(chunk, total - done);
       for (long k = 0; k < count; ++k)
         fill(done + k, weights.data() + k * n_, with_targets ? targets.data() + k * n_ : nullptr);
-      req.weights = weights.data();
-      req.targets = with_targets ? targets.data() : nullptr;
-      req.n_weightings = static_cast<int>(count);
-      if (search)
-        req.starts = separable_starts_batch(law_, data_, opt_.fit, req.weights, req.targets, count,
-                                            kSeparableStarts, opt_.threads);
-      const std::vector<FitResult> fits = fn_(law_, req);
+      const std::vector<FitResult> fits = plan.backend.run(
+          law_, plan.refit_request(data_, starts, weights.data(),
+                                   with_targets ? targets.data() : nullptr, count));
       for (long k = 0; k < count; ++k) out[done + k] = to_resample_fit(fits.at(k));
       done += count;
       fits_done_ += count * n_starts;
@@ -374,7 +336,7 @@ class Runner {
   const BootstrapOptions& opt_;
   const ProgressFn& progress_;
   const std::atomic<bool>* cancel_;
-  BatchFn fn_;
+  FitPlan plan_;  // made in run(), once the options are validated
   int n_;
   int n_groups_;
   Clock::time_point started_;

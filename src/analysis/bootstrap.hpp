@@ -14,38 +14,29 @@
 #include <vector>
 
 #include "analysis/fit_outcome.hpp"
+#include "analysis/fit_plan.hpp"
 #include "shannonfit/batch.hpp"
 
 namespace shannonfit {
 
 enum class Scheme : unsigned char { Case, Cluster, Residual };
-// Where each resample's fit starts: the law's whole start grid, the best full-data fit (one
-// start per resample, as Epoch AI did), or a separable law's own search on the resample's data
-// (separable_starts.hpp; the full-data fit then uses it too).
-enum class StartsMode : unsigned char { Grid, Best, Separable };
 
-Scheme parse_scheme(const std::string& name);        // case | cluster | residual
-StartsMode parse_starts_mode(const std::string& name);  // grid | best | separable
+Scheme parse_scheme(const std::string& name);  // case | cluster | residual
 const char* to_string(Scheme s);
-const char* to_string(StartsMode s);
 
 struct ResampleFit;
 
 struct BootstrapOptions {
   Scheme scheme = Scheme::Case;
-  StartsMode starts = StartsMode::Best;
   int resamples = 1000;
   std::uint64_t seed = 0;
   int chunk = 0;          // resamples per batch call; 0 = chosen from the start count and backend
   bool jackknife = true;  // leave-one-out (point or cluster) refits for the BCa acceleration
-  FitOptions fit;
-  BackendKind backend = BackendKind::Cpu;
-  int threads = 0;        // CPU threads; 0 = all cores
-  // Starts for the full-data fit (S rows of P, solver space); empty = the law's start grid
-  // (with StartsMode::Separable: the separable search on the full data).
-  std::vector<double> full_starts;
-  // The full-data fit when the caller already has it (the CLI reports it with its statistics);
-  // null = run it here from full_starts.
+  // How the full-data fit and every resample are fitted (fit_plan.hpp); resamples start from the
+  // full-data optimum unless asked otherwise.
+  FitConfig fit{BackendKind::Cpu, 0, FitOptions{}, StartStrategy::Best, {}};
+  // The full-data fit when the caller already has it (the CLI reports it with its statistics),
+  // made under the same plan; null = run it here.
   const FitResult* full = nullptr;
   // Split and resumed runs (src/mpi, --resume): only resamples [first_resample, end_resample)
   // are fitted (-1: to the last), and result.resamples[k] is resample first_resample + k.
@@ -80,10 +71,11 @@ struct BootstrapProgress {
 using ProgressFn = std::function<void(const BootstrapProgress&)>;
 
 struct BootstrapResult {
+  FitPlan plan;  // what the full-data fit and every resample followed
   std::string law;
   int n_params = 0;
   Scheme scheme = Scheme::Case;
-  StartsMode starts = StartsMode::Best;
+  StartStrategy starts = StartStrategy::Best;
   std::uint64_t seed = 0;
   int n_starts = 0;            // starts per resample
   int n_points = 0;

@@ -146,20 +146,20 @@ std::uint64_t dataset_checksum(const Dataset& data) {
 CheckpointKey checkpoint_key(const std::string& label, const Dataset& data, const LawEntry& law,
                              const BootstrapOptions& o) {
   std::string starts;
-  for (double v : o.full_starts) starts += bits(v);
-  const FitOptions& f = o.fit;
+  for (double v : o.fit.full_starts) starts += bits(v);
+  const FitOptions& f = o.fit.options;
   return {{"run", label + " / " + law.info.name},
           {"data", std::to_string(data.size()) + " rows, checksum " + hex64(dataset_checksum(data))},
           {"seed", std::to_string(o.seed)},
           {"scheme", to_string(o.scheme)},
-          {"starts", to_string(o.starts)},
+          {"starts", to_string(o.fit.starts)},
           {"resamples", std::to_string(o.resamples)},
           {"jackknife", o.jackknife ? "on" : "off"},
           {"space", to_string(f.space)},
           {"loss", f.loss == LossKind::Huber ? "huber, delta " + exact(f.huber_delta) : "l2"},
           {"max_iterations", std::to_string(f.max_iterations)},
           {"tolerances", exact(f.step_tol) + " " + exact(f.cost_tol) + " " + exact(f.grad_tol)},
-          {"backend", to_string(o.backend)},
+          {"backend", to_string(o.fit.backend)},
           {"full_starts", hex64(std::hash<std::string>{}(starts))}};
 }
 

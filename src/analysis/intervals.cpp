@@ -5,6 +5,7 @@
 #include <cmath>
 #include <string>
 
+#include "shannonfit/column_quantiles.hpp"
 #include "shannonfit/errors.hpp"
 
 namespace shannonfit {
@@ -20,10 +21,9 @@ double normal_quantile(double p) { return boost::math::quantile(boost::math::nor
 double normal_cdf(double z) { return boost::math::cdf(boost::math::normal(), z); }
 
 double quantile_sorted(const std::vector<double>& sorted, double q) {
-  const double h = (static_cast<double>(sorted.size()) - 1) * std::clamp(q, 0.0, 1.0);
-  const std::size_t lo = static_cast<std::size_t>(std::floor(h));
-  if (lo + 1 >= sorted.size()) return sorted.back();
-  return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[lo + 1] - sorted[lo]);
+  const long n = static_cast<long>(sorted.size());
+  const QuantilePosition at = quantile_position(n, std::clamp(q, 0.0, 1.0));
+  return interpolate_quantile(sorted[at.lo], sorted[std::min(at.lo + 1, n - 1)], at.frac);
 }
 
 double jackknife_acceleration(const std::vector<double>& jackknife) {

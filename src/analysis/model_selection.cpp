@@ -12,20 +12,18 @@
 
 namespace shannonfit {
 
+LawFitter refits_of(const FitPlan& plan, const FitResult& full, const std::atomic<bool>* cancel) {
+  return {plan, plan.refit_starts(full), cancel};
+}
+
 std::vector<FitResult> fit_weightings(const LawFitter& f, const Dataset& data,
                                       const std::vector<double>& weights) {
-  BatchRequest req;
-  req.data = &data;
-  req.starts = f.starts;
-  req.options = f.options;
-  req.threads = f.threads;
-  req.weights = weights.data();
-  req.n_weightings = static_cast<int>(weights.size() / data.size());
-  req.cancel = f.cancel;
-  std::vector<FitResult> fits = f.fn(*f.law, req);
+  const long count = static_cast<long>(weights.size() / data.size());
+  std::vector<FitResult> fits = f.plan.backend.run(
+      *f.plan.law, f.plan.refit_request(data, f.starts, weights.data(), nullptr, count, f.cancel));
   if (f.cancel && f.cancel->load())
-    throw InterruptedError("stopped during the fits of law '" + f.law->info.name + "' on " +
-                           std::to_string(req.n_weightings) +
+    throw InterruptedError("stopped during the fits of law '" + f.plan.law->info.name + "' on " +
+                           std::to_string(count) +
                            " training subsets (folds, held-out split or resamples)");
   return fits;
 }
@@ -166,7 +164,7 @@ CvResult cross_validate(const LawFitter& f, const Dataset& data, const std::vect
       ++cv.failed;
       continue;
     }
-    const PredictionScore s = score_rows(*f.law, fits[k].params.data(), data, f.options.space, rows);
+    const PredictionScore s = score_rows(*f.plan.law, fits[k].params.data(), data, f.plan.options.space, rows);
     sse += s.sse;
     cv.scored += s.n;
   }
@@ -192,7 +190,7 @@ HoldoutResult evaluate_holdout(const LawFitter& f, const Dataset& data,
                      (held == 0 ? std::string("no rows to predict") : "no rows to fit on"));
   h.fit = fit_weightings(f, data, weights).at(0);
   if (!usable(h.fit)) return h;
-  static_cast<HoldoutScores&>(h) = score_holdout(*f.law, h.fit.params.data(), data, f.options.space, held_out);
+  static_cast<HoldoutScores&>(h) = score_holdout(*f.plan.law, h.fit.params.data(), data, f.plan.options.space, held_out);
   return h;
 }
 
@@ -248,8 +246,8 @@ WinRates bootstrap_win_rates(const std::vector<LawFitter>& laws, const Dataset& 
     const std::vector<FitResult>& fits = w.fits.back();
     for (int r = 0; r < resamples; ++r) {
       if (!usable(fits[r]) || eval[r].empty()) continue;
-      const PredictionScore s = score_rows(*laws[l].law, fits[r].params.data(), data,
-                                           laws[l].options.space, eval[r]);
+      const PredictionScore s = score_rows(*laws[l].plan.law, fits[r].params.data(), data,
+                                           laws[l].plan.options.space, eval[r]);
       w.mse[l][r] = s.mse;
       w.r2[l][r] = s.r2;
     }
@@ -259,7 +257,7 @@ WinRates bootstrap_win_rates(const std::vector<LawFitter>& laws, const Dataset& 
   for (std::size_t l = 0; l < laws.size(); ++l) {
     candidate[l] = l;
     for (std::size_t k = 0; k < l; ++k)
-      if (same_function(*laws[k].law, *laws[l].law)) {
+      if (same_function(*laws[k].plan.law, *laws[l].plan.law)) {
         candidate[l] = candidate[k];
         break;
       }

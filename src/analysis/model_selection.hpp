@@ -19,20 +19,21 @@
 #include <vector>
 
 #include "analysis/bootstrap.hpp"
+#include "analysis/fit_plan.hpp"
 #include "shannonfit/batch.hpp"
 
 namespace shannonfit {
 
-// How every fit inside a procedure runs for one law.
+// How every fit inside a procedure runs for one law: as refits (fit_plan.hpp) of its plan.
 struct LawFitter {
-  const LawEntry* law = nullptr;
-  BatchFn fn = nullptr;        // the law's batch function on the chosen backend
-  std::vector<double> starts;  // S rows of P values
-  FitOptions options;
-  int threads = 0;
+  FitPlan plan;
+  std::vector<double> starts;  // the starts the refits share: plan.refit_starts(full-data fit)
   // Polled by the backend between fits; once set, fit_weightings throws InterruptedError.
   const std::atomic<bool>* cancel = nullptr;
 };
+// The fitter of `plan`'s refits around its full-data fit `full`.
+LawFitter refits_of(const FitPlan& plan, const FitResult& full,
+                    const std::atomic<bool>* cancel = nullptr);
 
 // Best fit for each weighting: `weights` holds R rows of data.size() weights (R ≥ 1). Throws
 // InterruptedError when f.cancel was set during the batch: its results would be partial.

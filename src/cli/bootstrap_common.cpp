@@ -18,8 +18,6 @@ namespace shannonfit::cli {
 
 namespace {
 
-nlohmann::json pair(const Interval& i) { return nlohmann::json::array({i.lo, i.hi}); }
-
 std::string point_name(const PredictionPoint& pt) {
   std::string name = "L(N=" + io::format_number(pt.n, 4) + ", D=" + io::format_number(pt.d, 4);
   if (pt.x != 0) name += ", x=" + io::format_number(pt.x, 4);
@@ -35,7 +33,6 @@ std::string range(const Interval& i) {
 
 void add_resample_options(CLI::App& cmd, ResampleArgs& a) {
   const char* g = "Bootstrap";
-  cmd.remove_option(cmd.get_option("--starts"));
   cmd.add_option("--resamples,-B", a.resamples, "bootstrap resamples")
       ->check(count_check(1, kMaxResamples))->capture_default_str()->group(g);
   cmd.add_option("--scheme", a.scheme,
@@ -44,12 +41,6 @@ void add_resample_options(CLI::App& cmd, ResampleArgs& a) {
                  "replacement, an explicit choice), cluster (whole groups of --group-col), or "
                  "residual (fitted values plus resampled residuals)")
       ->check(CLI::IsMember({"auto", "case", "cluster", "residual"}))->capture_default_str()->group(g);
-  cmd.add_option("--starts", a.starts,
-                 "fit each resample from the law's whole start grid, from the best full-data "
-                 "fit (Epoch AI's protocol; much faster), or from its own separable search "
-                 "(separable laws only, " + separable_law_names() + ": a full start search per "
-                 "resample at a fraction of the grid's cost)")
-      ->check(CLI::IsMember({"grid", "best", "separable"}))->capture_default_str()->group(g);
   cmd.add_option("--seed", a.seed, "seed of the counter-based draws: resample r is the same for "
                                    "any backend, thread count or --chunk")
       ->check(seed_check())->capture_default_str()->group(g);
@@ -87,9 +78,8 @@ std::optional<CheckpointFile> open_checkpoint(const ResampleArgs& a) {
 }
 
 nlohmann::json describe(const ResampleArgs& a) {
-  return {{"resamples", a.resamples}, {"scheme", a.scheme}, {"starts", a.starts},
-          {"seed", a.seed},           {"level", a.level},   {"chunk", a.chunk},
-          {"jackknife", !a.no_jackknife}};
+  return {{"resamples", a.resamples}, {"scheme", a.scheme}, {"seed", a.seed},
+          {"level", a.level},         {"chunk", a.chunk},   {"jackknife", !a.no_jackknife}};
 }
 
 Scheme chosen_scheme(const ResampleArgs& args, const Dataset& data) {
@@ -104,12 +94,6 @@ void require_interval_resamples(int resamples, double level) {
                      io::format_number(level, 4) + ")");
 }
 
-SolverArgs full_fit_solver(const SolverArgs& solver, const ResampleArgs& resample) {
-  SolverArgs full = solver;
-  if (parse_starts_mode(resample.starts) == StartsMode::Separable) full.starts = "separable";
-  return full;
-}
-
 BootstrapRecord run_bootstrap_record(const LawEntry& law, const Dataset& data,
                                      const std::string& data_label, const SolverArgs& solver,
                                      const ResampleArgs& resample, bool quiet,
@@ -118,16 +102,13 @@ BootstrapRecord run_bootstrap_record(const LawEntry& law, const Dataset& data,
   rec.resampled = data;
   rec.grouping = assign_model_groups(rec.resampled);
   BootstrapOptions o;
-  o.starts = parse_starts_mode(resample.starts);
-  rec.fit = run_fit(law, data, full_fit_solver(solver, resample), data_label);
+  o.fit = solver.config();
+  rec.fit = run_fit(solver.plan(law, data), data, data_label, InterruptGuard::flag());
   o.scheme = chosen_scheme(resample, rec.resampled);
   o.resamples = resample.resamples;
   o.seed = resample.seed;
   o.chunk = resample.chunk;
   o.jackknife = !resample.no_jackknife;
-  o.fit = rec.fit.options;
-  o.backend = solver.backend_kind();
-  o.threads = solver.threads;
   o.full = &rec.fit.result;
   std::vector<ResampleFit> saved_jackknife, saved_resamples;
   CheckpointKey key;
@@ -194,25 +175,6 @@ void throw_if_interrupted(bool interrupted) {
     throw InterruptedError("stopped after the completed resamples; the outputs hold those only");
 }
 
-nlohmann::json to_json(const QuantityInterval& q) {
-  return {{"name", q.name},
-          {"kind", to_string(IntervalKind::Confidence)},
-          {"estimate", q.estimate},
-          {"level", q.level},
-          {"bootstrap_se", q.se},
-          {"bootstrap_mean", q.mean},
-          {"bias", q.bias},
-          {"percentile", pair(q.percentile)},
-          {"bca", pair(q.bca)},
-          {"bca_z0", q.z0},
-          {"bca_acceleration", q.acceleration},
-          {"jackknife_values", q.jackknife_n},
-          {"asymptotic_se", q.asymptotic_se},
-          {"asymptotic", pair(q.asymptotic)},
-          {"resamples_used", q.n},
-          {"resamples_invalid", q.invalid}};
-}
-
 // No wall time here: outputs must be byte for byte reproducible (resumed and MPI runs are
 // compared that way); the text summary reports the time.
 nlohmann::json describe_run(const BootstrapResult& r) {
@@ -262,26 +224,6 @@ std::vector<QuantityInterval> new_run_intervals(const BootstrapRecord& rec,
   for (const PredictionPoint& pt : points)
     out.push_back(prediction_interval(lr, rec.resampled, rec.fit.options.space, pt, level,
                                       point_name(pt)));
-  return out;
-}
-
-nlohmann::json predictions_json(const std::vector<PredictionPoint>& points,
-                                const std::vector<QuantityInterval>& qs,
-                                const std::vector<QuantityInterval>& new_run) {
-  nlohmann::json out = nlohmann::json::array();
-  for (std::size_t i = 0; i < points.size(); ++i) {
-    nlohmann::json j = to_json(qs[i]);
-    j["N"] = points[i].n;
-    j["D"] = points[i].d;
-    j["x"] = points[i].x;
-    if (i < new_run.size())
-      j["prediction"] = {{"kind", to_string(IntervalKind::Prediction)},
-                         {"level", new_run[i].level},
-                         {"interval", pair(new_run[i].percentile)},
-                         {"method", kPredictionMethod},
-                         {"resamples_used", new_run[i].n}};
-    out.push_back(j);
-  }
   return out;
 }
 

@@ -19,11 +19,11 @@
 
 namespace shannonfit::cli {
 
-// --resamples, --scheme, --starts grid|best|separable, --seed, --level, --chunk, --no-jackknife.
+// --resamples, --scheme, --seed, --level, --chunk, --no-jackknife, --checkpoint, --resume.
+// Where resamples start is the solver group's --starts (default best for these commands).
 struct ResampleArgs {
   int resamples = 1000;
   std::string scheme = "auto";
-  std::string starts = "best";
   std::uint64_t seed = 0;
   double level = kDefaultLevel;
   int chunk = 0;
@@ -31,14 +31,8 @@ struct ResampleArgs {
   std::string checkpoint;  // --checkpoint FILE: completed resamples saved after every chunk
   bool resume = false;     // --resume: continue the run saved in --checkpoint
 };
-// Replaces the solver group's --starts (grid|single, for one fit) by the bootstrap's own
-// --starts grid|best|separable: the full-data fit runs the law's whole grid, or with separable
-// the separable search, as each resample does.
 void add_resample_options(CLI::App& cmd, ResampleArgs& args);
 nlohmann::json describe(const ResampleArgs& args);
-// The solver settings the full-data fit runs with (and the output records): `solver`, with the
-// separable search as its starts when the resamples take theirs from one.
-SolverArgs full_fit_solver(const SolverArgs& solver, const ResampleArgs& resample);
 
 // One law on one slice: the full-data fit (with its statistics) and the bootstrap around it.
 struct BootstrapRecord {
@@ -78,7 +72,6 @@ bool bootstrap_each(const DataArgs& data, const io::LoadedData& loaded,
 // Throws InterruptedError (exit 130) for a run whose outputs hold only the completed resamples.
 void throw_if_interrupted(bool interrupted);
 
-nlohmann::json to_json(const QuantityInterval& q);
 nlohmann::json describe_run(const BootstrapResult& run);
 
 // Rows of confidence intervals under a header naming the kind and level: name, estimate,
@@ -96,11 +89,6 @@ std::vector<QuantityInterval> prediction_intervals(const BootstrapResult& run,
 std::vector<QuantityInterval> new_run_intervals(const BootstrapRecord& rec,
                                                 const std::vector<PredictionPoint>& points,
                                                 double level);
-// One entry per point: the confidence band's intervals (to_json) with kind "confidence", and
-// under "prediction" the new-run interval when `new_run` is not empty.
-nlohmann::json predictions_json(const std::vector<PredictionPoint>& points,
-                                const std::vector<QuantityInterval>& qs,
-                                const std::vector<QuantityInterval>& new_run = {});
 // "90% prediction interval for a new run's loss" table: name, estimate, interval.
 std::string new_run_table(const std::vector<QuantityInterval>& qs, double level);
 // The scheme --scheme asks for on `data` (auto: default_scheme).

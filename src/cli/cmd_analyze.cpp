@@ -13,6 +13,7 @@
 
 #include "analysis/analyze.hpp"
 #include "analysis/extrapolation.hpp"
+#include "analysis/result_json.hpp"
 #include "analysis/prediction_interval.hpp"
 #include "analysis/report.hpp"
 #include "cli/bootstrap_common.hpp"
@@ -30,7 +31,7 @@ namespace {
 struct AnalyzeArgs {
   DataArgs data;
   LawArgs laws;
-  SolverArgs solver;
+  SolverArgs solver = refitting_solver_args();
   OutputArgs output;
   std::vector<std::string> at;
   double budget = 0;
@@ -113,18 +114,15 @@ void run(const AnalyzeArgs& a) {
   req.bootstrap.seed = a.seed;
   req.bootstrap.scheme = a.scheme == "auto" ? default_scheme(data) : parse_scheme(a.scheme);
   req.grouping = grouping;
-  req.bootstrap.fit = a.solver.fit_options();
-  req.bootstrap.backend = a.solver.backend_kind();
-  req.bootstrap.threads = a.solver.threads;
-  for (const LawEntry* law : req.laws) req.full_starts.push_back(a.solver.starts_for(*law, data));
+  req.bootstrap.fit = a.solver.config();
   req.kfold = a.kfold;
   if (!a.extrapolate.empty()) req.held_out = beyond(data, parse_split(a.extrapolate, "--extrapolate"));
 
   report::Folder folder;
   auto& j = folder.json;
-  j["tool"] = "shannonfit";
-  j["version"] = SHANNONFIT_VERSION;
-  j["command"] = report::command_line();
+  // "tool" is how a later --force recognises the folder as an earlier report.
+  j = result_document("analyze",
+                      {{"tool", "shannonfit"}, {"command_line", report::command_line()}});
   j["seed"] = a.seed;
   j["resamples"] = a.resamples;
   j["scheme"] = to_string(req.bootstrap.scheme);

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "analysis/backtest.hpp"
+#include "analysis/result_json.hpp"
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "io/output.hpp"
@@ -22,7 +23,7 @@ namespace {
 struct BacktestArgs {
   DataArgs data;
   LawArgs laws;
-  SolverArgs solver;
+  SolverArgs solver = refitting_solver_args();
   OutputArgs output;
   int resamples = 100;
   std::uint64_t seed = 0;
@@ -53,7 +54,7 @@ std::vector<double> parse_levels(const std::string& text) {
   return out;
 }
 
-nlohmann::json interval_json(const Interval& i) { return nlohmann::json::array({i.lo, i.hi}); }
+nlohmann::json pair_json(const Interval& i) { return nlohmann::json::array({i.lo, i.hi}); }
 
 nlohmann::json coverage_json(const std::vector<analysis::CoverageCell>& cells) {
   nlohmann::json out = nlohmann::json::array();
@@ -61,7 +62,7 @@ nlohmann::json coverage_json(const std::vector<analysis::CoverageCell>& cells) {
     out.push_back({{"law", c.law}, {"kind", c.kind}, {"level", c.level}, {"covered", c.covered},
                    {"total", c.total},
                    {"coverage", c.total > 0 ? double(c.covered) / c.total : NAN},
-                   {"wilson95", interval_json(c.wilson)},
+                   {"wilson95", pair_json(c.wilson)},
                    {"mean_relative_width", c.mean_relative_width}});
   return out;
 }
@@ -96,16 +97,9 @@ void run(const BacktestArgs& a) {
                                  a.resamples, min_resamples(widest), 100 * widest));
   req.bootstrap.resamples = a.resamples;
   req.bootstrap.seed = a.seed;
-  req.bootstrap.starts = StartsMode::Best;
   req.auto_scheme = a.scheme == "auto";
   if (!req.auto_scheme) req.bootstrap.scheme = parse_scheme(a.scheme);
-  req.bootstrap.fit = a.solver.fit_options();
-  req.bootstrap.backend = a.solver.backend_kind();
-  req.bootstrap.threads = a.solver.threads;
-  const SolverArgs solver = a.solver;
-  req.full_starts = [solver](const LawEntry& law, const Dataset& train) {
-    return solver.starts_for(law, train);
-  };
+  req.bootstrap.fit = a.solver.config();
 
   nlohmann::json slices = nlohmann::json::array();
   std::deque<analysis::BacktestResult> results;
@@ -122,8 +116,8 @@ void run(const BacktestArgs& a) {
       for (const auto& row : s.rows) {
         nlohmann::json conf = nlohmann::json::array(), pred = nlohmann::json::array();
         for (std::size_t l = 0; l < req.levels.size(); ++l) {
-          conf.push_back(interval_json(row.confidence[l]));
-          pred.push_back(interval_json(row.prediction[l]));
+          conf.push_back(pair_json(row.confidence[l]));
+          pred.push_back(pair_json(row.prediction[l]));
         }
         rows.push_back({{"law", row.law}, {"line", row.line}, {"N", row.n}, {"D", row.d},
                         {"loss", row.loss}, {"estimate", row.estimate},
@@ -155,21 +149,20 @@ void run(const BacktestArgs& a) {
                 describe(IntervalKind::Prediction), describe(IntervalKind::Confidence),
                 coverage_text(pooled).c_str());
   }
-  emit_json(a.output, {{"command", "backtest"},
-                       {"version", SHANNONFIT_VERSION},
-                       {"data", describe(a.data, checked.loaded)},
-                       {"solver", describe(a.solver)},
-                       {"settings", {{"resamples", a.resamples}, {"seed", a.seed},
-                                     {"scheme", a.scheme}, {"levels", req.levels},
-                                     {"splits", a.splits}, {"token_fraction", a.token_fraction},
-                                     {"starts_per_resample", "best full-data fit"}}},
-                       {"method", {{"prediction", kPredictionMethod},
-                                   {"law_averaged", kLawAveragedMethod},
-                                   {"coverage", "share of hidden measured losses inside the "
-                                                "interval; 95% Wilson interval treats rows as "
-                                                "independent (rows of one model are not)"}}},
-                       {"slices", slices},
-                       {"coverage", coverage_json(pooled)}});
+  const nlohmann::json settings = {{"resamples", a.resamples}, {"seed", a.seed},
+                                   {"scheme", a.scheme},       {"levels", req.levels},
+                                   {"splits", a.splits},       {"token_fraction", a.token_fraction}};
+  const nlohmann::json method = {{"prediction", kPredictionMethod},
+                                 {"law_averaged", kLawAveragedMethod},
+                                 {"coverage", "share of hidden measured losses inside the "
+                                              "interval; 95% Wilson interval treats rows as "
+                                              "independent (rows of one model are not)"}};
+  emit_json(a.output, result_document("backtest", {{"data", describe(a.data, checked.loaded)},
+                                                   {"solver", describe(a.solver)},
+                                                   {"settings", settings},
+                                                   {"method", method},
+                                                   {"slices", slices},
+                                                   {"coverage", coverage_json(pooled)}}));
 }
 
 }  // namespace

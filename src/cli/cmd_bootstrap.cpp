@@ -24,7 +24,7 @@ namespace {
 struct BootstrapArgs {
   DataArgs data;
   LawArgs laws;
-  SolverArgs solver;
+  SolverArgs solver = refitting_solver_args();
   ResampleArgs resample;
   OutputArgs output;
   std::vector<std::string> at;
@@ -105,18 +105,18 @@ void run(const BootstrapArgs& a) {
         for (double c : a.budgets) allocs.push_back(allocation(rec, c, co, level));
 
         nlohmann::json pj = nlohmann::json::array(), aj = nlohmann::json::array();
-        for (const auto& q : params) pj.push_back(to_json(q));
+        for (const auto& q : params) pj.push_back(interval_json(q));
         for (const auto& al : allocs) {
           aj.push_back({{"budget", al.budget},
                         {"flops_per_token_param", co.flops_per_token_param},
                         {"n_bounds", {co.n_min, co.n_max}},
                         {"estimate_on_bound", al.estimate.on_bound},
                         {"resamples_on_bound", al.resamples_on_bound},
-                        {"N", to_json(al.nd_l[0])},
-                        {"D", to_json(al.nd_l[1])},
-                        {"L", to_json(al.nd_l[2])}});
+                        {"N", interval_json(al.nd_l[0])},
+                        {"D", interval_json(al.nd_l[1])},
+                        {"L", interval_json(al.nd_l[2])}});
         }
-        results.push_back({{"fit", to_json(rec.fit, a.data.map.by)},
+        results.push_back({{"fit", fit_json(rec.fit, a.data.map.by)},
                            {"bootstrap", describe_run(rec.run)},
                            {"parameters", pj},
                            {"predictions", predictions_json(points, preds, new_run)},
@@ -158,13 +158,11 @@ void run(const BootstrapArgs& a) {
                            "; run the same command with --resume to continue");
   if (!dist::is_root()) return;  // rank 0 alone writes, exactly what one process writes
 
-  const nlohmann::json doc = {{"command", "bootstrap"},
-                              {"version", SHANNONFIT_VERSION},
-                              {"data", describe(a.data, loaded)},
-                              {"solver", describe(full_fit_solver(a.solver, a.resample))},
-                              {"bootstrap", describe(a.resample)},
-                              {"interrupted", interrupted},
-                              {"results", results}};
+  const nlohmann::json doc = result_document("bootstrap", {{"data", describe(a.data, loaded)},
+                                                           {"solver", describe(a.solver)},
+                                                           {"bootstrap", describe(a.resample)},
+                                                           {"interrupted", interrupted},
+                                                           {"results", results}});
   emit_json(a.output, doc);
   if (!a.params_out.empty()) io::write_file(a.params_out, params_csv(stored), a.output.force);
   if (show_text(a.output)) {

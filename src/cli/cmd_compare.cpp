@@ -9,8 +9,8 @@
 #include <memory>
 #include <set>
 
+#include "analysis/compare.hpp"
 #include "analysis/extrapolation.hpp"
-#include "analysis/model_selection.hpp"
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "cli/fitting.hpp"
@@ -42,21 +42,6 @@ struct CompareArgs {
   bool curves = false;
 };
 
-struct LawOutcome {
-  FitRecord full;
-  CvResult kfold, logo;
-  HoldoutResult holdout;
-  // Over the bootstrap resamples (with a split and --resamples): pooled held-out R² and MSE,
-  // R² per held-out group (as holdout.groups), and each resample's held-out Σ r² (NaN where the
-  // fit failed) for pooling over --by slices.
-  QuantityInterval holdout_r2, holdout_mse;
-  std::vector<QuantityInterval> group_r2;
-  std::vector<double> resample_sse;
-  double win_rate = std::numeric_limits<double>::quiet_NaN();
-  std::vector<TokenOptimum> basin;                       // one per --basin-n
-  std::vector<std::pair<double, double>> basin_interval;  // percentile interval of D*
-};
-
 // Rows of `data` that --holdout EXPR selects, matched by file line.
 std::vector<char> holdout_rows(const std::string& path, const std::string& expr,
                                const Dataset& data) {
@@ -71,27 +56,32 @@ std::vector<char> holdout_rows(const std::string& path, const std::string& expr,
   return out;
 }
 
+// What compare asks of one slice: each law's plan on it, and the rows --holdout and
+// --extrapolate hide.
+CompareRequest compare_request(const CompareArgs& a, const std::vector<const LawEntry*>& laws,
+                               const Dataset& data) {
+  CompareRequest req;
+  for (const LawEntry* law : laws) req.plans.push_back(a.solver.plan(*law, data));
+  if (!a.holdout.empty()) req.held_out = holdout_rows(a.data.path, a.holdout, data);
+  if (!a.extrapolate.empty()) {
+    const auto beyond_split = beyond(data, parse_split(a.extrapolate, "--extrapolate"));
+    if (req.held_out.empty()) req.held_out.assign(data.size(), 0);
+    for (std::size_t i = 0; i < data.size(); ++i) req.held_out[i] |= beyond_split[i];
+  }
+  req.kfold = a.kfold;
+  req.resamples = a.resamples;
+  req.level = a.level;
+  req.basin_n = a.basin_n;
+  req.basin_x = a.basin_x;
+  req.cancel = InterruptGuard::flag();
+  return req;
+}
+
 std::string fmt(double v) { return io::format_number(v, 4); }
 
 std::string with_interval(double v, const QuantityInterval& q) {
   if (q.n == 0) return fmt(v);
   return fmt(v) + " [" + fmt(q.percentile.lo) + ", " + fmt(q.percentile.hi) + "]";
-}
-
-// Percentile interval of a statistic over the resamples, leaving out the non-finite ones.
-QuantityInterval resample_interval(const char* name, double estimate,
-                                   const std::vector<double>& values, double level) {
-  std::vector<double> finite;
-  for (double v : values)
-    if (std::isfinite(v)) finite.push_back(v);
-  const int invalid = static_cast<int>(values.size() - finite.size());
-  return bootstrap_interval(name, estimate, finite, invalid, {}, level,
-                            std::numeric_limits<double>::quiet_NaN());
-}
-
-nlohmann::json interval_json(const QuantityInterval& q) {
-  return {{"level", q.level}, {"lo", q.percentile.lo}, {"hi", q.percentile.hi},
-          {"resamples_used", q.n}};
 }
 
 nlohmann::json score_json(const PredictionScore& s) {
@@ -103,129 +93,7 @@ nlohmann::json cv_json(const CvResult& cv) {
           {"mse", cv.mse}};
 }
 
-struct SliceResult {
-  const Dataset* data = nullptr;
-  std::string label, by_value, ranked_by;
-  std::vector<LawOutcome> laws;
-  std::vector<std::size_t> order;  // ranking
-  std::vector<char> held_out;
-  std::vector<double> held_y;  // targets (in the fit's space) of the held-out rows
-  int win_valid = 0;
-};
-
-// `seed` is this slice's: slices draw independent folds and resamples.
-SliceResult compare_slice(const CompareArgs& a, const std::vector<const LawEntry*>& laws,
-                          const io::Slice& slice, const std::string& label, std::uint64_t seed) {
-  const Dataset& data = slice.data;
-  SliceResult s;
-  s.data = &data;
-  s.label = label;
-  s.by_value = slice.by_value;
-  const bool split = !a.holdout.empty() || !a.extrapolate.empty();
-  if (!a.holdout.empty()) s.held_out = holdout_rows(a.data.path, a.holdout, data);
-  if (!a.extrapolate.empty()) {
-    const auto beyond_split = beyond(data, parse_split(a.extrapolate, "--extrapolate"));
-    if (s.held_out.empty()) s.held_out.assign(data.size(), 0);
-    for (std::size_t i = 0; i < data.size(); ++i) s.held_out[i] |= beyond_split[i];
-  }
-  if (split) {
-    const std::vector<double> y = targets(data, a.solver.fit_options().space);
-    for (std::size_t i = 0; i < data.size(); ++i)
-      if (s.held_out[i]) s.held_y.push_back(y[i]);
-  }
-  std::vector<int> folds;
-  if (a.kfold >= 2) folds = kfold_assignment(data.size(), a.kfold, seed);
-
-  std::vector<LawFitter> fitters;
-  for (const LawEntry* law : laws) {
-    LawFitter f;
-    f.law = law;
-    f.fn = resolve_backend(*law, a.solver.backend_kind());
-    f.starts = a.solver.starts_for(*law, data);
-    f.options = a.solver.fit_options();
-    f.threads = a.solver.threads;
-    f.cancel = InterruptGuard::flag();
-    fitters.push_back(f);
-    LawOutcome o;
-    o.full = run_fit(*law, data, a.solver, label);
-    o.full.by_value = slice.by_value;
-    if (!folds.empty()) o.kfold = cross_validate(f, data, folds, a.kfold);
-    if (!data.group.empty())
-      o.logo = cross_validate(f, data, data.group, static_cast<int>(data.group_names.size()));
-    if (split) o.holdout = evaluate_holdout(f, data, s.held_out);
-    const FitResult& best = split ? o.holdout.fit : o.full.result;
-    for (double n : a.basin_n) o.basin.push_back(token_optimum(*law, best.params.data(), n, a.basin_x));
-    s.laws.push_back(std::move(o));
-  }
-
-  if (a.resamples > 0) {
-    const WinRates w = bootstrap_win_rates(fitters, data, split ? &s.held_out : nullptr,
-                                           a.resamples, seed);
-    s.win_valid = w.valid;
-    for (std::size_t l = 0; l < laws.size(); ++l) {
-      LawOutcome& o = s.laws[l];
-      o.win_rate = w.rate[l];
-      if (split) {
-        o.holdout_r2 = resample_interval("held-out R2", o.holdout.pooled.r2, w.r2[l], a.level);
-        o.holdout_mse = resample_interval("held-out MSE", o.holdout.pooled.mse, w.mse[l], a.level);
-        const long held = static_cast<long>(s.held_y.size());
-        for (double mse : w.mse[l]) o.resample_sse.push_back(mse * static_cast<double>(held));
-        std::vector<std::vector<double>> group_values(o.holdout.groups.size());
-        for (const FitResult& r : w.fits[l]) {
-          HoldoutScores scores;
-          if (usable(r))
-            scores = score_holdout(*laws[l], r.params.data(), data, fitters[l].options.space,
-                                   s.held_out);
-          for (std::size_t g = 0; g < group_values.size(); ++g)
-            group_values[g].push_back(g < scores.groups.size()
-                                          ? scores.groups[g].score.r2
-                                          : std::numeric_limits<double>::quiet_NaN());
-        }
-        for (std::size_t g = 0; g < group_values.size(); ++g)
-          o.group_r2.push_back(resample_interval("held-out R2", o.holdout.groups[g].score.r2,
-                                                 group_values[g], a.level));
-      }
-      for (std::size_t b = 0; b < a.basin_n.size(); ++b) {
-        std::vector<double> ds;
-        for (const FitResult& r : w.fits[l])
-          if (usable(r)) {
-            const TokenOptimum t = token_optimum(*laws[l], r.params.data(), a.basin_n[b], a.basin_x);
-            if (t.ok) ds.push_back(t.d);
-          }
-        std::sort(ds.begin(), ds.end());
-        const double nan = std::numeric_limits<double>::quiet_NaN();
-        o.basin_interval.push_back(
-            ds.empty() ? std::make_pair(nan, nan)
-                       : std::make_pair(quantile_sorted(ds, (1 - a.level) / 2),
-                                        quantile_sorted(ds, (1 + a.level) / 2)));
-      }
-    }
-  }
-
-  // Rank by what best measures prediction: held-out error, else cross-validation (leaving whole
-  // groups out when rows share one: random folds over one curve's checkpoints leak between
-  // folds), else AICc.
-  const bool grouped = data.group_names.size() >= 2;
-  auto key = [&](const LawOutcome& o) {
-    if (split) return o.holdout.pooled.mse;
-    if (grouped) return o.logo.mse;
-    if (!folds.empty()) return o.kfold.mse;
-    return o.full.summary.quality.criteria.aicc;
-  };
-  s.ranked_by = split     ? "held-out MSE"
-                : grouped ? "leave-one-group-out CV MSE"
-                          : (!folds.empty() ? "k-fold CV MSE" : "AICc");
-  s.order.resize(laws.size());
-  for (std::size_t i = 0; i < s.order.size(); ++i) s.order[i] = i;
-  std::stable_sort(s.order.begin(), s.order.end(), [&](std::size_t x, std::size_t y) {
-    const double kx = key(s.laws[x]), ky = key(s.laws[y]);
-    if (std::isfinite(kx) != std::isfinite(ky)) return std::isfinite(kx);
-    return kx < ky;
-  });
-  return s;
-}
-
-std::string slice_text(const CompareArgs& a, const SliceResult& s, Space space) {
+std::string slice_text(const CompareArgs& a, const SliceComparison& s, Space space) {
   const bool split = !s.held_out.empty();
   std::string out = s.label + ": " + std::to_string(s.laws.size()) + " laws ranked by " +
                     s.ranked_by + " (residuals on " + (space == Space::Log ? "ln L" : "L") + ")\n";
@@ -237,7 +105,7 @@ std::string slice_text(const CompareArgs& a, const SliceResult& s, Space space) 
   if (a.resamples > 0) header.push_back("win rate");
   io::TextTable t(header);
   for (std::size_t r = 0; r < s.order.size(); ++r) {
-    const LawOutcome& o = s.laws[s.order[r]];
+    const LawComparison& o = s.laws[s.order[r]];
     const FitQuality& q = o.full.summary.quality;
     std::vector<std::string> row = {std::to_string(r + 1), o.full.law->info.name,
                                     std::to_string(q.k), fmt(q.rss), fmt(q.r2),
@@ -272,7 +140,7 @@ std::string slice_text(const CompareArgs& a, const SliceResult& s, Space space) 
       for (const auto& g : s.laws[0].holdout.groups) gh.push_back(g.name + " R2");
       io::TextTable gt(gh);
       for (std::size_t idx : s.order) {
-        const LawOutcome& o = s.laws[idx];
+        const LawComparison& o = s.laws[idx];
         std::vector<std::string> row = {o.full.law->info.name};
         for (std::size_t g = 0; g < o.holdout.groups.size(); ++g)
           row.push_back(g < o.group_r2.size() ? with_interval(o.holdout.groups[g].score.r2, o.group_r2[g])
@@ -290,7 +158,7 @@ std::string slice_text(const CompareArgs& a, const SliceResult& s, Space space) 
     io::TextTable bt({"law", "N", "x", "D*", "L(D*)", ""});
     for (std::size_t idx : s.order)
       for (std::size_t b = 0; b < a.basin_n.size(); ++b) {
-        const LawOutcome& o = s.laws[idx];
+        const LawComparison& o = s.laws[idx];
         const TokenOptimum& t = o.basin[b];
         std::string d = t.ok ? fmt(t.d) : "n/a";
         if (!o.basin_interval.empty())
@@ -304,11 +172,11 @@ std::string slice_text(const CompareArgs& a, const SliceResult& s, Space space) 
   return out;
 }
 
-nlohmann::json slice_json(const CompareArgs& a, const SliceResult& s, const std::string& by) {
+nlohmann::json slice_json(const CompareArgs& a, const SliceComparison& s, const std::string& by) {
   nlohmann::json laws = nlohmann::json::array();
   for (std::size_t r = 0; r < s.order.size(); ++r) {
-    const LawOutcome& o = s.laws[s.order[r]];
-    nlohmann::json j = to_json(o.full, by);
+    const LawComparison& o = s.laws[s.order[r]];
+    nlohmann::json j = fit_json(o.full, by);
     j["rank"] = r + 1;
     if (a.kfold >= 2) j["kfold"] = cv_json(o.kfold);
     if (o.logo.folds > 0) j["leave_one_group_out"] = cv_json(o.logo);
@@ -317,12 +185,12 @@ nlohmann::json slice_json(const CompareArgs& a, const SliceResult& s, const std:
       for (std::size_t g = 0; g < o.holdout.groups.size(); ++g) {
         nlohmann::json gj = score_json(o.holdout.groups[g].score);
         gj["group"] = o.holdout.groups[g].name;
-        if (g < o.group_r2.size() && o.group_r2[g].n > 0) gj["r2_interval"] = interval_json(o.group_r2[g]);
+        if (g < o.group_r2.size() && o.group_r2[g].n > 0) gj["r2_interval"] = percentile_interval_json(o.group_r2[g]);
         groups.push_back(gj);
       }
       nlohmann::json pooled = score_json(o.holdout.pooled);
-      if (o.holdout_r2.n > 0) pooled["r2_interval"] = interval_json(o.holdout_r2);
-      if (o.holdout_mse.n > 0) pooled["mse_interval"] = interval_json(o.holdout_mse);
+      if (o.holdout_r2.n > 0) pooled["r2_interval"] = percentile_interval_json(o.holdout_r2);
+      if (o.holdout_mse.n > 0) pooled["mse_interval"] = percentile_interval_json(o.holdout_mse);
       j["holdout"] = {{"rows_train", o.holdout.n_train},
                       {"status", to_string(o.holdout.fit.status)},
                       {"params", std::vector<double>(o.holdout.fit.params.begin(),
@@ -357,92 +225,21 @@ nlohmann::json slice_json(const CompareArgs& a, const SliceResult& s, const std:
           {"win_rate_resamples_used", s.win_valid}};
 }
 
-// The held-out rows of every --by slice as one set, each slice's rows predicted by that slice's
-// own fit. Resample r of the pooled statistic sums resample r of every slice; the slices draw
-// their resamples independently (their seeds differ), so this is a stratified bootstrap.
-struct PooledLaw {
-  const LawEntry* law = nullptr;
-  std::size_t index = 0;  // into SliceResult::laws
-  PredictionScore score;
-  QuantityInterval r2, mse;
-  double win_rate = std::numeric_limits<double>::quiet_NaN();
-};
-struct PooledSlices {
-  long rows = 0;
-  std::vector<PooledLaw> laws;  // ranked by pooled held-out MSE
-  int win_valid = 0;
-};
-
-PooledSlices pool_slices(const CompareArgs& a, const std::vector<SliceResult>& slices) {
-  PooledSlices p;
-  std::vector<double> y;
-  for (const SliceResult& s : slices) y.insert(y.end(), s.held_y.begin(), s.held_y.end());
-  p.rows = static_cast<long>(y.size());
-  const double sst = total_sum_of_squares(y);
-  const double nan = std::numeric_limits<double>::quiet_NaN();
-  const std::size_t n_laws = slices.front().laws.size();
-  std::vector<std::vector<double>> sse(n_laws, std::vector<double>(a.resamples, 0.0));
-  for (std::size_t l = 0; l < n_laws; ++l) {
-    PooledLaw pl;
-    pl.law = slices.front().laws[l].full.law;
-    pl.index = l;
-    double point = 0;
-    for (const SliceResult& s : slices) {
-      const LawOutcome& o = s.laws[l];
-      point += o.holdout.pooled.n > 0 ? o.holdout.pooled.sse : nan;
-      for (int r = 0; r < a.resamples; ++r) sse[l][r] += o.resample_sse.at(r);
-    }
-    pl.score = pooled_score(point, p.rows, sst);
-    std::vector<double> r2, mse;
-    for (double v : sse[l]) {
-      const PredictionScore b = pooled_score(v, p.rows, sst);
-      r2.push_back(b.r2);
-      mse.push_back(b.mse);
-    }
-    if (a.resamples > 0) {
-      pl.r2 = resample_interval("pooled held-out R2", pl.score.r2, r2, a.level);
-      pl.mse = resample_interval("pooled held-out MSE", pl.score.mse, mse, a.level);
-    }
-    p.laws.push_back(pl);
-  }
-  std::vector<int> wins(n_laws, 0);
-  for (int r = 0; r < a.resamples; ++r) {
-    int best = -1;
-    bool complete = true;
-    for (std::size_t l = 0; l < n_laws; ++l) {
-      if (!std::isfinite(sse[l][r])) complete = false;
-      else if (best < 0 || sse[l][r] < sse[best][r]) best = static_cast<int>(l);
-    }
-    if (!complete) continue;
-    ++p.win_valid;
-    ++wins[best];
-  }
-  if (a.resamples > 0)
-    for (std::size_t l = 0; l < n_laws; ++l)
-      p.laws[l].win_rate = p.win_valid > 0 ? double(wins[l]) / p.win_valid : nan;
-  std::stable_sort(p.laws.begin(), p.laws.end(), [](const PooledLaw& x, const PooledLaw& y) {
-    const double kx = x.score.mse, ky = y.score.mse;
-    if (std::isfinite(kx) != std::isfinite(ky)) return std::isfinite(kx);
-    return kx < ky;
-  });
-  return p;
-}
-
-std::string pooled_text(const CompareArgs& a, const std::vector<SliceResult>& slices,
+std::string pooled_text(const CompareArgs& a, const std::vector<SliceComparison>& slices,
                         const PooledSlices& p) {
   std::string out = "pooled over the " + std::to_string(slices.size()) + " --by " + a.data.map.by +
                     " slices: " + std::to_string(p.rows) +
                     " held-out rows, each predicted by its own slice's fit; ranked by held-out MSE\n";
   std::vector<std::string> header = {"rank", "law"};
-  for (const SliceResult& s : slices) header.push_back(s.by_value + " R2");
+  for (const SliceComparison& s : slices) header.push_back(s.by_value + " R2");
   header.insert(header.end(), {"pooled MSE", "pooled R2"});
   if (a.resamples > 0) header.push_back("win rate");
   io::TextTable t(header);
   for (std::size_t r = 0; r < p.laws.size(); ++r) {
     const PooledLaw& pl = p.laws[r];
     std::vector<std::string> row = {std::to_string(r + 1), pl.law->info.name};
-    for (const SliceResult& s : slices) {
-      const LawOutcome& o = s.laws[pl.index];
+    for (const SliceComparison& s : slices) {
+      const LawComparison& o = s.laws[pl.index];
       row.push_back(with_interval(o.holdout.pooled.r2, o.holdout_r2));
     }
     row.insert(row.end(), {with_interval(pl.score.mse, pl.mse), with_interval(pl.score.r2, pl.r2)});
@@ -457,24 +254,24 @@ std::string pooled_text(const CompareArgs& a, const std::vector<SliceResult>& sl
   return out;
 }
 
-nlohmann::json pooled_json(const std::vector<SliceResult>& slices, const PooledSlices& p) {
+nlohmann::json pooled_json(const std::vector<SliceComparison>& slices, const PooledSlices& p) {
   nlohmann::json laws = nlohmann::json::array();
   for (std::size_t r = 0; r < p.laws.size(); ++r) {
     const PooledLaw& pl = p.laws[r];
     nlohmann::json per_slice = nlohmann::json::array();
-    for (const SliceResult& s : slices) {
-      const LawOutcome& o = s.laws[pl.index];
+    for (const SliceComparison& s : slices) {
+      const LawComparison& o = s.laws[pl.index];
       nlohmann::json sj = score_json(o.holdout.pooled);
       sj["by"] = s.by_value;
-      if (o.holdout_r2.n > 0) sj["r2_interval"] = interval_json(o.holdout_r2);
+      if (o.holdout_r2.n > 0) sj["r2_interval"] = percentile_interval_json(o.holdout_r2);
       per_slice.push_back(sj);
     }
     nlohmann::json j = score_json(pl.score);
     j["law"] = pl.law->info.name;
     j["rank"] = r + 1;
     j["slices"] = per_slice;
-    if (pl.r2.n > 0) j["r2_interval"] = interval_json(pl.r2);
-    if (pl.mse.n > 0) j["mse_interval"] = interval_json(pl.mse);
+    if (pl.r2.n > 0) j["r2_interval"] = percentile_interval_json(pl.r2);
+    if (pl.mse.n > 0) j["mse_interval"] = percentile_interval_json(pl.mse);
     if (std::isfinite(pl.win_rate)) j["win_rate"] = pl.win_rate;
     laws.push_back(j);
   }
@@ -492,20 +289,21 @@ void run(const CompareArgs& a) {
 
   nlohmann::json slices = nlohmann::json::array();
   std::string text;
-  std::vector<SliceResult> results;
+  std::vector<SliceComparison> results;
   for (const auto& slice : loaded.slices) {
     const std::string label = slice_label(a.data, slice);
     const std::uint64_t seed = a.seed + static_cast<std::uint64_t>(results.size());
-    results.push_back(compare_slice(a, laws, slice, label, seed));
-    const SliceResult& s = results.back();
-    for (const LawOutcome& o : s.laws) warn_best_fit(a.output, o.full);
+    results.push_back(compare_slice(slice.data, label, slice.by_value,
+                                    compare_request(a, laws, slice.data), seed));
+    const SliceComparison& s = results.back();
+    for (const LawComparison& o : s.laws) warn_best_fit(a.output, o.full);
     slices.push_back(slice_json(a, s, a.data.map.by));
-    text += (text.empty() ? "" : "\n") + slice_text(a, s, a.solver.fit_options().space);
+    text += (text.empty() ? "" : "\n") + slice_text(a, s, a.solver.config().options.space);
   }
   const bool split = !a.holdout.empty() || !a.extrapolate.empty();
   nlohmann::json pooled;
   if (split && results.size() > 1) {
-    const PooledSlices p = pool_slices(a, results);
+    const PooledSlices p = pool_slices(results, a.resamples, a.level);
     pooled = pooled_json(results, p);
     text += "\n" + pooled_text(a, results, p);
   }
@@ -514,12 +312,10 @@ void run(const CompareArgs& a) {
   if (!a.holdout.empty()) settings["holdout"] = a.holdout;
   if (!a.extrapolate.empty())
     settings["extrapolate"] = describe(parse_split(a.extrapolate, "--extrapolate"));
-  nlohmann::json doc = {{"command", "compare"},
-                        {"version", SHANNONFIT_VERSION},
-                        {"data", describe(a.data, loaded)},
-                        {"solver", describe(a.solver)},
-                        {"settings", settings},
-                        {"slices", slices}};
+  nlohmann::json doc = result_document("compare", {{"data", describe(a.data, loaded)},
+                                                   {"solver", describe(a.solver)},
+                                                   {"settings", settings},
+                                                   {"slices", slices}});
   if (!pooled.is_null()) doc["pooled_over_slices"] = pooled;
   InterruptGuard::stop_before_writing();
   emit_json(a.output, doc);

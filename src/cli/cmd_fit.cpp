@@ -30,17 +30,16 @@ void run(const FitArgs& a) {
   std::vector<FitRecord> records;
   for (const auto& slice : loaded.slices)
     for (const LawEntry* law : laws) {
-      records.push_back(run_fit(*law, slice.data, a.solver, slice_label(a.data, slice)));
+      records.push_back(run_fit(a.solver.plan(*law, slice.data), slice.data,
+                                slice_label(a.data, slice), InterruptGuard::flag()));
       records.back().by_value = slice.by_value;
     }
 
   nlohmann::json fits = nlohmann::json::array();
-  for (const auto& r : records) fits.push_back(to_json(r, a.data.map.by));
-  const nlohmann::json doc = {{"command", "fit"},
-                              {"version", SHANNONFIT_VERSION},
-                              {"data", describe(a.data, loaded)},
-                              {"solver", describe(a.solver)},
-                              {"fits", fits}};
+  for (const auto& r : records) fits.push_back(fit_json(r, a.data.map.by));
+  const nlohmann::json doc = result_document("fit", {{"data", describe(a.data, loaded)},
+                                                     {"solver", describe(a.solver)},
+                                                     {"fits", fits}});
   InterruptGuard::stop_before_writing();
   emit_json(a.output, doc);
 

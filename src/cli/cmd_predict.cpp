@@ -23,7 +23,7 @@ namespace {
 struct PredictArgs {
   DataArgs data;
   LawArgs laws;
-  SolverArgs solver;
+  SolverArgs solver = refitting_solver_args();
   ResampleArgs resample;
   OutputArgs output;
   std::string params;
@@ -107,7 +107,7 @@ void run(const PredictArgs& a) {
                                      std::move(rec.resampled)});
                    });
     source = {{"data", describe(a.data, loaded)},
-              {"solver", describe(full_fit_solver(a.solver, a.resample))},
+              {"solver", describe(a.solver)},
               {"bootstrap", describe(a.resample)}};
   }
 
@@ -158,12 +158,10 @@ void run(const PredictArgs& a) {
       std::printf("%s\n", interval_table(qs, level).c_str());
     }
   }
-  emit_json(a.output, {{"command", "predict"},
-                       {"version", SHANNONFIT_VERSION},
-                       {"source", source},
-                       {"level", level},
-                       {"interrupted", interrupted},
-                       {"results", results}});
+  emit_json(a.output, result_document("predict", {{"source", source},
+                                                  {"level", level},
+                                                  {"interrupted", interrupted},
+                                                  {"results", results}}));
   if (!a.csv_out.empty()) {
     io::write_file(a.csv_out, csv, a.output.force);
     if (show_text(a.output)) std::printf("wrote %s\n", a.csv_out.c_str());

@@ -17,22 +17,6 @@ namespace shannonfit::cli {
 
 namespace {
 
-// "huber", "huber:<δ>" (δ > 0) or "l2".
-bool parse_loss(const std::string& spec, LossKind& kind, double& delta) {
-  if (spec == "l2") {
-    kind = LossKind::L2;
-    return true;
-  }
-  if (spec.rfind("huber", 0) != 0) return false;
-  kind = LossKind::Huber;
-  if (spec == "huber") return true;
-  if (spec[5] != ':') return false;
-  const std::string value = spec.substr(6);
-  char* end = nullptr;
-  delta = std::strtod(value.c_str(), &end);
-  return !value.empty() && end == value.c_str() + value.size() && delta > 0 && std::isfinite(delta);
-}
-
 void add_unique(std::vector<const LawEntry*>& laws, const LawEntry* law) {
   if (std::find(laws.begin(), laws.end(), law) == laws.end()) laws.push_back(law);
 }
@@ -188,60 +172,56 @@ void add_solver_options(CLI::App& cmd, SolverArgs& a) {
                  "huber[:DELTA] (Huber on the residual, DELTA default 1e-3) or l2 (least squares)")
       ->check(CLI::Validator(
           [](std::string& spec) -> std::string {
-            LossKind kind;
-            double delta = 1e-3;
-            return parse_loss(spec, kind, delta) ? "" : "use huber, huber:DELTA with DELTA > 0, or l2";
+            FitOptions options;
+            return parse_loss(spec, options) ? "" : "use huber, huber:DELTA with DELTA > 0, or l2";
           },
           "huber[:DELTA]|l2"))
       ->capture_default_str()->group(g);
   cmd.add_option("--space", a.space, "residuals on log loss (log) or on loss (linear)")
       ->check(CLI::IsMember({"log", "linear"}))->capture_default_str()->group(g);
   cmd.add_option("--starts", a.starts,
-                 "the law's multi-start grid, its single default start, or separable: for laws "
-                 "linear in some parameters (" + separable_law_names() + "), a grid over the "
-                 "others with nonnegative least squares for the linear ones, then LM from its "
-                 "best few points (much faster than the grid)")
-      ->check(CLI::IsMember({"grid", "single", "separable"}))->capture_default_str()->group(g);
+                 "grid: every fit (the full-data fit and each refit: resample, fold, held-out "
+                 "split) searches the law's start grid; best: the full-data fit searches the "
+                 "grid and each refit starts from its optimum (Epoch AI's bootstrap protocol; "
+                 "much faster); single: the full-data fit starts from the law's single default "
+                 "start, each refit from its optimum; separable: for laws linear in some "
+                 "parameters (" + separable_law_names() + "), every fit searches a grid over the "
+                 "others with nonnegative least squares for the linear ones, then runs LM from "
+                 "its best few points (much faster than the grid)")
+      ->check(CLI::IsMember(start_strategy_names()))->capture_default_str()->group(g);
   cmd.add_option("--max-iterations", a.max_iterations, "iteration cap per start")
       ->check(count_check(1, kMaxIterations))->capture_default_str()->group(g);
 }
 
-FitOptions SolverArgs::fit_options() const {
-  FitOptions o;
-  o.space = space == "linear" ? Space::Linear : Space::Log;
-  parse_loss(loss, o.loss, o.huber_delta);
-  o.max_iterations = max_iterations;
-  return o;
+SolverArgs refitting_solver_args() {
+  SolverArgs a;
+  a.starts = "best";
+  return a;
 }
 
-BackendKind SolverArgs::backend_kind() const { return parse_backend(backend); }
+FitConfig SolverArgs::config() const {
+  FitConfig c;
+  c.backend = parse_backend(backend);
+  c.threads = threads;
+  c.options.space = space == "linear" ? Space::Linear : Space::Log;
+  parse_loss(loss, c.options);
+  c.options.max_iterations = max_iterations;
+  c.starts = parse_start_strategy(starts);
+  return c;
+}
 
-std::vector<double> SolverArgs::starts_for(const LawEntry& law, const Dataset& data) const {
-  if (starts == "single") return single_start(law.info);
-  if (starts != "separable") return start_grid(law.info);
-  const SeparableForm* form;
+FitPlan SolverArgs::plan(const LawEntry& law, const Dataset& data) const {
   try {
-    form = &require_separable(law);
+    return make_plan(law, data, config());
   } catch (const InputError& e) {
-    throw CLI::ValidationError("--starts separable", e.what());
+    if (starts == "separable" && !law.separable)
+      throw CLI::ValidationError("--starts separable", e.what());
+    throw;
   }
-  const FitOptions options = fit_options();
-  const PreparedPoints points = prepare_points(data, options.space);
-  return separable_starts(law, *form, points.view(),
-                          data.weight.empty() ? nullptr : data.weight.data(), options,
-                          kSeparableStarts, threads);
-}
-
-std::string describe_objective(const FitOptions& o) {
-  const char* target = o.space == Space::Log ? "ln L" : "L";
-  if (o.loss == LossKind::L2) return std::string("least squares on ") + target;
-  char delta[32];
-  std::snprintf(delta, sizeof delta, "%g", o.huber_delta);
-  return std::string("Huber(delta=") + delta + ") on " + target;
 }
 
 nlohmann::json describe(const SolverArgs& a) {
-  const FitOptions o = a.fit_options();
+  const FitOptions o = a.config().options;
   nlohmann::json j = {{"backend", a.backend},
                       {"loss", o.loss == LossKind::L2 ? "l2" : "huber"},
                       {"space", a.space},

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "io/csv.hpp"
+#include "analysis/fit_plan.hpp"
 #include "io/output.hpp"
 #include "shannonfit/batch.hpp"
 
@@ -51,26 +52,25 @@ void add_law_option(CLI::App& cmd, LawArgs& args, const std::string& default_law
 std::vector<const LawEntry*> resolve_laws(const LawArgs& args, bool have_perturbation,
                                           std::vector<std::string>* skipped = nullptr);
 
-// --backend, --threads, --loss huber[:δ]|l2, --space log|linear, --starts grid|single|separable,
-// --max-iterations.
+// --backend, --threads, --loss huber[:δ]|l2, --space log|linear, --starts grid|best|single|separable
+// (fit_plan.hpp), --max-iterations.
 struct SolverArgs {
   std::string backend = "auto";
   int threads = 0;
   std::string loss = "huber:1e-3";
   std::string space = "log";
-  std::string starts = "grid";
+  std::string starts = "grid";  // commands that refit (bootstrap, predict, analyze...): "best"
   int max_iterations = 500;
 
-  FitOptions fit_options() const;
-  BackendKind backend_kind() const;
-  // The law's default multi-start grid, its single start with --starts single, or with
-  // --starts separable the best points of its separable search on `data` (a usage error naming
-  // the law when it is not separable).
-  std::vector<double> starts_for(const LawEntry& law, const Dataset& data) const;
+  FitConfig config() const;
+  // make_plan(law, data, config()), with a law that cannot do --starts separable a usage error.
+  FitPlan plan(const LawEntry& law, const Dataset& data) const;
 };
+// The solver options of the commands that refit the law to resampled data (bootstrap, predict,
+// analyze, backtest): each refit starts from the full-data optimum unless --starts says otherwise.
+SolverArgs refitting_solver_args();
+// Shows args' values as the defaults: set args.starts (refitting_solver_args) before.
 void add_solver_options(CLI::App& cmd, SolverArgs& args);
-// "huber(delta=0.001) on ln L" and the like, for tables.
-std::string describe_objective(const FitOptions& options);
 nlohmann::json describe(const SolverArgs& args);
 
 // --out FILE, --force, --json, --quiet.

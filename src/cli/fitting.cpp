@@ -3,19 +3,12 @@
 #include <cmath>
 #include <cstdio>
 
-#include "cli/interrupt.hpp"
 #include "io/text_table.hpp"
 #include "shannonfit/errors.hpp"
 
 namespace shannonfit::cli {
 
 namespace {
-
-const char* backend_name(const LawEntry& law, BatchFn fn) {
-  if (fn == law.reference) return "reference";
-  if (fn == law.cuda) return "cuda";
-  return "cpu";
-}
 
 const char* space_target(Space s) { return s == Space::Log ? "ln L" : "L"; }
 
@@ -32,42 +25,11 @@ std::string flat_combination(const FlatDirection& f) {
 
 }  // namespace
 
-FitRecord run_fit(const LawEntry& law, const Dataset& data, const SolverArgs& solver,
-                  const std::string& data_label) {
-  FitRecord r;
-  r.law = &law;
-  r.data_label = data_label;
-  r.options = solver.fit_options();
-  const BatchFn fn = resolve_backend(law, solver.backend_kind());
-  r.backend = backend_name(law, fn);
-
-  BatchRequest req;
-  req.data = &data;
-  req.starts = solver.starts_for(law, data);
-  req.options = r.options;
-  req.threads = solver.threads;
-  // Set only while a command holds an InterruptGuard; a Ctrl-C then ends the batch early.
-  req.cancel = InterruptGuard::flag();
-  r.n_starts = static_cast<long>(req.starts.size()) / law.n_params;
-  r.result = fit_counting_starts(law, fn, req, r.starts);
-  if (r.result.best_start < 0 || !std::isfinite(r.result.cost))
-    throw FitError(data_label + ": law '" + law.info.name + "': none of the " +
-                   std::to_string(r.n_starts) +
-                   " starts reached a finite objective (the law cannot describe these losses; "
-                   "check the columns and units)");
-  r.summary = summarize_fit(law, r.result, data, r.options);
-  return r;
-}
-
 std::string fit_health_text(const FitRecord& r) {
   std::string out = "  starts  " + describe(r.starts) + "\n";
   const std::string warning = best_fit_warning(r.law->info, r.result);
   if (!warning.empty()) out += "  WARNING " + warning + "\n";
   return out;
-}
-
-nlohmann::json fit_health_json(const FitRecord& r) {
-  return {{"start_outcomes", to_json(r.starts)}, {"best_fit", best_fit_json(r.law->info, r.result)}};
 }
 
 void warn_best_fit(const OutputArgs& output, const FitRecord& r) {
@@ -123,73 +85,5 @@ std::string to_text(const FitRecord& r) {
   return out;
 }
 
-nlohmann::json to_json(const FitRecord& r, const std::string& by_column) {
-  const FitSummary& s = r.summary;
-  const FitQuality& q = s.quality;
-  nlohmann::json params = nlohmann::json::array();
-  for (const auto& p : s.params)
-    params.push_back({{"name", p.name},
-                      {"value", p.value},
-                      {"se", p.se},
-                      {"reported_name", p.reported_name},
-                      {"reported_as", p.reported == Reported::Exp ? "exp" : "value"},
-                      {"reported_value", p.reported_value},
-                      {"reported_se", p.reported_se},
-                      {"identified", p.identified},
-                      {"at_bound", p.at_bound}});
-  nlohmann::json flat = nlohmann::json::array();
-  for (const auto& f : s.identifiability.flat) {
-    nlohmann::json comps = nlohmann::json::object();
-    for (const auto& [name, coef] : f.components) comps[name] = coef;
-    flat.push_back({{"relative_eigenvalue", f.relative_eigenvalue}, {"direction", comps}});
-  }
-  const int p = r.law->n_params;
-  nlohmann::json cov = nlohmann::json::array();
-  for (int i = 0; i < p; ++i) {
-    nlohmann::json row = nlohmann::json::array();
-    for (int j = 0; j < p; ++j) row.push_back(s.covariance[i * p + j]);
-    cov.push_back(row);
-  }
-  nlohmann::json j = {
-      {"law", r.law->info.name},
-      {"formula", r.law->info.formula},
-      {"source", r.law->info.source},
-      {"data", r.data_label},
-      {"by", by_column.empty() ? nlohmann::json()
-                               : nlohmann::json{{"column", by_column}, {"value", r.by_value}}},
-      {"backend", r.backend},
-      {"objective", describe_objective(r.options)},
-      {"starts", r.n_starts},
-      {"failed_starts", r.result.failed_starts},
-      {"start_outcomes", to_json(r.starts)},
-      {"best_fit", best_fit_json(r.law->info, r.result)},
-      {"best_start", r.result.best_start},
-      {"status", to_string(r.result.status)},
-      {"converged", converged(r.result.status)},
-      {"iterations", r.result.iterations},
-      {"objective_value", r.result.cost},
-      {"parameters", params},
-      {"statistics",
-       {{"space", to_string(q.space)},
-        {"n", q.n},
-        {"k", q.k},
-        {"rss", q.rss},
-        {"r2", q.r2},
-        {"likelihood", q.likelihood},
-        {"log_likelihood", q.criteria.log_likelihood},
-        {"aic", q.criteria.aic},
-        {"aicc", q.criteria.aicc},
-        {"bic", q.criteria.bic},
-        {"sigma2", s.sigma2}}},
-      {"identifiability",
-       {{"full_rank", s.identifiability.full_rank()},
-        {"condition_number", s.identifiability.condition_number()},
-        {"relative_eigenvalues", s.identifiability.relative_eigenvalues},
-        {"flat_directions", flat}}},
-      {"covariance", cov},
-      {"covariance_kind", s.covariance_kind}};
-  if (!r.law->info.note.empty()) j["note"] = r.law->info.note;
-  return j;
-}
 
 }  // namespace shannonfit::cli

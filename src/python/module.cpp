@@ -25,8 +25,8 @@
 #include "analysis/fit_outcome.hpp"
 #include "analysis/prediction.hpp"
 #include "analysis/prediction_interval.hpp"
+#include "analysis/result_json.hpp"
 #include "analysis/report.hpp"
-#include "analysis/separable_starts.hpp"
 #include "analysis/uncertainty.hpp"
 #include "io/csv.hpp"
 #include "shannonfit/batch.hpp"
@@ -125,9 +125,12 @@ Dataset make_dataset(const Origin& origin, const Array& n, const Array& d, const
   return data;
 }
 
-FitOptions make_options(const std::string& loss_kind, const std::string& space, double huber_delta,
-                        int max_iterations) {
-  FitOptions o;
+// The fit settings a Python call names, as the CLI's solver options give them (fit_plan.hpp).
+FitConfig make_config(const std::string& loss_kind, const std::string& space, double huber_delta,
+                      int max_iterations, const std::string& backend, int threads,
+                      const std::string& starts) {
+  FitConfig c;
+  FitOptions& o = c.options;
   if (loss_kind == "l2")
     o.loss = LossKind::L2;
   else if (loss_kind == "huber")
@@ -144,7 +147,11 @@ FitOptions make_options(const std::string& loss_kind, const std::string& space, 
   if (max_iterations < 1) throw InputError("max_iterations: must be at least 1");
   o.huber_delta = huber_delta;
   o.max_iterations = max_iterations;
-  return o;
+  if (threads < 0) throw InputError("threads: must not be negative");
+  c.backend = parse_backend(backend);
+  c.threads = threads;
+  c.starts = parse_start_strategy(starts);
+  return c;
 }
 
 const LawEntry& lookup_law(const std::string& name) {
@@ -200,11 +207,14 @@ void add_fit_health(py::dict& out, const LawInfo& info, const FitResult& best,
 }
 
 // The parts of a result every call returns: the best fit's parameters with their standard
-// errors, status, goodness of fit and information criteria (io's fit statistics).
-py::dict fit_dict(const LawEntry& law, const FitResult& r, const Dataset& data,
-                  const FitOptions& options) {
+// errors, status, goodness of fit and information criteria (io's fit statistics), and under
+// "record" the fit as the CLI writes it (fit_json, docs/schema/shannonfit-results.schema.json).
+py::dict fit_dict(const FitRecord& rec, const Dataset& data) {
+  const LawEntry& law = *rec.law;
+  const FitResult& r = rec.result;
+  const FitOptions& options = rec.options;
   const int p = law.n_params;
-  const FitSummary summary = summarize_fit(law, r, data, options);
+  const FitSummary& summary = rec.summary;
   py::dict params, se;
   py::list names, solver_names, unidentified;
   Array solver(p);
@@ -248,6 +258,9 @@ py::dict fit_dict(const LawEntry& law, const FitResult& r, const Dataset& data,
   out["failed_starts"] = r.failed_starts;
   out["space"] = to_string(options.space);
   out["loss_kind"] = options.loss == LossKind::Huber ? "huber" : "l2";
+  out["n_starts"] = rec.n_starts;
+  add_fit_health(out, law.info, r, rec.starts);
+  out["record"] = to_python(fit_json(rec));
   return out;
 }
 
@@ -287,21 +300,6 @@ void require_fittable(const LawEntry& law, const Dataset& data, const Origin& or
   io::require_fittable(data, law.info, origin.columns, origin.source);
 }
 
-// The full fit's starts, as the CLI's --starts chooses them: the law's grid, its single default
-// start, or the best points of its separable search on `data`.
-std::vector<double> starts_for(const LawEntry& law, const Dataset& data, const std::string& starts,
-                               const FitOptions& options, int threads) {
-  if (starts == "grid") return start_grid(law.info);
-  if (starts == "single") return single_start(law.info);
-  if (starts == "separable") {
-    const PreparedPoints points = prepare_points(data, options.space);
-    return separable_starts(law, require_separable(law), points.view(),
-                            data.weight.empty() ? nullptr : data.weight.data(), options,
-                            kSeparableStarts, threads);
-  }
-  throw InputError("starts: unknown choice '" + starts + "' (choose grid, single or separable)");
-}
-
 py::dict fit(const Array& n, const Array& d, const Array& loss, const std::string& law_name,
              const std::string& loss_kind, const std::string& space, double huber_delta,
              const std::string& backend, const std::optional<Array>& weights,
@@ -312,22 +310,14 @@ py::dict fit(const Array& n, const Array& d, const Array& loss, const std::strin
   const Origin origin = make_origin(source, columns);
   const Dataset data = make_dataset(origin, n, d, loss, weights, x);
   require_fittable(law, data, origin);
-  BatchRequest req;
-  req.data = &data;
-  req.options = make_options(loss_kind, space, huber_delta, max_iterations);
-  if (threads < 0) throw InputError("threads: must not be negative");
-  req.starts = starts_for(law, data, starts, req.options, threads);
-  req.threads = threads;
-  const BatchFn run = resolve_backend(law, parse_backend(backend));
-
+  const FitPlan plan = make_plan(
+      law, data,
+      make_config(loss_kind, space, huber_delta, max_iterations, backend, threads, starts));
   StartOutcomes outcomes;
   const FitResult best = interruptible([&](const std::atomic<bool>* cancel) {
-    req.cancel = cancel;
-    return fit_counting_starts(law, run, req, outcomes);
+    return fit_counting_starts(law, plan.backend.entry, plan.full_request(data, cancel), outcomes);
   });
-  py::dict out = fit_dict(law, best, data, req.options);
-  add_fit_health(out, law.info, best, outcomes);
-  out["n_starts"] = req.starts.size() / law.n_params;
+  py::dict out = fit_dict(fit_record(plan, data, origin.source, best, outcomes), data);
   return out;
 }
 
@@ -373,11 +363,7 @@ py::dict bootstrap(const Array& n, const Array& d, const Array& loss, const std:
   o.resamples = resamples;
   o.seed = seed;
   o.scheme = parse_scheme(scheme);
-  o.starts = parse_starts_mode(starts);
-  o.fit = make_options(loss_kind, space, huber_delta, max_iterations);
-  o.backend = parse_backend(backend);
-  if (threads < 0) throw InputError("threads: must not be negative");
-  o.threads = threads;
+  o.fit = make_config(loss_kind, space, huber_delta, max_iterations, backend, threads, starts);
   const BootstrapResult run = interruptible(
       [&](const std::atomic<bool>* cancel) { return run_bootstrap(data, law, o, {}, cancel); });
   const int p = law.n_params;
@@ -397,8 +383,8 @@ py::dict bootstrap(const Array& n, const Array& d, const Array& loss, const std:
       sd(r, k) = f.params[k];
     }
   }
-  py::dict out = fit_dict(law, run.full, data, o.fit);
-  add_fit_health(out, law.info, run.full, run.full_starts);
+  const FitRecord rec = fit_record(run.plan, data, origin.source, run.full, run.full_starts);
+  py::dict out = fit_dict(rec, data);
   out["n_starts"] = run.n_starts;
   out["resamples"] = rows;
   out["failed_resamples"] = run.failed();
@@ -408,7 +394,7 @@ py::dict bootstrap(const Array& n, const Array& d, const Array& loss, const std:
   out["interval_kind"] = to_string(IntervalKind::Confidence);
   py::dict intervals;
   for (const QuantityInterval& q :
-       parameter_intervals(run, law.info, level, summarize_fit(law, run.full, data, o.fit).covariance)) {
+       parameter_intervals(run, law.info, level, rec.summary.covariance)) {
     py::dict d;
     d["kind"] = to_string(IntervalKind::Confidence);
     d["level"] = level;
@@ -422,7 +408,7 @@ py::dict bootstrap(const Array& n, const Array& d, const Array& loss, const std:
   out["draws"] = draws;
   out["solver_draws"] = solver_draws;
   out["ok"] = ok;
-  out["run"] = BootstrapRun{&law, run, summarize_fit(law, run.full, data, o.fit).covariance};
+  out["run"] = BootstrapRun{&law, run, rec.summary.covariance};
   return out;
 }
 
@@ -543,7 +529,6 @@ py::object analyze(const Array& n, const Array& d, const Array& loss,
   validate_level(level);
   if (resamples < 1) throw InputError("resamples: must be at least 1");
   if (budget < 0) throw InputError("budget: must be positive");
-  if (threads < 0) throw InputError("threads: must not be negative");
   if (law_names.empty()) throw InputError("laws: name at least one law");
   const Origin origin = make_origin(source, columns);
   const Dataset data = make_dataset(origin, n, d, loss, weights, x, groups);
@@ -556,14 +541,12 @@ py::object analyze(const Array& n, const Array& d, const Array& loss,
   req.bootstrap.resamples = resamples;
   req.bootstrap.seed = seed;
   req.bootstrap.scheme = parse_scheme(scheme);
-  req.bootstrap.fit = make_options(loss_kind, space, huber_delta, max_iterations);
-  req.bootstrap.backend = parse_backend(backend);
-  req.bootstrap.threads = threads;
+  req.bootstrap.fit =
+      make_config(loss_kind, space, huber_delta, max_iterations, backend, threads, starts);
   for (const std::string& name : law_names) {
     const LawEntry& law = lookup_law(name);
     require_fittable(law, data, origin);
     req.laws.push_back(&law);
-    req.full_starts.push_back(starts_for(law, data, starts, req.bootstrap.fit, threads));
   }
   for (const auto& [label, tn, td, tx] : targets) {
     if (!(tn > 0 && td > 0 && std::isfinite(tn) && std::isfinite(td)))

@@ -1,0 +1,149 @@
+#include "analysis/result_json.hpp"
+
+#include <cstdio>
+
+#include "analysis/prediction_interval.hpp"
+
+namespace shannonfit {
+
+namespace {
+
+nlohmann::json pair(const Interval& i) { return nlohmann::json::array({i.lo, i.hi}); }
+
+}  // namespace
+
+nlohmann::json result_document(const std::string& command, const nlohmann::json& fields) {
+  nlohmann::json doc = {{"schema", "shannonfit-results"},
+                        {"schema_version", kSchemaVersion},
+                        {"command", command},
+                        {"version", SHANNONFIT_VERSION}};
+  doc.update(fields);
+  return doc;
+}
+
+std::string describe_objective(const FitOptions& o) {
+  const char* target = o.space == Space::Log ? "ln L" : "L";
+  if (o.loss == LossKind::L2) return std::string("least squares on ") + target;
+  char delta[32];
+  std::snprintf(delta, sizeof delta, "%g", o.huber_delta);
+  return std::string("Huber(delta=") + delta + ") on " + target;
+}
+
+nlohmann::json fit_health_json(const FitRecord& r) {
+  return {{"start_outcomes", to_json(r.starts)}, {"best_fit", best_fit_json(r.law->info, r.result)}};
+}
+
+nlohmann::json fit_json(const FitRecord& r, const std::string& by_column) {
+  const FitSummary& s = r.summary;
+  const FitQuality& q = s.quality;
+  nlohmann::json params = nlohmann::json::array();
+  for (const auto& p : s.params)
+    params.push_back({{"name", p.name},
+                      {"value", p.value},
+                      {"se", p.se},
+                      {"reported_name", p.reported_name},
+                      {"reported_as", p.reported == Reported::Exp ? "exp" : "value"},
+                      {"reported_value", p.reported_value},
+                      {"reported_se", p.reported_se},
+                      {"identified", p.identified},
+                      {"at_bound", p.at_bound}});
+  nlohmann::json flat = nlohmann::json::array();
+  for (const auto& f : s.identifiability.flat) {
+    nlohmann::json comps = nlohmann::json::object();
+    for (const auto& [name, coef] : f.components) comps[name] = coef;
+    flat.push_back({{"relative_eigenvalue", f.relative_eigenvalue}, {"direction", comps}});
+  }
+  const int p = r.law->n_params;
+  nlohmann::json cov = nlohmann::json::array();
+  for (int i = 0; i < p; ++i) {
+    nlohmann::json row = nlohmann::json::array();
+    for (int j = 0; j < p; ++j) row.push_back(s.covariance[i * p + j]);
+    cov.push_back(row);
+  }
+  nlohmann::json j = {
+      {"law", r.law->info.name},
+      {"formula", r.law->info.formula},
+      {"source", r.law->info.source},
+      {"data", r.data_label},
+      {"by", by_column.empty() ? nlohmann::json()
+                               : nlohmann::json{{"column", by_column}, {"value", r.by_value}}},
+      {"backend", r.backend},
+      {"objective", describe_objective(r.options)},
+      {"starts", r.n_starts},
+      {"failed_starts", r.result.failed_starts},
+      {"start_outcomes", to_json(r.starts)},
+      {"best_fit", best_fit_json(r.law->info, r.result)},
+      {"best_start", r.result.best_start},
+      {"status", to_string(r.result.status)},
+      {"converged", converged(r.result.status)},
+      {"iterations", r.result.iterations},
+      {"objective_value", r.result.cost},
+      {"parameters", params},
+      {"statistics",
+       {{"space", to_string(q.space)},
+        {"n", q.n},
+        {"k", q.k},
+        {"rss", q.rss},
+        {"r2", q.r2},
+        {"likelihood", q.likelihood},
+        {"log_likelihood", q.criteria.log_likelihood},
+        {"aic", q.criteria.aic},
+        {"aicc", q.criteria.aicc},
+        {"bic", q.criteria.bic},
+        {"sigma2", s.sigma2}}},
+      {"identifiability",
+       {{"full_rank", s.identifiability.full_rank()},
+        {"condition_number", s.identifiability.condition_number()},
+        {"relative_eigenvalues", s.identifiability.relative_eigenvalues},
+        {"flat_directions", flat}}},
+      {"covariance", cov},
+      {"covariance_kind", s.covariance_kind}};
+  if (!r.law->info.note.empty()) j["note"] = r.law->info.note;
+  return j;
+}
+
+nlohmann::json interval_json(const QuantityInterval& q) {
+  return {{"name", q.name},
+          {"kind", to_string(IntervalKind::Confidence)},
+          {"estimate", q.estimate},
+          {"level", q.level},
+          {"bootstrap_se", q.se},
+          {"bootstrap_mean", q.mean},
+          {"bias", q.bias},
+          {"percentile", pair(q.percentile)},
+          {"bca", pair(q.bca)},
+          {"bca_z0", q.z0},
+          {"bca_acceleration", q.acceleration},
+          {"jackknife_values", q.jackknife_n},
+          {"asymptotic_se", q.asymptotic_se},
+          {"asymptotic", pair(q.asymptotic)},
+          {"resamples_used", q.n},
+          {"resamples_invalid", q.invalid}};
+}
+
+nlohmann::json percentile_interval_json(const QuantityInterval& q) {
+  return {{"level", q.level}, {"lo", q.percentile.lo}, {"hi", q.percentile.hi},
+          {"resamples_used", q.n}};
+}
+
+nlohmann::json predictions_json(const std::vector<PredictionPoint>& points,
+                                const std::vector<QuantityInterval>& confidence,
+                                const std::vector<QuantityInterval>& new_run) {
+  nlohmann::json out = nlohmann::json::array();
+  for (std::size_t i = 0; i < points.size(); ++i) {
+    nlohmann::json j = interval_json(confidence[i]);
+    j["N"] = points[i].n;
+    j["D"] = points[i].d;
+    j["x"] = points[i].x;
+    if (i < new_run.size())
+      j["prediction"] = {{"kind", to_string(IntervalKind::Prediction)},
+                         {"level", new_run[i].level},
+                         {"interval", pair(new_run[i].percentile)},
+                         {"method", kPredictionMethod},
+                         {"resamples_used", new_run[i].n}};
+    out.push_back(j);
+  }
+  return out;
+}
+
+}  // namespace shannonfit

@@ -1,0 +1,46 @@
+#pragma once
+// One serializer per result type, shared by every command (fit, bootstrap, predict, compare,
+// analyze, backtest), the report and the Python module, so a fit, an interval or a prediction
+// reads the same wherever it appears. docs/schema/shannonfit-results.schema.json describes
+// every document these build; raise kSchemaVersion with any change a reader would notice.
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "analysis/fit_record.hpp"
+#include "analysis/prediction.hpp"
+#include "shannonfit/intervals.hpp"
+
+namespace shannonfit {
+
+constexpr int kSchemaVersion = 1;
+
+// A document of `command`: {"schema": "shannonfit-results", "schema_version": ...,
+// "command": command, "version": the tool's version} followed by `fields` (an object).
+nlohmann::json result_document(const std::string& command,
+                               const nlohmann::json& fields = nlohmann::json::object());
+
+// "Huber(delta=0.001) on ln L" and the like.
+std::string describe_objective(const FitOptions& options);
+
+// The fit: law, objective, starts and their outcomes, parameters with standard errors,
+// statistics, identifiability and covariance. `by_column` is the --by column (empty: none).
+nlohmann::json fit_json(const FitRecord& r, const std::string& by_column = "");
+// {"start_outcomes": ..., "best_fit": ...}: the part of fit_json about the starts' health.
+nlohmann::json fit_health_json(const FitRecord& r);
+
+// A bootstrap interval of one quantity: estimate, bootstrap SE and bias, percentile and BCa
+// intervals, the asymptotic (delta-method) one.
+nlohmann::json interval_json(const QuantityInterval& q);
+
+// The percentile interval of a statistic over resamples (a held-out score, a win rate), where
+// no BCa or asymptotic interval exists: {"level", "lo", "hi", "resamples_used"}.
+nlohmann::json percentile_interval_json(const QuantityInterval& q);
+
+// One entry per point: the confidence band's interval_json with N, D, x, and under "prediction"
+// the new-run interval when `new_run` is not empty.
+nlohmann::json predictions_json(const std::vector<PredictionPoint>& points,
+                                const std::vector<QuantityInterval>& confidence,
+                                const std::vector<QuantityInterval>& new_run = {});
+
+}  // namespace shannonfit
