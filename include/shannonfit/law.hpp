@@ -7,6 +7,9 @@
 //   SF_HD SF_INLINE static T log_loss(const T* p, S ln_n, S ln_d, S x);   // ln L̂ at one point
 // SF_INLINE because GCC otherwise keeps the Jet instantiation out of line in the solver (its
 // linearize pass is inlined at several call sites), and every Jet then goes through the stack.
+// It is required, not a hint: the host evaluates laws on lanes inside an AVX2 copy of the solver
+// (src/cpu/batch_cpu.hpp), and an out-of-line log_loss compiled for baseline x86-64 would take
+// its 32-byte lane arguments under the other calling convention and return garbage.
 // log_loss is written once with unqualified exp/log/log1p and the helpers of math.hpp, so it runs
 // on doubles, floats, Jets (exact Jacobians), lanes of several points (lanes.hpp) and Eigen's
 // AutoDiffScalar (the independent reference path).
