@@ -1,6 +1,6 @@
 #pragma once
 // The small host-side toolkit every kernels/*.cu file uses: one checking macro, one owner for
-// device and pinned host memory, one owner for streams.
+// device and pinned host memory, one owner for streams, one way to launch a kernel.
 #include <cuda_runtime.h>
 
 #include <cstddef>
@@ -96,5 +96,25 @@ class Stream {
  private:
   cudaStream_t stream_ = nullptr;
 };
+
+// Blocks of `block` threads that cover `items` threads.
+inline unsigned blocks_for(long items, int block) {
+  return static_cast<unsigned>((items + block - 1) / block);
+}
+
+// Launches `kernel` with one thread per item (blocks of `block`, `shared` bytes of dynamic
+// shared memory) on `stream`, and reports a launch that failed.
+template <class... Params, class... Args>
+void launch(void (*kernel)(Params...), long items, int block, std::size_t shared,
+            cudaStream_t stream, Args&&... args) {
+  kernel<<<blocks_for(items, block), block, shared, stream>>>(std::forward<Args>(args)...);
+  SF_CUDA_CHECK(cudaGetLastError());
+}
+
+// Writes, for each of n_weightings consecutive groups of n_starts records (fit_item.hpp's
+// RecordLayout), the record that precedes the others (fit_item.hpp) followed by its start index
+// and the number of its group's starts that did not converge. One warp per group.
+void launch_select_best(const double* records, int width, int cost_at, int status_at,
+                        int n_starts, long n_weightings, double* best, cudaStream_t stream);
 
 }  // namespace shannonfit::cuda::detail

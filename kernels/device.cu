@@ -7,9 +7,8 @@
 #include <vector>
 
 #include "cuda_support.cuh"
-#include "records.cuh"
 #include "shannonfit/column_quantiles.hpp"
-#include "shannonfit/lm.hpp"
+#include "shannonfit/fit_item.hpp"
 
 namespace shannonfit::cuda {
 
@@ -25,16 +24,7 @@ namespace {
 constexpr unsigned kFullWarp = 0xffffffffu;
 constexpr int kMinComputeMajor = 8;  // the oldest architecture CMAKE_CUDA_ARCHITECTURES builds
 constexpr int kSelectBlock = 256;  // eight weightings per block, one warp each
-
-// better_fit's total order: a finite cost before a non-finite one, then the lower cost, then
-// the lower start index. It is strict and total, so a tree of these comparisons finds the same
-// winner as the CPU driver's sequential fold, whatever the tree's shape.
-__device__ __forceinline__ bool precedes(bool a_ok, double a_cost, int a_start, bool b_ok,
-                                         double b_cost, int b_start) {
-  if (a_ok != b_ok) return a_ok;
-  if (a_ok && a_cost != b_cost) return a_cost < b_cost;
-  return a_start < b_start;
-}
+constexpr int kQuantileBlock = 256;
 
 __global__ void __launch_bounds__(kSelectBlock)
     select_best_kernel(const double* records, int width, int cost_at, int status_at,
@@ -46,34 +36,26 @@ __global__ void __launch_bounds__(kSelectBlock)
   if (weighting >= n_weightings) return;
   const double* group = records + weighting * n_starts * static_cast<long>(width);
 
-  // Sentinel that every real start precedes: non-finite, with the largest index.
-  bool ok = false;
-  double cost = 0.0;
-  int start = INT_MAX;
+  // Sentinel that every real start precedes: non-finite, with the largest index. precedes is
+  // strict and total, so this tree of comparisons finds the CPU driver's winner whatever its
+  // shape.
+  FitRank best_rank{false, 0.0, INT_MAX};
   int failed = 0;
   for (int s = lane; s < n_starts; s += 32) {
     const double* rec = group + static_cast<long>(s) * width;
-    const double c = rec[cost_at];
-    const bool c_ok = isfinite(c);
-    if (precedes(c_ok, c, s, ok, cost, start)) {
-      ok = c_ok;
-      cost = c;
-      start = s;
-    }
+    const FitRank rank = fit_rank(rec[cost_at], s);
+    if (precedes(rank, best_rank)) best_rank = rank;
     if (!converged(static_cast<FitStatus>(static_cast<int>(rec[status_at])))) ++failed;
   }
   // Butterfly: after the last step every lane holds the warp's winner and failure count.
   for (int offset = 16; offset > 0; offset /= 2) {
-    const bool o_ok = __shfl_xor_sync(kFullWarp, static_cast<int>(ok), offset) != 0;
-    const double o_cost = __shfl_xor_sync(kFullWarp, cost, offset);
-    const int o_start = __shfl_xor_sync(kFullWarp, start, offset);
+    const FitRank other{__shfl_xor_sync(kFullWarp, static_cast<int>(best_rank.finite), offset) != 0,
+                        __shfl_xor_sync(kFullWarp, best_rank.cost, offset),
+                        __shfl_xor_sync(kFullWarp, best_rank.start, offset)};
     failed += __shfl_xor_sync(kFullWarp, failed, offset);
-    if (precedes(o_ok, o_cost, o_start, ok, cost, start)) {
-      ok = o_ok;
-      cost = o_cost;
-      start = o_start;
-    }
+    if (precedes(other, best_rank)) best_rank = other;
   }
+  const int start = best_rank.start;
   const double* winner = group + static_cast<long>(start) * width;
   double* out = best + weighting * (width + 2);
   for (int k = lane; k < width; k += 32) out[k] = winner[k];
@@ -110,17 +92,12 @@ __global__ void segment_offsets_kernel(long rows, int cols, int* offsets) {
   if (c <= cols) offsets[c] = static_cast<int>(c * rows);
 }
 
-unsigned blocks_for(long items, int block) {
-  return static_cast<unsigned>((items + block - 1) / block);
-}
-
 }  // namespace
 
 void launch_select_best(const double* records, int width, int cost_at, int status_at,
                         int n_starts, long n_weightings, double* best, cudaStream_t stream) {
-  select_best_kernel<<<blocks_for(n_weightings * 32, kSelectBlock), kSelectBlock, 0, stream>>>(
-      records, width, cost_at, status_at, n_starts, n_weightings, best);
-  SF_CUDA_CHECK(cudaGetLastError());
+  launch(select_best_kernel, n_weightings * 32, kSelectBlock, 0, stream, records, width, cost_at,
+         status_at, n_starts, n_weightings, best);
 }
 
 }  // namespace detail
@@ -170,10 +147,10 @@ std::vector<double> column_quantiles(const double* values, long rows, int cols,
   DeviceBuffer<double> d_stats(2 * result.size());
   SF_CUDA_CHECK(cudaMemcpy(d_values.get(), values, d_values.bytes(), cudaMemcpyHostToDevice));
   SF_CUDA_CHECK(cudaMemcpy(d_lo.get(), lo.data(), d_lo.bytes(), cudaMemcpyHostToDevice));
-  transpose_kernel<<<blocks_for(items, 256), 256>>>(d_values.get(), rows, cols, d_columns.get());
-  SF_CUDA_CHECK(cudaGetLastError());
-  segment_offsets_kernel<<<blocks_for(cols + 1, 256), 256>>>(rows, cols, d_offsets.get());
-  SF_CUDA_CHECK(cudaGetLastError());
+  launch(transpose_kernel, items, kQuantileBlock, 0, nullptr, d_values.get(), rows, cols,
+         d_columns.get());
+  launch(segment_offsets_kernel, cols + 1, kQuantileBlock, 0, nullptr, rows, cols,
+         d_offsets.get());
 
   std::size_t temp_bytes = 0;
   SF_CUDA_CHECK(cub::DeviceSegmentedRadixSort::SortKeys(
@@ -184,9 +161,8 @@ std::vector<double> column_quantiles(const double* values, long rows, int cols,
       temp.get(), temp_bytes, d_columns.get(), d_sorted.get(), static_cast<int>(items), cols,
       d_offsets.get(), d_offsets.get() + 1));
 
-  gather_order_stats_kernel<<<blocks_for(static_cast<long>(result.size()), 256), 256>>>(
-      d_sorted.get(), rows, cols, d_lo.get(), n_probs, d_stats.get());
-  SF_CUDA_CHECK(cudaGetLastError());
+  launch(gather_order_stats_kernel, static_cast<long>(result.size()), kQuantileBlock, 0, nullptr,
+         d_sorted.get(), rows, cols, d_lo.get(), n_probs, d_stats.get());
   std::vector<double> stats(d_stats.size());
   SF_CUDA_CHECK(cudaMemcpy(stats.data(), d_stats.get(), d_stats.bytes(), cudaMemcpyDeviceToHost));
   for (std::size_t i = 0; i < result.size(); ++i)

@@ -1,6 +1,12 @@
 #pragma once
 // The batched fit kernel and its host driver, templated on the law. Included only by the
 // kernels/fit_shard_<k>.cu files, each of which instantiates its share of SF_FOR_EACH_LAW.
+//
+// The kernel is fit_item.hpp's per-fit item, one thread each. The host driver runs a batch in
+// four steps: plan (how many weightings a chunk holds, plan_chunks), stage (the data every chunk
+// reads, on the device once: StagedBatch), launch (a chunk's own rows up, its fits, its winners
+// back, asynchronously on one of several streams: launch_chunk) and collect (a finished chunk's
+// records into FitResults: collect_chunk).
 #include <cuda_runtime.h>
 
 #include <algorithm>
@@ -9,9 +15,9 @@
 #include <vector>
 
 #include "cuda_support.cuh"
-#include "records.cuh"
 #include "shannonfit/batch.hpp"
 #include "shannonfit/errors.hpp"
+#include "shannonfit/fit_item.hpp"
 #include "shannonfit/lm.hpp"
 
 namespace shannonfit::cuda::detail {
@@ -29,16 +35,10 @@ constexpr long kMinFitsPerChunk = 1L << 18;
 
 template <typename S>
 struct ChunkArgs {
-  PointsView<S> points;   // device global memory; x is null when the dataset has none
-  const S* weights;       // null: every point weighs 1
-  long weight_stride;     // elements between two weightings' rows; 0 when they share one row
-  const S* targets;       // null: the points' own targets; else one row of n per weighting
-  const S* starts;        // n_starts rows of P values (of the chunk's first weighting)
-  long starts_stride;     // elements between two weightings' starts; 0 when they share one set
-  int n_starts;
-  long n_fits;            // weightings in this chunk × n_starts, weighting-major
-  bool stage_points;      // copy the points into shared memory first
-  S* records;             // n_fits rows of RecordLayout<P>::kWidth
+  BatchView<S> batch;  // device memory, starting at the chunk's first weighting
+  long n_fits;         // weightings in this chunk × n_starts
+  bool stage_points;   // copy the points into shared memory first
+  S* records;          // n_fits rows of RecordLayout<P>::kWidth
 };
 
 // One thread per (weighting, start) fit. Each thread runs the whole LM loop of its fit and
@@ -47,13 +47,13 @@ template <class Law, typename S>
 __global__ void __launch_bounds__(kFitBlock)
     fit_kernel(const ChunkArgs<S> a, const SolverOptions<S, Law::kParams> options) {
   constexpr int P = Law::kParams;
-  using L = RecordLayout<P>;
   extern __shared__ __align__(16) unsigned char sf_shared_bytes[];
 
-  PointsView<S> points = a.points;
+  BatchView<S> batch = a.batch;
   if (a.stage_points) {
     // Every thread of the block helps copy, including those past the end of the chunk, and
     // all of them reach the barrier before any returns.
+    PointsView<S>& points = batch.points;
     S* shared = reinterpret_cast<S*>(sf_shared_bytes);
     const int n = points.n;
     const bool has_x = points.x != nullptr;
@@ -72,37 +72,9 @@ __global__ void __launch_bounds__(kFitBlock)
 
   const long fit = static_cast<long>(blockIdx.x) * blockDim.x + threadIdx.x;
   if (fit >= a.n_fits) return;
-  const long weighting = fit / a.n_starts;
-  const int start = static_cast<int>(fit - weighting * a.n_starts);
-  const S* weights = a.weights ? a.weights + weighting * a.weight_stride : nullptr;
-  if (a.targets) points.target = a.targets + weighting * points.n;
-
-  const FitState<S, P> st = fit_one<Law, S, DeviceSolve>(
-      points, weights, a.starts + weighting * a.starts_stride + start * P, options);
-
-  S* rec = a.records + fit * L::kWidth;
-  for (int k = 0; k < P; ++k) rec[L::kParams + k] = st.params[k];
-  for (int k = 0; k < packed_size<P>(); ++k) rec[L::kNormal + k] = st.normal[k];
-  rec[L::kCost] = st.cost;
-  rec[L::kRss] = st.rss;
-  rec[L::kIterations] = static_cast<S>(st.iterations);
-  rec[L::kStatus] = static_cast<S>(static_cast<int>(st.status));
-}
-
-template <int P>
-FitResult record_to_result(const double* rec, int start, int failed_starts) {
-  using L = RecordLayout<P>;
-  FitResult r;
-  r.n_params = P;
-  for (int k = 0; k < P; ++k) r.params[k] = rec[L::kParams + k];
-  for (int k = 0; k < packed_size<P>(); ++k) r.normal[k] = rec[L::kNormal + k];
-  r.cost = rec[L::kCost];
-  r.rss = rec[L::kRss];
-  r.iterations = static_cast<int>(rec[L::kIterations]);
-  r.status = static_cast<FitStatus>(static_cast<int>(rec[L::kStatus]));
-  r.best_start = start;
-  r.failed_starts = failed_starts;
-  return r;
+  const FitItem<S> item = fit_item<P>(batch, fit);
+  write_record(fit_one<Law, S, DeviceSolve>(item.points, item.weights, item.start_values, options),
+               a.records + fit * RecordLayout<P>::kWidth);
 }
 
 // One stream's share of the pipeline: its buffers are reused by every chunk it runs.
@@ -123,12 +95,12 @@ struct ChunkPlan {
 
 inline ChunkPlan plan_chunks(const LaunchConfig& config, long n_weightings, long n_starts,
                              std::size_t start_values, std::size_t n_points, bool has_x,
-                             int rows_per_weighting, bool data_weights, bool keep_all, int width, int best_width) {
+                             int rows_per_weighting, bool data_weights, bool keep_all, int width,
+                             int best_width) {
   constexpr std::size_t kReal = sizeof(double);
   ChunkPlan plan;
   plan.shared_bytes =
-      kReal * ((has_x ? 4 : 3) * n_points + start_values +
-               (data_weights ? n_points : 0));
+      kReal * ((has_x ? 4 : 3) * n_points + start_values + (data_weights ? n_points : 0));
   plan.bytes_per_weighting =
       kReal * (rows_per_weighting * n_points + static_cast<std::size_t>(n_starts) * width +
                (keep_all ? 0 : static_cast<std::size_t>(best_width)));
@@ -157,6 +129,109 @@ inline ChunkPlan plan_chunks(const LaunchConfig& config, long n_weightings, long
   return plan;
 }
 
+// The data every chunk reads, on the device: the points as [ln N | ln D | target | x], the
+// starts and the data's own weights; and the batch view over them that each chunk narrows.
+struct StagedBatch {
+  DeviceBuffer<double> points, starts, data_weights;
+  BatchView<double> view{};
+  bool stage_points = false;  // the points fit in a block's shared memory
+  std::size_t bytes() const { return points.bytes() + starts.bytes() + data_weights.bytes(); }
+};
+
+inline StagedBatch stage(const BatchRequest& req, const PreparedPoints& prepared, long n_starts,
+                         int n_params) {
+  const Dataset& data = *req.data;
+  const std::size_t n = data.size();
+  const bool has_x = !prepared.x.empty();
+  const bool data_weights = req.weights == nullptr && !data.weight.empty();
+  StagedBatch b;
+  b.points = DeviceBuffer<double>((has_x ? 4 : 3) * n);
+  b.starts = DeviceBuffer<double>(req.starts.size());
+  b.data_weights = DeviceBuffer<double>(data_weights ? n : 0);
+  std::vector<double> packed;
+  packed.reserve(b.points.size());
+  for (const auto* column : {&prepared.ln_n, &prepared.ln_d, &prepared.target})
+    packed.insert(packed.end(), column->begin(), column->end());
+  if (has_x) packed.insert(packed.end(), prepared.x.begin(), prepared.x.end());
+  SF_CUDA_CHECK(cudaMemcpy(b.points.get(), packed.data(), b.points.bytes(), cudaMemcpyHostToDevice));
+  SF_CUDA_CHECK(
+      cudaMemcpy(b.starts.get(), req.starts.data(), b.starts.bytes(), cudaMemcpyHostToDevice));
+  if (data_weights)
+    SF_CUDA_CHECK(cudaMemcpy(b.data_weights.get(), data.weight.data(), b.data_weights.bytes(),
+                             cudaMemcpyHostToDevice));
+  double* p = b.points.get();
+  b.view.points = {p, p + n, has_x ? p + 3 * n : nullptr, p + 2 * n, static_cast<int>(n)};
+  b.view.weights = data_weights ? b.data_weights.get() : nullptr;
+  b.view.weight_stride = 0;
+  b.view.targets = nullptr;
+  b.view.starts = b.starts.get();
+  b.view.starts_stride = req.starts_per_weighting ? n_starts * n_params : 0;
+  b.view.n_starts = n_starts;
+  b.stage_points = n > 0 && b.points.bytes() <= kSharedStageBytes;
+  return b;
+}
+
+// Starts slot s's chunk: its rows of per-weighting weights and targets go up through pinned
+// memory (the copy is asynchronous and overlaps the other streams' kernels), its fits run, and
+// its records (keep_all) or its weightings' winners come back into s.host_out.
+template <class Law>
+void launch_chunk(Slot& s, const StagedBatch& staged, const BatchRequest& req,
+                  const SolverOptions<double, Law::kParams>& options) {
+  using S = double;
+  using L = RecordLayout<Law::kParams>;
+  const long n = staged.view.points.n;
+  const long n_starts = staged.view.n_starts;
+  const cudaStream_t stream = s.stream.get();
+  auto upload_rows = [&](const S* rows, PinnedBuffer<S>& host, DeviceBuffer<S>& device) {
+    const std::size_t count = static_cast<std::size_t>(s.count) * n;
+    std::memcpy(host.get(), rows + s.first * n, count * sizeof(S));
+    SF_CUDA_CHECK(cudaMemcpyAsync(device.get(), host.get(), count * sizeof(S),
+                                  cudaMemcpyHostToDevice, stream));
+    return static_cast<const S*>(device.get());
+  };
+  ChunkArgs<S> a{staged.view, s.count * n_starts, staged.stage_points, s.records.get()};
+  a.batch.starts += s.first * a.batch.starts_stride;
+  if (req.targets) a.batch.targets = upload_rows(req.targets, s.host_targets, s.targets);
+  if (req.weights) {
+    a.batch.weights = upload_rows(req.weights, s.host_weights, s.weights);
+    a.batch.weight_stride = n;
+  }
+  const std::size_t shared = staged.stage_points ? staged.points.bytes() : 0;
+  launch(fit_kernel<Law, S>, a.n_fits, kFitBlock, shared, stream, a, options);
+  if (req.keep_all_starts) {
+    SF_CUDA_CHECK(cudaMemcpyAsync(s.host_out.get(), s.records.get(),
+                                  a.n_fits * L::kWidth * sizeof(S), cudaMemcpyDeviceToHost,
+                                  stream));
+  } else {
+    launch_select_best(s.records.get(), L::kWidth, L::kCost, L::kStatus,
+                       static_cast<int>(n_starts), s.count, s.best.get(), stream);
+    SF_CUDA_CHECK(cudaMemcpyAsync(s.host_out.get(), s.best.get(),
+                                  s.count * L::kBestWidth * sizeof(S), cudaMemcpyDeviceToHost,
+                                  stream));
+  }
+}
+
+// Waits for slot s's chunk and turns what came back into its weightings' FitResults.
+template <int P>
+void collect_chunk(Slot& s, long n_starts, bool keep_all, std::vector<FitResult>& out) {
+  using L = RecordLayout<P>;
+  s.stream.synchronize();
+  const double* h = s.host_out.get();
+  if (keep_all) {
+    for (long i = 0; i < s.count * n_starts; ++i)
+      out[s.first * n_starts + i] =
+          to_result<P>(read_record<double, P>(h + i * L::kWidth), static_cast<int>(i % n_starts));
+  } else {
+    for (long i = 0; i < s.count; ++i) {
+      const double* rec = h + i * L::kBestWidth;
+      out[s.first + i] = to_result<P>(read_record<double, P>(rec),
+                                      static_cast<int>(rec[L::kBestStart]),
+                                      static_cast<int>(rec[L::kFailedStarts]));
+    }
+  }
+  s.count = 0;
+}
+
 template <class Law>
 std::vector<FitResult> run_batch(const LawEntry& law, const BatchRequest& req,
                                  const LaunchConfig& config, RunStats* stats) {
@@ -177,47 +252,22 @@ std::vector<FitResult> run_batch(const LawEntry& law, const BatchRequest& req,
   for (auto& r : out) r.n_params = P;
   if (n_starts == 0 || n_weightings == 0) return out;
 
+  // Plan.
   const PreparedPoints prepared = prepare_points(data, req.options.space);
-  const bool has_x = !prepared.x.empty();
   const bool copy_weights = req.weights != nullptr;
   const bool copy_targets = req.targets != nullptr;
-  const bool data_weights = !copy_weights && !data.weight.empty();
-  const ChunkPlan plan =
-      plan_chunks(config, n_weightings, n_starts, req.starts.size(), n, has_x, int{copy_weights} + int{copy_targets},
-                  data_weights, keep_all, L::kWidth, L::kBestWidth);
+  const ChunkPlan plan = plan_chunks(
+      config, n_weightings, n_starts, req.starts.size(), n, !prepared.x.empty(),
+      int{copy_weights} + int{copy_targets}, !copy_weights && !data.weight.empty(), keep_all,
+      L::kWidth, L::kBestWidth);
   const long chunk = plan.weightings_per_chunk;
 
-  // Data every chunk reads: points as [ln N | ln D | target | x], the starts, the data's weights.
-  DeviceBuffer<S> d_points((has_x ? 4 : 3) * n);
-  DeviceBuffer<S> d_starts(req.starts.size());
-  DeviceBuffer<S> d_data_weights(data_weights ? n : 0);
-  {
-    std::vector<S> packed;
-    packed.reserve(d_points.size());
-    for (const auto* column : {&prepared.ln_n, &prepared.ln_d, &prepared.target})
-      packed.insert(packed.end(), column->begin(), column->end());
-    if (has_x) packed.insert(packed.end(), prepared.x.begin(), prepared.x.end());
-    SF_CUDA_CHECK(cudaMemcpy(d_points.get(), packed.data(), d_points.bytes(), cudaMemcpyHostToDevice));
-    SF_CUDA_CHECK(cudaMemcpy(d_starts.get(), req.starts.data(), d_starts.bytes(), cudaMemcpyHostToDevice));
-    if (data_weights)
-      SF_CUDA_CHECK(cudaMemcpy(d_data_weights.get(), data.weight.data(), d_data_weights.bytes(),
-                               cudaMemcpyHostToDevice));
-  }
-
-  ChunkArgs<S> args{};
-  args.points = {d_points.get(), d_points.get() + n, has_x ? d_points.get() + 3 * n : nullptr,
-                 d_points.get() + 2 * n, static_cast<int>(n)};
-  args.starts = d_starts.get();
-  args.starts_stride = req.starts_per_weighting ? n_starts * P : 0;
-  args.n_starts = static_cast<int>(n_starts);
-  const std::size_t stage_bytes = d_points.bytes();
-  args.stage_points = n > 0 && stage_bytes <= kSharedStageBytes;
-  const std::size_t dynamic_shared = args.stage_points ? stage_bytes : 0;
+  // Stage.
+  const StagedBatch staged = stage(req, prepared, n_starts, P);
   const SolverOptions<S, P> options = solver_options<P>(law.info, req.options);
-
   const std::size_t out_width = keep_all ? n_starts * L::kWidth : L::kBestWidth;
   std::vector<Slot> slots(static_cast<std::size_t>(config.streams));
-  std::size_t device_bytes = d_points.bytes() + d_starts.bytes() + d_data_weights.bytes();
+  std::size_t device_bytes = staged.bytes();
   for (Slot& s : slots) {
     s.weights = DeviceBuffer<S>(copy_weights ? chunk * n : 0);
     s.targets = DeviceBuffer<S>(copy_targets ? chunk * n : 0);
@@ -229,26 +279,7 @@ std::vector<FitResult> run_batch(const LawEntry& law, const BatchRequest& req,
     device_bytes += s.weights.bytes() + s.targets.bytes() + s.records.bytes() + s.best.bytes();
   }
 
-  auto collect = [&](Slot& s) {
-    s.stream.synchronize();
-    const S* h = s.host_out.get();
-    if (keep_all) {
-      for (long i = 0; i < s.count * n_starts; ++i) {
-        const S* rec = h + i * L::kWidth;
-        const int start = static_cast<int>(i % n_starts);
-        const bool ok = converged(static_cast<FitStatus>(static_cast<int>(rec[L::kStatus])));
-        out[s.first * n_starts + i] = record_to_result<P>(rec, start, ok ? 0 : 1);
-      }
-    } else {
-      for (long i = 0; i < s.count; ++i) {
-        const S* rec = h + i * L::kBestWidth;
-        out[s.first + i] = record_to_result<P>(rec, static_cast<int>(rec[L::kBestStart]),
-                                               static_cast<int>(rec[L::kFailedStarts]));
-      }
-    }
-    s.count = 0;
-  };
-
+  // Launch and collect, round robin over the slots.
   const long n_chunks = (n_weightings + chunk - 1) / chunk;
   long c = 0;  // after the loop: the chunks launched
   for (; c < n_chunks; ++c) {
@@ -256,50 +287,13 @@ std::vector<FitResult> run_batch(const LawEntry& law, const BatchRequest& req,
     // weightings of the chunks not launched keep best_start = -1. A chunk in flight runs out.
     if (req.cancel && req.cancel->load(std::memory_order_relaxed)) break;
     Slot& s = slots[static_cast<std::size_t>(c % config.streams)];
-    if (s.count > 0) collect(s);
+    if (s.count > 0) collect_chunk<P>(s, n_starts, keep_all, out);
     s.first = c * chunk;
     s.count = std::min(chunk, n_weightings - s.first);
-    const cudaStream_t stream = s.stream.get();
-
-    // The chunk's rows of a per-weighting input, staged through pinned memory so the copy is
-    // asynchronous and overlaps the other streams' kernels.
-    auto upload_rows = [&](const S* rows, PinnedBuffer<S>& host, DeviceBuffer<S>& device) {
-      const std::size_t count = static_cast<std::size_t>(s.count) * n;
-      std::memcpy(host.get(), rows + s.first * n, count * sizeof(S));
-      SF_CUDA_CHECK(cudaMemcpyAsync(device.get(), host.get(), count * sizeof(S),
-                                    cudaMemcpyHostToDevice, stream));
-      return static_cast<const S*>(device.get());
-    };
-    ChunkArgs<S> a = args;
-    a.starts = args.starts + s.first * args.starts_stride;
-    a.targets = copy_targets ? upload_rows(req.targets, s.host_targets, s.targets) : nullptr;
-    if (copy_weights) {
-      a.weights = upload_rows(req.weights, s.host_weights, s.weights);
-      a.weight_stride = static_cast<long>(n);
-    } else {
-      a.weights = data_weights ? d_data_weights.get() : nullptr;
-      a.weight_stride = 0;
-    }
-    a.n_fits = s.count * n_starts;
-    a.records = s.records.get();
-    const unsigned blocks = static_cast<unsigned>((a.n_fits + kFitBlock - 1) / kFitBlock);
-    fit_kernel<Law, S><<<blocks, kFitBlock, dynamic_shared, stream>>>(a, options);
-    SF_CUDA_CHECK(cudaGetLastError());
-
-    if (keep_all) {
-      SF_CUDA_CHECK(cudaMemcpyAsync(s.host_out.get(), s.records.get(),
-                                    a.n_fits * L::kWidth * sizeof(S), cudaMemcpyDeviceToHost,
-                                    stream));
-    } else {
-      launch_select_best(s.records.get(), L::kWidth, L::kCost, L::kStatus, args.n_starts,
-                         s.count, s.best.get(), stream);
-      SF_CUDA_CHECK(cudaMemcpyAsync(s.host_out.get(), s.best.get(),
-                                    s.count * L::kBestWidth * sizeof(S), cudaMemcpyDeviceToHost,
-                                    stream));
-    }
+    launch_chunk<Law>(s, staged, req, options);
   }
   for (Slot& s : slots)
-    if (s.count > 0) collect(s);
+    if (s.count > 0) collect_chunk<P>(s, n_starts, keep_all, out);
 
   if (stats) {
     cudaFuncAttributes attributes{};
@@ -307,7 +301,7 @@ std::vector<FitResult> run_batch(const LawEntry& law, const BatchRequest& req,
     stats->chunks = c;
     stats->weightings_per_chunk = chunk;
     stats->device_bytes = device_bytes;
-    stats->points_in_shared = args.stage_points;
+    stats->points_in_shared = staged.stage_points;
     stats->registers_per_thread = attributes.numRegs;
   }
   return out;

@@ -3,6 +3,7 @@
 
 #include "shannonfit/batch.hpp"
 #include "shannonfit/errors.hpp"
+#include "shannonfit/fit_item.hpp"
 
 namespace shannonfit {
 
@@ -49,11 +50,8 @@ PreparedPoints prepare_points(const Dataset& data, Space space) {
 }
 
 bool better_fit(const FitResult& candidate, const FitResult& incumbent) {
-  const bool c_ok = std::isfinite(candidate.cost);
-  const bool i_ok = std::isfinite(incumbent.cost);
-  if (c_ok != i_ok) return c_ok;
-  if (c_ok && candidate.cost != incumbent.cost) return candidate.cost < incumbent.cost;
-  return candidate.best_start < incumbent.best_start;
+  return precedes(fit_rank(candidate.cost, candidate.best_start),
+                  fit_rank(incumbent.cost, incumbent.best_start));
 }
 
 const char* to_string(FitStatus s) {

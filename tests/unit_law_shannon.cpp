@@ -176,7 +176,7 @@ namespace {
 struct ShannonFull {
   static constexpr int kParams = 9;
   template <class T, class S>
-  SF_HD static T log_loss(const T* p, S ln_n, S ln_d, S) {
+  SF_HD SF_INLINE static T log_loss(const T* p, S ln_n, S ln_d, S) {
     const T ln_noise = log_sum_exp<T>(p[2] + p[7] * (ln_d + ln_n), p[3] + p[8] * ln_d, p[4]);
     return laws::shannon_detail::log_loss<T>(p[0], p[5], p[1] + p[6] * ln_d, ln_noise, ln_n);
   }

@@ -328,7 +328,7 @@ TEST(LmWeights, ZeroWeightsDropPointsExactly) {
 template <class Law, class Policy>
 FitResult fit_with(const PreparedPoints& pts, const std::vector<double>& start,
                    const SolverOptions<double, Law::kParams>& o) {
-  return cpu::to_result<Law::kParams>(
+  return to_result<Law::kParams>(
       fit_one<Law, double, Policy>(pts.view(), nullptr, start.data(), o), 0);
 }
 

@@ -107,7 +107,7 @@ MUTANTS = [
      "out[i] = group_counts[group[i]] *", "out[i] = (group_counts[group[i]] > 0) *",
      ["unit_resample"], "ClusterWeights"),
     ("solver-stops-at-loose-gradient", "solver", "include/shannonfit/lm.hpp",
-     "a <= o.grad_tol * residual_norm", "a <= 1e-2 * residual_norm",
+     "a <= o_.grad_tol * residual_norm", "a <= 1e-2 * residual_norm",
      ["unit_law_table", "unit_bootstrap_width", "unit_fit_stats"],
      "LawTable|BootstrapWidth|FitStats"),
 ]

@@ -7,7 +7,7 @@
 #elif defined(__GNUC__)
 #define SF_HD
 // Forced as on the device: GCC otherwise keeps log_sum_exp<Jet> and the Jet exp/log out of
-// line, and every Jet then travels through the stack (perf: a third of the host fit time).
+// line, and every Jet then travels through the stack, a large share of the host fit's time.
 #define SF_INLINE inline __attribute__((always_inline))
 #else
 #define SF_HD

@@ -13,7 +13,9 @@ struct Jet {
   SF_HD Jet() : a(T(0)) {
     for (int i = 0; i < P; ++i) v[i] = T(0);
   }
-  SF_HD Jet(T value) : a(value) {  // NOLINT: constants promote implicitly, as in Ceres.
+  // Explicit, as in Ceres: a constant becomes a Jet only where the code says so (T(1), J(x)),
+  // and mixed arithmetic goes through the overloads below that take the constant as it is.
+  SF_HD explicit Jet(T value) : a(value) {
     for (int i = 0; i < P; ++i) v[i] = T(0);
   }
   SF_HD static Jet variable(T value, int index) {

@@ -14,13 +14,13 @@
 //
 // A law evaluates on lanes only if its log_loss never branches on a value that depends on the
 // point (Law::kPointLanes, lane_linearize.hpp): comparisons here give one answer per lane, and
-// the helpers that do branch (log_sum_exp, the Shannon laws' log_log1p_exp, law.hpp's branch on
+// the helpers that do branch (log_sum_exp, the Shannon laws' log_log1p_exp, math.hpp's branch on
 // x) have lane versions that pick each lane's branch with select().
 #include <cmath>
 #include <cstdint>
 
 #include "shannonfit/jet.hpp"
-#include "shannonfit/law.hpp"
+#include "shannonfit/math.hpp"
 
 namespace shannonfit {
 
@@ -113,7 +113,7 @@ struct Lanes4 {
   static constexpr int kWidth = 4;
   V v;
   Lanes4() = default;
-  Lanes4(double s) : v(lanes_detail::broadcast<V>(s)) {}  // NOLINT: constants promote, as in Jet
+  Lanes4(double s) : v(lanes_detail::broadcast<V>(s)) {}  // NOLINT: a constant is every lane's
   explicit Lanes4(V x) : v(x) {}
   static Lanes4 load(const double* p) { return Lanes4(V{p[0], p[1], p[2], p[3]}); }
   double lane(int l) const { return v[l]; }
@@ -131,9 +131,9 @@ SF_INLINE Lanes4 select(Lanes4::Mask m, Lanes4 a, Lanes4 b) {
   using I = Lanes4::Mask;
   return Lanes4((Lanes4::V)((m & (I)a.v) | (~m & (I)b.v)));
 }
-SF_INLINE bool lane_set(const Lanes4::Mask& m, int l) { return m[l] != 0; }
 template <>
 struct LaneMask<Lanes4::Mask> {
+  static bool set(const Lanes4::Mask& m, int l) { return m[l] != 0; }
   static bool none(const Lanes4::Mask& m) { return (m[0] | m[1] | m[2] | m[3]) == 0; }
   static bool all(const Lanes4::Mask& m) { return (m[0] & m[1] & m[2] & m[3]) != 0; }
 };
@@ -160,7 +160,7 @@ struct Lanes4P {
   static constexpr int kWidth = 4;
   V lo, hi;
   Lanes4P() = default;
-  Lanes4P(double s)  // NOLINT: constants promote, as in Jet
+  Lanes4P(double s)  // NOLINT: a constant is every lane's
       : lo(lanes_detail::broadcast<V>(s)), hi(lanes_detail::broadcast<V>(s)) {}
   Lanes4P(V l, V h) : lo(l), hi(h) {}
   static Lanes4P load(const double* p) { return {V{p[0], p[1]}, V{p[2], p[3]}}; }
@@ -189,11 +189,9 @@ SF_INLINE Lanes4P select(Lanes4P::Mask m, Lanes4P a, Lanes4P b) {
   using V = Lanes4P::V;
   return {(V)((m.lo & (I)a.lo) | (~m.lo & (I)b.lo)), (V)((m.hi & (I)a.hi) | (~m.hi & (I)b.hi))};
 }
-SF_INLINE bool lane_set(const Lanes4P::Mask& m, int l) {
-  return (l < 2 ? m.lo[l] : m.hi[l - 2]) != 0;
-}
 template <>
 struct LaneMask<Lanes4P::Mask> {
+  static bool set(const Lanes4P::Mask& m, int l) { return (l < 2 ? m.lo[l] : m.hi[l - 2]) != 0; }
   static bool none(const Lanes4P::Mask& m) { return (m.lo[0] | m.lo[1] | m.hi[0] | m.hi[1]) == 0; }
   static bool all(const Lanes4P::Mask& m) { return (m.lo[0] & m.lo[1] & m.hi[0] & m.hi[1]) != 0; }
 };
@@ -230,7 +228,7 @@ struct IsLaneJet<Jet<Lanes4P, P>> {
 };
 
 // log_sum_exp on lanes: per lane, the same operations in the same order as the scalar
-// log_sum_exp's branch for that lane's largest term (law.hpp), so a lane's result is the scalar
+// log_sum_exp's branch for that lane's largest term (math.hpp), so a lane's result is the scalar
 // one up to the exp/log above. The largest term's exp(0) = 1 is not computed, as there.
 template <class L, int P>
 SF_INLINE Jet<L, P> lane_log_sum_exp(const Jet<L, P>& u, const Jet<L, P>& v, const Jet<L, P>& w) {

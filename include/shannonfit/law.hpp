@@ -7,11 +7,18 @@
 //   SF_HD SF_INLINE static T log_loss(const T* p, S ln_n, S ln_d, S x);   // ln L̂ at one point
 // SF_INLINE because GCC otherwise keeps the Jet instantiation out of line in the solver (its
 // linearize pass is inlined at several call sites), and every Jet then goes through the stack.
-// log_loss is written once with unqualified exp/log/log1p, so it runs on doubles, floats, Jets
-// (exact Jacobians) and Eigen's AutoDiffScalar (the independent reference path).
+// It is required, not a hint: the host evaluates laws on lanes inside an AVX2 copy of the solver
+// (src/cpu/batch_cpu.hpp), and an out-of-line log_loss compiled for baseline x86-64 would take
+// its 32-byte lane arguments under the other calling convention and return garbage.
+// log_loss is written once with unqualified exp/log/log1p and the helpers of math.hpp, so it runs
+// on doubles, floats, Jets (exact Jacobians), lanes of several points (lanes.hpp) and Eigen's
+// AutoDiffScalar (the independent reference path).
 // Inputs arrive as logarithms: N ≈ 1e10 is never raised to a power directly.
+// A law whose log_loss compares a value that depends on the point outside those helpers cannot
+// be evaluated on lanes, where a comparison gives one answer per lane; it says so with
+//   static constexpr bool kPointLanes = false;
+// and the host solver evaluates it one point at a time (lane_linearize.hpp).
 #include <string>
-#include <type_traits>
 #include <vector>
 
 #include "shannonfit/config.hpp"
@@ -78,69 +85,6 @@ struct LawInfo {
   std::string note;  // e.g. an identifiability constraint the law fixes
   MinDistinct min_distinct{};  // the law's kMinDistinct, filled in by the registry
 };
-
-// log(exp(u) + exp(v) + exp(w)) without overflow, for any number type the laws run on. Laws call
-// it as log_sum_exp<T>(...) so that expression types (Eigen AutoDiff) convert to T first.
-// The largest term is exp(0) = 1 exactly (value 1, zero derivatives), so only the other terms
-// take an exp: a third fewer exps in the solver's inner loop, bit-identical results.
-// On Jets over several points (host, lanes.hpp) each lane takes its own branch:
-// lane_log_sum_exp there does the same arithmetic without branching.
-template <class T>
-struct IsLaneJet {
-  static constexpr bool value = false;
-};
-
-template <class T>
-SF_HD SF_INLINE T log_sum_exp(const T& u, const T& v, const T& w) {
-  if constexpr (IsLaneJet<T>::value) {
-    return lane_log_sum_exp(u, v, w);
-  } else {
-    if (u < v) {
-      if (v < w) return w + log(exp(u - w) + exp(v - w) + T(1));
-      return v + log(exp(u - v) + T(1) + exp(w - v));
-    }
-    if (u < w) return w + log(exp(u - w) + exp(v - w) + T(1));
-    return u + log(T(1) + exp(v - u) + exp(w - u));
-  }
-}
-template <class T>
-SF_HD SF_INLINE T log_sum_exp(const T& u, const T& v) {
-  if constexpr (IsLaneJet<T>::value) {
-    return lane_log_sum_exp(u, v);
-  } else {
-    if (u < v) return v + log(exp(u - v) + T(1));
-    return u + log(T(1) + exp(v - u));
-  }
-}
-
-// Branches on a point's perturbation x that lanes can take. positive(x) is x > 0: a bool for
-// one point, one answer per lane on lanes (lanes.hpp). branch<R>(c, a, b) is c ? a() : b() for a
-// bool, so for one point (host and device) only the chosen side runs. On lanes, where all lanes
-// agree only their side runs (data sorted by perturbation mostly gives such groups, and the
-// clean side is often much cheaper); otherwise both run on every lane and select keeps each
-// lane's own. A discarded side may meet x = 0 (log 0 = −∞, and 0 · ∞ = NaN in a derivative),
-// which stays in the lane that select drops: nothing adds across lanes before the law returns.
-// Whether no lane, or every lane, of a lane mask is set (specialised in lanes.hpp).
-template <class Mask>
-struct LaneMask;
-
-template <class S>
-SF_HD SF_INLINE auto positive(const S& x) {
-  if constexpr (std::is_arithmetic<S>::value)
-    return x > S(0);
-  else
-    return less(S(0), x);
-}
-template <class R, class C, class A, class B>
-SF_HD SF_INLINE R branch(const C& c, const A& a, const B& b) {
-  if constexpr (std::is_same<C, bool>::value) {
-    return c ? R(a()) : R(b());
-  } else {
-    if (LaneMask<C>::none(c)) return R(b());
-    if (LaneMask<C>::all(c)) return R(a());
-    return select(c, R(a()), R(b()));
-  }
-}
 
 inline std::vector<double> arange(double first, double last, double step) {
   std::vector<double> v;

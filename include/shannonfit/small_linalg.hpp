@@ -16,8 +16,8 @@ constexpr int packed_size() { return P * (P + 1) / 2; }
 // In-place Cholesky of a packed symmetric P×P matrix: the lower factor L overwrites it, L(i, j)
 // (i >= j) at packed_index<P>(j, i). Packed, the damped normal matrix and its factor share one
 // array of P(P+1)/2 values; a dense copy beside the packed normal matrix would be the largest
-// block of a device thread's state (81 doubles at P = 9), in local memory when indexed in loops.
-// The operations and their order are those of the textbook dense loop, so results are the same.
+// block of a device thread's state (81 doubles at P = 9) and, indexed in loops, live in local
+// memory. The operations and their order are those of the textbook dense loop.
 // Returns false when a pivot is not positive.
 template <typename T, int P>
 SF_HD SF_INLINE bool cholesky_packed(T (&m)[packed_size<P>()]) {

@@ -1,10 +1,12 @@
 #pragma once
-// CPU batch driver: the per-fit solver (lm.hpp) in a parallel loop over (weighting, start).
+// CPU batch driver: the per-fit solver (lm.hpp) in a parallel loop over a batch's fits
+// (fit_item.hpp).
 #include <omp.h>
 
 #include <vector>
 
 #include "shannonfit/batch.hpp"
+#include "shannonfit/fit_item.hpp"
 #include "shannonfit/lane_linearize.hpp"
 #include "shannonfit/lm.hpp"
 
@@ -12,8 +14,8 @@ namespace shannonfit::cpu {
 
 // The solver is compiled twice, for baseline x86-64 and for AVX2, and the CPU it runs on picks
 // (`flatten` inlines the whole solver into each copy). Both evaluate the law on 4 points at once
-// (lane_linearize.hpp): the AVX2 copy in one 4-wide vector (bench/README.md: 1.5x on the Epoch
-// starts), the baseline one in two 2-wide halves, which perform the same operations on each lane
+// (lane_linearize.hpp): the AVX2 copy in one 4-wide vector (bench/README.md has the speed-up),
+// the baseline one in two 2-wide halves, which perform the same operations on each lane
 // in the same order. AVX2 without FMA: no multiply-add is fused, so both copies return
 // bit-identical fits (with FMA they would not, and a fit's result would depend on the machine).
 // Other compilers and targets get the baseline copy only.
@@ -48,21 +50,6 @@ FitState<double, Law::kParams> fit_one_cpu(const PointsView<double>& d, const do
   return fit_one_baseline<Law>(d, w, start, o);
 }
 
-template <int P>
-FitResult to_result(const FitState<double, P>& st, int start_index) {
-  FitResult r;
-  r.n_params = P;
-  for (int k = 0; k < P; ++k) r.params[k] = st.params[k];
-  for (int k = 0; k < packed_size<P>(); ++k) r.normal[k] = st.normal[k];
-  r.cost = st.cost;
-  r.rss = st.rss;
-  r.iterations = st.iterations;
-  r.status = st.status;
-  r.best_start = start_index;
-  r.failed_starts = converged(st.status) ? 0 : 1;
-  return r;
-}
-
 // Folds one start's result into the running best of its weighting. better_fit is a strict
 // total order on (cost, start index), so the fold gives the same answer in any order.
 inline void fold_best(FitResult& best, const FitResult& candidate) {
@@ -75,13 +62,10 @@ template <class Law>
 std::vector<FitResult> fit_batch(const LawEntry& law, const BatchRequest& req) {
   constexpr int P = Law::kParams;
   const PreparedPoints points = prepare_points(*req.data, req.options.space);
-  const PointsView<double> view = points.view();
+  const BatchView<double> batch = host_batch_view(req, points.view(), P);
   const SolverOptions<double, P> opts = solver_options<P>(law.info, req.options);
-  const long n_starts = req.n_starts(P);
   const long n_weightings = req.n_weightings;
-  const long total = n_starts * n_weightings;
-  const std::size_t n = req.data->size();
-  const double* data_weights = req.data->weight.empty() ? nullptr : req.data->weight.data();
+  const long total = batch.n_starts * n_weightings;
 
   std::vector<FitResult> out(req.keep_all_starts ? total : n_weightings);
   for (auto& r : out) {
@@ -92,26 +76,20 @@ std::vector<FitResult> fit_batch(const LawEntry& law, const BatchRequest& req) {
 #pragma omp parallel num_threads(threads)
   {
     std::vector<FitResult> local(req.keep_all_starts ? 0 : n_weightings);
-    // One fit per grab: a fit takes 0.1-10 ms and their lengths vary several-fold between
-    // starts, so the atomic per grab is negligible, while chunks of 8 left threads idle for up
-    // to 8 fits at the end of a batch.
+    // One fit per grab: fits vary several-fold in length between starts, and the atomic per
+    // grab is small against a fit, while larger chunks leave threads idle at a batch's end.
 #pragma omp for schedule(dynamic, 1)
     for (long idx = 0; idx < total; ++idx) {
       // One relaxed load per fit (not per iteration): a stop request waits for at most the
       // fit each thread is in, and the loop then runs dry without fitting.
       if (req.cancel && req.cancel->load(std::memory_order_relaxed)) continue;
-      const long w = idx / n_starts;
-      const long s = idx % n_starts;
-      const double* weights = req.weights ? req.weights + w * n : data_weights;
-      PointsView<double> points_w = view;
-      if (req.targets) points_w.target = req.targets + w * n;
-      const FitState<double, P> st =
-          fit_one_cpu<Law>(points_w, weights, req.start(w, s, P), opts);
-      const FitResult r = to_result<P>(st, static_cast<int>(s));
+      const FitItem<double> item = fit_item<P>(batch, idx);
+      const FitResult r = to_result<P>(
+          fit_one_cpu<Law>(item.points, item.weights, item.start_values, opts), item.start);
       if (req.keep_all_starts)
         out[idx] = r;
       else
-        fold_best(local[w], r);
+        fold_best(local[item.weighting], r);
     }
     if (!req.keep_all_starts) {
 #pragma omp critical(shannonfit_fold)

@@ -1,29 +1,13 @@
-// The law registry: every law in SF_FOR_EACH_LAW, with its CPU, reference and (when built)
-// CUDA batch functions.
+// The law registry: every law in SF_FOR_EACH_LAW, in that order. Each law's entry is compiled
+// in its own translation unit (law_entry.hpp).
 #include <stdexcept>
 #include <string>
-#include <type_traits>
 #include <vector>
 
-#include "cpu/batch_cpu.hpp"
-#include "reference/reference_lm.hpp"
-#include "shannonfit/batch.hpp"
+#include "laws/law_entry.hpp"
 #include "shannonfit/laws/all.hpp"
 
-#if SHANNONFIT_HAVE_CUDA
-#include "shannonfit/cuda_backend.hpp"
-#define SF_CUDA_FN(Law) &shannonfit::cuda::fit_batch<Law>
-#else
-#define SF_CUDA_FN(Law) nullptr
-#endif
-
 namespace shannonfit {
-namespace {
-
-template <class Law, class = void>
-struct DeclaresSeparable : std::false_type {};
-template <class Law>
-struct DeclaresSeparable<Law, std::void_t<decltype(Law::separable())>> : std::true_type {};
 
 // A separable form must name each parameter at most once, as theta or as a coefficient, and
 // search theta inside the parameter's box.
@@ -47,23 +31,11 @@ void check_separable(const LawInfo& info, const SeparableForm& form) {
   }
 }
 
-template <class Law>
-LawEntry make_entry(BatchFn cuda) {
-  LawEntry e{Law::info(), Law::kParams, &cpu::fit_batch<Law>, &reference::fit_batch<Law>, cuda,
-             &law_log_loss<Law>, &law_log_loss_gradient<Law>, std::nullopt};
-  e.info.min_distinct = Law::kMinDistinct;
-  if (static_cast<int>(e.info.params.size()) != Law::kParams)
-    throw std::logic_error("law " + e.info.name + " lists a wrong number of parameters");
-  if constexpr (DeclaresSeparable<Law>::value) {
-    e.separable = Law::separable();
-    check_separable(e.info, *e.separable);
-  }
-  return e;
-}
+namespace {
 
 std::vector<LawEntry> build_registry() {
   std::vector<LawEntry> laws;
-#define SF_REGISTER(Law) laws.push_back(make_entry<Law>(SF_CUDA_FN(Law)));
+#define SF_REGISTER(Law) laws.push_back(law_entry<Law>());
   SF_FOR_EACH_LAW(SF_REGISTER)
 #undef SF_REGISTER
   return laws;

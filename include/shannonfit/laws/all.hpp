@@ -1,6 +1,7 @@
 #pragma once
 // The one list of shipped laws. Each entry expands SF_LAW(Type) wherever every law must be
-// instantiated: the registry (src/laws/registry.cpp) and the CUDA kernels (kernels/).
+// instantiated: the registry (src/laws/registry.cpp, with one generated unit per law:
+// cmake/law_shards.cmake) and the CUDA kernels (kernels/).
 // Adding a law: one header in laws/, one line here, one test file.
 #include "shannonfit/laws/chinchilla.hpp"
 #include "shannonfit/laws/kaplan.hpp"

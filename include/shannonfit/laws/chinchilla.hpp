@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "shannonfit/law.hpp"
+#include "shannonfit/math.hpp"
 
 namespace shannonfit::laws {
 
@@ -33,8 +34,6 @@ struct Chinchilla {
   static constexpr int kParams = 5;  // a, b, e, alpha, beta
   // A/N^α and B/D^β share the constant E: three distinct N and three distinct D.
   static constexpr MinDistinct kMinDistinct{3, 3, 0};
-  // No branch on a per-point value: the host may evaluate it on 4 points at once (lanes.hpp).
-  static constexpr bool kPointLanes = true;
 
   template <class T, class S>
   SF_HD SF_INLINE static T log_loss(const T* p, S ln_n, S ln_d, S /*x*/) {
@@ -65,8 +64,6 @@ struct ChinchillaPlain {
   static constexpr int kParams = 5;  // E, A, B, alpha, beta
   // As chinchilla: three distinct N and three distinct D.
   static constexpr MinDistinct kMinDistinct{3, 3, 0};
-  // No branch on a per-point value: the host may evaluate it on 4 points at once (lanes.hpp).
-  static constexpr bool kPointLanes = true;
 
   template <class T, class S>
   SF_HD SF_INLINE static T log_loss(const T* p, S ln_n, S ln_d, S /*x*/) {

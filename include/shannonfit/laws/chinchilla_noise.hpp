@@ -14,8 +14,6 @@ struct ChinchillaNoise {
   // Chinchilla's N and D; E + c x^p at two strengths (x = 0 among them or not) is two numbers
   // for three parameters: three strengths.
   static constexpr MinDistinct kMinDistinct{3, 3, 3};
-  // Its branches on x are law.hpp's branch: the host may evaluate it on 4 points at once.
-  static constexpr bool kPointLanes = true;
 
   template <class T, class S>
   SF_HD SF_INLINE static T log_loss(const T* p, S ln_n, S ln_d, S x) {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "shannonfit/law.hpp"
+#include "shannonfit/math.hpp"
 
 namespace shannonfit::laws {
 
@@ -15,8 +16,6 @@ struct Kaplan {
   // One N merges N_c and α_N into the one number (α_N/α_D)(ln N_c − ln N): two N. One D is
   // enough: there ln L̂ is a softplus in ln N whose level, slope α_N and bend α_D give all four.
   static constexpr MinDistinct kMinDistinct{2, 1, 0};
-  // No branch on a per-point value: the host may evaluate it on 4 points at once (lanes.hpp).
-  static constexpr bool kPointLanes = true;
 
   template <class T, class S>
   SF_HD SF_INLINE static T log_loss(const T* p, S ln_n, S ln_d, S /*x*/) {
@@ -41,8 +40,6 @@ struct KaplanE {
   // As kaplan: E sits outside the bracket's power α_D, so it is not a constant the N- and D-terms
   // share additively (as in chinchilla) and one D's curve in N still identifies all five.
   static constexpr MinDistinct kMinDistinct{2, 1, 0};
-  // No branch on a per-point value: the host may evaluate it on 4 points at once (lanes.hpp).
-  static constexpr bool kPointLanes = true;
 
   template <class T, class S>
   SF_HD SF_INLINE static T log_loss(const T* p, S ln_n, S ln_d, S x) {

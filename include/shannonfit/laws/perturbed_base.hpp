@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "shannonfit/law.hpp"
+#include "shannonfit/math.hpp"
 
 namespace shannonfit::laws {
 
@@ -31,7 +32,7 @@ inline LawInfo info(std::string name, std::string formula, std::string source,
 }
 
 // ln of the Chinchilla terms plus one more term, which is absent where has_extra is false
-// (a bool, or one per lane: law.hpp's branch).
+// (a bool, or one per lane: math.hpp's branch).
 template <class T, class S, class C>
 SF_HD SF_INLINE T log_loss(const T* p, S ln_n, S ln_d, const C& has_extra, const T& ln_extra) {
   const T base = log_sum_exp<T>(p[0] - p[3] * ln_n, p[1] - p[4] * ln_d, p[2]);
@@ -51,8 +52,6 @@ SF_HD SF_INLINE T log_loss(const T* p, S ln_n, S ln_d, const C& has_extra, const
 template <class Law>
 struct QuantizationDegradation {
   static constexpr int kParams = 9;
-  // Its branches on x are law.hpp's branch: the host may evaluate it on 4 points at once.
-  static constexpr bool kPointLanes = true;
 
   template <class T, class S>
   SF_HD SF_INLINE static T log_loss(const T* p, S ln_n, S ln_d, S x) {

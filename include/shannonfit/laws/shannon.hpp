@@ -12,6 +12,7 @@
 //   shannon          8 parameters: ln a, ln c, ln d, ln e, α, β, γ, δ
 //   shannon-simple   7 parameters: e = 0 as well (ln a, ln c, ln d, α, β, γ, δ)
 #include "shannonfit/law.hpp"
+#include "shannonfit/math.hpp"
 
 namespace shannonfit::laws {
 
@@ -87,9 +88,6 @@ struct Shannon {
   // two N give a, α and c. At each D the curve in N fixes (d D^δ + e) / D^β, whose three
   // parameters need three D.
   static constexpr MinDistinct kMinDistinct{2, 3, 0};
-  // No branch on a per-point value but in log_sum_exp and log_log1p_exp, which have lane
-  // versions: the host may evaluate it on 4 points at once (lanes.hpp).
-  static constexpr bool kPointLanes = true;
 
   template <class T, class S>
   SF_HD SF_INLINE static T log_loss(const T* p, S ln_n, S ln_d, S /*x*/) {
@@ -114,8 +112,6 @@ struct ShannonSimple {
   static constexpr int kParams = 7;  // ln_a, ln_c, ln_d, alpha, beta, gamma, delta
   // As shannon, but with e = 0 the curves in N fix d D^(δ−β), whose two parameters need two D.
   static constexpr MinDistinct kMinDistinct{2, 2, 0};
-  // As shannon: the host may evaluate it on 4 points at once (lanes.hpp).
-  static constexpr bool kPointLanes = true;
 
   template <class T, class S>
   SF_HD SF_INLINE static T log_loss(const T* p, S ln_n, S ln_d, S /*x*/) {

@@ -18,8 +18,6 @@ struct ShannonX {
   // As shannon in N and D; κ alone reads x, seen from one perturbed strength beside x = 0 (or
   // from two strengths without clean rows).
   static constexpr MinDistinct kMinDistinct{2, 3, 2};
-  // Its branch on x is law.hpp's branch: the host may evaluate it on 4 points at once.
-  static constexpr bool kPointLanes = true;
 
   template <class T, class S>
   SF_HD SF_INLINE static T log_loss(const T* p, S ln_n, S ln_d, S x) {
