@@ -384,14 +384,14 @@ void finish(Tape& t, int result, int n_params) {
   const int n = static_cast<int>(t.code.size());
   std::vector<bool> live(n, false);
   live[result] = true;
-  auto operands = [&](const Instr& in, auto f) {
+  auto operands = [](const Tape& tape, const Instr& in, auto f) {
     if (in.a >= 0) f(in.a);
     if (in.b >= 0) f(in.b);
     if (in.op == Op::LogSumExp)
-      for (int k = 0; k < in.count; ++k) f(t.lists[in.index + k]);
+      for (int k = 0; k < in.count; ++k) f(tape.lists[in.index + k]);
   };
   for (int i = result; i >= 0; --i)
-    if (live[i]) operands(t.code[i], [&](int j) { live[j] = true; });
+    if (live[i]) operands(t, t.code[i], [&](int j) { live[j] = true; });
   std::vector<int> renumber(n, -1);
   Tape out;
   out.n_params = n_params;
@@ -419,7 +419,7 @@ void finish(Tape& t, int result, int n_params) {
   for (int i = 0; i < m; ++i) {
     Instr& in = out.code[i];
     if (in.op == Op::Param) reads[i] = 1u << in.index;
-    operands(in, [&](int j) {
+    operands(out, in, [&](int j) {
       reads[i] |= reads[j];
       last_use[j] = i;
     });
@@ -431,7 +431,7 @@ void finish(Tape& t, int result, int n_params) {
   for (int i = 0; i < m; ++i) {
     Instr& in = out.code[i];
     // Operands dying here free their slots first: the result is computed before it is stored.
-    operands(in, [&](int j) {
+    operands(out, in, [&](int j) {
       if (last_use[j] == i) {
         auto& pool = free_slots[out.code[j].point ? 0 : 1];
         if (std::find(pool.begin(), pool.end(), out.code[j].dst) == pool.end())
