@@ -425,30 +425,74 @@ void finish(Tape& t, int result, int n_params) {
     });
   }
   last_use[m - 1] = m;  // the result outlives the tape
+  // Lowering: inputs, constants and parameters are read where they are; every other
+  // instruction becomes a step with a slot, reused once its value is dead.
+  std::vector<Ref> where(m);
+  std::vector<bool> temporary(m, false);
   std::vector<int> free_slots[2];
-  int used[2] = {0, 0};
-  out.slot_of.assign(m, 0);
+  int used[2] = {Tape::kFirstColumnSlot + out.n_columns, 0};
+  std::map<std::uint64_t, int> constant_slot;
+  auto take = [&](int bank, bool reuse) {
+    if (reuse && !free_slots[bank].empty()) {
+      const int slot = free_slots[bank].back();
+      free_slots[bank].pop_back();
+      return slot;
+    }
+    if (used[bank] == Tape::kMaxSlots)
+      throw InputError("formula: needs more than " + std::to_string(Tape::kMaxSlots) +
+                       " intermediate values at once");
+    return used[bank]++;
+  };
   for (int i = 0; i < m; ++i) {
-    Instr& in = out.code[i];
-    // Operands dying here free their slots first: the result is computed before it is stored.
+    const Instr& in = out.code[i];
+    switch (in.op) {
+      case Op::Const: {
+        std::uint64_t bits;
+        std::memcpy(&bits, &in.c, sizeof bits);
+        auto it = constant_slot.find(bits);
+        if (it == constant_slot.end()) {
+          // Constants keep their slot for the whole evaluation: never from the free pool.
+          it = constant_slot.emplace(bits, take(0, false)).first;
+          out.constants.emplace_back(static_cast<std::int16_t>(it->second), in.c);
+        }
+        where[i] = {it->second, true};
+        continue;
+      }
+      case Op::LnN: where[i] = {Tape::kLnNSlot, true}; continue;
+      case Op::LnD: where[i] = {Tape::kLnDSlot, true}; continue;
+      case Op::X: where[i] = {Tape::kXSlot, true}; continue;
+      case Op::Column: where[i] = {Tape::kFirstColumnSlot + in.index, true}; continue;
+      case Op::Param: where[i] = {~in.index, false}; continue;
+      default: break;
+    }
+    Step step;
+    step.op = in.op;
+    step.point = in.point;
+    if (in.a >= 0) step.a = where[in.a].at;
+    if (in.b >= 0) step.b = where[in.b].at;
+    step.mix = static_cast<std::uint8_t>((in.a >= 0 && !where[in.a].point ? 2 : 0) |
+                                         (in.b >= 0 && !where[in.b].point ? 1 : 0));
+    if (in.op == Op::LogSumExp) {
+      step.index = static_cast<std::int32_t>(out.step_lists.size());
+      step.count = in.count;
+      for (int k = 0; k < in.count; ++k) out.step_lists.push_back(where[out.lists[in.index + k]]);
+    }
+    // The result never shares a slot with an operand (operands dying here free theirs after):
+    // evaluate() reads operands through references while it stores the result.
+    const int bank = in.point ? 0 : 1;
+    step.dst = static_cast<std::int16_t>(take(bank, true));
     operands(out, in, [&](int j) {
-      if (last_use[j] == i) {
-        auto& pool = free_slots[out.code[j].point ? 0 : 1];
-        if (std::find(pool.begin(), pool.end(), out.code[j].dst) == pool.end())
-          pool.push_back(out.code[j].dst);
+      if (temporary[j] && last_use[j] == i) {
+        auto& pool = free_slots[where[j].point ? 0 : 1];
+        if (std::find(pool.begin(), pool.end(), where[j].at) == pool.end())
+          pool.push_back(where[j].at);
       }
     });
-    const int bank = in.point ? 0 : 1;
-    if (free_slots[bank].empty()) {
-      if (used[bank] == Tape::kMaxSlots)
-        throw InputError("formula: needs more than " + std::to_string(Tape::kMaxSlots) +
-                         " intermediate values at once");
-      free_slots[bank].push_back(used[bank]++);
-    }
-    in.dst = static_cast<std::int16_t>(free_slots[bank].back());
-    free_slots[bank].pop_back();
-    out.slot_of[i] = in.dst;
+    where[i] = {step.dst, in.point};
+    temporary[i] = true;
+    out.steps.push_back(step);
   }
+  out.result = where[m - 1];
   out.point_slots = used[0];
   out.param_slots = used[1];
   out.reads_param.assign(n_params, false);

@@ -56,16 +56,20 @@ SF_INLINE R choose(const C& c, const R& a, const R& b) {
 
 // ln sum e^{v_k} over the listed operands, three at a time through law.hpp's log_sum_exp.
 template <class T>
-SF_INLINE T log_sum_exp_list(const T* v, int n) {
-  if (n == 1) return v[0];
-  T acc = n == 2 ? log_sum_exp<T>(v[0], v[1]) : log_sum_exp<T>(v[0], v[1], v[2]);
+SF_INLINE T log_sum_exp_list(const T* const* v, int n) {
+  if (n == 1) return *v[0];
+  T acc = n == 2 ? log_sum_exp<T>(*v[0], *v[1]) : log_sum_exp<T>(*v[0], *v[1], *v[2]);
   int k = n == 2 ? 2 : 3;
-  for (; k + 1 < n; k += 2) acc = log_sum_exp<T>(acc, v[k], v[k + 1]);
-  if (k < n) acc = log_sum_exp<T>(acc, v[k]);
+  for (; k + 1 < n; k += 2) acc = log_sum_exp<T>(acc, *v[k], *v[k + 1]);
+  if (k < n) acc = log_sum_exp<T>(acc, *v[k]);
   return acc;
 }
 
 }  // namespace detail
+
+// The interpreter's helpers are lambdas; GCC kept them out of line (a call per operation and
+// every Jet through memory), so they are forced inline as the laws' functions are (config.hpp).
+#define SF_FORMULA_INLINE __attribute__((always_inline))
 
 template <class T, class S>
 T evaluate(const Tape& tape, const T* p, S ln_n, S ln_d, S x, const S* columns = nullptr) {
@@ -74,75 +78,98 @@ T evaluate(const Tape& tape, const T* p, S ln_n, S ln_d, S x, const S* columns =
   alignas(S) unsigned char s_raw[sizeof(S) * Tape::kMaxSlots];
   T* t = reinterpret_cast<T*>(t_raw);
   S* s = reinterpret_cast<S*>(s_raw);
-  const Instr* code = tape.code.data();
-  auto sv = [&](int i) -> const S& { return s[code[i].dst]; };
-  auto tv = [&](int i) -> const T& { return t[code[i].dst]; };
-  // A point value where a parameter value is wanted.
-  auto as_t = [&](int i) -> T { return code[i].point ? T(sv(i)) : tv(i); };
-  const int n = static_cast<int>(tape.code.size());
-  for (int i = 0; i < n; ++i) {
-    const Instr& in = code[i];
-    auto put_s = [&](const S& v) { new (&s[in.dst]) S(v); };
-    auto put_t = [&](const T& v) { new (&t[in.dst]) T(v); };
-    auto binary = [&](auto f) {
+  new (&s[Tape::kLnNSlot]) S(ln_n);
+  new (&s[Tape::kLnDSlot]) S(ln_d);
+  new (&s[Tape::kXSlot]) S(x);
+  for (int k = 0; k < tape.n_columns; ++k)
+    new (&s[Tape::kFirstColumnSlot + k]) S(columns ? columns[k] : S(0.0 / 0.0));
+  for (const auto& c : tape.constants) new (&s[c.first]) S(c.second);
+  auto tv = [&](std::int32_t r) SF_FORMULA_INLINE -> const T& { return r >= 0 ? t[r] : p[~r]; };
+  // f on an operand as a parameter value, promoting a point value.
+  auto on_t = [&](std::int32_t r, bool is_t, auto f) SF_FORMULA_INLINE {
+    if (is_t) return f(tv(r));
+    const T promoted(s[r]);
+    return f(promoted);
+  };
+  for (const Step& in : tape.steps) {
+    // A result is computed whole (in registers) and then stored: built in its slot, a Jet's
+    // zeroed derivatives would be stored piecewise and read back at once as vectors, which
+    // store forwarding cannot serve (perf: a third of the interpreter's time).
+    auto put_t = [&](const T& v) SF_FORMULA_INLINE { new (&t[in.dst]) T(v); };
+    auto put_s = [&](const S& v) SF_FORMULA_INLINE { new (&s[in.dst]) S(v); };
+    const bool a_t = in.mix & 2, b_t = in.mix & 1;
+    auto binary = [&](auto f) SF_FORMULA_INLINE {
       switch (in.mix) {
-        case kMixSS: put_s(f(sv(in.a), sv(in.b))); break;
-        case kMixST: put_t(f(sv(in.a), tv(in.b))); break;
-        case kMixTS: put_t(f(tv(in.a), sv(in.b))); break;
+        case kMixSS: put_s(f(s[in.a], s[in.b])); break;
+        case kMixST: put_t(f(s[in.a], tv(in.b))); break;
+        case kMixTS: put_t(f(tv(in.a), s[in.b])); break;
         default: put_t(f(tv(in.a), tv(in.b))); break;
       }
     };
-    auto unary = [&](auto f) {
-      if (in.point)
-        put_s(f(sv(in.a)));
-      else
+    auto unary = [&](auto f) SF_FORMULA_INLINE {
+      if (a_t)
         put_t(f(tv(in.a)));
+      else
+        put_s(f(s[in.a]));
     };
     switch (in.op) {
-      case Op::Const: put_s(S(in.c)); break;
-      case Op::Param: put_t(p[in.index]); break;
-      case Op::LnN: put_s(ln_n); break;
-      case Op::LnD: put_s(ln_d); break;
-      case Op::X: put_s(x); break;
-      case Op::Column: put_s(columns[in.index]); break;
-      case Op::Add: binary([](const auto& u, const auto& v) { return u + v; }); break;
-      case Op::Sub: binary([](const auto& u, const auto& v) { return u - v; }); break;
-      case Op::Mul: binary([](const auto& u, const auto& v) { return u * v; }); break;
-      case Op::Div: binary([](const auto& u, const auto& v) { return u / v; }); break;
-      case Op::Neg: unary([](const auto& u) { return -u; }); break;
-      case Op::Exp: unary([](const auto& u) { return exp(u); }); break;
-      case Op::Log: unary([](const auto& u) { return log(u); }); break;
-      case Op::Log1p: unary([](const auto& u) { return log1p(u); }); break;
-      case Op::Sqrt: unary([](const auto& u) { return sqrt(u); }); break;
-      case Op::Min: {
-        const T u = as_t(in.a), v = as_t(in.b);
-        put_t(detail::choose(detail::value_less(v, u), v, u));
+      case Op::Add: binary([](const auto& u, const auto& v) SF_FORMULA_INLINE { return u + v; }); break;
+      case Op::Sub: binary([](const auto& u, const auto& v) SF_FORMULA_INLINE { return u - v; }); break;
+      case Op::Mul: binary([](const auto& u, const auto& v) SF_FORMULA_INLINE { return u * v; }); break;
+      case Op::Div: binary([](const auto& u, const auto& v) SF_FORMULA_INLINE { return u / v; }); break;
+      case Op::Neg: unary([](const auto& u) SF_FORMULA_INLINE { return -u; }); break;
+      case Op::Exp: unary([](const auto& u) SF_FORMULA_INLINE { return exp(u); }); break;
+      case Op::Log: unary([](const auto& u) SF_FORMULA_INLINE { return log(u); }); break;
+      case Op::Log1p: unary([](const auto& u) SF_FORMULA_INLINE { return log1p(u); }); break;
+      case Op::Sqrt: unary([](const auto& u) SF_FORMULA_INLINE { return sqrt(u); }); break;
+      case Op::Min:
+      case Op::Max:
+        on_t(in.a, a_t, [&](const T& u) {
+          on_t(in.b, b_t, [&](const T& v) {
+            const bool min = in.op == Op::Min;
+            put_t(detail::choose(min ? detail::value_less(v, u) : detail::value_less(u, v), v, u));
+            return 0;
+          });
+          return 0;
+        });
         break;
-      }
-      case Op::Max: {
-        const T u = as_t(in.a), v = as_t(in.b);
-        put_t(detail::choose(detail::value_less(u, v), v, u));
-        break;
-      }
       case Op::PowData: {
-        const S base = sv(in.a);
+        const S& base = s[in.a];
         const auto live = detail::nonzero(base);
         const S safe = detail::choose(live, base, S(1));
-        put_t(detail::choose(live, T(exp(as_t(in.b) * log(safe))), T(0)));
+        on_t(in.b, b_t, [&](const T& e) {
+          put_t(detail::choose(live, T(exp(e * log(safe))), T(0)));
+          return 0;
+        });
         break;
       }
       case Op::LogSumExp: {
         alignas(T) unsigned char raw[sizeof(T) * Tape::kMaxSlots];
-        T* terms = reinterpret_cast<T*>(raw);
-        for (int k = 0; k < in.count; ++k) new (&terms[k]) T(as_t(tape.lists[in.index + k]));
+        T* promoted = reinterpret_cast<T*>(raw);
+        const T* terms[Tape::kMaxSlots];
+        for (int k = 0; k < in.count; ++k) {
+          const Ref& r = tape.step_lists[in.index + k];
+          if (r.point)
+            terms[k] = new (&promoted[k]) T(s[r.at]);
+          else
+            terms[k] = &tv(r.at);
+        }
         put_t(detail::log_sum_exp_list<T>(terms, in.count));
         break;
       }
-      case Op::LogLog1pExp: put_t(laws::shannon_detail::log_log1p_exp<T>(as_t(in.a))); break;
+      case Op::LogLog1pExp:
+        on_t(in.a, a_t, [&](const T& u) {
+          put_t(laws::shannon_detail::log_log1p_exp<T>(u));
+          return 0;
+        });
+        break;
+      default: break;  // inputs, constants and parameters are not steps
     }
   }
-  return as_t(n - 1);
+  if (tape.result.point) return T(s[tape.result.at]);
+  return tv(tape.result.at);
 }
+#undef SF_FORMULA_INLINE
 
 // A formula law in the shape of a built-in one (law.hpp), over a tape it does not own: what
 // the solver instantiates for P = CompiledLaw::n_params() (formula.hpp, phase 2).
