@@ -461,3 +461,34 @@ TEST(FormulaLawFile, CommandLineForm) {
 }
 
 }  // namespace
+
+namespace {
+
+// The block form runs the same steps on many points: it must give each point's result exactly.
+TEST(FormulaTape, BlocksMatchPointByPoint) {
+  const auto law = compile(parse_law_argument(
+      "b: E + c*x^p + A/N^alpha + B/D^beta + min(k*N^0.1, sqrt(D)/1e3) + max(log1p(k), k)"));
+  constexpr int P = 8;
+  using J = Jet<double, P>;
+  const double v[P] = {0.5, -1, 1.5, 6, 0.3, 7, 0.4, -2};
+  J p[P];
+  for (int k = 0; k < P; ++k) p[k] = J::variable(v[k], k);
+  constexpr int kBlock = 16;
+  double ln_n[kBlock], ln_d[kBlock], x[kBlock];
+  for (int j = 0; j < kBlock; ++j) {
+    ln_n[j] = 17 + 0.5 * j;
+    ln_d[j] = 19 + 0.7 * j;
+    x[j] = j % 3 == 0 ? 0.0 : 0.05 * j;
+  }
+  for (int m : {1, 7, kBlock}) {
+    J out[kBlock];
+    evaluate_block<kBlock>(law->tape, p, ln_n, ln_d, x, m, out);
+    for (int j = 0; j < m; ++j) {
+      const J one = evaluate<J, double>(law->tape, p, ln_n[j], ln_d[j], x[j]);
+      EXPECT_EQ(out[j].a, one.a) << "point " << j << " of " << m;
+      for (int k = 0; k < P; ++k) EXPECT_EQ(out[j].v[k], one.v[k]) << "point " << j << " d" << k;
+    }
+  }
+}
+
+}  // namespace

@@ -7,7 +7,10 @@
 //
 // Overflow, a logarithm of a negative number or a division by zero give Inf or NaN, never a
 // trap: the solver turns a non-finite objective into FitStatus::NonFinite.
+#include <limits>
+#include <memory>
 #include <new>
+#include <vector>
 #include <type_traits>
 
 #include "shannonfit/formula/tape.hpp"
@@ -71,46 +74,57 @@ SF_INLINE T log_sum_exp_list(const T* const* v, int n) {
 // every Jet through memory), so they are forced inline as the laws' functions are (config.hpp).
 #define SF_FORMULA_INLINE __attribute__((always_inline))
 
-template <class T, class S>
-T evaluate(const Tape& tape, const T* p, S ln_n, S ln_d, S x, const S* columns = nullptr) {
-  // Slots are raw storage: constructing every Jet slot would zero it on every point.
-  alignas(T) unsigned char t_raw[sizeof(T) * Tape::kMaxSlots];
-  alignas(S) unsigned char s_raw[sizeof(S) * Tape::kMaxSlots];
-  T* t = reinterpret_cast<T*>(t_raw);
-  S* s = reinterpret_cast<S*>(s_raw);
-  new (&s[Tape::kLnNSlot]) S(ln_n);
-  new (&s[Tape::kLnDSlot]) S(ln_d);
-  new (&s[Tape::kXSlot]) S(x);
-  for (int k = 0; k < tape.n_columns; ++k)
-    new (&s[Tape::kFirstColumnSlot + k]) S(columns ? columns[k] : S(0.0 / 0.0));
-  for (const auto& c : tape.constants) new (&s[c.first]) S(c.second);
-  auto tv = [&](std::int32_t r) SF_FORMULA_INLINE -> const T& { return r >= 0 ? t[r] : p[~r]; };
-  // f on an operand as a parameter value, promoting a point value.
-  auto on_t = [&](std::int32_t r, bool is_t, auto f) SF_FORMULA_INLINE {
-    if (is_t) return f(tv(r));
-    const T promoted(s[r]);
-    return f(promoted);
+namespace detail {
+
+// Runs the steps on `m` points at once, point j of slot k at [k * Stride + j]: Stride = 1 for one
+// point (the loops over points vanish), a block of points otherwise, so that each step is
+// dispatched once per block. The S bank's inputs and constants are already in place.
+template <int Stride, class T, class S>
+SF_INLINE void run_steps(const Tape& tape, const T* p, S* s, T* t, int m) {
+  // A parameter is the same at every point: its "slot" has stride 0.
+  auto tv = [&](std::int32_t r, int j) SF_FORMULA_INLINE -> const T& {
+    return r >= 0 ? t[r * Stride + j] : p[~r];
   };
   for (const Step& in : tape.steps) {
     // A result is computed whole (in registers) and then stored: built in its slot, a Jet's
     // zeroed derivatives would be stored piecewise and read back at once as vectors, which
     // store forwarding cannot serve (perf: a third of the interpreter's time).
-    auto put_t = [&](const T& v) SF_FORMULA_INLINE { new (&t[in.dst]) T(v); };
-    auto put_s = [&](const S& v) SF_FORMULA_INLINE { new (&s[in.dst]) S(v); };
+    T* const td = t + in.dst * Stride;
+    S* const sd = s + in.dst * Stride;
+    const S* const sa = s + in.a * Stride;
+    const S* const sb = s + in.b * Stride;
     const bool a_t = in.mix & 2, b_t = in.mix & 1;
+    auto put = [](auto* d, const auto& v) SF_FORMULA_INLINE {
+      using V = std::remove_reference_t<decltype(*d)>;
+      new (d) V(v);
+    };
+    // f on an operand as a parameter value, promoting a point value.
+    auto on_t = [&](std::int32_t r, bool is_t, int j, auto f) SF_FORMULA_INLINE {
+      if (is_t) return f(tv(r, j));
+      const T promoted(s[r * Stride + j]);
+      return f(promoted);
+    };
     auto binary = [&](auto f) SF_FORMULA_INLINE {
       switch (in.mix) {
-        case kMixSS: put_s(f(s[in.a], s[in.b])); break;
-        case kMixST: put_t(f(s[in.a], tv(in.b))); break;
-        case kMixTS: put_t(f(tv(in.a), s[in.b])); break;
-        default: put_t(f(tv(in.a), tv(in.b))); break;
+        case kMixSS:
+          for (int j = 0; j < m; ++j) put(&sd[j], S(f(sa[j], sb[j])));
+          break;
+        case kMixST:
+          for (int j = 0; j < m; ++j) put(&td[j], T(f(sa[j], tv(in.b, j))));
+          break;
+        case kMixTS:
+          for (int j = 0; j < m; ++j) put(&td[j], T(f(tv(in.a, j), sb[j])));
+          break;
+        default:
+          for (int j = 0; j < m; ++j) put(&td[j], T(f(tv(in.a, j), tv(in.b, j))));
+          break;
       }
     };
     auto unary = [&](auto f) SF_FORMULA_INLINE {
       if (a_t)
-        put_t(f(tv(in.a)));
+        for (int j = 0; j < m; ++j) put(&td[j], T(f(tv(in.a, j))));
       else
-        put_s(f(s[in.a]));
+        for (int j = 0; j < m; ++j) put(&sd[j], S(f(sa[j])));
     };
     switch (in.op) {
       case Op::Add: binary([](const auto& u, const auto& v) SF_FORMULA_INLINE { return u + v; }); break;
@@ -124,50 +138,113 @@ T evaluate(const Tape& tape, const T* p, S ln_n, S ln_d, S x, const S* columns =
       case Op::Sqrt: unary([](const auto& u) SF_FORMULA_INLINE { return sqrt(u); }); break;
       case Op::Min:
       case Op::Max:
-        on_t(in.a, a_t, [&](const T& u) {
-          on_t(in.b, b_t, [&](const T& v) {
-            const bool min = in.op == Op::Min;
-            put_t(detail::choose(min ? detail::value_less(v, u) : detail::value_less(u, v), v, u));
+        for (int j = 0; j < m; ++j)
+          on_t(in.a, a_t, j, [&](const T& u) {
+            on_t(in.b, b_t, j, [&](const T& v) {
+              const bool min = in.op == Op::Min;
+              put(&td[j], T(choose(min ? value_less(v, u) : value_less(u, v), v, u)));
+              return 0;
+            });
             return 0;
           });
-          return 0;
-        });
         break;
-      case Op::PowData: {
-        const S& base = s[in.a];
-        const auto live = detail::nonzero(base);
-        const S safe = detail::choose(live, base, S(1));
-        on_t(in.b, b_t, [&](const T& e) {
-          put_t(detail::choose(live, T(exp(e * log(safe))), T(0)));
-          return 0;
-        });
-        break;
-      }
-      case Op::LogSumExp: {
-        alignas(T) unsigned char raw[sizeof(T) * Tape::kMaxSlots];
-        T* promoted = reinterpret_cast<T*>(raw);
-        const T* terms[Tape::kMaxSlots];
-        for (int k = 0; k < in.count; ++k) {
-          const Ref& r = tape.step_lists[in.index + k];
-          if (r.point)
-            terms[k] = new (&promoted[k]) T(s[r.at]);
-          else
-            terms[k] = &tv(r.at);
+      case Op::PowData:
+        for (int j = 0; j < m; ++j) {
+          const S& base = sa[j];
+          const auto live = nonzero(base);
+          const S safe = choose(live, base, S(1));
+          on_t(in.b, b_t, j, [&](const T& e) {
+            put(&td[j], T(choose(live, T(exp(e * log(safe))), T(0))));
+            return 0;
+          });
         }
-        put_t(detail::log_sum_exp_list<T>(terms, in.count));
         break;
-      }
+      case Op::LogSumExp:
+        for (int j = 0; j < m; ++j) {
+          alignas(T) unsigned char raw[sizeof(T) * Tape::kMaxSlots];
+          T* promoted = reinterpret_cast<T*>(raw);
+          const T* terms[Tape::kMaxSlots];
+          for (int k = 0; k < in.count; ++k) {
+            const Ref& r = tape.step_lists[in.index + k];
+            if (r.point)
+              terms[k] = new (&promoted[k]) T(s[r.at * Stride + j]);
+            else
+              terms[k] = &tv(r.at, j);
+          }
+          put(&td[j], T(log_sum_exp_list<T>(terms, in.count)));
+        }
+        break;
       case Op::LogLog1pExp:
-        on_t(in.a, a_t, [&](const T& u) {
-          put_t(laws::shannon_detail::log_log1p_exp<T>(u));
-          return 0;
-        });
+        for (int j = 0; j < m; ++j)
+          on_t(in.a, a_t, j, [&](const T& u) {
+            put(&td[j], T(laws::shannon_detail::log_log1p_exp<T>(u)));
+            return 0;
+          });
         break;
       default: break;  // inputs, constants and parameters are not steps
     }
   }
+}
+
+// The S bank's fixed slots: inputs, columns and constants, for m points.
+template <int Stride, class S>
+SF_INLINE void load_inputs(const Tape& tape, S* s, const S* ln_n, const S* ln_d, const S* x,
+                           const S* const* columns, int m) {
+  for (int j = 0; j < m; ++j) {
+    new (&s[Tape::kLnNSlot * Stride + j]) S(ln_n[j]);
+    new (&s[Tape::kLnDSlot * Stride + j]) S(ln_d[j]);
+    new (&s[Tape::kXSlot * Stride + j]) S(x[j]);
+    for (int k = 0; k < tape.n_columns; ++k)
+      new (&s[(Tape::kFirstColumnSlot + k) * Stride + j])
+          S(columns ? columns[k][j] : S(std::numeric_limits<double>::quiet_NaN()));
+    for (const auto& c : tape.constants) new (&s[c.first * Stride + j]) S(c.second);
+  }
+}
+
+}  // namespace detail
+
+// ln L̂ at one point.
+template <class T, class S>
+T evaluate(const Tape& tape, const T* p, S ln_n, S ln_d, S x, const S* columns = nullptr) {
+  // Slots are raw storage: constructing every Jet slot would zero it on every point.
+  alignas(T) unsigned char t_raw[sizeof(T) * Tape::kMaxSlots];
+  alignas(S) unsigned char s_raw[sizeof(S) * Tape::kMaxSlots];
+  T* t = reinterpret_cast<T*>(t_raw);
+  S* s = reinterpret_cast<S*>(s_raw);
+  const S* column_rows[Tape::kMaxSlots];
+  for (int k = 0; k < tape.n_columns; ++k) column_rows[k] = columns ? &columns[k] : nullptr;
+  detail::load_inputs<1, S>(tape, s, &ln_n, &ln_d, &x, columns ? column_rows : nullptr, 1);
+  detail::run_steps<1>(tape, p, s, t, 1);
   if (tape.result.point) return T(s[tape.result.at]);
-  return tv(tape.result.at);
+  return tape.result.at >= 0 ? t[tape.result.at] : p[~tape.result.at];
+}
+
+// ln L̂ at m <= Block points (out[j] for point j): each step dispatched once for all of them,
+// what the solver's linearize, which already evaluates points in blocks (lm.hpp's
+// kLinearizeBlock), calls in phase 2. columns, when the tape reads any, is one row per column.
+template <int Block, class T, class S>
+void evaluate_block(const Tape& tape, const T* p, const S* ln_n, const S* ln_d, const S* x,
+                    int m, T* out, const S* const* columns = nullptr) {
+  // Per-thread scratch, sized once: a block's banks are too large for every thread's stack.
+  thread_local std::vector<unsigned char> scratch;
+  const std::size_t t_bytes = sizeof(T) * Block * (tape.param_slots + 1);
+  const std::size_t s_bytes = sizeof(S) * Block * (tape.point_slots + 1);
+  const std::size_t align = alignof(T) > alignof(S) ? alignof(T) : alignof(S);
+  if (scratch.size() < t_bytes + s_bytes + 2 * align) scratch.resize(t_bytes + s_bytes + 2 * align);
+  void* base = scratch.data();
+  std::size_t space = scratch.size();
+  T* t = static_cast<T*>(std::align(alignof(T), t_bytes, base, space));
+  base = static_cast<unsigned char*>(base) + t_bytes;
+  space -= t_bytes;
+  S* s = static_cast<S*>(std::align(alignof(S), s_bytes, base, space));
+  detail::load_inputs<Block, S>(tape, s, ln_n, ln_d, x, columns, m);
+  detail::run_steps<Block>(tape, p, s, t, m);
+  for (int j = 0; j < m; ++j) {
+    if (tape.result.point)
+      out[j] = T(s[tape.result.at * Block + j]);
+    else
+      out[j] = tape.result.at >= 0 ? t[tape.result.at * Block + j] : p[~tape.result.at];
+  }
 }
 #undef SF_FORMULA_INLINE
 
