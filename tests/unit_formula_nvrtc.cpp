@@ -3,6 +3,7 @@
 // budget with no spills (tests/unit_cuda_resources.cpp states the budget), and the compiled
 // cubin is cached by its key without ever replacing a file. Skipped where NVRTC is absent.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -75,10 +76,8 @@ TEST(FormulaNvrtc, CacheByKeyNeverReplacesAFile) {
   EXPECT_EQ(cache_key(*law, 90), cache_key(*law, 90));
   EXPECT_NE(cache_key(*law, 90), cache_key(*law, 80));
   EXPECT_NE(cache_key(*law, 90), cache_key(*other, 90));
-  const std::filesystem::path dir =
-      std::filesystem::temp_directory_path() /
-      ("shannonfit_nvrtc_cache_" + std::to_string(::testing::UnitTest::GetInstance()->random_seed()) +
-       "_" + std::to_string(reinterpret_cast<std::uintptr_t>(&dir)));
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() /
+                                    ("shannonfit_nvrtc_cache_test_" + std::to_string(getpid()));
   std::filesystem::remove_all(dir);
   const CompiledKernel first = compile_kernel(*law, 90, dir.string());
   EXPECT_FALSE(first.from_cache);

@@ -438,7 +438,7 @@ void finish(Tape& t, int result, int n_params) {
       free_slots[bank].pop_back();
       return slot;
     }
-    if (used[bank] == Tape::kMaxSlots)
+    if (used[bank] >= Tape::kMaxSlots)
       throw InputError("formula: needs more than " + std::to_string(Tape::kMaxSlots) +
                        " intermediate values at once");
     return used[bank]++;
@@ -660,6 +660,9 @@ std::shared_ptr<const CompiledLaw> compile(const LawSpec& spec) {
     }
     po.parameters = names;
   }
+  if (spec.columns.size() > kMaxColumns)
+    throw InputError(spec.source + ": " + std::to_string(spec.columns.size()) +
+                     " further columns; a law may read at most " + std::to_string(kMaxColumns));
   law->expression = parse(spec.formula, po);
   const Expression& e = law->expression;
   const int n_params = static_cast<int>(e.parameters.size());

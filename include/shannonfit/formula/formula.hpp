@@ -22,6 +22,9 @@
 //    solver changes: FormulaLaw<P> (evaluate.hpp) has kParams, kPointLanes and a const
 //    log_loss over the tape, so the single-source solver, lanes, statuses and bounds run
 //    unchanged. The CUDA kernels keep static laws: the NVRTC law is generated as one.
+//    For speed, linearize (which already gathers kLinearizeBlock points before it accumulates)
+//    calls evaluate_block for a formula law instead of log_loss per point: one dispatch per
+//    step per block (bench/README.md, "Formula laws", has the ratios).
 // 2. batch.hpp: LawEntry gains `std::shared_ptr<const CompiledLaw> formula` (null for built-in
 //    laws); BatchFn implementations receive the entry already, so cpu::fit_batch<FormulaLaw<P>>
 //    builds its FormulaLaw from entry.formula->tape. law_log_loss / law_log_loss_gradient
@@ -103,6 +106,8 @@ struct Expression {
 constexpr std::size_t kMaxFormulaLength = 16384;
 constexpr int kMaxNesting = 64;
 constexpr int kMaxNodes = 4096;
+// Further data columns one law may read (each holds a slot of the tape's point bank).
+constexpr std::size_t kMaxColumns = 16;
 
 // Throws FormulaError.
 Expression parse(const std::string& text, const ParseOptions& options = {});
