@@ -136,7 +136,7 @@ struct Parity {
 };
 
 template <class Law>
-void expect_parity(const Parity& spec, bool log_scales = true) {
+void expect_parity(const Parity& spec, bool log_scales = true, bool perturbed = false) {
   LawSpec s;
   s.name = "parity";
   s.formula = spec.formula;
@@ -164,14 +164,18 @@ void expect_parity(const Parity& spec, bool log_scales = true) {
     }
     const double ln_n = std::uniform_real_distribution<double>(15, 30)(rng);
     const double ln_d = std::uniform_real_distribution<double>(17, 32)(rng);
-    const double want = Law::template log_loss<double, double>(p, ln_n, ln_d, 0.0);
-    const double got = evaluate<double, double>(law->tape, p, ln_n, ln_d, 0.0);
+    // A third of the rows clean (x = 0), as in perturbation data.
+    const double x = perturbed && trial % 3 != 0
+                         ? std::exp(std::uniform_real_distribution<double>(-7, 0)(rng))
+                         : 0.0;
+    const double want = Law::template log_loss<double, double>(p, ln_n, ln_d, x);
+    const double got = evaluate<double, double>(law->tape, p, ln_n, ln_d, x);
     if (!std::isfinite(want)) continue;
     ASSERT_NEAR(got, want, 1e-12 * std::max(1.0, std::fabs(want))) << spec.formula << " trial " << trial;
     J pj[P];
     for (int k = 0; k < P; ++k) pj[k] = J::variable(p[k], k);
-    const J fw = Law::template log_loss<J, double>(pj, ln_n, ln_d, 0.0);
-    const J fg = evaluate<J, double>(law->tape, pj, ln_n, ln_d, 0.0);
+    const J fw = Law::template log_loss<J, double>(pj, ln_n, ln_d, x);
+    const J fg = evaluate<J, double>(law->tape, pj, ln_n, ln_d, x);
     ASSERT_NEAR(fg.a, fw.a, 1e-12 * std::max(1.0, std::fabs(fw.a)));
     for (int k = 0; k < P; ++k)
       ASSERT_NEAR(fg.v[k], fw.v[k], 1e-12 * std::max(1.0, std::fabs(fw.v[k])))
@@ -196,6 +200,19 @@ TEST(FormulaTape, MatchesChinchillaPlain) {
 TEST(FormulaTape, MatchesKaplan) { expect_parity<laws::Kaplan>(kKaplan); }
 TEST(FormulaTape, MatchesShannon) { expect_parity<laws::Shannon>(kShannon); }
 TEST(FormulaTape, MatchesShannonSimple) { expect_parity<laws::ShannonSimple>(kShannonSimple); }
+
+// The perturbation variants: x = 0 (clean rows) and x > 0 through the same tape.
+TEST(FormulaTape, MatchesShannonX) {
+  expect_parity<laws::ShannonX>(
+      {"1/(a*N^alpha*log2(1 + D^beta/((1 + kappa*x^2)*c*(D*N)^gamma + d*D^delta + e)))",
+       {"a", "c", "d", "e", "alpha", "beta", "gamma", "delta", "kappa"}},
+      true, true);
+}
+TEST(FormulaTape, MatchesChinchillaNoise) {
+  expect_parity<laws::ChinchillaNoise>(
+      {"E + c*x^p + A/N^alpha + B/D^beta", {"A", "B", "E", "alpha", "beta", "c", "p"}}, true,
+      true);
+}
 
 TEST(FormulaTape, CarefulFormsAreTheBuiltInOnes) {
   // Chinchilla compiles to one log-sum-exp of three log terms: no exp of a parameter, no power.

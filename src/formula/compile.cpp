@@ -98,10 +98,18 @@ class Emitter {
       case Kind::Variable: return n.index == kVariableN || n.index == kVariableD;
       case Kind::Parameter: return log_param_[n.index];
       case Kind::Negate: return false;
-      case Kind::Sum:
-        for (std::size_t k = 0; k < n.args.size(); ++k)
-          if (n.inverse[k] || !positive(n.args[k])) return false;
-        return true;
+      case Kind::Sum: {
+        // Positive terms and terms that may be zero (1 + kappa x^2), at least one positive.
+        bool any = false;
+        for (std::size_t k = 0; k < n.args.size(); ++k) {
+          if (n.inverse[k]) return false;
+          if (positive(n.args[k]))
+            any = true;
+          else if (!nonnegative(n.args[k]))
+            return false;
+        }
+        return any;
+      }
       case Kind::Product:
         for (const Node& a : n.args)
           if (!positive(a)) return false;
@@ -124,6 +132,31 @@ class Emitter {
         }
     }
     return false;
+  }
+  // At least zero: positive, x, an even power or a power of such, and products and sums of
+  // such (kappa x^2, c x^p).
+  bool nonnegative(const Node& n) const {
+    if (positive(n)) return true;
+    switch (n.kind) {
+      case Kind::Number: return n.number >= 0;
+      // The perturbation strength is never negative (the CSV reader refuses that).
+      case Kind::Variable: return n.index == kVariableX;
+      case Kind::Power: {
+        const Node& e = n.args[1];
+        return nonnegative(n.args[0]) || (e.kind == Kind::Number && std::fmod(e.number, 2.0) == 0.0);
+      }
+      case Kind::Product:
+        for (const Node& a : n.args)
+          if (!nonnegative(a)) return false;
+        return true;
+      case Kind::Sum:
+        for (std::size_t k = 0; k < n.args.size(); ++k)
+          if (n.inverse[k] || !nonnegative(n.args[k])) return false;
+        return true;
+      case Kind::Call:
+        return n.function == Function::Sqrt && nonnegative(n.args[0]);
+      default: return false;
+    }
   }
   // Greater than one: a positive sum with a term of at least 1, or a number above 1.
   bool above_one(const Node& n) const {
@@ -235,9 +268,22 @@ class Emitter {
       }
       case Kind::Power: return mul(value_of(n.args[1]), log_of(n.args[0]));
       case Kind::Sum: {
+        // ln of the positive terms' sum by log-sum-exp; terms that may be zero are added as
+        // ln(P + z) = ln P + log1p(z e^-ln P), which stays exact (derivatives too) at z = 0.
         std::vector<std::int32_t> terms;
-        for (const Node& a : n.args) terms.push_back(log_of(a));
-        return log_sum_exp(terms);
+        int zero_or_more = -1;
+        for (const Node& a : n.args) {
+          if (positive(a)) {
+            terms.push_back(log_of(a));
+          } else {
+            const int v = value_of(a);
+            zero_or_more = zero_or_more < 0 ? v : emit(Op::Add, zero_or_more, v);
+          }
+        }
+        const int lp = log_sum_exp(terms);
+        if (zero_or_more < 0) return lp;
+        const int scaled = mul(zero_or_more, emit(Op::Exp, emit(Op::Neg, lp)));
+        return add(lp, emit(Op::Log1p, scaled));
       }
       case Kind::Call:
         switch (n.function) {
@@ -268,15 +314,21 @@ class Emitter {
   // neither a tiny nor a huge z loses digits or overflows.
   int log_log(const Node& u) {
     if (u.kind == Kind::Sum) {
-      std::vector<std::int32_t> rest;
-      bool one = false;
+      std::vector<const Node*> rest;
+      bool one = false, rest_positive = true;
       for (const Node& a : u.args) {
-        if (!one && is_number(a, 1.0))
+        if (!one && is_number(a, 1.0)) {
           one = true;
-        else
-          rest.push_back(log_of(a));
+        } else {
+          rest.push_back(&a);
+          rest_positive = rest_positive && positive(a);
+        }
       }
-      if (one && !rest.empty()) return emit(Op::LogLog1pExp, log_sum_exp(rest));
+      if (one && !rest.empty() && rest_positive) {
+        std::vector<std::int32_t> logs;
+        for (const Node* a : rest) logs.push_back(log_of(*a));
+        return emit(Op::LogLog1pExp, log_sum_exp(logs));
+      }
     }
     return emit(Op::Log, log_of(u));
   }
