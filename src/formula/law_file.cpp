@@ -98,7 +98,7 @@ LawSpec parse_law_json(const std::string& text, const std::string& source) {
   Json j;
   try {
     j = Json::parse(text);
-  } catch (const Json::parse_error& e) {
+  } catch (const Json::exception& e) {  // syntax, and numbers beyond a double (out_of_range)
     throw InputError(source + ": not valid JSON (" + e.what() + ")");
   }
   const Reader r(source);
