@@ -1,0 +1,189 @@
+#pragma once
+// Laws written as formulas (issue 22): parse once, compile to an instruction tape, evaluate the
+// tape exactly on doubles, Jets and SIMD lanes (evaluate.hpp), generate CUDA for NVRTC
+// (nvrtc.hpp).
+//
+// A formula names the variables N, D, x (perturbation strength) and any further data columns
+// the caller declares; every other identifier is a parameter. Numbers, + - * / ^ (also **;
+// right-associative, binding tighter than unary minus: -2^2 = -4), unary minus, and the
+// functions exp log log2 log10 log1p sqrt pow min max. The formula is the law's value L; the
+// tape computes ln L̂ from ln N and ln D, as a built-in law's log_loss does, so N^alpha becomes
+// exp(alpha ln N), a positive sum's logarithm a log-sum-exp of its terms' logarithms, and
+// ln log(1 + z) with z > 0 shannon.hpp's log_log1p_exp of ln z: the naive formula is evaluated in
+// the careful form the built-in laws are written in (tests/unit_formula_tape.cpp checks them
+// against each other to 1e-12). A parameter that only ever scales a positive quantity is fitted
+// as its logarithm and reported as itself, as the built-in laws' A, B, E are.
+//
+// ---- Phase 2: plugging a formula law into the solver (what must change, and only that) ----
+// 1. lm.hpp: fit_one, detail::linearize, cost_at, predict and linearize_with take a
+//    `const Law& law` (built-in laws pass `Law{}`; their static log_loss is still callable
+//    through an instance) and call `law.template log_loss<T>(...)`. lane_linearize.hpp's
+//    lane_linearize and HostLaneSolve::linearize forward it the same way. Nothing else in the
+//    solver changes: FormulaLaw<P> (evaluate.hpp) has kParams, kPointLanes and a const
+//    log_loss over the tape, so the single-source solver, lanes, statuses and bounds run
+//    unchanged. The CUDA kernels keep static laws: the NVRTC law is generated as one.
+//    For speed, linearize (which already gathers kLinearizeBlock points before it accumulates)
+//    calls evaluate_block for a formula law instead of log_loss per point: one dispatch per
+//    step per block (bench/README.md, "Formula laws", has the ratios).
+// 2. batch.hpp: LawEntry gains `std::shared_ptr<const CompiledLaw> formula` (null for built-in
+//    laws); BatchFn implementations receive the entry already, so cpu::fit_batch<FormulaLaw<P>>
+//    builds its FormulaLaw from entry.formula->tape. law_log_loss / law_log_loss_gradient
+//    become per-entry std::function (or take the entry), as they must reach the tape.
+//    SeparableForm::basis becomes std::function (CompiledLaw::separable's basis reads a tape).
+// 3. registry: `make_formula_entry(std::shared_ptr<const CompiledLaw>)` switches on
+//    n_params over P = 1 .. kMaxParams (config.hpp: 10), instantiating cpu::fit_batch and
+//    reference::fit_batch for FormulaLaw<P>: ten instantiations of each, in their own
+//    translation units (sharded as the built-in laws' are); `find_law(name)` is unchanged,
+//    and a new `resolve_law(argument, columns)` returns a built-in entry by name, or a
+//    formula entry from "name: formula" or a law file (law_file.cpp).
+// 4. reference path (Eigen AutoDiffScalar): the tape's ops all exist there but log1p; the
+//    Log1p op is then written log(1 + u) · u / ((1 + u) − 1) as shannon.hpp's log1p_positive.
+// 5. CUDA: cuda::fit_batch for a formula entry compiles generated_law_source() with the fit
+//    kernel template (kernels/fit_batch.cuh, embedded like the headers here) through NVRTC,
+//    cached by cache_key(), and launches it with the driver API.
+// 6. CLI/Python: `--law` accepts "name: formula" and *.json law files through resolve_law;
+//    the Python module's fit/bootstrap/analyze accept the same strings; analyze's report shows
+//    the formula (LawInfo::formula) and the unidentified-parameter check runs before fitting.
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "shannonfit/errors.hpp"
+#include "shannonfit/formula/tape.hpp"
+#include "shannonfit/lm.hpp"
+#include "shannonfit/law.hpp"
+
+namespace shannonfit::formula {
+
+// A malformed formula: the message quotes the formula with a caret under `position`.
+class FormulaError : public InputError {
+ public:
+  FormulaError(const std::string& message, std::size_t position)
+      : InputError(message), position_(position) {}
+  std::size_t position() const { return position_; }
+
+ private:
+  std::size_t position_;
+};
+
+enum class Function : unsigned char { Exp, Log, Log2, Log10, Log1p, Sqrt, Pow, Min, Max };
+
+// The variables every formula may name; further columns are numbered from kFirstColumn.
+enum Variable : int { kVariableN = 0, kVariableD = 1, kVariableX = 2, kFirstColumn = 3 };
+
+struct Node {
+  enum class Kind : unsigned char { Number, Variable, Parameter, Negate, Sum, Product, Power, Call };
+  Kind kind = Kind::Number;
+  std::size_t position = 0;  // of the node's first character in the formula
+  double number = 0;         // Number
+  std::string name;          // Variable, Parameter, Call (as written)
+  int index = -1;            // Variable: a Variable value; Parameter: its index
+  Function function = Function::Exp;
+  std::vector<Node> args;     // Sum terms, Product factors, Power base and exponent, Call's
+  std::vector<bool> inverse;  // Sum: the term is subtracted; Product: the factor divides
+};
+
+struct ParseOptions {
+  std::vector<std::string> columns;  // further data columns the formula may name
+  // When set, only these identifiers are parameters, and any other is an unknown variable.
+  std::optional<std::vector<std::string>> parameters;
+  std::string what = "formula";  // how messages name the formula (an option, a file's field)
+};
+
+struct Expression {
+  std::string text;
+  Node root;
+  std::vector<std::string> parameters;  // declared order, else order of first appearance
+  std::vector<std::string> columns;     // ParseOptions::columns
+  bool uses_n = false, uses_d = false, uses_x = false;
+  std::vector<bool> uses_column;
+};
+
+// Limits that keep hostile input cheap: characters, parser nesting (parentheses, unary signs,
+// powers and calls) and nodes.
+constexpr std::size_t kMaxFormulaLength = 16384;
+constexpr int kMaxNesting = 64;
+constexpr int kMaxNodes = 4096;
+// Further data columns one law may read (each holds a slot of the tape's point bank).
+constexpr std::size_t kMaxColumns = 16;
+
+// Throws FormulaError.
+Expression parse(const std::string& text, const ParseOptions& options = {});
+
+// How a parameter appears in the formula, which decides how it is fitted by default.
+enum class Role : unsigned char {
+  Scale,     // only ever a factor or an added term of a positive quantity: fitted as its log
+  Exponent,  // only inside exponents
+  Free,      // anything else (subtracted, negated, inside exp(), ...)
+};
+
+// A parameter as the law file (or the defaults) gives it, in the units users read.
+struct ParameterSpec {
+  std::string name;
+  std::optional<bool> log;  // fitted as its logarithm; default: Role::Scale
+  std::optional<double> min, max;
+  std::vector<double> grid;     // start values; default from the bounds (default_grid)
+  std::optional<double> start;  // the single start; default: the grid's middle value
+};
+
+struct LawSpec {
+  std::string name;
+  std::string formula;
+  std::string citation;
+  std::vector<ParameterSpec> parameters;  // may be partial: the rest take defaults
+  std::vector<std::string> columns;       // further data columns (issue 23)
+  Space space = Space::Log;
+  std::optional<MinDistinct> min_distinct;
+  std::string source = "--law";   // how messages name where the law came from ("law.json")
+  std::string where = "formula";  // how messages name the formula ("law.json: field 'formula'")
+};
+
+// "name: formula" (the command-line form). Throws InputError.
+LawSpec parse_law_argument(const std::string& argument, const std::string& option = "--law");
+// A JSON law file: {"name", "formula", "citation", "parameters": [{"name", "min", "max",
+// "log", "grid", "start"}...] or {"A": {...}, ...}, "columns", "space": "log"|"linear",
+// "min_distinct": {"N", "D", "x"}}. Throws InputError naming the file and field.
+LawSpec parse_law_json(const std::string& text, const std::string& source);
+LawSpec load_law_file(const std::string& path);
+
+// The structure the separable start search needs (law.hpp's SeparableForm): the formula is
+// sum_k c_k phi_k(theta) with each c_k a log-fitted parameter appearing in its term alone.
+struct Separable {
+  std::vector<SeparableForm::Axis> theta;
+  std::vector<int> coef_params;
+  std::vector<Tape> basis;  // phi_k: term k's value with c_k = 1, over all parameters
+};
+
+struct CompiledLaw {
+  LawInfo info;  // solver-space bounds, grids, reported names, min_distinct, needs
+  Space space = Space::Log;
+  Expression expression;
+  std::vector<Role> roles;
+  Tape tape;  // ln L̂
+  std::optional<Separable> separable;
+  int n_params() const { return static_cast<int>(info.params.size()); }
+};
+
+// Parses and compiles; throws InputError (FormulaError for the formula itself).
+std::shared_ptr<const CompiledLaw> compile(const LawSpec& spec);
+
+// phi_k at one point for theta in the order of separable.theta (SeparableForm::basis's shape).
+void separable_basis(const CompiledLaw& law, const double* theta, double ln_n, double ln_d,
+                     double x, double* phi);
+
+// Before fitting: parameters that cannot be identified from these points at any of the starts.
+struct IdentifiabilityCheck {
+  std::vector<int> unused;      // the loss does not depend on them at any point and start
+  // A direction in parameter space along which the loss is flat at every start tried (the
+  // Jacobian's null space, columns scaled to unit norm), e.g. shannon's b, c, d, e together.
+  std::vector<std::vector<double>> flat_directions;
+  bool ok() const { return unused.empty() && flat_directions.empty(); }
+  // "parameter k does not affect the loss" / "flat direction: ..." lines, empty when ok().
+  std::string describe(const CompiledLaw& law) const;
+};
+IdentifiabilityCheck check_identifiability(const CompiledLaw& law, const PointsView<double>& points,
+                                           const std::vector<double>& starts);
+
+}  // namespace shannonfit::formula
