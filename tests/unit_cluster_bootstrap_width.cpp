@@ -82,11 +82,11 @@ struct CurvesRun {
     o.scheme = scheme;
     o.resamples = 2000;
     o.seed = 5 + shannonfit::testing::seed_block();
-    o.threads = 2;
+    o.fit.threads = 2;
     o.jackknife = false;
-    o.fit.loss = LossKind::L2;
+    o.fit.options.loss = LossKind::L2;
     const auto truth = synth::ChinchillaTruth().solver();
-    o.full_starts.assign(truth.begin(), truth.end());
+    o.fit.full_starts.assign(truth.begin(), truth.end());
     return run_bootstrap(data, law, o);
   }
   CurvesRun() : cluster(run(Scheme::Cluster)), cases(run(Scheme::Case)) {
