@@ -43,7 +43,10 @@ __global__ void __launch_bounds__(kSelectBlock)
   int failed = 0;
   for (int s = lane; s < n_starts; s += 32) {
     const double* rec = group + static_cast<long>(s) * width;
-    const FitRank rank = fit_rank(rec[cost_at], s);
+    const double cost = rec[cost_at];
+    // fit_rank's order, with CUDA's isfinite for its finiteness test: through fit_rank (the
+    // solver's v - v == 0, or std::isfinite) ptxas keeps the cost in 8 bytes of local memory.
+    const FitRank rank{static_cast<bool>(isfinite(cost)), cost, s};
     if (precedes(rank, best_rank)) best_rank = rank;
     if (!converged(static_cast<FitStatus>(static_cast<int>(rec[status_at])))) ++failed;
   }
