@@ -297,12 +297,7 @@ class Emitter {
             return sub(log_log(n.args[0]), emit(Op::Const, -1, -1, std::log(std::log(10.0))));
           case Function::Log1p: return emit(Op::LogLog1pExp, log_of(n.args[0]));
           case Function::Min:
-          case Function::Max: {
-            int acc = log_of(n.args[0]);
-            for (std::size_t k = 1; k < n.args.size(); ++k)
-              acc = emit(n.function == Function::Min ? Op::Min : Op::Max, acc, log_of(n.args[k]));
-            return acc;
-          }
+          case Function::Max: return min_max(n, &Emitter::log_of);
         }
         break;
       case Kind::Negate: break;
@@ -388,12 +383,7 @@ class Emitter {
           case Function::Sqrt: return emit(Op::Sqrt, value_of(n.args[0]));
           case Function::Pow: return power(n.args[0], n.args[1]);
           case Function::Min:
-          case Function::Max: {
-            int acc = value_of(n.args[0]);
-            for (std::size_t k = 1; k < n.args.size(); ++k)
-              acc = emit(n.function == Function::Min ? Op::Min : Op::Max, acc, value_of(n.args[k]));
-            return acc;
-          }
+          case Function::Max: return min_max(n, &Emitter::value_of);
         }
     }
     throw std::logic_error("formula: node kind without a value");
@@ -420,6 +410,15 @@ class Emitter {
     if (point(b) && !point(e)) return emit(Op::PowData, b, e);
     // Any other base: e^(e ln b), NaN for a negative base as pow gives for a fractional power.
     return emit(Op::Exp, emit(Op::Mul, e, emit(Op::Log, b)));
+  }
+
+  // min/max of the arguments, each lowered by `of`: ln is monotone, so min(ln u, ln v) is
+  // ln min(u, v) and the log-space form folds the same way as the value-space one.
+  int min_max(const Node& n, int (Emitter::*of)(const Node&)) {
+    int acc = (this->*of)(n.args[0]);
+    for (std::size_t k = 1; k < n.args.size(); ++k)
+      acc = emit(n.function == Function::Min ? Op::Min : Op::Max, acc, (this->*of)(n.args[k]));
+    return acc;
   }
 
   int root(const Node& n) { return positive(n) ? log_of(n) : emit(Op::Log, value_of(n)); }
