@@ -10,8 +10,8 @@
 #include <vector>
 
 #include "bench_data.hpp"
+#include "cpu/column_quantiles.hpp"
 #include "shannonfit/batch.hpp"
-#include "shannonfit/column_quantiles.hpp"
 #if SHANNONFIT_HAVE_CUDA
 #include "shannonfit/cuda_backend.hpp"
 #endif

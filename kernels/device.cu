@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "cuda_support.cuh"
-#include "shannonfit/column_quantiles.hpp"
+#include "quantile_position.hpp"
 #include "shannonfit/fit_item.hpp"
 
 namespace shannonfit::cuda {

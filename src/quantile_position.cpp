@@ -1,11 +1,11 @@
-// The type-7 quantile definition every backend of column_quantiles shares (declared in
-// column_quantiles.hpp). In the base library, since the CUDA library calls it too.
+// The type-7 quantile definition every quantile of the project shares (declared in
+// quantile_position.hpp). In the base library, since the CUDA library calls it too.
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
 #include <string>
 
-#include "shannonfit/column_quantiles.hpp"
+#include "quantile_position.hpp"
 
 namespace shannonfit {
 

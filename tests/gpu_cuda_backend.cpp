@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "analysis/bootstrap.hpp"
-#include "shannonfit/column_quantiles.hpp"
+#include "cpu/column_quantiles.hpp"
 #include "shannonfit/errors.hpp"
 #include "support/fit_agreement.hpp"
 #include "support/law_testing.hpp"

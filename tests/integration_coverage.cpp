@@ -97,8 +97,8 @@ TEST(Coverage, NinetyPercentIntervalsCoverTheTruthOnChinchilla) {
       qs.push_back(quantity_interval(run, "L(30B, 600B)", prediction, 0.90, {}));
       for (int k = 0; k < kQuantities; ++k) {
         const double t = k < 5 ? reported_truth[k] : prediction_truth;
-        covered[rep][k][0] = qs[k].percentile.lo <= t && t <= qs[k].percentile.hi;
-        covered[rep][k][1] = qs[k].bca.lo <= t && t <= qs[k].bca.hi;
+        covered[rep][k][0] = qs[k].interval("percentile").lo <= t && t <= qs[k].interval("percentile").hi;
+        covered[rep][k][1] = qs[k].interval("bca").lo <= t && t <= qs[k].interval("bca").hi;
       }
     }
   };

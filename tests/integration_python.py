@@ -382,6 +382,69 @@ class CliParityTest(unittest.TestCase):
         self.assertEqual(len(a.compute_optimal), 2)
         self.assertEqual(a.selection.to_pandas().index[0], a.selection.winner)
 
+    def cli(self, *args):
+        import json
+        import subprocess
+        return json.loads(subprocess.run(
+            [os.environ["SHANNONFIT_BINARY"], *args, self.DATA, "--loss-col", "lambada_loss",
+             "--filter", "step > 512", "--law", "chinchilla", "--scheme", "case",
+             "--starts", "single", "--resamples", "30", "--seed", "2", "--at", "N=7e10,D=1.4e12", "--json", "--quiet"],
+            check=True, capture_output=True, text=True).stdout)
+
+    def assertSameInterval(self, cli_pair, interval, msg):
+        for got, want in zip((interval.lower, interval.upper), cli_pair):
+            self.assertAlmostEqual(got / want, 1.0, places=9, msg=msg)
+
+    def test_every_interval_method_gives_the_cli_numbers(self):
+        """Each registered method end to end: --method and method= pick the same interval, the
+        JSON and Python both list every method, and the help describes each."""
+        import subprocess
+        methods = shannonfit.interval_methods()
+        names = [m["name"] for m in methods]
+        self.assertEqual(names.count(shannonfit.DEFAULT_INTERVAL_METHOD), 1)
+        help_text = subprocess.run([os.environ["SHANNONFIT_BINARY"], "bootstrap", "--help"],
+                                   check=True, capture_output=True, text=True).stdout
+        data = self.pythia()
+        for m in methods:
+            self.assertIn(m["description"], help_text.replace("\n", " "))
+            cli = self.cli("bootstrap", "--method", m["name"])["results"][0]
+            boot = shannonfit.bootstrap(data, columns={"loss": "lambada_loss"}, scheme="case",
+                                        starts="single", resamples=30, seed=2, method=m["name"])
+            for p in cli["parameters"]:
+                est = boot.intervals[p["name"]]
+                self.assertEqual(sorted(est.intervals), sorted(names))
+                self.assertEqual(est.interval.method, p["method"])
+                self.assertSameInterval(p["interval"], est.interval, f"{m['name']} {p['name']}")
+                for other in names:
+                    self.assertIn(other, p)
+            pred = cli["predictions"][0]
+            mine = shannonfit.predict(boot, 7e10, 1.4e12)[0]
+            self.assertEqual(mine.interval.method, pred["method"])
+            self.assertSameInterval(pred["interval"], mine.interval, m["name"])
+
+    def test_predict_gives_both_intervals_of_the_cli(self):
+        """`shannonfit predict DATA` and predict(bootstrap(...)): the confidence band and the
+        interval for a new run's loss, the same numbers."""
+        cli = self.cli("predict")["results"][0]["predictions"][0]
+        boot = shannonfit.bootstrap(self.pythia(), columns={"loss": "lambada_loss"},
+                                    scheme="case", starts="single", resamples=30, seed=2)
+        mine = shannonfit.predict(boot, "70B", "1.4T")[0]
+        self.assertAlmostEqual(mine.loss / cli["estimate"], 1.0, places=9)
+        self.assertSameInterval(cli["interval"], mine.interval, "confidence")
+        self.assertEqual(mine.prediction_interval.kind, "prediction")
+        self.assertEqual(mine.prediction_interval.level, cli["prediction"]["level"])
+        self.assertSameInterval(cli["prediction"]["interval"], mine.prediction_interval,
+                                "prediction")
+        # A new run scatters about the curve: its interval is the wider one.
+        self.assertGreater(mine.prediction_interval.width, mine.interval.width)
+        frame = shannonfit.predict(boot, "70B", "1.4T").to_pandas()
+        self.assertEqual(frame["prediction_lower"][0], mine.prediction_interval.lower)
+
+    def test_unknown_interval_method_is_an_input_error(self):
+        n, d, loss = chinchilla_points()
+        with self.assertRaisesRegex(shannonfit.InputError, "percentile"):
+            shannonfit.bootstrap(n, d, loss, resamples=5, method="studentized")
+
     def test_errors_name_python_arguments(self):
         n, d, loss = chinchilla_points()
         with self.assertRaisesRegex(shannonfit.InputError, "^resamples must") as ctx:

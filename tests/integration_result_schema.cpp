@@ -4,14 +4,18 @@
 // uses, and refuses a schema keyword it does not know, so the schema cannot silently outgrow it.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "analysis/intervals.hpp"
 #include "support/cli.hpp"
 
 using nlohmann::json;
+using shannonfit::IntervalMethod;
+using shannonfit::interval_methods;
 using shannonfit::testing::CliRun;
 using shannonfit::testing::read_file;
 using shannonfit::testing::run_shannonfit;
@@ -206,3 +210,22 @@ TEST(ResultSchemaValidator, RejectsDocumentsThatBreakTheSchema) {
 }
 
 }  // namespace
+
+// The schema names every registered interval method: as a required key of an interval and, in
+// the registry's order, as the values "method" may take. A method added to the registry without
+// its line in the schema fails here.
+TEST(ResultSchemaIntervalMethods, EveryRegisteredMethodIsInTheSchema) {
+  const json schema_file = json::parse(read_file(std::string(SHANNONFIT_SOURCE_DIR) +
+                                                 "/docs/schema/shannonfit-results.schema.json"));
+  const json& interval = schema_file.at("$defs").at("interval");
+  std::vector<std::string> names;
+  for (const IntervalMethod& m : interval_methods()) {
+    names.emplace_back(m.name);
+    EXPECT_NE(std::find(interval.at("required").begin(), interval.at("required").end(),
+                        names.back()),
+              interval.at("required").end())
+        << names.back();
+  }
+  EXPECT_EQ(interval.at("properties").at("method").at("enum").get<std::vector<std::string>>(),
+            names);
+}

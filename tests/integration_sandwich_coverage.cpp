@@ -21,9 +21,9 @@
 #include <cstdio>
 #include <random>
 
+#include "analysis/fit_stats.hpp"
+#include "analysis/intervals.hpp"
 #include "analysis/uncertainty.hpp"
-#include "shannonfit/intervals.hpp"
-#include "shannonfit/stats.hpp"
 #include "support/synthetic.hpp"
 
 using namespace shannonfit;
@@ -186,9 +186,9 @@ TEST(SandwichCoverage, DISABLED_EveryIntervalMethod) {
       const std::vector<double> reported = reported_params(law.info, truth.solver.data());
       for (int k = 0; k < 6; ++k) {
         const double t = k < 5 ? reported[k] : truth.prediction;
-        pct[k] += qs[k].percentile.lo <= t && t <= qs[k].percentile.hi;
-        bca[k] += qs[k].bca.lo <= t && t <= qs[k].bca.hi;
-        asym[k] += qs[k].asymptotic.lo <= t && t <= qs[k].asymptotic.hi;
+        pct[k] += qs[k].interval("percentile").lo <= t && t <= qs[k].interval("percentile").hi;
+        bca[k] += qs[k].interval("bca").lo <= t && t <= qs[k].interval("bca").hi;
+        asym[k] += qs[k].interval("asymptotic").lo <= t && t <= qs[k].interval("asymptotic").hi;
       }
     }
     for (int k = 0; k < 6; ++k)

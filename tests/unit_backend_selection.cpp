@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "cpu/column_quantiles.hpp"
 #include "shannonfit/backend.hpp"
 #include "shannonfit/batch.hpp"
-#include "shannonfit/column_quantiles.hpp"
 #include "shannonfit/errors.hpp"
 
 using namespace shannonfit;

@@ -17,7 +17,7 @@
 #include <random>
 #include <vector>
 
-#include "shannonfit/intervals.hpp"
+#include "analysis/intervals.hpp"
 #include "support/seed_block.hpp"
 
 using namespace shannonfit;
@@ -78,8 +78,8 @@ TEST(BcaKnownAnswer, MatchesTheExactIntervalOfATransformationFamily) {
     // levels the exact endpoints lie 0.54–1.34 from the percentile ones and 0.14–0.94 from those
     // of BCa without acceleration, several tolerances away.
     const double tol_lo = tolerance(lo, c.phi_boot.size()), tol_hi = tolerance(hi, c.phi_boot.size());
-    EXPECT_NEAR(q.bca.lo, lo, tol_lo) << level;
-    EXPECT_NEAR(q.bca.hi, hi, tol_hi) << level;
+    EXPECT_NEAR(q.interval("bca").lo, lo, tol_lo) << level;
+    EXPECT_NEAR(q.interval("bca").hi, hi, tol_hi) << level;
     // BCa with a = 0 would give z0 ± z.
     EXPECT_GT(std::abs(kZ0 - z - lo), 3 * tol_lo) << "the case must separate the methods";
     EXPECT_GT(std::abs(kZ0 + z - hi), 3 * tol_hi) << "the case must separate the methods";
@@ -88,8 +88,8 @@ TEST(BcaKnownAnswer, MatchesTheExactIntervalOfATransformationFamily) {
     for (std::size_t i = 0; i < theta.size(); ++i) theta[i] = std::exp(c.phi_boot[i]);
     const QuantityInterval t = bootstrap_interval("theta", 1.0, theta, 0, kJackknife, level,
                                                   std::nan(""));
-    EXPECT_NEAR(std::log(t.bca.lo), lo, tol_lo) << level;
-    EXPECT_NEAR(std::log(t.bca.hi), hi, tol_hi) << level;
+    EXPECT_NEAR(std::log(t.interval("bca").lo), lo, tol_lo) << level;
+    EXPECT_NEAR(std::log(t.interval("bca").hi), hi, tol_hi) << level;
   }
 }
 
@@ -104,7 +104,7 @@ TEST(BcaKnownAnswer, ReducesToThePercentileIntervalWithoutBiasOrSkew) {
   const QuantityInterval q = bootstrap_interval("phi", 0.0, boot, 0, symmetric, 0.9, std::nan(""));
   EXPECT_EQ(q.acceleration, 0.0);
   EXPECT_NEAR(q.z0, 0.0, 0.01);
-  EXPECT_NEAR(q.bca.lo, -1.6448536269514722, 0.03);
-  EXPECT_NEAR(q.bca.hi, 1.6448536269514722, 0.03);
-  EXPECT_NEAR(q.bca.lo, q.percentile.lo, 0.03);
+  EXPECT_NEAR(q.interval("bca").lo, -1.6448536269514722, 0.03);
+  EXPECT_NEAR(q.interval("bca").hi, 1.6448536269514722, 0.03);
+  EXPECT_NEAR(q.interval("bca").lo, q.interval("percentile").lo, 0.03);
 }

@@ -19,8 +19,8 @@
 #include <cstdio>
 
 #include "analysis/compute_optimal.hpp"
+#include "analysis/fit_stats.hpp"
 #include "analysis/uncertainty.hpp"
-#include "shannonfit/stats.hpp"
 #include "support/linearised_chinchilla.hpp"
 #include "support/seed_block.hpp"
 #include "support/synthetic.hpp"
@@ -163,6 +163,6 @@ TEST(BootstrapWidth, ComputeOptimalIntervalMatchesTheLinearisedCovariance) {
   EXPECT_EQ(q.invalid, 0);
   EXPECT_NEAR(q.se / expected, 1.0, 0.05);
   // A 90% interval of a near-normal quantity spans about 2 · 1.645 standard errors.
-  EXPECT_NEAR((q.percentile.hi - q.percentile.lo) / (2 * 1.6448536269514722 * expected), 1.0,
+  EXPECT_NEAR((q.interval("percentile").hi - q.interval("percentile").lo) / (2 * 1.6448536269514722 * expected), 1.0,
               0.07);
 }

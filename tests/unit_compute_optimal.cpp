@@ -80,8 +80,8 @@ TEST(ComputeOptimal, BootstrapIntervalsBracketTheEstimate) {
   const QuantityInterval q = quantity_interval(run, "N*", n_star, 0.95, {});
   EXPECT_NEAR(q.estimate / chinchilla_optimal_n(run.full.params.data(), 1e23, 6), 1, 1e-6);
   EXPECT_EQ(q.n + q.invalid, 100);
-  EXPECT_LT(q.percentile.lo, q.estimate);
-  EXPECT_GT(q.percentile.hi, q.estimate);
-  EXPECT_LT(q.bca.lo, q.estimate);
-  EXPECT_GT(q.bca.hi, q.estimate);
+  EXPECT_LT(q.interval("percentile").lo, q.estimate);
+  EXPECT_GT(q.interval("percentile").hi, q.estimate);
+  EXPECT_LT(q.interval("bca").lo, q.estimate);
+  EXPECT_GT(q.interval("bca").hi, q.estimate);
 }

@@ -5,7 +5,7 @@
 #include <Eigen/Dense>
 #include <cmath>
 
-#include "shannonfit/stats.hpp"
+#include "analysis/fit_stats.hpp"
 #include "support/synthetic.hpp"
 
 using namespace shannonfit;

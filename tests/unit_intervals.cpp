@@ -5,9 +5,9 @@
 #include <limits>
 #include <random>
 
+#include "analysis/intervals.hpp"
 #include "analysis/uncertainty.hpp"
 #include "shannonfit/errors.hpp"
-#include "shannonfit/intervals.hpp"
 
 using namespace shannonfit;
 
@@ -43,13 +43,13 @@ TEST(Intervals, BcaMatchesAHandComputation) {
   EXPECT_EQ(q.invalid, 2);
   EXPECT_NEAR(q.acceleration, -0.08485281374238571, 1e-14);
   EXPECT_NEAR(q.z0, normal_quantile(0.4), 1e-14);
-  EXPECT_NEAR(q.bca.lo, 1.5875648612847757, 1e-9);
-  EXPECT_NEAR(q.bca.hi, 84.08165046934815, 1e-9);
-  EXPECT_NEAR(q.percentile.lo, 5.95, 1e-12);
-  EXPECT_NEAR(q.percentile.hi, 95.05, 1e-12);
+  EXPECT_NEAR(q.interval("bca").lo, 1.5875648612847757, 1e-9);
+  EXPECT_NEAR(q.interval("bca").hi, 84.08165046934815, 1e-9);
+  EXPECT_NEAR(q.interval("percentile").lo, 5.95, 1e-12);
+  EXPECT_NEAR(q.interval("percentile").hi, 95.05, 1e-12);
   EXPECT_DOUBLE_EQ(q.mean, 50.5);
   EXPECT_DOUBLE_EQ(q.bias, 10.0);
-  EXPECT_TRUE(std::isnan(q.asymptotic.lo));
+  EXPECT_TRUE(std::isnan(q.interval("asymptotic").lo));
 }
 
 TEST(Intervals, SymmetricDistributionGivesMatchingIntervals) {
@@ -63,22 +63,91 @@ TEST(Intervals, SymmetricDistributionGivesMatchingIntervals) {
   const double median = quantile_sorted(sorted, 0.5);
   const QuantityInterval q = bootstrap_interval("x", median, boot, 0, {}, 0.95, 2.0);
   EXPECT_NEAR(q.se, 2.0, 0.05);
-  EXPECT_NEAR(q.percentile.lo, 10 - 1.96 * 2, 0.1);
-  EXPECT_NEAR(q.percentile.hi, 10 + 1.96 * 2, 0.1);
+  EXPECT_NEAR(q.interval("percentile").lo, 10 - 1.96 * 2, 0.1);
+  EXPECT_NEAR(q.interval("percentile").hi, 10 + 1.96 * 2, 0.1);
   EXPECT_DOUBLE_EQ(q.z0, 0.0);
-  EXPECT_DOUBLE_EQ(q.bca.lo, q.percentile.lo);
-  EXPECT_DOUBLE_EQ(q.bca.hi, q.percentile.hi);
-  EXPECT_NEAR(q.asymptotic.lo, median - 1.959963984540054 * 2, 1e-12);
+  EXPECT_DOUBLE_EQ(q.interval("bca").lo, q.interval("percentile").lo);
+  EXPECT_DOUBLE_EQ(q.interval("bca").hi, q.interval("percentile").hi);
+  EXPECT_NEAR(q.interval("asymptotic").lo, median - 1.959963984540054 * 2, 1e-12);
   // An estimate above the bulk shifts BCa upwards (bias correction).
   const QuantityInterval shifted = bootstrap_interval("x", median + 0.5, boot, 0, {}, 0.95, 2.0);
   EXPECT_GT(shifted.z0, 0);
-  EXPECT_GT(shifted.bca.lo, q.bca.lo + 0.5);
+  EXPECT_GT(shifted.interval("bca").lo, q.interval("bca").lo + 0.5);
 }
 
 TEST(Intervals, BcaIsUndefinedWhenEveryValueIsOnOneSide) {
   const QuantityInterval q = bootstrap_interval("x", 0.0, {1, 2, 3}, 0, {}, 0.9, std::nan(""));
-  EXPECT_TRUE(std::isnan(q.bca.lo));
-  EXPECT_TRUE(std::isfinite(q.percentile.lo));
+  EXPECT_TRUE(std::isnan(q.interval("bca").lo));
+  EXPECT_TRUE(std::isfinite(q.interval("percentile").lo));
+}
+
+// The registry: every method has a unique name and a description, is reachable by name, and is
+// computed by bootstrap_interval in the registry's order; the hand values below pin each one.
+TEST(IntervalMethods, RegistryIsConsistent) {
+  const auto& methods = interval_methods();
+  ASSERT_GE(methods.size(), 2u);
+  EXPECT_EQ(fallback_interval_method().name, "percentile");
+  EXPECT_EQ(default_interval_method().name, "bca");
+  for (std::size_t i = 0; i < methods.size(); ++i) {
+    EXPECT_FALSE(methods[i].description.empty()) << methods[i].name;
+    EXPECT_FALSE(methods[i].label.empty()) << methods[i].name;
+    EXPECT_EQ(&find_interval_method(methods[i].name), &methods[i]);
+    for (std::size_t j = 0; j < i; ++j) EXPECT_NE(methods[i].name, methods[j].name);
+  }
+  // Only the fallback applies to a new run's loss: it must exist wherever any value does.
+  EXPECT_TRUE(fallback_interval_method().for_new_run);
+  const QuantityInterval q = bootstrap_interval("x", 2.0, {1, 2, 3, 4, 6}, 0, {}, 0.5, 0.5);
+  ASSERT_EQ(q.by_method.size(), methods.size());
+  for (std::size_t i = 0; i < methods.size(); ++i) {
+    EXPECT_TRUE(q.by_method[i].defined()) << methods[i].name;
+    EXPECT_EQ(&q.interval(methods[i].name), &q.by_method[i]);
+  }
+  EXPECT_THROW(q.interval("studentized"), std::invalid_argument);
+}
+
+TEST(IntervalMethods, UnknownNameListsTheChoices) {
+  try {
+    find_interval_method("bc");
+    FAIL() << "no InputError";
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    for (const IntervalMethod& m : interval_methods())
+      EXPECT_NE(what.find(std::string(m.name)), std::string::npos) << what;
+  }
+}
+
+// Hand values: sorted {1, 2, 3, 4, 6}, level 0.5: type-7 quartiles 2 and 4.
+TEST(IntervalMethods, BasicReflectsThePercentileAboutTheEstimate) {
+  const QuantityInterval q = bootstrap_interval("x", 2.5, {6, 1, 4, 3, 2}, 0, {}, 0.5, NAN);
+  EXPECT_DOUBLE_EQ(q.interval("percentile").lo, 2.0);
+  EXPECT_DOUBLE_EQ(q.interval("percentile").hi, 4.0);
+  EXPECT_DOUBLE_EQ(q.interval("basic").lo, 2 * 2.5 - 4.0);
+  EXPECT_DOUBLE_EQ(q.interval("basic").hi, 2 * 2.5 - 2.0);
+  EXPECT_FALSE(q.interval("asymptotic").defined());
+}
+
+TEST(IntervalMethods, ShownFallsBackToPercentileAndSaysSo) {
+  // Every value above the estimate: BCa undefined; no covariance: asymptotic undefined.
+  const QuantityInterval q = bootstrap_interval("x", 0.0, {1, 2, 3}, 0, {}, 0.9, NAN);
+  for (const char* name : {"bca", "asymptotic"}) {
+    const ShownInterval s = shown(q, find_interval_method(name));
+    EXPECT_EQ(s.method->name, "percentile") << name;
+    EXPECT_EQ(s.interval.lo, q.interval("percentile").lo) << name;
+  }
+  const ShownInterval basic = shown(q, find_interval_method("basic"));
+  EXPECT_EQ(basic.method->name, "basic");
+  // No values at all: nothing to fall back to either, and the shown interval says percentile.
+  const QuantityInterval empty = bootstrap_interval("x", 1.0, {}, 3, {}, 0.9, 0.1);
+  EXPECT_TRUE(empty.interval("asymptotic").defined());
+  EXPECT_FALSE(shown(empty, fallback_interval_method()).interval.defined());
+}
+
+TEST(IntervalMethods, NewRunIntervalKeepsOnlyTheMethodsForANewRun) {
+  const QuantityInterval q = new_run_interval("x", 2.5, {6, 1, 4, 3, 2}, 1, 0.5);
+  EXPECT_EQ(q.invalid, 1);
+  EXPECT_TRUE(std::isnan(q.z0));
+  for (const IntervalMethod& m : interval_methods())
+    EXPECT_EQ(q.interval(m.name).defined(), m.for_new_run) << m.name;
 }
 
 TEST(Intervals, LevelMustLieInsideTheUnitInterval) {

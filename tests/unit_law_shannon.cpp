@@ -7,9 +7,9 @@
 #include <map>
 #include <vector>
 
+#include "analysis/fit_stats.hpp"
 #include "shannonfit/jet.hpp"
 #include "shannonfit/laws/shannon.hpp"
-#include "shannonfit/stats.hpp"
 #include "support/law_fixtures.hpp"
 #include "support/toy_laws.hpp"
 

@@ -4,7 +4,7 @@
 // accepts the first and refuses the second. The thresholds are per column, as require_fittable
 // applies them: the fewest distinct values with which any data identify the law. Meeting all of
 // them at once is necessary, not sufficient (shannon's 2 N × 3 D grid has fewer points than
-// parameters); what remains flat is reported after the fit (stats.hpp).
+// parameters); what remains flat is reported after the fit (fit_stats.hpp).
 //
 // "Identified" is the rank of the Jacobian of ln L̂ at a well-identified truth over the design
 // (the residual Jacobian of noiseless data, up to sign; linear space multiplies its rows by
@@ -20,9 +20,9 @@
 #include <string>
 #include <vector>
 
+#include "analysis/fit_stats.hpp"
 #include "io/csv.hpp"
 #include "shannonfit/errors.hpp"
-#include "shannonfit/stats.hpp"
 #include "support/law_testing.hpp"
 
 namespace {
@@ -32,7 +32,7 @@ using namespace shannonfit::lawtest;
 using namespace shannonfit::synth;
 
 // Identified: the relative singular value is at least √kFlatThreshold, so that the post-fit check
-// of stats.hpp (relative eigenvalue of the scaled JᵀJ below kFlatThreshold = flat) agrees.
+// of fit_stats.hpp (relative eigenvalue of the scaled JᵀJ below kFlatThreshold = flat) agrees.
 const double kIdentified = std::sqrt(kFlatThreshold);
 // Rank-deficient: below 1e-12. Jets give J exact to rounding, so an exactly flat direction leaves
 // a relative singular value of ~1e-16 (measured ≤ 2e-16 over every law, column and truth below),
@@ -89,7 +89,7 @@ Design design(const LawInfo& info, Column column, int count, bool x_with_zero) {
 
 struct Rank {
   double relative_singular_value;  // smallest over largest, columns scaled; 0 if one is all zero
-  bool flat_after_fit;             // what stats.hpp's identifiability() says of the same JᵀJ
+  bool flat_after_fit;             // what fit_stats.hpp's identifiability() says of the same JᵀJ
 };
 
 template <class Law>

@@ -8,8 +8,8 @@
 #include <cmath>
 
 #include "analysis/fit_outcome.hpp"
+#include "analysis/fit_stats.hpp"
 #include "analysis/uncertainty.hpp"
-#include "shannonfit/stats.hpp"
 #include "support/synthetic.hpp"
 
 using namespace shannonfit;
@@ -84,9 +84,9 @@ TEST(ScaleInvariance, WeightsTimesTenToThePlusMinusTwelveChangeNothing) {
       EXPECT_EQ(boot.failed(), base_boot.failed());
       const std::vector<QuantityInterval> iv = parameter_intervals(boot, chinchilla().info, 0.9, {});
       for (int k = 0; k < 5; ++k) {
-        const double width = base_iv[k].percentile.hi - base_iv[k].percentile.lo;
-        EXPECT_NEAR(iv[k].percentile.lo, base_iv[k].percentile.lo, 1e-5 * width);
-        EXPECT_NEAR(iv[k].percentile.hi, base_iv[k].percentile.hi, 1e-5 * width);
+        const double width = base_iv[k].interval("percentile").hi - base_iv[k].interval("percentile").lo;
+        EXPECT_NEAR(iv[k].interval("percentile").lo, base_iv[k].interval("percentile").lo, 1e-5 * width);
+        EXPECT_NEAR(iv[k].interval("percentile").hi, base_iv[k].interval("percentile").hi, 1e-5 * width);
       }
     }
   }

@@ -181,9 +181,9 @@ TEST(SeparableStarts, BootstrapMatchesTheGridPerResample) {
   const auto theirs = parameter_intervals(grid, law.info, 0.9, {});
   const auto mine = parameter_intervals(ours, law.info, 0.9, {});
   for (std::size_t k = 0; k < mine.size(); ++k) {
-    EXPECT_NEAR(mine[k].percentile.lo, theirs[k].percentile.lo, 1e-4 * std::abs(theirs[k].percentile.lo))
+    EXPECT_NEAR(mine[k].interval("percentile").lo, theirs[k].interval("percentile").lo, 1e-4 * std::abs(theirs[k].interval("percentile").lo))
         << mine[k].name;
-    EXPECT_NEAR(mine[k].percentile.hi, theirs[k].percentile.hi, 1e-4 * std::abs(theirs[k].percentile.hi))
+    EXPECT_NEAR(mine[k].interval("percentile").hi, theirs[k].interval("percentile").hi, 1e-4 * std::abs(theirs[k].interval("percentile").hi))
         << mine[k].name;
   }
   o.fit.threads = 2;

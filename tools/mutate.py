@@ -39,7 +39,7 @@ GOLDEN = re.compile(r"^(Readme|ResultsDoc)\.")
 # unit_reference_agreement, unit_lm) are left out because each rebuild of them costs minutes.
 MUTANTS = [
     ("bca-acceleration-dropped", "intervals", "src/analysis/intervals.cpp",
-     "t / (1 - q.acceleration * t)", "t",
+     "t / (1 - s.acceleration * t)", "t",
      ["unit_intervals", "unit_bca_known_answer", "integration_bootstrap_cli"],
      "Intervals|BcaKnownAnswer|BootstrapCli"),
     ("jackknife-acceleration-sign", "intervals", "src/analysis/intervals.cpp",
@@ -47,7 +47,7 @@ MUTANTS = [
      ["unit_intervals", "unit_bca_known_answer", "integration_bootstrap_cli"],
      "Intervals|BcaKnownAnswer|BootstrapCli"),
     ("percentile-one-sided-tail", "intervals", "src/analysis/intervals.cpp",
-     "const double tail = (1 - level) / 2;", "const double tail = 1 - level;",
+     "const double tail = (1 - s.level) / 2;", "const double tail = 1 - s.level;",
      ["unit_intervals", "unit_bca_known_answer"], "Intervals|BcaKnownAnswer"),
     ("delta-method-one-sided-step", "intervals", "src/analysis/uncertainty.cpp",
      "grad[k] = (up - down) / (2 * h);", "grad[k] = (up - down) / h;",

@@ -98,7 +98,7 @@ std::vector<FitResult> fit_batch(const LawEntry& law, const BatchRequest& req) {
 
 // Quantiles of each column of a row-major rows × cols table (e.g. one row of parameters per
 // resample), sorted on the device by CUB; only cols × probs numbers come back. Same definition
-// as shannonfit::column_quantiles (column_quantiles.hpp), which is the host fallback.
+// as shannonfit::column_quantiles (src/cpu/column_quantiles.hpp), which is the host fallback.
 std::vector<double> column_quantiles(const double* values, long rows, int cols,
                                      const std::vector<double>& probs);
 

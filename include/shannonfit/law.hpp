@@ -43,7 +43,7 @@ struct ParamSpec {
 //   static constexpr MinDistinct kMinDistinct{n, d, x};
 // and fits are refused before they run when a slice has fewer. A necessary condition only:
 // meeting all three at once can still leave a flat direction (shannon's 2 N × 3 D grid is six
-// points for eight parameters), which is found after the fit (stats.hpp). Every value is measured
+// points for eight parameters), which is found after the fit (fit_stats.hpp). Every value is measured
 // by tests/unit_min_distinct.cpp: full rank at it, rank-deficient one below. The usual count: a
 // term A/N^α beside a constant the other inputs share is seen only through differences between
 // N values, so its two parameters need two differences, i.e. three distinct N.

@@ -43,12 +43,15 @@ from .results import (Analysis, BootstrapResult, ComputeOptimal, Estimate, FitRe
                       Interval, LawFit, Prediction, Predictions, Selection)
 
 __all__ = ["fit", "bootstrap", "predict", "compute_optimal", "analyze", "compare", "laws",
+           "interval_methods", "DEFAULT_INTERVAL_METHOD",
            "quantity", "Analysis", "BootstrapResult", "ComputeOptimal", "Estimate", "FitResult",
            "Headline", "Interval", "LawFit", "Prediction", "Predictions", "Selection",
            "InputError", "FitError", "FitWarning", "DEFAULT_LEVEL", "__version__"]
 
 #: The default coverage of every interval, as in the CLI (--level).
 DEFAULT_LEVEL = 0.9
+# The interval shown unless method= picks another of interval_methods() (the CLI's --method).
+DEFAULT_INTERVAL_METHOD = next(m["name"] for m in _core.interval_methods() if m["default"])
 
 Quantity = Union[float, int, str]
 Table = Any  # a pandas DataFrame or a mapping of column name -> values
@@ -107,6 +110,14 @@ def _quantities(values, name: str) -> np.ndarray:
     if isinstance(values, (str, int, float, np.floating, np.integer)):
         values = [values]
     return np.array([quantity(v, name) for v in np.asarray(values, dtype=object).ravel()])
+
+
+def interval_methods() -> List[Dict[str, Any]]:
+    """Every interval method, as the CLI's --method lists them: name (method=...), label,
+    description, for_new_run (whether it applies to a new run's loss: prediction intervals use
+    only those) and default. An interval shown under a method that is undefined for a quantity
+    falls back to the percentile interval and says so in its method."""
+    return list(_core.interval_methods())
 
 
 def laws() -> List[Dict[str, Any]]:
@@ -247,7 +258,8 @@ def fit(n, d=None, loss=None, *, law: str = "chinchilla", loss_kind: str = "hube
 
 def bootstrap(n, d=None, loss=None, *, law: str = "chinchilla", resamples: int = 1000,
               seed: int = 0, scheme: str = "case", starts: str = "best",
-              level: float = DEFAULT_LEVEL, loss_kind: str = "huber", huber_delta: float = 1e-3,
+              level: float = DEFAULT_LEVEL, method: str = DEFAULT_INTERVAL_METHOD,
+              loss_kind: str = "huber", huber_delta: float = 1e-3,
               space: str = "log", backend: str = "auto", weights=None, x=None, groups=None,
               threads: int = 0, max_iterations: int = 500,
               columns: Optional[Dict[str, str]] = None) -> BootstrapResult:
@@ -262,10 +274,13 @@ def bootstrap(n, d=None, loss=None, *, law: str = "chinchilla", resamples: int =
             "single" (the full-data fit from the law's default start, each resample from its
             optimum), or "separable" (every fit runs its own separable search).
         level: coverage of the intervals (default 0.9, as everywhere).
+        method: the interval shown, one of interval_methods() (default "bca"; the percentile
+            interval where it is undefined); predict() and compute_optimal() use it too unless
+            given their own. Every method's interval is in Estimate.intervals.
 
     Returns a BootstrapResult: fit()'s fields plus intervals (per parameter: Estimate with
-    its BCa interval, percentile where BCa is undefined), draws, ok, failed_resamples...; pass
-    it to predict() and compute_optimal() for intervals on those.
+    the interval of `method`, and every method's), draws, ok, failed_resamples...; pass it to
+    predict() and compute_optimal() for intervals on those.
 
     Example:
         >>> b = shannonfit.bootstrap(runs, law="chinchilla", resamples=400, seed=1)
@@ -276,52 +291,51 @@ def bootstrap(n, d=None, loss=None, *, law: str = "chinchilla", resamples: int =
     raw = _engine_call(_core.bootstrap)(
         a["n"], a["d"], a["loss"], law, int(resamples), int(seed), scheme, starts, loss_kind,
         space, float(huber_delta), backend, a["weights"], a["x"], a["groups"], int(threads),
-        int(max_iterations), float(level), **a["origin"])
-    intervals = {}
-    for name, iv in raw["intervals"].items():
-        bca = iv["bca"]
-        use_bca = all(math.isfinite(v) for v in bca)
-        lo, hi = bca if use_bca else iv["percentile"]
-        intervals[name] = Estimate(name, raw["params"][name],
-                                   Interval(lo, hi, float(level), "confidence",
-                                            "bca" if use_bca else "percentile"),
-                                   iv["bootstrap_se"], raw["se"][name],
-                                   Interval(*iv["percentile"], float(level), "confidence",
-                                            "percentile"))
+        int(max_iterations), float(level), method, **a["origin"])
+    intervals = {name: _estimate(name, raw["params"][name], iv, raw["se"][name])
+                 for name, iv in raw["intervals"].items()}
     result = BootstrapResult(**{k: raw[k] for k in _FIT_FIELDS}, resamples=raw["resamples"],
                              failed_resamples=raw["failed_resamples"], seed=raw["seed"],
-                             scheme=raw["scheme"], level=raw["level"], intervals=intervals,
+                             scheme=raw["scheme"], level=raw["level"],
+                             interval_method=raw["interval_method"], intervals=intervals,
                              draws=raw["draws"], solver_draws=raw["solver_draws"], ok=raw["ok"],
                              run=raw["run"])
     return _warn_about_best_fit(result)
 
 
-def predict(result: FitResult, n, d, x=None, *, level: float = DEFAULT_LEVEL) -> Predictions:
+def predict(result: FitResult, n, d, x=None, *, level: float = DEFAULT_LEVEL,
+            method: Optional[str] = None) -> Predictions:
     """The loss `result`'s law predicts at (n, d[, x]) (`shannonfit predict`).
 
     n and d may be numbers, strings with suffixes ("70B", "1.4T") or arrays of either. With a
-    BootstrapResult each prediction carries its interval at `level` (kind "confidence": where
-    the law's curve lies); with a FitResult, the point prediction only. Warns with FitWarning,
-    as fit() did, when the result's best fit is not a clean interior optimum.
+    BootstrapResult each prediction carries two intervals at `level`, the numbers
+    `shannonfit predict DATA` gives: interval (kind "confidence": where the law's mean curve
+    lies) and prediction_interval (kind "prediction": where the loss of a new training run would
+    fall, the curve's uncertainty plus the runs' scatter about it). method: the confidence
+    interval shown, one of interval_methods() (default: the bootstrap's method). With a
+    FitResult, the point prediction only. Warns with FitWarning, as fit() did, when the result's
+    best fit is not a clean interior optimum.
 
     Example:
         >>> p = shannonfit.predict(boot, "70B", "1.4T")
-        >>> p[0].loss, p[0].interval
+        >>> p[0].loss, p[0].interval, p[0].prediction_interval
         >>> shannonfit.predict(fit, [1e9, 7e10], [2e10, 1.4e12]).loss
     """
     _warn_about_best_fit(result)
     nv, dv = _quantities(n, "n"), _quantities(d, "d")
     xv = None if x is None else np.broadcast_to(_as_array(np.atleast_1d(x), "x"), nv.shape).copy()
     if isinstance(result, BootstrapResult) and result.run is not None:
-        rows = _engine_call(_core.prediction_intervals)(result.run, nv, dv, xv, float(level))
-        intervals = [(r["estimate"], _interval(r)) for r in rows]
+        rows = _engine_call(_core.prediction_intervals)(
+            result.run, nv, dv, xv, float(level), method or result.interval_method)
+        intervals = [(r["estimate"], _interval(r), _interval(r["prediction"])) for r in rows]
     else:  # a FitResult, or any mapping with law and solver_params
         losses = _engine_call(_core.predict)(
             result["law"], _as_array(result["solver_params"], "solver_params"), nv, dv, xv)
-        intervals = [(float(v), None) for v in losses]
+        intervals = [(float(v), None, None) for v in losses]
     return Predictions([Prediction(result["law"], float(nv[i]), float(dv[i]), est, iv,
-                                   0.0 if xv is None else float(xv[i]))
-                        for i, (est, iv) in enumerate(intervals)])
+                                   0.0 if xv is None else float(xv[i]),
+                                   prediction_interval=new_run)
+                        for i, (est, iv, new_run) in enumerate(intervals)])
 
 
 def _interval(d: Dict[str, Any]) -> Interval:
@@ -329,14 +343,22 @@ def _interval(d: Dict[str, Any]) -> Interval:
                     d.get("method", ""))
 
 
+def _estimate(name: str, estimate: float, d: Dict[str, Any], asymptotic_se: float) -> Estimate:
+    """An Estimate from the engine's interval dict: the shown interval and every method's."""
+    every = {m: Interval(lo, hi, d["level"], d["kind"], m) for m, (lo, hi) in d["intervals"].items()}
+    return Estimate(name, estimate, _interval(d), d["bootstrap_se"], asymptotic_se,
+                    every["percentile"], every)
+
+
 def compute_optimal(result: FitResult, budget: Quantity, *, flops_per_token_param: float = 6,
                     n_min: Quantity = 1e6, n_max: Quantity = 1e15, x: float = 0,
-                    level: float = DEFAULT_LEVEL) -> ComputeOptimal:
+                    level: float = DEFAULT_LEVEL, method: Optional[str] = None) -> ComputeOptimal:
     """The model size N* and token count D* = C / (k N*) minimising the loss at compute
     budget C = k N D (`bootstrap --budget`, `analyze --budget`), and the loss L* there.
 
-    With a BootstrapResult, N*, D* and L* carry intervals at `level`: an optimum is only as
-    certain as the exponents behind it. on_bound says N* sits on n_min or n_max.
+    With a BootstrapResult, N*, D* and L* carry intervals at `level` (method: one of
+    interval_methods(), default the bootstrap's): an optimum is only as certain as the
+    exponents behind it. on_bound says N* sits on n_min or n_max.
 
     Example:
         >>> opt = shannonfit.compute_optimal(boot, budget="5.76e23")
@@ -346,10 +368,10 @@ def compute_optimal(result: FitResult, budget: Quantity, *, flops_per_token_para
     args = (c, float(flops_per_token_param), quantity(n_min, "n_min"), quantity(n_max, "n_max"),
             float(x))
     if isinstance(result, BootstrapResult) and result.run is not None:
-        raw = _engine_call(_core.compute_optimal_intervals)(result.run, *args, float(level))
-        parts = {q: Estimate(q, raw[q], _interval(raw[q + "_interval"]),
-                             raw[q + "_interval"]["bootstrap_se"],
-                             raw[q + "_interval"]["asymptotic_se"]) for q in ("N", "D", "loss")}
+        raw = _engine_call(_core.compute_optimal_intervals)(
+            result.run, *args, float(level), method or result.interval_method)
+        parts = {q: _estimate(q, raw[q], raw[q + "_interval"], raw[q + "_interval"]["asymptotic_se"])
+                 for q in ("N", "D", "loss")}
     else:
         raw = _engine_call(_core.compute_optimal)(
             result["law"], _as_array(result["solver_params"], "solver_params"), *args)
@@ -406,6 +428,7 @@ def _human(value: float) -> str:
 
 def analyze(n, d=None, loss=None, *, laws: Union[str, Iterable[str]] = "all", at=None,
             budget: Quantity = 0, budget_x: float = 0, level: float = DEFAULT_LEVEL,
+            method: str = DEFAULT_INTERVAL_METHOD,
             resamples: int = 200, seed: int = 0, scheme: str = "case", kfold: int = 5,
             extrapolate: str = "", loss_kind: str = "huber", huber_delta: float = 1e-3,
             space: str = "log", starts: str = "best", backend: str = "auto", weights=None,
@@ -421,6 +444,7 @@ def analyze(n, d=None, loss=None, *, laws: Union[str, Iterable[str]] = "all", at
             or a list of them; the first is the headline.
         budget: compute budget C = 6ND for the compute-optimal split ("5.76e23"; 0: none).
         level: interval coverage (0.9). resamples: bootstrap resamples per law (200).
+        method: the confidence interval shown, one of interval_methods() (the CLI's --method).
         kfold: folds of the cross-validation that ranks the laws (0: none).
         extrapolate: "N<=6.9e9,D<=180B": rank by predicting the rows beyond from the rest.
         the rest: as in fit() and bootstrap().
@@ -440,7 +464,7 @@ def analyze(n, d=None, loss=None, *, laws: Union[str, Iterable[str]] = "all", at
         a["n"], a["d"], a["loss"], names, _targets(at), quantity(budget, "budget"),
         float(budget_x), float(level), int(resamples), int(seed), scheme, starts, loss_kind,
         space, float(huber_delta), backend, a["weights"], a["x"], a["groups"], int(threads),
-        int(max_iterations), int(kfold), extrapolate, **a["origin"])
+        int(max_iterations), int(kfold), extrapolate, method, **a["origin"])
     result = _analysis(raw)
     for w in result.warnings:
         warnings.warn(_python_words(w), FitWarning, stacklevel=2)
@@ -490,7 +514,7 @@ def _headline(raw: Dict[str, Any], level: float) -> Optional[Headline]:
 def _prediction(p: Dict[str, Any], level: float) -> Prediction:
     return Prediction(p["law"], p["N"], p["D"], _number(p["loss"]),
                       Interval(_number(p["lo"]), _number(p["hi"]), p.get("level", level),
-                               p.get("kind", "confidence")),
+                               p.get("kind", "confidence"), p.get("method", "")),
                       p.get("x", 0.0), p.get("label", ""))
 
 
@@ -499,7 +523,8 @@ def _analysis(raw: Dict[str, Any]) -> Analysis:
     laws = {}
     for j in raw["laws"]:
         params = {p["name"]: Estimate(p["name"], _number(p["value"]),
-                                      Interval(_number(p["lo"]), _number(p["hi"]), level),
+                                      Interval(_number(p["lo"]), _number(p["hi"]), level,
+                                               "confidence", p.get("method", "")),
                                       _number(p["bootstrap_se"]), _number(p["se"]))
                   for p in j["params"]}
         fit = j.get("fit") or {"status": "failed", "converged": False, "statistics": {}}
@@ -515,7 +540,8 @@ def _analysis(raw: Dict[str, Any]) -> Analysis:
     optimal = []
     for o in raw.get("compute_optimal", []):
         parts = {q: Estimate(q, _number(o[q]["value"]),
-                             Interval(_number(o[q]["lo"]), _number(o[q]["hi"]), level))
+                             Interval(_number(o[q]["lo"]), _number(o[q]["hi"]), level,
+                                      "confidence", o[q].get("method", "")))
                  for q in ("N", "D", "loss")}
         optimal.append(ComputeOptimal(o["law"], o["budget"], parts["N"], parts["D"],
                                       parts["loss"], o["on_bound"], o["ok"]))

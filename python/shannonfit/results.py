@@ -76,14 +76,19 @@ class Interval(_Indexable):
 
 @dataclass(frozen=True)
 class Estimate(_Indexable):
-    """A number with its interval (None when the run had no resamples to give one)."""
+    """A number with its interval (None when the run had no resamples to give one).
+
+    interval is the one shown (the bootstrap's method); intervals holds every method's
+    (interval_methods()), percentile the plain percentile interval among them.
+    """
 
     name: str
     estimate: float
     interval: Optional[Interval] = None
     bootstrap_se: float = math.nan
     asymptotic_se: float = math.nan
-    percentile: Optional[Interval] = None  # the plain percentile interval, beside a BCa one
+    percentile: Optional[Interval] = None
+    intervals: Dict[str, Interval] = field(default_factory=dict)
 
     def __str__(self) -> str:
         return f"{self.name} = {self.estimate:.4g}" + (f" {self.interval}" if self.interval else "")
@@ -140,8 +145,9 @@ class FitResult(_Indexable):
 class BootstrapResult(FitResult):
     """fit()'s result for the full data plus `resamples` bootstrap refits.
 
-    intervals maps each reported parameter to its Estimate (interval at `level`); draws holds
-    every resample's parameters (rows of NaN where a resample failed, see ok).
+    intervals maps each reported parameter to its Estimate (interval at `level`, shown under
+    interval_method); draws holds every resample's parameters (rows of NaN where a resample
+    failed, see ok).
     """
 
     resamples: int = 0
@@ -149,6 +155,7 @@ class BootstrapResult(FitResult):
     seed: int = 0
     scheme: str = "case"
     level: float = 0.9
+    interval_method: str = "bca"
     intervals: Dict[str, Estimate] = field(default_factory=dict)
     draws: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
     solver_draws: np.ndarray = field(default_factory=lambda: np.empty((0, 0)))
@@ -163,12 +170,15 @@ class BootstrapResult(FitResult):
         frame["upper"] = [self.intervals[p].interval.upper for p in self.param_names]
         frame["level"] = self.level
         frame["kind"] = "confidence"
+        frame["method"] = [self.intervals[p].interval.method for p in self.param_names]
         return frame
 
 
 @dataclass(frozen=True)
 class Prediction(_Indexable):
-    """The loss one law predicts at (N, D[, x]), with its interval when a bootstrap gave one."""
+    """The loss one law predicts at (N, D[, x]), with its intervals when a bootstrap gave them:
+    interval (its kind says which: predict() gives the confidence band of the mean curve) and,
+    from predict(), prediction_interval for the loss of a new run."""
 
     law: str
     N: float
@@ -177,6 +187,7 @@ class Prediction(_Indexable):
     interval: Optional[Interval] = None
     x: float = 0.0
     label: str = ""
+    prediction_interval: Optional[Interval] = None
 
 
 @dataclass
@@ -210,7 +221,11 @@ class Predictions(_Indexable):
                               "lower": p.interval.lower if p.interval else math.nan,
                               "upper": p.interval.upper if p.interval else math.nan,
                               "level": p.interval.level if p.interval else math.nan,
-                              "kind": p.interval.kind if p.interval else ""}
+                              "kind": p.interval.kind if p.interval else "",
+                              "prediction_lower": (p.prediction_interval.lower
+                                                   if p.prediction_interval else math.nan),
+                              "prediction_upper": (p.prediction_interval.upper
+                                                   if p.prediction_interval else math.nan)}
                              for p in self.items])
 
 

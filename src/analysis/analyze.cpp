@@ -10,13 +10,13 @@
 #include <fmt/format.h>
 
 #include "analysis/compute_optimal.hpp"
+#include "analysis/fit_stats.hpp"
 #include "analysis/model_selection.hpp"
 #include "analysis/prediction_interval.hpp"
 #include "analysis/result_json.hpp"
 #include "analysis/uncertainty.hpp"
 #include "laws/equivalence.hpp"
 #include "shannonfit/errors.hpp"
-#include "shannonfit/stats.hpp"
 
 namespace shannonfit::analysis {
 
@@ -30,8 +30,8 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr int kCurveSizes = 8;      // model sizes drawn as curves; more would not be readable
 constexpr int kCurvePoints = 48;    // points per curve
 constexpr int kPerturbationSettings = 6;
-
-Interval chosen(const QuantityInterval& q) { return shown(q); }
+// The figures' bands (curves.csv): the percentile interval at each point of a curve.
+constexpr std::string_view kCurveMethod = "percentile";
 
 const std::string kConfidence = to_string(IntervalKind::Confidence);
 const std::string kPrediction = to_string(IntervalKind::Prediction);
@@ -107,7 +107,8 @@ class Builder {
     for (std::size_t k = 0; k < intervals.size(); ++k) {
       const ParameterEstimate& est = summary.params[k];
       const QuantityInterval& q = intervals[k];
-      const Interval iv = chosen(q);
+      const ShownInterval chosen = shown(q, *req_.method);
+      const Interval& iv = chosen.interval;
       params.push_back({{"name", est.reported_name},
                         {"solver_name", est.name},
                         {"value", number(est.reported_value)},
@@ -117,6 +118,7 @@ class Builder {
                         {"hi", number(iv.hi)},
                         {"kind", kConfidence},
                         {"level", req_.level},
+                        {"method", chosen.method->name},
                         {"identified", est.identified},
                         {"at_bound", est.at_bound}});
       params_.row().cell(law.info.name).cell(est.reported_name).cell(est.reported_value)
@@ -255,12 +257,13 @@ class Builder {
       const QuantityInterval pred = prediction_interval(lr, data_, space, t.at, req_.level, t.label);
       for (const auto& [kind, q] : {std::pair<const std::string&, const QuantityInterval&>{kConfidence, band},
                                     {kPrediction, pred}}) {
-        const Interval iv = chosen(q);
+        const ShownInterval chosen = shown(q, *req_.method);
+        const Interval& iv = chosen.interval;
         predictions_.row().cell(law.info.name).cell(t.label).cell(t.at.n).cell(t.at.d)
             .cell(t.at.x).cell(q.estimate).cell(iv.lo).cell(iv.hi).cell(q.se).cell(kind)
             .cell(req_.level);
         json p = {{"law", law.info.name}, {"label", t.label}, {"N", t.at.n}, {"D", t.at.d},
-                  {"kind", kind}, {"level", req_.level},
+                  {"kind", kind}, {"level", req_.level}, {"method", chosen.method->name},
                   {"loss", number(q.estimate)}, {"lo", number(iv.lo)}, {"hi", number(iv.hi)},
                   {"se", number(q.se)}, {"invalid_resamples", q.invalid}};
         if (data_.has_x()) p["x"] = t.at.x;
@@ -288,9 +291,10 @@ class Builder {
         return opt.ok ? opt.*member : kNaN;
       };
       const QuantityInterval qi = quantity_interval(run, name, q, req_.level, covariance);
-      const Interval iv = chosen(qi);
+      const ShownInterval chosen = shown(qi, *req_.method);
+      const Interval& iv = chosen.interval;
       j[name] = {{"value", number(qi.estimate)}, {"lo", number(iv.lo)}, {"hi", number(iv.hi)},
-                 {"kind", kConfidence}, {"level", req_.level}};
+                 {"kind", kConfidence}, {"level", req_.level}, {"method", chosen.method->name}};
       optimal_.row().cell(law.info.name).cell(req_.budget).cell(std::string(name))
           .cell(qi.estimate).cell(iv.lo).cell(iv.hi)
           .cell(std::string(best.on_bound ? "true" : "false")).cell(kConfidence).cell(req_.level);
@@ -305,8 +309,9 @@ class Builder {
   void curve_point(const LawEntry& law, const BootstrapResult& run, const char* kind, double n,
                    double d, double x) {
     const QuantityInterval q = quantity_interval(run, "", loss_at(law, {n, d, x}), req_.level, {});
+    const Interval& band = q.interval(kCurveMethod);
     curves_.row().cell(law.info.name).cell(std::string(kind)).cell(n).cell(d).cell(x)
-        .cell(q.estimate).cell(q.percentile.lo).cell(q.percentile.hi).cell(kConfidence)
+        .cell(q.estimate).cell(band.lo).cell(band.hi).cell(kConfidence)
         .cell(req_.level);
   }
 
@@ -540,12 +545,12 @@ class Builder {
       const LawAveraged avg =
           law_averaged(runs, data_, req_.bootstrap.fit.options.space, t.at, req_.level);
       h["estimate"] = number(avg.prediction.estimate);
-      h["lower"] = number(avg.prediction.percentile.lo);
-      h["upper"] = number(avg.prediction.percentile.hi);
+      h["lower"] = number(avg.prediction.interval("percentile").lo);
+      h["upper"] = number(avg.prediction.interval("percentile").hi);
       h["law"] = "law-averaged";
       h["method"] = std::string(kPredictionMethod) + "; " + kLawAveragedMethod;
-      h["confidence_band"] = {{"lower", number(avg.confidence.percentile.lo)},
-                              {"upper", number(avg.confidence.percentile.hi)},
+      h["confidence_band"] = {{"lower", number(avg.confidence.interval("percentile").lo)},
+                              {"upper", number(avg.confidence.interval("percentile").hi)},
                               {"kind", kConfidence}};
       json picked = json::object();
       for (std::size_t c = 0; c < avg.candidates.size(); ++c)

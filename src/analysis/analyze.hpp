@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "analysis/bootstrap.hpp"
+#include "analysis/intervals.hpp"
 #include "analysis/prediction.hpp"
 #include "analysis/report.hpp"
 #include "shannonfit/batch.hpp"
@@ -28,6 +29,8 @@ struct AnalyzeRequest {
   double budget = 0;               // compute budget C = 6ND for the compute-optimal split; 0: none
   double budget_x = 0;             // perturbation strength the compute-optimal split assumes
   double level = 0.9;              // interval coverage
+  // The interval shown for parameters, predictions and the compute-optimal split (shown()).
+  const IntervalMethod* method = &default_interval_method();
   BootstrapOptions bootstrap;      // resamples, seed, scheme, and the fit plan's config
   int kfold = 5;                   // folds of k-fold cross-validation (< 2: none; not run
                                    //   when the rows are grouped: leave-one-model-out instead)

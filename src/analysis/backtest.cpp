@@ -134,9 +134,9 @@ SplitOutcome run_split(const BacktestRequest& req, SplitKind kind, const std::ve
       HiddenRow row = score_row(lr.law->info.name, data, i,
                                 predicted_loss(*lr.law, lr.run->full.params.data(), at));
       for (double level : req.levels) {
-        row.confidence.push_back(shown(confidence_band(lr, at, level, {})));
+        row.confidence.push_back(shown(confidence_band(lr, at, level, {})).interval);
         row.prediction.push_back(
-            bootstrap_interval("", row.estimate, finite, 0, {}, level, NAN).percentile);
+            bootstrap_interval("", row.estimate, finite, 0, {}, level, NAN).interval("percentile"));
       }
       out.rows.push_back(std::move(row));
     }
@@ -145,8 +145,8 @@ SplitOutcome run_split(const BacktestRequest& req, SplitKind kind, const std::ve
       for (double level : req.levels) {
         const LawAveraged avg = law_averaged(law_runs, train, space, at, level);
         row.estimate = avg.prediction.estimate;
-        row.confidence.push_back(avg.confidence.percentile);
-        row.prediction.push_back(avg.prediction.percentile);
+        row.confidence.push_back(avg.confidence.interval("percentile"));
+        row.prediction.push_back(avg.prediction.interval("percentile"));
       }
       out.rows.push_back(std::move(row));
     }

@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "shannonfit/stats.hpp"
+#include "analysis/fit_stats.hpp"
 
 namespace shannonfit {
 

@@ -13,8 +13,8 @@
 
 #include "analysis/extrapolation.hpp"
 #include "analysis/fit_record.hpp"
+#include "analysis/intervals.hpp"
 #include "analysis/model_selection.hpp"
-#include "shannonfit/intervals.hpp"
 
 namespace shannonfit {
 

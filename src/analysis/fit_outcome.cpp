@@ -5,8 +5,8 @@
 #include <cstdio>
 #include <limits>
 
+#include "analysis/fit_stats.hpp"
 #include "shannonfit/errors.hpp"
-#include "shannonfit/stats.hpp"
 
 namespace shannonfit {
 

@@ -7,7 +7,7 @@
 
 #include "analysis/fit_outcome.hpp"
 #include "analysis/fit_plan.hpp"
-#include "shannonfit/stats.hpp"
+#include "analysis/fit_stats.hpp"
 
 namespace shannonfit {
 

@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <limits>
 
-#include "shannonfit/stats.hpp"
+#include "analysis/fit_stats.hpp"
 
 namespace shannonfit {
 
@@ -219,7 +219,7 @@ struct ScaledNormal {
   }
 };
 
-// The Huber M-estimator's sandwich covariance with its small-sample factor (stats.hpp). Clears
+// The Huber M-estimator's sandwich covariance with its small-sample factor (fit_stats.hpp). Clears
 // `determined` for parameters along directions the bread does not fix.
 Eigen::MatrixXd huber_sandwich(const LawEntry& law, const double* params, const Dataset& data,
                                const FitOptions& options, const std::vector<double>* w,

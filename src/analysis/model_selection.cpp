@@ -5,10 +5,10 @@
 #include <numeric>
 #include <set>
 
+#include "analysis/fit_stats.hpp"
 #include "laws/equivalence.hpp"
 #include "shannonfit/errors.hpp"
 #include "shannonfit/resample.hpp"
-#include "shannonfit/stats.hpp"
 
 namespace shannonfit {
 

@@ -6,7 +6,7 @@
 // so each law runs as ONE batch of starts × weightings on whatever backend was chosen.
 //
 // Conventions: residuals live in the space the fits use (FitOptions::space: ln L or L), as in
-// stats.hpp. A held-out score is unweighted over the rows it predicts: MSE = mean r², and
+// fit_stats.hpp. A held-out score is unweighted over the rows it predicts: MSE = mean r², and
 // R² = 1 − Σr² / Σ(y − ȳ)² with ȳ the mean of those rows' targets.
 //
 // Pooling over datasets fitted separately (one fit per --by slice): the held-out rows of all of

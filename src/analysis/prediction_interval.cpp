@@ -5,10 +5,10 @@
 #include <limits>
 #include <stdexcept>
 
+#include "analysis/fit_stats.hpp"
 #include "analysis/uncertainty.hpp"
 #include "laws/equivalence.hpp"
 #include "shannonfit/resample.hpp"
-#include "shannonfit/stats.hpp"
 
 namespace shannonfit {
 
@@ -169,27 +169,18 @@ double curve_value(const LawRun& lr, long r, const PredictionPoint& at, Space sp
   return to_space(predicted_loss(*lr.law, lr.run->resamples[r].params.data(), at), space);
 }
 
-QuantityInterval percentile_of(std::string name, double estimate, const std::vector<double>& values,
-                               double level) {
+// A new run's losses and values pooled over laws are draws, not one estimator's bootstrap
+// distribution: only the methods for a new run apply (new_run_interval).
+QuantityInterval interval_of_draws(std::string name, double estimate,
+                                   const std::vector<double>& values, double level) {
   std::vector<double> finite;
-  int invalid = 0;
   for (double v : values)
-    if (std::isfinite(v))
-      finite.push_back(v);
-    else
-      ++invalid;
-  QuantityInterval q = bootstrap_interval(std::move(name), estimate, std::move(finite), invalid,
-                                          {}, level, kNaN);
-  q.bca = {};  // a new run's loss is not a parameter: no bias correction is defined for it
-  q.z0 = kNaN;
-  return q;
+    if (std::isfinite(v)) finite.push_back(v);
+  const int invalid = static_cast<int>(values.size() - finite.size());
+  return new_run_interval(std::move(name), estimate, std::move(finite), invalid, level);
 }
 
 }  // namespace
-
-Interval shown(const QuantityInterval& q) {
-  return std::isfinite(q.bca.lo) && std::isfinite(q.bca.hi) ? q.bca : q.percentile;
-}
 
 QuantityInterval confidence_band(const LawRun& lr, const PredictionPoint& at, double level,
                                  const std::vector<double>& covariance, std::string name) {
@@ -213,7 +204,7 @@ std::vector<double> new_run_losses(const LawRun& lr, const Dataset& data, Space 
 
 QuantityInterval prediction_interval(const LawRun& lr, const Dataset& data, Space space,
                                      const PredictionPoint& at, double level, std::string name) {
-  return percentile_of(std::move(name), predicted_loss(*lr.law, lr.run->full.params.data(), at),
+  return interval_of_draws(std::move(name), predicted_loss(*lr.law, lr.run->full.params.data(), at),
                        new_run_losses(lr, data, space, at), level);
 }
 
@@ -275,8 +266,8 @@ LawAveraged law_averaged(const std::vector<LawRun>& laws, const Dataset& data, S
                                                    members[m]->run->full.params.data(), at);
     }
   }
-  out.confidence = percentile_of("law-averaged", estimate, mean_values, level);
-  out.prediction = percentile_of("law-averaged", estimate, new_values, level);
+  out.confidence = interval_of_draws("law-averaged", estimate, mean_values, level);
+  out.prediction = interval_of_draws("law-averaged", estimate, new_values, level);
   out.confidence.invalid = out.prediction.invalid = out.skipped;
   return out;
 }

@@ -30,8 +30,8 @@
 #include <vector>
 
 #include "analysis/bootstrap.hpp"
+#include "analysis/intervals.hpp"
 #include "analysis/prediction.hpp"
-#include "shannonfit/intervals.hpp"
 
 namespace shannonfit {
 
@@ -49,9 +49,6 @@ struct LawRun {
   const BootstrapResult* run = nullptr;
 };
 
-// The interval a reader is shown for a confidence band: BCa when it exists, else percentile.
-Interval shown(const QuantityInterval& q);
-
 // The confidence band of the law's loss at `at`.
 QuantityInterval confidence_band(const LawRun& lr, const PredictionPoint& at, double level,
                                  const std::vector<double>& covariance, std::string name = "");
@@ -62,8 +59,8 @@ QuantityInterval confidence_band(const LawRun& lr, const PredictionPoint& at, do
 std::vector<double> new_run_losses(const LawRun& lr, const Dataset& data, Space space,
                                    const PredictionPoint& at);
 
-// The prediction interval at `at` (percentile of new_run_losses; estimate: the full-data
-// curve's loss there).
+// The prediction interval at `at` (new_run_interval of new_run_losses: the percentile
+// interval; estimate: the full-data curve's loss there).
 QuantityInterval prediction_interval(const LawRun& lr, const Dataset& data, Space space,
                                      const PredictionPoint& at, double level,
                                      std::string name = "");

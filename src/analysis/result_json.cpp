@@ -102,43 +102,47 @@ nlohmann::json fit_json(const FitRecord& r, const std::string& by_column) {
   return j;
 }
 
-nlohmann::json interval_json(const QuantityInterval& q) {
-  return {{"name", q.name},
-          {"kind", to_string(IntervalKind::Confidence)},
-          {"estimate", q.estimate},
-          {"level", q.level},
-          {"bootstrap_se", q.se},
-          {"bootstrap_mean", q.mean},
-          {"bias", q.bias},
-          {"percentile", pair(q.percentile)},
-          {"bca", pair(q.bca)},
-          {"bca_z0", q.z0},
-          {"bca_acceleration", q.acceleration},
-          {"jackknife_values", q.jackknife_n},
-          {"asymptotic_se", q.asymptotic_se},
-          {"asymptotic", pair(q.asymptotic)},
-          {"resamples_used", q.n},
-          {"resamples_invalid", q.invalid}};
+nlohmann::json interval_json(const QuantityInterval& q, const IntervalMethod& method) {
+  const ShownInterval chosen = shown(q, method);
+  nlohmann::json j = {{"name", q.name},
+                      {"kind", to_string(IntervalKind::Confidence)},
+                      {"estimate", q.estimate},
+                      {"level", q.level},
+                      {"method", chosen.method->name},
+                      {"interval", pair(chosen.interval)},
+                      {"bootstrap_se", q.se},
+                      {"bootstrap_mean", q.mean},
+                      {"bias", q.bias},
+                      {"bca_z0", q.z0},
+                      {"bca_acceleration", q.acceleration},
+                      {"jackknife_values", q.jackknife_n},
+                      {"asymptotic_se", q.asymptotic_se},
+                      {"resamples_used", q.n},
+                      {"resamples_invalid", q.invalid}};
+  for (const IntervalMethod& m : interval_methods()) j[std::string(m.name)] = pair(q.interval(m.name));
+  return j;
 }
 
 nlohmann::json percentile_interval_json(const QuantityInterval& q) {
-  return {{"level", q.level}, {"lo", q.percentile.lo}, {"hi", q.percentile.hi},
+  const Interval& percentile = q.interval(fallback_interval_method().name);
+  return {{"level", q.level}, {"lo", percentile.lo}, {"hi", percentile.hi},
           {"resamples_used", q.n}};
 }
 
 nlohmann::json predictions_json(const std::vector<PredictionPoint>& points,
                                 const std::vector<QuantityInterval>& confidence,
-                                const std::vector<QuantityInterval>& new_run) {
+                                const std::vector<QuantityInterval>& new_run,
+                                const IntervalMethod& method) {
   nlohmann::json out = nlohmann::json::array();
   for (std::size_t i = 0; i < points.size(); ++i) {
-    nlohmann::json j = interval_json(confidence[i]);
+    nlohmann::json j = interval_json(confidence[i], method);
     j["N"] = points[i].n;
     j["D"] = points[i].d;
     j["x"] = points[i].x;
     if (i < new_run.size())
       j["prediction"] = {{"kind", to_string(IntervalKind::Prediction)},
                          {"level", new_run[i].level},
-                         {"interval", pair(new_run[i].percentile)},
+                         {"interval", pair(shown(new_run[i], method).interval)},
                          {"method", kPredictionMethod},
                          {"resamples_used", new_run[i].n}};
     out.push_back(j);

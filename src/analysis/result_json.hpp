@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "analysis/fit_record.hpp"
+#include "analysis/intervals.hpp"
 #include "analysis/prediction.hpp"
-#include "shannonfit/intervals.hpp"
 
 namespace shannonfit {
 
@@ -29,18 +29,21 @@ nlohmann::json fit_json(const FitRecord& r, const std::string& by_column = "");
 // {"start_outcomes": ..., "best_fit": ...}: the part of fit_json about the starts' health.
 nlohmann::json fit_health_json(const FitRecord& r);
 
-// A bootstrap interval of one quantity: estimate, bootstrap SE and bias, percentile and BCa
-// intervals, the asymptotic (delta-method) one.
-nlohmann::json interval_json(const QuantityInterval& q);
+// A bootstrap interval of one quantity: estimate, bootstrap SE and bias, BCa's z0 and
+// acceleration, the asymptotic SE, every method's interval under its name, and under "interval"
+// the one shown for `method` with the method that gave it under "method" (shown()).
+nlohmann::json interval_json(const QuantityInterval& q,
+                             const IntervalMethod& method = default_interval_method());
 
 // The percentile interval of a statistic over resamples (a held-out score, a win rate), where
-// no BCa or asymptotic interval exists: {"level", "lo", "hi", "resamples_used"}.
+// no other method applies: {"level", "lo", "hi", "resamples_used"}.
 nlohmann::json percentile_interval_json(const QuantityInterval& q);
 
 // One entry per point: the confidence band's interval_json with N, D, x, and under "prediction"
-// the new-run interval when `new_run` is not empty.
+// the new-run interval shown for `method` when `new_run` is not empty.
 nlohmann::json predictions_json(const std::vector<PredictionPoint>& points,
                                 const std::vector<QuantityInterval>& confidence,
-                                const std::vector<QuantityInterval>& new_run = {});
+                                const std::vector<QuantityInterval>& new_run = {},
+                                const IntervalMethod& method = default_interval_method());
 
 }  // namespace shannonfit

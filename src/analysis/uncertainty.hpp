@@ -6,7 +6,7 @@
 #include <vector>
 
 #include "analysis/bootstrap.hpp"
-#include "shannonfit/intervals.hpp"
+#include "analysis/intervals.hpp"
 
 namespace shannonfit {
 

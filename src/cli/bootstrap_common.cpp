@@ -46,6 +46,7 @@ void add_resample_options(CLI::App& cmd, ResampleArgs& a) {
       ->check(seed_check())->capture_default_str()->group(g);
   cmd.add_option("--level", a.level, "confidence level of the intervals, in (0, 1)")
       ->capture_default_str()->group(g);
+  add_interval_method_option(cmd, a.method)->group(g);
   cmd.add_option("--chunk", a.chunk,
                  "resamples per batch (bounds memory; 0 = chosen from the start count)")
       ->check(count_check(0, kMaxResamples))->capture_default_str()->group(g);
@@ -60,6 +61,20 @@ void add_resample_options(CLI::App& cmd, ResampleArgs& a) {
                "continue the run saved in --checkpoint FILE; the outputs are byte for byte those "
                "of an uninterrupted run")
       ->group(g);
+}
+
+CLI::Option* add_interval_method_option(CLI::App& cmd, std::string& method) {
+  std::vector<std::string> names;
+  std::string help = "the interval shown first and as \"interval\" in the JSON, where it is "
+                     "defined (else " + std::string(fallback_interval_method().name) +
+                     "); every method is listed beside it:";
+  for (const IntervalMethod& m : interval_methods()) {
+    names.emplace_back(m.name);
+    help += fmt::format("\n  {}: {}", m.name, m.description);
+  }
+  return cmd.add_option("--method", method, help)
+      ->check(CLI::IsMember(names))
+      ->capture_default_str();
 }
 
 void plan_checkpoint(io::OutputPlan& plan, const ResampleArgs& a) {
@@ -79,7 +94,8 @@ std::optional<CheckpointFile> open_checkpoint(const ResampleArgs& a) {
 
 nlohmann::json describe(const ResampleArgs& a) {
   return {{"resamples", a.resamples}, {"scheme", a.scheme}, {"seed", a.seed},
-          {"level", a.level},         {"chunk", a.chunk},   {"jackknife", !a.no_jackknife}};
+          {"level", a.level},         {"interval_method", a.method}, {"chunk", a.chunk},
+          {"jackknife", !a.no_jackknife}};
 }
 
 Scheme chosen_scheme(const ResampleArgs& args, const Dataset& data) {
@@ -194,14 +210,24 @@ nlohmann::json describe_run(const BootstrapResult& r) {
           {"jackknife_failed", jack_failed}};
 }
 
-std::string interval_table(const std::vector<QuantityInterval>& qs, double level) {
+std::string interval_table(const std::vector<QuantityInterval>& qs, double level,
+                           const IntervalMethod& method) {
   const std::string pct = io::format_number(100 * level, 4) + "% ";
-  io::TextTable t({to_string(IntervalKind::Confidence), "estimate", "boot.SE", "bias",
-                   pct + "percentile", pct + "BCa", "asym.SE"});
-  for (const auto& q : qs)
-    t.add_row({q.name, io::format_number(q.estimate), io::format_number(q.se, 3),
-               io::format_number(q.bias, 3), range(q.percentile), range(q.bca),
-               io::format_number(q.asymptotic_se, 3)});
+  std::vector<const IntervalMethod*> columns = {&method};
+  for (const IntervalMethod& m : interval_methods())
+    if (&m != &method) columns.push_back(&m);
+  std::vector<std::string> header = {to_string(IntervalKind::Confidence), "estimate", "boot.SE",
+                                     "bias"};
+  for (const IntervalMethod* m : columns) header.push_back(pct + std::string(m->label));
+  header.push_back("asym.SE");
+  io::TextTable t(header);
+  for (const auto& q : qs) {
+    std::vector<std::string> row = {q.name, io::format_number(q.estimate),
+                                    io::format_number(q.se, 3), io::format_number(q.bias, 3)};
+    for (const IntervalMethod* m : columns) row.push_back(range(q.interval(m->name)));
+    row.push_back(io::format_number(q.asymptotic_se, 3));
+    t.add_row(row);
+  }
   return t.render();
 }
 
@@ -230,7 +256,7 @@ std::vector<QuantityInterval> new_run_intervals(const BootstrapRecord& rec,
 std::string new_run_table(const std::vector<QuantityInterval>& qs, double level) {
   io::TextTable t({to_string(IntervalKind::Prediction), "estimate",
                    io::format_number(100 * level, 4) + "% interval for a new run's loss"});
-  for (const auto& q : qs) t.add_row({q.name, io::format_number(q.estimate), range(q.percentile)});
+  for (const auto& q : qs) t.add_row({q.name, io::format_number(q.estimate), range(shown(q).interval)});
   return t.render();
 }
 

@@ -11,27 +11,33 @@
 
 #include "analysis/bootstrap.hpp"
 #include "analysis/checkpoint.hpp"
+#include "analysis/intervals.hpp"
+#include "analysis/intervals.hpp"
 #include "analysis/prediction.hpp"
 #include "cli/common.hpp"
 #include "cli/fitting.hpp"
 #include "cli/interrupt.hpp"
-#include "shannonfit/intervals.hpp"
 
 namespace shannonfit::cli {
 
-// --resamples, --scheme, --seed, --level, --chunk, --no-jackknife, --checkpoint, --resume.
-// Where resamples start is the solver group's --starts (default best for these commands).
+// --resamples, --scheme, --seed, --level, --method, --chunk, --no-jackknife, --checkpoint,
+// --resume. Where resamples start is the solver group's --starts (default best for these
+// commands).
 struct ResampleArgs {
   int resamples = 1000;
   std::string scheme = "auto";
   std::uint64_t seed = 0;
   double level = kDefaultLevel;
+  std::string method{default_interval_method().name};  // the interval shown (intervals.hpp)
   int chunk = 0;
   bool no_jackknife = false;
   std::string checkpoint;  // --checkpoint FILE: completed resamples saved after every chunk
   bool resume = false;     // --resume: continue the run saved in --checkpoint
 };
 void add_resample_options(CLI::App& cmd, ResampleArgs& args);
+// --method: the interval shown, one of interval_methods(), with each method's description in
+// its help. Shared with `analyze`, which has resampling options of its own.
+CLI::Option* add_interval_method_option(CLI::App& cmd, std::string& method);
 nlohmann::json describe(const ResampleArgs& args);
 
 // One law on one slice: the full-data fit (with its statistics) and the bootstrap around it.
@@ -75,8 +81,9 @@ void throw_if_interrupted(bool interrupted);
 nlohmann::json describe_run(const BootstrapResult& run);
 
 // Rows of confidence intervals under a header naming the kind and level: name, estimate,
-// bootstrap SE, bias, percentile and BCa intervals, asymptotic SE.
-std::string interval_table(const std::vector<QuantityInterval>& qs, double level);
+// bootstrap SE, bias, every method's interval (`method`'s first), asymptotic SE.
+std::string interval_table(const std::vector<QuantityInterval>& qs, double level,
+                           const IntervalMethod& method);
 
 // Prediction intervals for `points` from a run (law looked up by name); `covariance` (solver
 // space, may be empty) gives the asymptotic intervals beside them.

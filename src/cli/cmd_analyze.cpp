@@ -13,9 +13,9 @@
 
 #include "analysis/analyze.hpp"
 #include "analysis/extrapolation.hpp"
-#include "analysis/result_json.hpp"
 #include "analysis/prediction_interval.hpp"
 #include "analysis/report.hpp"
+#include "analysis/result_json.hpp"
 #include "cli/bootstrap_common.hpp"
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
@@ -39,6 +39,7 @@ struct AnalyzeArgs {
   std::uint64_t seed = 0;
   std::string scheme = "auto";
   double level = kDefaultLevel;
+  std::string method{default_interval_method().name};
   int kfold = 5;
   std::string extrapolate;
   bool no_figures = false;
@@ -110,6 +111,7 @@ void run(const AnalyzeArgs& a) {
   }
   req.budget = a.budget;
   req.level = a.level;
+  req.method = &find_interval_method(a.method);
   req.bootstrap.resamples = a.resamples;
   req.bootstrap.seed = a.seed;
   req.bootstrap.scheme = a.scheme == "auto" ? default_scheme(data) : parse_scheme(a.scheme);
@@ -126,6 +128,7 @@ void run(const AnalyzeArgs& a) {
   j["seed"] = a.seed;
   j["resamples"] = a.resamples;
   j["scheme"] = to_string(req.bootstrap.scheme);
+  j["interval_method"] = a.method;
   j["data"] = describe(a.data, loaded);
   j["data"]["path"] = a.data.path;
   j["data"]["sha256"] = report::sha256_file(a.data.path);
@@ -230,6 +233,7 @@ void register_analyze(CLI::App& app) {
       ->capture_default_str()->group(g);
   cmd->add_option("--level", a->level, "interval coverage")
       ->capture_default_str()->check(CLI::Range(0.5, 0.999))->group(g);
+  add_interval_method_option(*cmd, a->method)->group(g);
   cmd->add_option("--kfold", a->kfold, "folds of k-fold cross-validation for ranking (0: none)")
       ->check(kfold_check())->capture_default_str()->group(g);
   cmd->add_option("--extrapolate", a->extrapolate,

@@ -67,6 +67,7 @@ void run(const BootstrapArgs& a) {
   std::vector<std::string> skipped;
   const auto laws = resolve_laws(a.laws, !a.data.perturbation.empty(), &skipped);
   validate_level(a.resample.level);
+  const IntervalMethod& method = find_interval_method(a.resample.method);
   require_interval_resamples(a.resample.resamples, a.resample.level);
   if (a.resample.scheme == "cluster" && a.data.map.group.empty())
     throw InputError("--scheme cluster resamples whole groups: name the group column with "
@@ -105,21 +106,21 @@ void run(const BootstrapArgs& a) {
         for (double c : a.budgets) allocs.push_back(allocation(rec, c, co, level));
 
         nlohmann::json pj = nlohmann::json::array(), aj = nlohmann::json::array();
-        for (const auto& q : params) pj.push_back(interval_json(q));
+        for (const auto& q : params) pj.push_back(interval_json(q, method));
         for (const auto& al : allocs) {
           aj.push_back({{"budget", al.budget},
                         {"flops_per_token_param", co.flops_per_token_param},
                         {"n_bounds", {co.n_min, co.n_max}},
                         {"estimate_on_bound", al.estimate.on_bound},
                         {"resamples_on_bound", al.resamples_on_bound},
-                        {"N", interval_json(al.nd_l[0])},
-                        {"D", interval_json(al.nd_l[1])},
-                        {"L", interval_json(al.nd_l[2])}});
+                        {"N", interval_json(al.nd_l[0], method)},
+                        {"D", interval_json(al.nd_l[1], method)},
+                        {"L", interval_json(al.nd_l[2], method)}});
         }
         results.push_back({{"fit", fit_json(rec.fit, a.data.map.by)},
                            {"bootstrap", describe_run(rec.run)},
                            {"parameters", pj},
-                           {"predictions", predictions_json(points, preds, new_run)},
+                           {"predictions", predictions_json(points, preds, new_run, method)},
                            {"compute_optimal", aj}});
 
         if (show_text(a.output)) {
@@ -134,15 +135,15 @@ void run(const BootstrapArgs& a) {
                       to_string(rec.run.scheme), rec.run.resamples.size(), rec.run.requested,
                       rec.run.failed(), to_string(rec.run.starts), rec.run.n_starts,
                       static_cast<unsigned long long>(rec.run.seed), rec.run.seconds);
-          std::printf("%s", interval_table(params, level).c_str());
+          std::printf("%s", interval_table(params, level, method).c_str());
           if (!preds.empty())
             std::printf("\n%s%s", new_run_table(new_run, level).c_str(),
-                        interval_table(preds, level).c_str());
+                        interval_table(preds, level, method).c_str());
           for (const auto& al : allocs) {
             std::printf("\n  compute-optimal at C = %s FLOPs (C = %g N D)%s\n",
                         io::format_number(al.budget, 4).c_str(), co.flops_per_token_param,
                         al.estimate.on_bound ? "  [estimate on a search bound]" : "");
-            std::printf("%s", interval_table(al.nd_l, level).c_str());
+            std::printf("%s", interval_table(al.nd_l, level, method).c_str());
             if (al.resamples_on_bound > 0)
               std::printf("  %d resamples put N* on a search bound [%g, %g]\n",
                           al.resamples_on_bound, co.n_min, co.n_max);

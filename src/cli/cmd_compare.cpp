@@ -11,6 +11,8 @@
 
 #include "analysis/compare.hpp"
 #include "analysis/extrapolation.hpp"
+#include "analysis/fit_stats.hpp"
+#include "analysis/intervals.hpp"
 #include "cli/commands.hpp"
 #include "cli/common.hpp"
 #include "cli/fitting.hpp"
@@ -19,8 +21,6 @@
 #include "io/filter.hpp"
 #include "io/text_table.hpp"
 #include "shannonfit/errors.hpp"
-#include "shannonfit/intervals.hpp"
-#include "shannonfit/stats.hpp"
 
 namespace shannonfit::cli {
 
@@ -81,7 +81,8 @@ std::string fmt(double v) { return io::format_number(v, 4); }
 
 std::string with_interval(double v, const QuantityInterval& q) {
   if (q.n == 0) return fmt(v);
-  return fmt(v) + " [" + fmt(q.percentile.lo) + ", " + fmt(q.percentile.hi) + "]";
+  const Interval& percentile = q.interval("percentile");
+  return fmt(v) + " [" + fmt(percentile.lo) + ", " + fmt(percentile.hi) + "]";
 }
 
 nlohmann::json score_json(const PredictionScore& s) {

@@ -7,6 +7,8 @@
 #include <memory>
 #include <optional>
 
+#include <fmt/format.h>
+
 #include "analysis/bootstrap_io.hpp"
 #include "analysis/prediction_interval.hpp"
 #include "cli/bootstrap_common.hpp"
@@ -79,6 +81,7 @@ void run(const PredictArgs& a) {
     throw InputError("predict needs either DATA (to run a bootstrap now) or --params FILE (from "
                      "`bootstrap --params-out`), not both");
   validate_level(a.resample.level);
+  const IntervalMethod& method = find_interval_method(a.resample.method);
   if (a.params.empty()) require_interval_resamples(a.resample.resamples, a.resample.level);
   io::OutputPlan plan = output_plan(a.data, a.output);
   plan.input(a.params, "--params");
@@ -112,11 +115,13 @@ void run(const PredictArgs& a) {
   }
 
   const double level = a.resample.level;
-  // percentile and BCa columns: the confidence band of the mean curve; prediction columns: the
-  // interval for a new run's loss (empty with --params, which has no data to estimate it from).
-  std::string csv = "law,by,N,D,x,loss,bootstrap_se,confidence_percentile_lo,"
-                    "confidence_percentile_hi,confidence_bca_lo,confidence_bca_hi,prediction_lo,"
-                    "prediction_hi,level\n";
+  // confidence_<method> columns, one pair per interval method: the confidence band of the mean
+  // curve; prediction columns: the interval for a new run's loss (empty with --params, which has
+  // no data to estimate it from).
+  std::string csv = "law,by,N,D,x,loss,bootstrap_se,";
+  for (const IntervalMethod& m : interval_methods())
+    csv += fmt::format("confidence_{0}_lo,confidence_{0}_hi,", m.name);
+  csv += "prediction_lo,prediction_hi,level\n";
   nlohmann::json results = nlohmann::json::array();
   bool interrupted = false;
   for (const PredictedRun& pr : runs) {
@@ -131,17 +136,16 @@ void run(const PredictArgs& a) {
                        {"by", pr.by},
                        {"full_fit", pr.fit ? fit_health_json(*pr.fit) : nlohmann::json()},
                        {"bootstrap", describe_run(pr.run)},
-                       {"predictions", predictions_json(points, qs, new_run)}});
+                       {"predictions", predictions_json(points, qs, new_run, method)}});
     for (std::size_t i = 0; i < points.size(); ++i) {
       const auto& q = qs[i];
       csv += pr.run.law + "," + pr.by + "," + csv_number(points[i].n) + "," +
              csv_number(points[i].d) + "," + csv_number(points[i].x) + "," +
-             csv_number(q.estimate) + "," + csv_number(q.se) + "," +
-             csv_number(q.percentile.lo) + "," + csv_number(q.percentile.hi) + "," +
-             csv_number(q.bca.lo) + "," + csv_number(q.bca.hi) + "," +
-             csv_number(i < new_run.size() ? new_run[i].percentile.lo : NAN) + "," +
-             csv_number(i < new_run.size() ? new_run[i].percentile.hi : NAN) + "," +
-             csv_number(level) + "\n";
+             csv_number(q.estimate) + "," + csv_number(q.se) + ",";
+      for (const Interval& iv : q.by_method) csv += csv_number(iv.lo) + "," + csv_number(iv.hi) + ",";
+      const Interval new_run_iv = i < new_run.size() ? shown(new_run[i], method).interval : Interval{};
+      csv += csv_number(new_run_iv.lo) + "," + csv_number(new_run_iv.hi) + "," + csv_number(level) +
+             "\n";
     }
     if (show_text(a.output)) {
       std::printf("%s%s%s: %zu resamples (%d failed)\n", pr.run.law.c_str(),
@@ -155,7 +159,7 @@ void run(const PredictArgs& a) {
         std::printf("(no prediction interval for a new run: --params holds no data to estimate "
                     "the runs' scatter from; run predict on DATA for one)\n");
       }
-      std::printf("%s\n", interval_table(qs, level).c_str());
+      std::printf("%s\n", interval_table(qs, level, method).c_str());
     }
   }
   emit_json(a.output, result_document("predict", {{"source", source},

@@ -6,9 +6,9 @@
 #include <string>
 
 #include "analysis/fit_outcome.hpp"
+#include "analysis/fit_stats.hpp"
 #include "analysis/result_json.hpp"
 #include "cli/common.hpp"
-#include "shannonfit/stats.hpp"
 
 namespace shannonfit::cli {
 

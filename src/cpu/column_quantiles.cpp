@@ -1,4 +1,4 @@
-#include "shannonfit/column_quantiles.hpp"
+#include "cpu/column_quantiles.hpp"
 
 #include <algorithm>
 

@@ -23,15 +23,15 @@
 #include "analysis/compute_optimal.hpp"
 #include "analysis/extrapolation.hpp"
 #include "analysis/fit_outcome.hpp"
+#include "analysis/fit_stats.hpp"
 #include "analysis/prediction.hpp"
 #include "analysis/prediction_interval.hpp"
-#include "analysis/result_json.hpp"
 #include "analysis/report.hpp"
+#include "analysis/result_json.hpp"
 #include "analysis/uncertainty.hpp"
 #include "io/csv.hpp"
 #include "shannonfit/batch.hpp"
 #include "shannonfit/errors.hpp"
-#include "shannonfit/stats.hpp"
 
 namespace py = pybind11;
 using namespace shannonfit;
@@ -327,23 +327,47 @@ struct BootstrapRun {
   const LawEntry* law = nullptr;
   BootstrapResult run;
   std::vector<double> covariance;  // of the full fit, solver space: the asymptotic intervals
+  // The data with its model groups, as `shannonfit predict` keeps it: a new run's scatter is
+  // drawn from it (prediction_interval.hpp).
+  Dataset data;
 };
 
-// An interval as Python reads it: the BCa interval where it is defined, else the percentile one.
-py::dict interval_dict(const QuantityInterval& q) {
-  const bool bca = std::isfinite(q.bca.lo) && std::isfinite(q.bca.hi);
-  const Interval& chosen = bca ? q.bca : q.percentile;
+// An interval as Python reads it: under lower/upper the one shown for `method` (shown()), and
+// every method's under "intervals".
+py::dict interval_dict(const QuantityInterval& q, const IntervalMethod& method, IntervalKind kind) {
+  const ShownInterval chosen = shown(q, method);
   py::dict d;
   d["estimate"] = q.estimate;
-  d["lower"] = chosen.lo;
-  d["upper"] = chosen.hi;
+  d["lower"] = chosen.interval.lo;
+  d["upper"] = chosen.interval.hi;
   d["level"] = q.level;
-  d["kind"] = "confidence";
-  d["method"] = bca ? "bca" : "percentile";
+  d["kind"] = to_string(kind);
+  d["method"] = std::string(chosen.method->name);
+  py::dict all;
+  for (const IntervalMethod& m : interval_methods()) {
+    const Interval& iv = q.interval(m.name);
+    all[py::str(std::string(m.name))] = py::make_tuple(iv.lo, iv.hi);
+  }
+  d["intervals"] = all;
   d["bootstrap_se"] = q.se;
+  d["bias"] = q.bias;
   d["asymptotic_se"] = q.asymptotic_se;
   d["invalid_resamples"] = q.invalid;
   return d;
+}
+
+py::list interval_method_list() {
+  py::list out;
+  for (const IntervalMethod& m : interval_methods()) {
+    py::dict d;
+    d["name"] = std::string(m.name);
+    d["label"] = std::string(m.label);
+    d["description"] = std::string(m.description);
+    d["for_new_run"] = m.for_new_run;
+    d["default"] = &m == &default_interval_method();
+    out.append(d);
+  }
+  return out;
 }
 
 py::dict bootstrap(const Array& n, const Array& d, const Array& loss, const std::string& law_name,
@@ -352,9 +376,10 @@ py::dict bootstrap(const Array& n, const Array& d, const Array& loss, const std:
                    const std::string& space, double huber_delta, const std::string& backend,
                    const std::optional<Array>& weights, const std::optional<Array>& x,
                    const std::optional<py::sequence>& groups, int threads, int max_iterations,
-                   double level, const std::string& source,
+                   double level, const std::string& method_name, const std::string& source,
                    const std::map<std::string, std::string>& columns) {
   validate_level(level);
+  const IntervalMethod& method = find_interval_method(method_name);
   const LawEntry& law = lookup_law(law_name);
   const Origin origin = make_origin(source, columns);
   const Dataset data = make_dataset(origin, n, d, loss, weights, x, groups);
@@ -392,23 +417,17 @@ py::dict bootstrap(const Array& n, const Array& d, const Array& loss, const std:
   out["scheme"] = to_string(run.scheme);
   out["level"] = level;
   out["interval_kind"] = to_string(IntervalKind::Confidence);
+  out["interval_method"] = std::string(method.name);
   py::dict intervals;
-  for (const QuantityInterval& q :
-       parameter_intervals(run, law.info, level, rec.summary.covariance)) {
-    py::dict d;
-    d["kind"] = to_string(IntervalKind::Confidence);
-    d["level"] = level;
-    d["percentile"] = py::make_tuple(q.percentile.lo, q.percentile.hi);
-    d["bca"] = py::make_tuple(q.bca.lo, q.bca.hi);
-    d["bootstrap_se"] = q.se;
-    d["bias"] = q.bias;
-    intervals[py::str(q.name)] = d;
-  }
+  for (const QuantityInterval& q : parameter_intervals(run, law.info, level, rec.summary.covariance))
+    intervals[py::str(q.name)] = interval_dict(q, method, IntervalKind::Confidence);
   out["intervals"] = intervals;
   out["draws"] = draws;
   out["solver_draws"] = solver_draws;
   out["ok"] = ok;
-  out["run"] = BootstrapRun{&law, run, rec.summary.covariance};
+  Dataset grouped = data;
+  assign_model_groups(grouped);
+  out["run"] = BootstrapRun{&law, run, rec.summary.covariance, std::move(grouped)};
   return out;
 }
 
@@ -450,14 +469,22 @@ Array predict_loss(const std::string& law_name, const Array& solver_params, cons
   return out;
 }
 
+// Per point, the confidence band of the law's mean curve, and under "prediction" the interval
+// for a new run's loss: both as `shannonfit predict` computes them from DATA.
 py::list prediction_intervals(const BootstrapRun& b, const Array& n, const Array& d,
-                              const std::optional<Array>& x, double level) {
+                              const std::optional<Array>& x, double level,
+                              const std::string& method_name) {
   validate_level(level);
+  const IntervalMethod& method = find_interval_method(method_name);
+  const LawRun lr{b.law, &b.run};
   py::list out;
   for (const PredictionPoint& at : points(n, d, x, *b.law)) {
-    const LawEntry& law = *b.law;
-    const Quantity q = [&law, at](const double* p) { return predicted_loss(law, p, at); };
-    out.append(interval_dict(quantity_interval(b.run, "loss", q, level, b.covariance)));
+    py::dict band = interval_dict(confidence_band(lr, at, level, b.covariance, "loss"), method,
+                                  IntervalKind::Confidence);
+    band["prediction"] =
+        interval_dict(prediction_interval(lr, b.data, b.run.plan.options.space, at, level, "loss"),
+                      method, IntervalKind::Prediction);
+    out.append(band);
   }
   return out;
 }
@@ -495,8 +522,9 @@ py::dict compute_optimal_point(const std::string& law_name, const Array& solver_
 // N*, D* and L* at the budget with their bootstrap intervals, as `analyze --budget` reports them.
 py::dict compute_optimal_intervals(const BootstrapRun& b, double budget,
                                    double flops_per_token_param, double n_min, double n_max,
-                                   double x, double level) {
+                                   double x, double level, const std::string& method_name) {
   validate_level(level);
+  const IntervalMethod& method = find_interval_method(method_name);
   const ComputeOptimalOptions o = optimal_options(flops_per_token_param, n_min, n_max, x, budget);
   const LawEntry& law = *b.law;
   py::dict out = optimum_dict(compute_optimal(law, b.run.full.params.data(), budget, o));
@@ -508,7 +536,8 @@ py::dict compute_optimal_intervals(const BootstrapRun& b, double budget,
       return opt.ok ? opt.*member : std::nan("");
     };
     out[py::str(std::string(name) + "_interval")] =
-        interval_dict(quantity_interval(b.run, name, q, level, b.covariance));
+        interval_dict(quantity_interval(b.run, name, q, level, b.covariance), method,
+                      IntervalKind::Confidence);
   }
   return out;
 }
@@ -525,7 +554,8 @@ py::object analyze(const Array& n, const Array& d, const Array& loss,
                    const std::string& backend, const std::optional<Array>& weights,
                    const std::optional<Array>& x, const std::optional<py::sequence>& groups,
                    int threads, int max_iterations, int kfold, const std::string& extrapolate,
-                   const std::string& source, const std::map<std::string, std::string>& columns) {
+                   const std::string& method, const std::string& source,
+                   const std::map<std::string, std::string>& columns) {
   validate_level(level);
   if (resamples < 1) throw InputError("resamples: must be at least 1");
   if (budget < 0) throw InputError("budget: must be positive");
@@ -537,6 +567,7 @@ py::object analyze(const Array& n, const Array& d, const Array& loss,
   req.budget = budget;
   req.budget_x = budget_x;
   req.level = level;
+  req.method = &find_interval_method(method);
   req.kfold = kfold;
   req.bootstrap.resamples = resamples;
   req.bootstrap.seed = seed;
@@ -573,6 +604,9 @@ PYBIND11_MODULE(_core, m) {
   py::register_exception<InputError>(m, "InputError", PyExc_ValueError);
   py::register_exception<FitError>(m, "FitError", PyExc_RuntimeError);
   m.def("laws", &laws, "Every registered law: name, formula, source and parameters.");
+  m.def("interval_methods", &interval_method_list,
+        "Every interval method: name, label, description, whether it applies to a new run's "
+        "loss, and whether it is the default.");
   m.def("fit", &fit, py::arg("n"), py::arg("d"), py::arg("loss"), py::arg("law"),
         py::arg("loss_kind"), py::arg("space"), py::arg("huber_delta"), py::arg("backend"),
         py::arg("weights"), py::arg("x"), py::arg("starts"), py::arg("threads"),
@@ -583,26 +617,28 @@ PYBIND11_MODULE(_core, m) {
         py::arg("resamples"), py::arg("seed"), py::arg("scheme"), py::arg("starts"),
         py::arg("loss_kind"), py::arg("space"), py::arg("huber_delta"), py::arg("backend"),
         py::arg("weights"), py::arg("x"), py::arg("groups"), py::arg("threads"),
-        py::arg("max_iterations"), py::arg("level"), py::arg("source") = "arrays",
-        py::arg("columns") = std::map<std::string, std::string>{},
+        py::arg("max_iterations"), py::arg("level"), py::arg("method"),
+        py::arg("source") = "arrays", py::arg("columns") = std::map<std::string, std::string>{},
         "Full fit plus bootstrap refits; returns the draws as (resamples, params) arrays.");
   py::class_<BootstrapRun>(m, "BootstrapRun",
                            "A bootstrap run, kept for intervals on derived quantities");
   m.def("prediction_intervals", &prediction_intervals, py::arg("run"), py::arg("n"),
-        py::arg("d"), py::arg("x") = py::none(), py::arg("level"),
-        "Loss at (n, d[, x]) with its bootstrap interval, one dict per point.");
+        py::arg("d"), py::arg("x") = py::none(), py::arg("level"), py::arg("method"),
+        "Loss at (n, d[, x]) with its confidence band and, under \"prediction\", the interval "
+        "for a new run's loss; one dict per point.");
   m.def("compute_optimal", &compute_optimal_point, py::arg("law"), py::arg("solver_params"),
         py::arg("budget"), py::arg("flops_per_token_param"), py::arg("n_min"), py::arg("n_max"),
         py::arg("x"), "N*, D*, L* minimising the loss at compute budget C = k N D.");
   m.def("compute_optimal_intervals", &compute_optimal_intervals, py::arg("run"),
         py::arg("budget"), py::arg("flops_per_token_param"), py::arg("n_min"), py::arg("n_max"),
-        py::arg("x"), py::arg("level"), "N*, D*, L* with their bootstrap intervals.");
+        py::arg("x"), py::arg("level"), py::arg("method"),
+        "N*, D*, L* with their bootstrap intervals.");
   m.def("analyze", &analyze, py::arg("n"), py::arg("d"), py::arg("loss"), py::arg("laws"),
         py::arg("targets"), py::arg("budget"), py::arg("budget_x"), py::arg("level"),
         py::arg("resamples"), py::arg("seed"), py::arg("scheme"), py::arg("starts"),
         py::arg("loss_kind"), py::arg("space"), py::arg("huber_delta"), py::arg("backend"),
         py::arg("weights"), py::arg("x"), py::arg("groups"), py::arg("threads"),
-        py::arg("max_iterations"), py::arg("kfold"), py::arg("extrapolate"),
+        py::arg("max_iterations"), py::arg("kfold"), py::arg("extrapolate"), py::arg("method"),
         py::arg("source") = "arrays", py::arg("columns") = std::map<std::string, std::string>{},
         "The analyze job: every law fitted, bootstrapped, ranked and evaluated.");
   m.def("guess_column", [](const std::vector<std::string>& header, const std::string& role) {

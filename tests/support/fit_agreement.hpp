@@ -7,7 +7,7 @@
 //   - the cost (the objective both minimised),
 //   - the fitted values at every point the weighting uses (what the law says about the data),
 //   - the parameters that take part in no weakly determined direction, as identifiability()
-//     (include/shannonfit/stats.hpp) finds them from each fit's J^T W J, with its threshold
+//     (src/analysis/fit_stats.hpp) finds them from each fit's J^T W J, with its threshold
 //     raised to `flat_threshold`,
 //   - J^T W J itself, only when both fits determine every parameter.
 // A real disagreement (another optimum, a wrong fit) changes the cost or the fitted values.
@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "shannonfit/stats.hpp"
+#include "analysis/fit_stats.hpp"
 #include "law_testing.hpp"
 
 namespace shannonfit::lawtest {

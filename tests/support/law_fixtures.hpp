@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "analysis/fit_stats.hpp"
 #include "shannonfit/batch.hpp"
-#include "shannonfit/stats.hpp"
 #include "synthetic.hpp"
 
 namespace shannonfit::testing {
