@@ -60,7 +60,11 @@ at_chinchilla = shannonfit.predict(boot, "70B", "1.4T")
 print(at_chinchilla.to_pandas())
 p = at_chinchilla[0]
 print(f"loss at 70B/1.4T: {p.loss:.4f}, {p.interval}")
+print(f"a new run there: {p.prediction_interval}")
 assert p.interval.kind == "confidence" and p.interval.level == 0.9
+# The band covers the mean curve; a new run also scatters about it, so its interval is wider.
+assert p.prediction_interval.kind == "prediction"
+assert p.prediction_interval.width > p.interval.width
 
 optimum = shannonfit.compute_optimal(boot, budget="5.76e23")
 print(optimum.to_pandas())

@@ -60,7 +60,7 @@ TEST(PredictionInterval, NinetyPercentCoversNewRunsWithRunToRunScatter) {
     const BootstrapResult run = run_bootstrap(data, law, o);
     const LawRun lr{&law, &run};
     const QuantityInterval p = prediction_interval(lr, data, o.fit.options.space, {n, d, 0}, 0.9);
-    const Interval band = shown(confidence_band(lr, {n, d, 0}, 0.9, {}));
+    const Interval band = shown(confidence_band(lr, {n, d, 0}, 0.9, {})).interval;
     predicted += p.interval("percentile").lo <= measured && measured <= p.interval("percentile").hi;
     banded += band.lo <= measured && measured <= band.hi;
   }

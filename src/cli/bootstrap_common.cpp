@@ -242,14 +242,13 @@ std::vector<QuantityInterval> prediction_intervals(const BootstrapResult& run,
   return out;
 }
 
-std::vector<QuantityInterval> new_run_intervals(const BootstrapRecord& rec,
+std::vector<QuantityInterval> new_run_intervals(const LawRun& run, const Dataset& resampled,
+                                                Space space,
                                                 const std::vector<PredictionPoint>& points,
                                                 double level) {
-  const LawRun lr{rec.fit.law, &rec.run};
   std::vector<QuantityInterval> out;
   for (const PredictionPoint& pt : points)
-    out.push_back(prediction_interval(lr, rec.resampled, rec.fit.options.space, pt, level,
-                                      point_name(pt)));
+    out.push_back(prediction_interval(run, resampled, space, pt, level, point_name(pt)));
   return out;
 }
 

@@ -14,6 +14,7 @@
 #include "analysis/intervals.hpp"
 #include "analysis/intervals.hpp"
 #include "analysis/prediction.hpp"
+#include "analysis/prediction_interval.hpp"
 #include "cli/common.hpp"
 #include "cli/fitting.hpp"
 #include "cli/interrupt.hpp"
@@ -91,9 +92,10 @@ std::vector<QuantityInterval> prediction_intervals(const BootstrapResult& run,
                                                    const std::vector<PredictionPoint>& points,
                                                    double level,
                                                    const std::vector<double>& covariance);
-// Prediction intervals for a new run's loss at `points` (prediction_interval.hpp); needs the
-// data the run was fitted to.
-std::vector<QuantityInterval> new_run_intervals(const BootstrapRecord& rec,
+// Prediction intervals for a new run's loss at `points` (prediction_interval.hpp), named as
+// prediction_intervals names them; needs the data the run was fitted to, with its model groups.
+std::vector<QuantityInterval> new_run_intervals(const LawRun& run, const Dataset& resampled,
+                                                Space space,
                                                 const std::vector<PredictionPoint>& points,
                                                 double level);
 // "90% prediction interval for a new run's loss" table: name, estimate, interval.

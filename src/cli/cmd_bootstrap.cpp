@@ -101,7 +101,8 @@ void run(const BootstrapArgs& a) {
         const auto& cov = rec.fit.summary.covariance;
         const auto params = parameter_intervals(rec.run, law.info, level, cov);
         const auto preds = prediction_intervals(rec.run, points, level, cov);
-        const auto new_run = new_run_intervals(rec, points, level);
+        const auto new_run = new_run_intervals({&law, &rec.run}, rec.resampled,
+                                               rec.fit.options.space, points, level);
         std::vector<AllocationIntervals> allocs;
         for (double c : a.budgets) allocs.push_back(allocation(rec, c, co, level));
 

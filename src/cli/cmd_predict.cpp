@@ -127,11 +127,10 @@ void run(const PredictArgs& a) {
   for (const PredictedRun& pr : runs) {
     interrupted = interrupted || pr.run.interrupted;
     const auto qs = prediction_intervals(pr.run, points, level, pr.covariance);
-    std::vector<QuantityInterval> new_run;
-    if (pr.resampled)
-      for (const PredictionPoint& pt : points)
-        new_run.push_back(prediction_interval({&find_law(pr.run.law), &pr.run}, *pr.resampled,
-                                              pr.fit->options.space, pt, level));
+    const std::vector<QuantityInterval> new_run =
+        pr.resampled ? new_run_intervals({&find_law(pr.run.law), &pr.run}, *pr.resampled,
+                                         pr.fit->options.space, points, level)
+                     : std::vector<QuantityInterval>{};
     results.push_back({{"law", pr.run.law},
                        {"by", pr.by},
                        {"full_fit", pr.fit ? fit_health_json(*pr.fit) : nlohmann::json()},
@@ -153,7 +152,6 @@ void run(const PredictArgs& a) {
                   pr.run.failed());
       if (pr.fit) std::printf("%s", fit_health_text(*pr.fit).c_str());
       if (!new_run.empty()) {
-        for (std::size_t i = 0; i < new_run.size(); ++i) new_run[i].name = qs[i].name;
         std::printf("%s\n", new_run_table(new_run, level).c_str());
       } else {
         std::printf("(no prediction interval for a new run: --params holds no data to estimate "
