@@ -20,21 +20,17 @@ None when the solver reports that it failed. Adding one (the engine, through
 With --doc, the block of the document between `<!-- certified-accuracy: table -->` and
 `<!-- /certified-accuracy -->` is re-rendered (with --check: nothing is written, exit 1 when the
 block is stale). Loading problems and evaluating their formulas needs only the standard library
-(tests/unit_nist_transcription.py uses this module with exact decimal arithmetic); fitting needs
+(tests/unit_nist_transcription.py uses this module with 50-digit decimals); fitting needs
 numpy and scipy.
 """
 import argparse
 import ast
+import cmath
 import json
 import math
 import os
 import re
 import sys
-
-# Threaded BLAS sums in an order that varies from run to run, and the ill-conditioned fits
-# (MGH17 with trf) then end digits apart: one thread makes the table reproducible.
-for _variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-    os.environ[_variable] = "1"
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 NIST_DIR = os.path.join(ROOT, "data", "nist")
@@ -46,7 +42,7 @@ LRE_CAP = 11.0
 class Problem:
     """One NIST problem: metadata from problems.json, data from its CSV, kept as published text.
 
-    Numbers stay strings until a caller converts them, so that the exact decimal arithmetic of
+    Numbers stay strings until a caller converts them, so that the 50-digit decimal arithmetic of
     the transcription test sees the digits NIST printed rather than their nearest doubles.
     """
 
@@ -185,49 +181,57 @@ def lre(estimate, certified):
 
 # ---- solvers ----------------------------------------------------------------------------------
 
-class NumpyComplex:
-    """numpy arithmetic; complex so that the complex-step Jacobian below is exact to rounding."""
+class ScalarComplex:
+    """Python's complex scalars, one point at a time, for the complex-step Jacobian below.
 
-    def __init__(self):
-        import numpy
-        self.np = numpy
-        self.exp, self.log, self.sqrt = numpy.exp, numpy.log, numpy.sqrt
-        self.pow, self.cos, self.sin, self.atan = numpy.power, numpy.cos, numpy.sin, numpy.arctan
+    numpy's vectorised exp rounds the elements its AVX-512 loop handles differently (by an ulp)
+    from the remainder it leaves to libm, and which elements those are depends on where the
+    array sits in memory: MGH17's trf fit then ended 1.6 digits apart from run to run. Scalars
+    make every evaluation, and the table, reproducible.
+    """
 
-    @staticmethod
-    def number(text):
-        return float(text)
+    number = staticmethod(float)
+    exp, log, sqrt = staticmethod(cmath.exp), staticmethod(cmath.log), staticmethod(cmath.sqrt)
+    cos, sin, atan = staticmethod(cmath.cos), staticmethod(cmath.sin), staticmethod(cmath.atan)
+    pow = staticmethod(lambda a, b: a ** b)
 
 
 def least_squares_problem(problem):
-    """Residuals and their exact Jacobian (complex step) in the problem's space, for numpy."""
-    backend = NumpyComplex()
-    np = backend.np
-    model = problem.formula.compile(backend)
-    data = np.array(problem.rows, dtype=float)
-    columns = [data[:, j] for j in range(len(problem.columns))]
-    y = data[:, -1]
-    target = np.log(y) if problem.space == "log" else y
+    """Residuals and their Jacobian in the problem's space, as numpy arrays for scipy.
+
+    The Jacobian is the complex step, Im r(b + i h e_j) / h at h = 1e-100: exact to rounding,
+    as a solver with automatic derivatives has it.
+    """
+    import numpy as np
+    model = problem.formula.compile(ScalarComplex)
+    points = [[float(v) for v in row[:-1]] for row in problem.rows]
+    targets = [float(row[-1]) for row in problem.rows]
+    if problem.space == "log":
+        targets = [math.log(t) for t in targets]
     step = 1e-100
 
-    def residuals(b, columns=columns):
-        f = model(list(b), columns)
-        return (np.log(f) if problem.space == "log" else f) - target
+    def evaluate(b):
+        out = []
+        for point, target in zip(points, targets):
+            try:
+                f = model(b, point)
+                out.append((cmath.log(f) if problem.space == "log" else f) - target)
+            except (OverflowError, ZeroDivisionError, ValueError):
+                out.append(complex(math.nan, math.nan))
+        return np.array(out)
 
-    def real_residuals(b):
-        with np.errstate(all="ignore"):
-            return residuals(b).real
+    def residuals(b):
+        return evaluate([complex(v) for v in b]).real
 
     def jacobian(b):
-        out = np.empty((len(y), len(b)))
-        with np.errstate(all="ignore"):
-            for j in range(len(b)):
-                shifted = np.array(b, dtype=complex)
-                shifted[j] += 1j * step
-                out[:, j] = residuals(shifted).imag / step
-        return out
+        columns = []
+        for j in range(len(b)):
+            shifted = [complex(v) for v in b]
+            shifted[j] += 1j * step
+            columns.append(evaluate(shifted).imag / step)
+        return np.column_stack(columns)
 
-    return real_residuals, jacobian
+    return residuals, jacobian
 
 
 def scipy_solver(method):
@@ -250,6 +254,10 @@ def scipy_solver(method):
     return fit
 
 
+# The engine joins as ("shannonfit", fit) once formula laws are fitted from the CLI: fit runs
+# `shannonfit fit --law '<name>: <formula>'` on problem.path from the start and returns the
+# parameters in problem.parameters order, by name (the parser orders them by first appearance,
+# so MGH17's come out b1 b2 b4 b3 b5).
 SOLVERS = [
     ("scipy lm (MINPACK)", scipy_solver("lm")),
     ("scipy trf", scipy_solver("trf")),
