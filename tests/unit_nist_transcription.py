@@ -1,15 +1,15 @@
 #!/usr/bin/python3
 """data/nist/ is NIST's StRD nonlinear-regression suite, transcribed without a wrong digit.
 
-For every problem, in exact decimal arithmetic (50 digits, standard library only): the model
+For every problem, in 50-digit decimal arithmetic (standard library only): the model
 formula of problems.json, on the data of its CSV, refined by Gauss-Newton from the certified
 parameters, must reach a minimum whose parameters, residual sum of squares, residual standard
 deviation and parameter standard deviations all agree with the certified values to at least
 9 significant digits (NIST prints 11); the row count must be the published number of
 observations and the degrees of freedom n - p. A wrong digit anywhere (data, formula, certified
 value) moves the minimum or misses it: to show that this holds, every problem is checked again
-with one data response and, separately, one predictor changed by one unit in its last nonzero digit, and each
-of those checks must fail.
+with one response and, separately, one predictor changed by one unit in its last nonzero digit,
+and each of those checks must fail.
 
 The starting values cannot be checked this way; tools/certified_accuracy.py fits from them.
 """
@@ -28,7 +28,7 @@ DIGITS = 9  # required agreement with every certified number, in significant dig
 TOLERANCE = Decimal(10) ** -DIGITS
 
 
-class Exact:
+class DecimalMath:
     """Decimal arithmetic for Formula.compile: exp, log, sqrt and pow are decimal's own,
     correctly rounded; cos, sin and atan are Taylor series after argument reduction."""
 
@@ -99,12 +99,12 @@ class Exact:
         return +result
 
 
-EXACT = Exact()
+DECIMAL_MATH = DecimalMath()
 
 
 def residual_function(problem, rows):
     """r(b): the residuals (response minus model, in the problem's space) at parameters b."""
-    model = problem.formula.compile(EXACT)
+    model = problem.formula.compile(DECIMAL_MATH)
     points = [[Decimal(v) for v in row[:-1]] for row in rows]
     targets = [Decimal(row[-1]) for row in rows]
     if problem.space == "log":
