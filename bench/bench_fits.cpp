@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "bench_data.hpp"
+#include "laws/formula_entry.hpp"
 #include "shannonfit/batch.hpp"
+#include "shannonfit/formula/formula.hpp"
 
 namespace sf = shannonfit;
 
@@ -97,6 +99,31 @@ void register_all(const std::vector<sf::Dataset>& sizes, const sf::Dataset& epoc
               {&law, b, &data, every_core_starts, cores});
       }
     }
+  }
+  // Formula laws beside the compiled ones (issue 22's target: at least half the fits/s on one
+  // thread): the built-in law written as a formula, its parameters declared in the built-in
+  // order with the same fitting space, fitted from the same starts on the Epoch points.
+  static const std::vector<std::pair<std::string, std::string>> formulas = {
+      {"chinchilla", "E + A/N^alpha + B/D^beta"},
+      {"kaplan", "((N_c/N)^(alpha_N/alpha_D) + D_c/D)^alpha_D"},
+      {"shannon", "1/(a*N^alpha*log2(1 + D^beta/(c*(D*N)^gamma + d*D^delta + e)))"}};
+  static std::vector<sf::LawEntry> formula_laws;
+  formula_laws.reserve(formulas.size());
+  for (const auto& [name, text] : formulas) {
+    const sf::LawEntry& builtin = sf::find_law(name);
+    sf::formula::LawSpec spec;
+    spec.name = name + "-formula";
+    spec.formula = text;
+    for (const sf::ParamSpec& p : builtin.info.params) {
+      sf::formula::ParameterSpec declared;
+      declared.name = p.reported_name;
+      spec.parameters.push_back(declared);
+    }
+    formula_laws.push_back(sf::make_formula_entry(sf::formula::compile(spec)));
+    const auto starts = sf::bench::strided_starts(sf::start_grid(builtin.info), builtin.n_params,
+                                                  starts_for(sf::BackendKind::Cpu));
+    add("formula/" + name + "/cpu/points:240/threads:1",
+        {&formula_laws.back(), sf::BackendKind::Cpu, &epoch, starts, 1});
   }
   // Thread scaling on the Epoch problem: the same 2048 starts at 1, 2, 4, ... threads up to 16
   // and at all cores, whatever this machine has (more threads than cores shows oversubscription,

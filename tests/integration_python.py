@@ -108,6 +108,30 @@ class FitTest(unittest.TestCase):
             np.testing.assert_array_equal(r["solver_params"], results[0]["solver_params"])
 
 
+class FormulaLawTest(unittest.TestCase):
+    """Laws written as formulas, as the CLI's --law takes them."""
+
+    def test_formula_fits_as_the_built_in_law(self):
+        n, d, loss = chinchilla_points()
+        fit = shannonfit.fit(n, d, loss, law="mine: E + A/N^alpha + B/pow(D, beta)")
+        self.assertTrue(fit["converged"], fit["status"])
+        self.assertEqual(fit["law"], "mine")
+        for name, value in TRUTH.items():
+            self.assertAlmostEqual(fit["params"][name] / value, 1.0, places=5, msg=name)
+
+    def test_analyze_takes_a_formula_beside_a_built_in_law(self):
+        n, d, loss = chinchilla_points(noise=0.01)
+        laws = "chinchilla,floored: max(E, 0.1) + A/N^alpha + B/D^beta"
+        a = shannonfit.analyze(n, d, loss, laws=laws, at=("70B", "1.4T"), resamples=20, seed=1)
+        self.assertEqual(sorted(a.to_pandas("params")["law"].unique()), ["chinchilla", "floored"])
+
+    def test_malformed_formula_is_an_input_error_with_a_caret(self):
+        n, d, loss = chinchilla_points()
+        with self.assertRaises(shannonfit.InputError) as caught:
+            shannonfit.fit(n, d, loss, law="bad: E + A/N^^alpha")
+        self.assertIn("^", str(caught.exception))
+
+
 class BootstrapTest(unittest.TestCase):
     def test_draws_cover_the_truth_and_repeat_with_the_seed(self):
         n, d, loss = chinchilla_points(noise=0.02, seed=5)

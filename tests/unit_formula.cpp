@@ -470,7 +470,7 @@ TEST(FormulaLawFile, ErrorsNameTheFileAndField) {
 TEST(FormulaLawFile, CommandLineForm) {
   const LawSpec spec = parse_law_argument("myshannon: 1/(a*N^alpha)");
   EXPECT_EQ(spec.name, "myshannon");
-  EXPECT_EQ(spec.formula, " 1/(a*N^alpha)");
+  EXPECT_EQ(spec.formula, "1/(a*N^alpha)");
   try {
     compile(parse_law_argument("bad: 1/(a*N^^alpha)"));
     FAIL();

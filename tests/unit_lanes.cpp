@@ -174,9 +174,9 @@ TEST(LaneLinearize, AgreesWithTheScalarPass) {
       double g0[P], h0[H], g1[P], h1[H], rss0, rss1;
       detail::QuadraticZone z0, z1;
       const double c0 = detail::linearize<Law, HostSolve::kLinearizeBlock>(
-          p, pr.view(), pr.weight.data(), o, curvature, g0, h0, &rss0, &z0);
-      const double c1 = HostLaneSolve<Lanes4>::linearize<Law>(p, pr.view(), pr.weight.data(), o,
-                                                              curvature, g1, h1, &rss1, &z1);
+          Law{}, p, pr.view(), pr.weight.data(), o, curvature, g0, h0, &rss0, &z0);
+      const double c1 = HostLaneSolve<Lanes4>::linearize<Law>(Law{}, p, pr.view(), pr.weight.data(),
+                                                              o, curvature, g1, h1, &rss1, &z1);
       EXPECT_NEAR(c1, c0, 1e-13 * c0);
       EXPECT_NEAR(rss1, rss0, 1e-13 * rss0);
       EXPECT_EQ(z1.points, z0.points);
@@ -201,10 +201,10 @@ TEST(LaneLinearize, OtherLawsKeepTheScalarPass) {
   for (int k = 0; k < P; ++k) p[k] = Law::info().params[k].fixed_value;
   double g0[P], h0[H], g1[P], h1[H];
   const double c0 = detail::linearize<Law, HostSolve::kLinearizeBlock>(
-      p, pr.view(), pr.weight.data(), o, detail::Curvature::Irls, g0, h0,
+      Law{}, p, pr.view(), pr.weight.data(), o, detail::Curvature::Irls, g0, h0,
       static_cast<double*>(nullptr));
   const double c1 = HostLaneSolve<Lanes4>::linearize<Law>(
-      p, pr.view(), pr.weight.data(), o, detail::Curvature::Irls, g1, h1,
+      Law{}, p, pr.view(), pr.weight.data(), o, detail::Curvature::Irls, g1, h1,
       static_cast<double*>(nullptr), nullptr);
   EXPECT_TRUE(same_bits(c0, c1));
   for (int k = 0; k < P; ++k) EXPECT_TRUE(same_bits(g0[k], g1[k])) << k;

@@ -87,7 +87,7 @@ void expect_identical_fits(LossKind loss) {
     const double* w = pr.weight.data();
     const auto a = fit_one<Law, double, HostLaneSolve<Lanes4>>(d, w, start, o);
     const auto b = fit_one<Law, double, HostLaneSolve<Lanes4P>>(d, w, start, o);
-    const auto c = cpu::fit_one_cpu<Law>(d, w, start, o);
+    const auto c = cpu::fit_one_cpu<Law>(Law{}, d, w, start, o);
     EXPECT_TRUE(identical(a, b)) << Law::info().name << " start " << s / P;
     EXPECT_TRUE(identical(a, c)) << Law::info().name << " start " << s / P;
   }

@@ -7,6 +7,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <limits>
 #include <memory>
 #include <optional>
@@ -89,6 +90,10 @@ struct BatchRequest {
   }
 };
 
+namespace formula {
+struct CompiledLaw;
+}
+
 struct LawEntry;
 using BatchFn = std::vector<FitResult> (*)(const LawEntry&, const BatchRequest&);
 
@@ -99,12 +104,14 @@ struct LawEntry {
   BatchFn cpu;
   BatchFn reference;
   BatchFn cuda;  // null when built without CUDA
-  double (*log_loss)(const double* params, double ln_n, double ln_d, double x);
+  std::function<double(const double* params, double ln_n, double ln_d, double x)> log_loss;
   // ln L̂ at one point and its derivatives with respect to each parameter (grad[n_params]),
   // exact (forward-mode), for the statistics that need the Jacobian point by point.
-  double (*log_loss_gradient)(const double* params, double ln_n, double ln_d, double x,
-                              double* grad);
+  std::function<double(const double* params, double ln_n, double ln_d, double x, double* grad)>
+      log_loss_gradient;
   std::optional<SeparableForm> separable;  // the law's separable() when it declares one
+  // A law written as a formula (formula/formula.hpp); null for the built-in laws.
+  std::shared_ptr<const formula::CompiledLaw> formula;
 };
 
 // What LawEntry::log_loss points to for a law type: its ln L̂ at one point, in double.
@@ -135,9 +142,18 @@ bool cuda_available();
 // has a kernel, else CPU. Throws InputError when CUDA is asked for and cannot be had.
 BatchFn resolve_backend(const LawEntry& law, BackendKind kind);
 
+// The built-in laws.
 const std::vector<LawEntry>& all_laws();
-// Throws std::invalid_argument naming the known laws when `name` is not one of them.
+// A built-in law or a formula law resolve_law has made, by name. Throws std::invalid_argument
+// naming the known laws when `name` is neither.
 const LawEntry& find_law(const std::string& name);
+// What a --law argument names: a built-in law ("chinchilla"), a formula ("name: formula") or a
+// law file (*.json, *.toml: formula/formula.hpp's LawSpec). A formula law is compiled once and
+// kept for the process, under its name, so that find_law finds it afterwards; a second formula
+// under a name already taken (by a built-in law, or by another formula) is an InputError, as is
+// a malformed formula (FormulaError, with a caret). Throws std::invalid_argument for a plain name
+// that is no law.
+const LawEntry& resolve_law(const std::string& argument);
 
 // The Cartesian product of the law's per-parameter grids, S rows of P values.
 std::vector<double> start_grid(const LawInfo& info);

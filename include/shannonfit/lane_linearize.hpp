@@ -27,14 +27,28 @@ struct PointLanes<Law, std::void_t<decltype(Law::kPointLanes)>> {
   static constexpr bool value = Law::kPointLanes;
 };
 
+// Whether a law evaluates a block of lane groups in one call,
+//   template <int M, class T, class S>
+//   void log_loss_block(const T* p, const S* ln_n, const S* ln_d, const S* x, int m, T* out) const;
+// as a formula law does (formula/evaluate.hpp): its tape's steps are then dispatched once per
+// block instead of once per group.
+template <class Law, class = void>
+struct BlockLogLoss {
+  static constexpr bool value = false;
+};
+template <class Law>
+struct BlockLogLoss<Law, std::void_t<decltype(Law::kBlockLogLoss)>> {
+  static constexpr bool value = Law::kBlockLogLoss;
+};
+
 namespace detail {
 
 // linearize (linearize.hpp) with the points of a block gathered W to a lane group and each
 // group's prediction accumulated by the same PassSums body, in lane-wide sums.
 template <class Law, class L, int Block, typename S, int P>
-S lane_linearize(const S (&p)[P], const PointsView<S>& d, const S* w, const Objective<S>& o,
-                 Curvature curvature, S (&g)[P], S (&h)[packed_size<P>()], S* rss,
-                 QuadraticZone* zone_out) {
+S lane_linearize(const Law& law, const S (&p)[P], const PointsView<S>& d, const S* w,
+                 const Objective<S>& o, Curvature curvature, S (&g)[P],
+                 S (&h)[packed_size<P>()], S* rss, QuadraticZone* zone_out) {
   constexpr int W = L::kWidth;
   static_assert(Block % W == 0, "a block is whole groups of lanes");
   using J = Jet<L, P>;
@@ -67,10 +81,21 @@ S lane_linearize(const S (&p)[P], const PointsView<S>& d, const S* w, const Obje
       ln_d[j] = ln_d[0];
       x[j] = x[0];
     }
-    for (int q = 0; q < groups; ++q)
-      f[q] = in_space(Law::template log_loss<J>(pj, L::load(ln_n + q * W), L::load(ln_d + q * W),
-                                                L::load(x + q * W)),
-                      o.space);
+    if constexpr (BlockLogLoss<Law>::value) {
+      L ln_n_lanes[Block / W], ln_d_lanes[Block / W], x_lanes[Block / W];
+      for (int q = 0; q < groups; ++q) {
+        ln_n_lanes[q] = L::load(ln_n + q * W);
+        ln_d_lanes[q] = L::load(ln_d + q * W);
+        x_lanes[q] = L::load(x + q * W);
+      }
+      law.template log_loss_block<Block / W>(pj, ln_n_lanes, ln_d_lanes, x_lanes, groups, f);
+      for (int q = 0; q < groups; ++q) f[q] = in_space(f[q], o.space);
+    } else {
+      for (int q = 0; q < groups; ++q)
+        f[q] = in_space(law.template log_loss<J>(pj, L::load(ln_n + q * W),
+                                                 L::load(ln_d + q * W), L::load(x + q * W)),
+                        o.space);
+    }
     for (int q = 0; q < groups; ++q)
       sums.accumulate(f[q], L::load(yf + q * W), L::load(wf + q * W), o, curvature, fi + q * W, W);
   }
@@ -94,14 +119,15 @@ template <class L>
 struct HostLaneSolve : HostSolve {
   using Lane = L;
   template <class Law, typename S, int P>
-  static S linearize(const S (&p)[P], const PointsView<S>& d, const S* w,
+  static S linearize(const Law& law, const S (&p)[P], const PointsView<S>& d, const S* w,
                      const Objective<S>& o, detail::Curvature curvature, S (&g)[P],
                      S (&h)[packed_size<P>()], S* rss, detail::QuadraticZone* zone_out) {
     if constexpr (PointLanes<Law>::value)
-      return detail::lane_linearize<Law, L, kLinearizeBlock>(p, d, w, o, curvature, g, h, rss,
-                                                             zone_out);
+      return detail::lane_linearize<Law, L, kLinearizeBlock>(law, p, d, w, o, curvature, g, h,
+                                                             rss, zone_out);
     else
-      return detail::linearize<Law, kLinearizeBlock>(p, d, w, o, curvature, g, h, rss, zone_out);
+      return detail::linearize<Law, kLinearizeBlock>(law, p, d, w, o, curvature, g, h, rss,
+                                                     zone_out);
   }
 };
 

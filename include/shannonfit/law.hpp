@@ -18,6 +18,7 @@
 // be evaluated on lanes, where a comparison gives one answer per lane; it says so with
 //   static constexpr bool kPointLanes = false;
 // and the host solver evaluates it one point at a time (lane_linearize.hpp).
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -69,8 +70,9 @@ struct SeparableForm {
   // c_k is parameter coef_params[k]: stored as ln c_k when the parameter is Reported::Exp (then
   // c_k = 0 maps to its lower bound), else as c_k itself; either way clamped to its box.
   std::vector<int> coef_params;
-  // phi_k at one point, k < coef_params.size(), for theta in the order of `theta`.
-  void (*basis)(const double* theta, double ln_n, double ln_d, double x, double* phi);
+  // phi_k at one point, k < coef_params.size(), for theta in the order of `theta` (a function
+  // object: a formula law's basis reads its tapes).
+  std::function<void(const double* theta, double ln_n, double ln_d, double x, double* phi)> basis;
 };
 
 // Which optional inputs a law needs beyond N, D and loss.

@@ -50,18 +50,19 @@ SF_HD SF_INLINE T in_space(const T& log_prediction, Space space) {
   return space == Space::Log ? log_prediction : exp(log_prediction);
 }
 template <class Law, typename T, typename S>
-SF_HD SF_INLINE T predict(const T* p, const PointsView<S>& d, int i, Space space) {
-  return in_space(Law::template log_loss<T>(p, d.ln_n[i], d.ln_d[i], point_x(d, i)), space);
+SF_HD SF_INLINE T predict(const Law& law, const T* p, const PointsView<S>& d, int i, Space space) {
+  return in_space(law.template log_loss<T>(p, d.ln_n[i], d.ln_d[i], point_x(d, i)), space);
 }
 
 // Objective only: how a device thread scores a trial step (DeviceSolve, lm.hpp).
 template <class Law, typename S, int P>
-SF_HD S cost_at(const S (&p)[P], const PointsView<S>& d, const S* w, const Objective<S>& o) {
+SF_HD S cost_at(const Law& law, const S (&p)[P], const PointsView<S>& d, const S* w,
+                const Objective<S>& o) {
   S cost = S(0);
   for (int i = 0; i < d.n; ++i) {
     const S wi = point_weight(w, i);
     if (wi == S(0)) continue;
-    const S r = predict<Law, S, S>(p, d, i, o.space) - d.target[i];
+    const S r = predict<Law, S, S>(law, p, d, i, o.space) - d.target[i];
     cost += o.loss == LossKind::Huber ? HuberLoss::cost(wi, r, o.huber_delta)
                                       : L2Loss::cost(wi, r, o.huber_delta);
   }
@@ -143,9 +144,9 @@ struct PassSums {
 // J^T W J as `curvature` weights it, rss (when not null) the weighted sum of squared residuals,
 // zone_out (when not null) the quadratic zone.
 template <class Law, int Block, typename S, int P>
-SF_HD S linearize(const S (&p)[P], const PointsView<S>& d, const S* w, const Objective<S>& o,
-                  Curvature curvature, S (&g)[P], S (&h)[packed_size<P>()], S* rss,
-                  QuadraticZone* zone_out = nullptr) {
+SF_HD S linearize(const Law& law, const S (&p)[P], const PointsView<S>& d, const S* w,
+                  const Objective<S>& o, Curvature curvature, S (&g)[P],
+                  S (&h)[packed_size<P>()], S* rss, QuadraticZone* zone_out = nullptr) {
   using J = Jet<S, P>;
   J pj[P];
   for (int k = 0; k < P; ++k) pj[k] = J::variable(p[k], k);
@@ -159,7 +160,7 @@ SF_HD S linearize(const S (&p)[P], const PointsView<S>& d, const S* w, const Obj
     for (; i < d.n && m < Block; ++i) {
       const S wi = point_weight(w, i);
       if (wi == S(0)) continue;
-      f[m] = predict<Law, J, S>(pj, d, i, o.space);
+      f[m] = predict<Law, J, S>(law, pj, d, i, o.space);
       wf[m] = wi;
       yf[m] = d.target[i];
       fi[m] = i;

@@ -112,14 +112,15 @@ struct OwnLinearize<Policy, std::void_t<typename Policy::Lane>> {
 };
 
 template <class Law, class Policy, typename S, int P>
-SF_HD SF_INLINE S linearize_with(const S (&p)[P], const PointsView<S>& d, const S* w,
-                                 const Objective<S>& o, Curvature curvature, S (&g)[P],
-                                 S (&h)[packed_size<P>()], S* rss,
+SF_HD SF_INLINE S linearize_with(const Law& law, const S (&p)[P], const PointsView<S>& d,
+                                 const S* w, const Objective<S>& o, Curvature curvature,
+                                 S (&g)[P], S (&h)[packed_size<P>()], S* rss,
                                  QuadraticZone* zone_out = nullptr) {
   if constexpr (OwnLinearize<Policy>::value)
-    return Policy::template linearize<Law>(p, d, w, o, curvature, g, h, rss, zone_out);
+    return Policy::template linearize<Law>(law, p, d, w, o, curvature, g, h, rss, zone_out);
   else
-    return linearize<Law, Policy::kLinearizeBlock>(p, d, w, o, curvature, g, h, rss, zone_out);
+    return linearize<Law, Policy::kLinearizeBlock>(law, p, d, w, o, curvature, g, h, rss,
+                                                   zone_out);
 }
 
 // The exact curvature sums one rank-one term per point in the quadratic zone: with fewer points
@@ -151,9 +152,9 @@ class Lm {
   static constexpr int P = Law::kParams;
   static constexpr int H = packed_size<P>();
 
-  SF_HD SF_INLINE Lm(const PointsView<S>& d, const S* w, const S* start,
+  SF_HD SF_INLINE Lm(const Law& law, const PointsView<S>& d, const S* w, const S* start,
                      const SolverOptions<S, P>& o)
-      : d_(d), w_(w), o_(o) {
+      : law_(law), d_(d), w_(w), o_(o) {
     for (int k = 0; k < P; ++k) p_[k] = clamp(start[k], k);
     // Marquardt scaling by the largest diagonal seen so far (MINPACK's choice): the damping
     // stays proportional to each parameter's own curvature and never shrinks back to zero.
@@ -161,7 +162,7 @@ class Lm {
     st_.iterations = 0;
     st_.status = FitStatus::MaxIterations;
     if constexpr (Policy::kLinearizeTrial) {
-      cost_ = linearize_with<Law, Policy>(p_, d_, w_, o_, curvature_, g_, h_,
+      cost_ = linearize_with<Law, Policy>(law_, p_, d_, w_, o_, curvature_, g_, h_,
                                           static_cast<S*>(nullptr), &zone_);
       failed_start_ = !finite_linearization();
     }
@@ -174,7 +175,7 @@ class Lm {
   SF_HD SF_INLINE bool linearized(int iteration) {
     if (failed_start_) return false;
     if (!stale_) return true;
-    cost_ = linearize_with<Law, Policy>(p_, d_, w_, o_, curvature_, g_, h_,
+    cost_ = linearize_with<Law, Policy>(law_, p_, d_, w_, o_, curvature_, g_, h_,
                                         static_cast<S*>(nullptr));
     stale_ = false;
     if (!finite_linearization()) {
@@ -263,7 +264,7 @@ class Lm {
         on_bound = on_bound || s.trial[k] <= o_.lo[k] || s.trial[k] >= o_.hi[k];
       if (!on_bound) return false;
       curvature_ = Curvature::Irls;
-      cost_ = linearize_with<Law, Policy>(p_, d_, w_, o_, curvature_, g_, h_,
+      cost_ = linearize_with<Law, Policy>(law_, p_, d_, w_, o_, curvature_, g_, h_,
                                           static_cast<S*>(nullptr));
       return true;
     } else {
@@ -282,10 +283,10 @@ class Lm {
     QuadraticZone trial_zone{0, 0};
     S trial_cost;
     if constexpr (Policy::kLinearizeTrial)
-      trial_cost = linearize_with<Law, Policy>(s.trial, d_, w_, o_, curvature_, trial_g, trial_h,
+      trial_cost = linearize_with<Law, Policy>(law_, s.trial, d_, w_, o_, curvature_, trial_g, trial_h,
                                                static_cast<S*>(nullptr), &trial_zone);
     else
-      trial_cost = cost_at<Law>(s.trial, d_, w_, o_);
+      trial_cost = cost_at<Law>(law_, s.trial, d_, w_, o_);
     if (!(finite(trial_cost) && trial_cost < cost_)) return false;
     const S rho = predicted > S(0) ? (cost_ - trial_cost) / predicted : S(0);
     const S relative_decrease = (cost_ - trial_cost) / (cost_ > S(0) ? cost_ : S(1));
@@ -345,7 +346,7 @@ class Lm {
       return st_;
     }
     S final_g[P];
-    st_.cost = linearize_with<Law, Policy>(p_, d_, w_, o_, Curvature::Plain, final_g, st_.normal,
+    st_.cost = linearize_with<Law, Policy>(law_, p_, d_, w_, o_, Curvature::Plain, final_g, st_.normal,
                                            &st_.rss);
     // A finite cost can hide an infinite RSS (Huber grows linearly, squares overflow first).
     if (!finite(st_.cost) || !finite(st_.rss)) st_.status = FitStatus::NonFinite;
@@ -431,6 +432,7 @@ class Lm {
     if constexpr (InPlace) return h; else return copy;
   }
 
+  const Law& law_;
   const PointsView<S>& d_;
   const S* w_;
   const SolverOptions<S, P>& o_;
@@ -448,11 +450,13 @@ class Lm {
 
 }  // namespace detail
 
-// Fits one law from one start with per-point weights w (null = all ones).
+// Fits one law from one start with per-point weights w (null = all ones). The law is an
+// instance: a built-in law is an empty struct, a formula law (formula/evaluate.hpp) points to
+// its tape.
 template <class Law, typename S, class Policy = HostSolve>
-SF_HD FitState<S, Law::kParams> fit_one(const PointsView<S>& d, const S* w, const S* start,
-                                        const SolverOptions<S, Law::kParams>& o) {
-  detail::Lm<Law, S, Policy> lm(d, w, start, o);
+SF_HD FitState<S, Law::kParams> fit_one(const Law& law, const PointsView<S>& d, const S* w,
+                                        const S* start, const SolverOptions<S, Law::kParams>& o) {
+  detail::Lm<Law, S, Policy> lm(law, d, w, start, o);
   for (int it = 1; lm.linearized(it) && it <= o.max_iterations; ++it) {
     lm.begin_iteration(it);
     if (lm.gradient_converged()) {
@@ -478,6 +482,13 @@ SF_HD FitState<S, Law::kParams> fit_one(const PointsView<S>& d, const S* w, cons
     if (lm.stopped()) break;
   }
   return lm.finish();
+}
+
+// A built-in law, whose instance carries nothing.
+template <class Law, typename S, class Policy = HostSolve>
+SF_HD FitState<S, Law::kParams> fit_one(const PointsView<S>& d, const S* w, const S* start,
+                                        const SolverOptions<S, Law::kParams>& o) {
+  return fit_one<Law, S, Policy>(Law{}, d, w, start, o);
 }
 
 }  // namespace shannonfit

@@ -227,7 +227,8 @@ def fit(n, d=None, loss=None, *, law: str = "chinchilla", loss_kind: str = "hube
         n, d, loss: arrays of parameters, tokens and loss; or one table as n (DataFrame or dict
             of columns) with the columns guessed or named by columns={"n":..., "d":...,
             "loss":..., "weights":..., "x":...}. weights and x may also be column names.
-        law: a name from laws().
+        law: a name from laws(), "name: formula" (e.g. "mine: E + A/N^alpha + B/D^beta"),
+            or a *.json law file, as the CLI's --law.
         loss_kind: "huber" (delta huber_delta, the CLI's default) or "l2" (least squares).
         space: "log" fits ln L, "linear" fits L (with loss_kind="l2": scipy's curve_fit).
         starts: where fits start, as the CLI's --starts: "grid" (the law's multi-start grid),
@@ -380,11 +381,23 @@ def compute_optimal(result: FitResult, budget: Quantity, *, flops_per_token_para
                           raw["ok"])
 
 
+def _split_laws(text: str) -> List[str]:
+    """A comma list of laws, split outside parentheses: "f: min(a, b)" stays one law."""
+    parts, depth = [""], 0
+    for c in text:
+        depth += (c == "(") - (c == ")")
+        if c == "," and depth <= 0:
+            parts.append("")
+        else:
+            parts[-1] += c
+    return parts
+
+
 def _resolve_laws(law, have_x: bool) -> List[str]:
     names = [law] if isinstance(law, str) else list(law)
     out: List[str] = []
     for name in names:
-        for part in str(name).split(","):
+        for part in _split_laws(str(name)):
             part = part.strip()
             if part == "all":
                 # As the CLI's --law all: every law whose inputs the data have.
@@ -439,7 +452,8 @@ def analyze(n, d=None, loss=None, *, laws: Union[str, Iterable[str]] = "all", at
     the compute `budget`.
 
     Args:
-        laws: names, a comma list, or "all" (every law whose inputs the data have).
+        laws: names, "name: formula" laws or *.json law files (as law= of fit), a comma
+            list of them, or "all" (every law whose inputs the data have).
         at: targets: ("70B", "1.4T"), (7e10, 1.4e12, x), {"N": ..., "D": ...}, "N=70B,D=1.4T",
             or a list of them; the first is the headline.
         budget: compute budget C = 6ND for the compute-optimal split ("5.76e23"; 0: none).

@@ -103,7 +103,7 @@ void run(const AnalyzeArgs& a) {
   req.data = &data;
   req.laws = resolve_laws(a.laws, data.has_x(), &skipped);
   for (const auto& why : skipped) note(a.output, "analyze: " + why);
-  require_fittable(a.data, loaded, req.laws);
+  require_fittable(a.data, loaded, req.laws, &a.output);
   for (const auto& spec : a.at) {
     req.targets.push_back({spec, parse_point(spec)});
     for (const auto& why : outside_domain(data, req.targets.back().at, "--at " + spec))

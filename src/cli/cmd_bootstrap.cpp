@@ -85,7 +85,7 @@ void run(const BootstrapArgs& a) {
   std::optional<CheckpointFile> checkpoint = open_checkpoint(a.resample);
   const io::LoadedData loaded = load(a.data);
   for (const auto& s : skipped) note(a.output, "--law all skips " + s);
-  require_fittable(a.data, loaded, laws);
+  require_fittable(a.data, loaded, laws, &a.output);
   for (const auto& slice : loaded.slices)
     for (std::size_t i = 0; i < points.size(); ++i)
       for (const auto& why : outside_domain(slice.data, points[i], "--at " + a.at[i]))

@@ -58,10 +58,13 @@ std::vector<PredictionPoint> gather_points(const PredictArgs& a) {
 }
 
 std::vector<PredictedRun> stored_runs(const PredictArgs& a) {
+  // The laws named with --law, resolved first: a formula law is known by name only once made.
+  std::vector<std::string> wanted;
+  if (a.law_given)
+    for (const LawEntry* law : resolve_laws(a.laws, true)) wanted.push_back(law->info.name);
   std::vector<PredictedRun> runs;
   for (auto& s : read_params_csv(a.params)) {
-    if (a.law_given && std::find(a.laws.names.begin(), a.laws.names.end(), s.run.law) ==
-                           a.laws.names.end())
+    if (a.law_given && std::find(wanted.begin(), wanted.end(), s.run.law) == wanted.end())
       continue;
     runs.push_back({s.by, std::move(s.run), {}, std::nullopt, std::nullopt});
   }
@@ -97,7 +100,7 @@ void run(const PredictArgs& a) {
   } else {
     const auto laws = resolve_laws(a.laws, !a.data.perturbation.empty());
     const io::LoadedData loaded = load(a.data);
-    require_fittable(a.data, loaded, laws);
+    require_fittable(a.data, loaded, laws, &a.output);
     for (const auto& slice : loaded.slices)
       for (const auto& point : points)
         for (const auto& why : outside_domain(slice.data, point, "predict"))

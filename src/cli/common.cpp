@@ -12,6 +12,7 @@
 #include "cli/validate.hpp"
 #include "io/output.hpp"
 #include "shannonfit/errors.hpp"
+#include "shannonfit/formula/formula.hpp"
 
 namespace shannonfit::cli {
 
@@ -19,6 +20,22 @@ namespace {
 
 void add_unique(std::vector<const LawEntry*>& laws, const LawEntry* law) {
   if (std::find(laws.begin(), laws.end(), law) == laws.end()) laws.push_back(law);
+}
+
+// A --law value split at its commas outside parentheses: "chinchilla,kaplan" is two laws, and
+// "f: min(a, b) + c/N^alpha" one (a formula's commas separate a function's arguments).
+std::vector<std::string> split_law_list(const std::string& text) {
+  std::vector<std::string> out(1);
+  int depth = 0;
+  for (char c : text) {
+    if (c == '(') ++depth;
+    if (c == ')') --depth;
+    if (c == ',' && depth <= 0)
+      out.emplace_back();
+    else
+      out.back() += c;
+  }
+  return out;
 }
 
 }  // namespace
@@ -115,8 +132,8 @@ void add_law_option(CLI::App& cmd, LawArgs& a, const std::string& default_law) {
   a.names = {default_law};
   cmd.add_option("--law", a.names,
                  "law(s) to fit; repeat or give a comma list; 'all' = every law the data's "
-                 "columns allow. Known: " + names)
-      ->delimiter(',')
+                 "columns allow; 'NAME: FORMULA' (e.g. 'mine: E + A/N^alpha + B/D^beta') or "
+                 "a LAW.json file for a law of your own. Known: " + names)
       ->capture_default_str()
       ->group("Model");
 }
@@ -124,7 +141,10 @@ void add_law_option(CLI::App& cmd, LawArgs& a, const std::string& default_law) {
 std::vector<const LawEntry*> resolve_laws(const LawArgs& a, bool have_perturbation,
                                           std::vector<std::string>* skipped) {
   std::vector<const LawEntry*> laws;
-  for (const auto& name : a.names) {
+  std::vector<std::string> names;
+  for (const auto& value : a.names)
+    for (const auto& name : split_law_list(value)) names.push_back(name);
+  for (const auto& name : names) {
     if (name == "all") {
       for (const auto& law : all_laws()) {
         if (law.info.needs == Needs::Perturbation && !have_perturbation) {
@@ -137,12 +157,12 @@ std::vector<const LawEntry*> resolve_laws(const LawArgs& a, bool have_perturbati
     }
     const LawEntry* law;
     try {
-      law = &find_law(name);
+      law = &resolve_law(name);
     } catch (const std::invalid_argument& e) {
       throw CLI::ValidationError("--law", e.what());
     }
     if (law->info.needs == Needs::Perturbation && !have_perturbation)
-      throw InputError("--law " + name + ": this law needs a perturbation strength per row; "
+      throw InputError("--law " + law->info.name + ": this law needs a perturbation strength per row; "
                        "map a column with --perturbation KIND:COL");
     add_unique(laws, law);
   }
@@ -268,17 +288,29 @@ CheckedInputs load_checked(const DataArgs& data, const LawArgs& law_args,
   output_plan(data, output);
   in.loaded = load(data);
   for (const auto& s : skipped) note(output, "--law all skips " + s);
-  require_fittable(data, in.loaded, in.laws);
+  require_fittable(data, in.loaded, in.laws, &output);
   return in;
 }
 
 void require_fittable(const DataArgs& data, const io::LoadedData& loaded,
-                      const std::vector<const LawEntry*>& laws) {
+                      const std::vector<const LawEntry*>& laws, const OutputArgs* output) {
   const io::ColumnLabels columns = io::column_labels(loaded.columns);
   for (const auto& slice : loaded.slices)
-    for (const LawEntry* law : laws)
+    for (const LawEntry* law : laws) {
       io::require_fittable(slice.data, law->info, columns, slice_label(data, slice),
                            "--filter, --drop-highest-loss and --by");
+      // A formula law may have parameters no data identify (a flat direction, as the published
+      // nine-parameter shannon form has): said before the fit, which still runs.
+      if (!law->formula) continue;
+      const PreparedPoints points = prepare_points(slice.data, Space::Log);
+      const formula::IdentifiabilityCheck check = formula::check_identifiability(
+          *law->formula, points.view(), start_grid(law->info));
+      if (check.ok() || (output && output->quiet)) continue;
+      std::string text = check.describe(*law->formula);
+      if (!text.empty() && text.back() == '\n') text.pop_back();
+      std::fprintf(stderr, "warning: law %s on %s: %s\n", law->info.name.c_str(),
+                   slice_label(data, slice).c_str(), text.c_str());
+    }
 }
 
 }  // namespace shannonfit::cli

@@ -91,9 +91,12 @@ bool show_text(const OutputArgs& args);
 void note(const OutputArgs& args, const std::string& text);
 
 // Before any fit: every slice has at least as many rows as each law has parameters and as many
-// distinct N, D and x as the law needs (InputError naming the file, column and counts).
+// distinct N, D and x as the law needs (InputError naming the file, column and counts). A
+// formula law's parameters that the slice cannot identify (formula::check_identifiability) are
+// a warning on stderr, unless output says --quiet.
 void require_fittable(const DataArgs& data, const io::LoadedData& loaded,
-                      const std::vector<const LawEntry*>& laws);
+                      const std::vector<const LawEntry*>& laws,
+                      const OutputArgs* output = nullptr);
 
 // What fit and compare do before their first (possibly long) fit: resolve the laws (noting
 // those "all" skips), check DATA and --out with output_plan(), load the data, and check every

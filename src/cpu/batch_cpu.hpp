@@ -25,29 +25,44 @@ namespace shannonfit::cpu {
 
 template <class Law>
 __attribute__((flatten)) FitState<double, Law::kParams> fit_one_baseline(
-    const PointsView<double>& d, const double* w, const double* start,
+    const Law& law, const PointsView<double>& d, const double* w, const double* start,
     const SolverOptions<double, Law::kParams>& o) {
-  return fit_one<Law, double, HostLaneSolve<Lanes4P>>(d, w, start, o);
+  return fit_one<Law, double, HostLaneSolve<Lanes4P>>(law, d, w, start, o);
 }
 
 #ifdef SF_CPU_SOLVER_AVX2
 template <class Law>
 __attribute__((target("avx2"), flatten)) FitState<double, Law::kParams> fit_one_avx2(
-    const PointsView<double>& d, const double* w, const double* start,
+    const Law& law, const PointsView<double>& d, const double* w, const double* start,
     const SolverOptions<double, Law::kParams>& o) {
-  return fit_one<Law, double, HostLaneSolve<Lanes4>>(d, w, start, o);
+  return fit_one<Law, double, HostLaneSolve<Lanes4>>(law, d, w, start, o);
 }
 #endif
 
+// Whether a law gets the AVX2 copy: yes unless it declares kBaselineOnly = true, as a formula
+// law does (formula/evaluate.hpp). A copy of the solver per instruction set and per parameter
+// count is a compile cost paid for every P, where the lanes' own speed-up is a small part of a
+// tape's time.
+template <class Law, class = void>
+struct Avx2Copy {
+  static constexpr bool value = true;
+};
 template <class Law>
-FitState<double, Law::kParams> fit_one_cpu(const PointsView<double>& d, const double* w,
-                                           const double* start,
+struct Avx2Copy<Law, std::void_t<decltype(Law::kBaselineOnly)>> {
+  static constexpr bool value = !Law::kBaselineOnly;
+};
+
+template <class Law>
+FitState<double, Law::kParams> fit_one_cpu(const Law& law, const PointsView<double>& d,
+                                           const double* w, const double* start,
                                            const SolverOptions<double, Law::kParams>& o) {
 #ifdef SF_CPU_SOLVER_AVX2
-  static const bool avx2 = __builtin_cpu_supports("avx2");
-  if (avx2) return fit_one_avx2<Law>(d, w, start, o);
+  if constexpr (Avx2Copy<Law>::value) {
+    static const bool avx2 = __builtin_cpu_supports("avx2");
+    if (avx2) return fit_one_avx2<Law>(law, d, w, start, o);
+  }
 #endif
-  return fit_one_baseline<Law>(d, w, start, o);
+  return fit_one_baseline<Law>(law, d, w, start, o);
 }
 
 // Folds one start's result into the running best of its weighting. better_fit is a strict
@@ -58,8 +73,10 @@ inline void fold_best(FitResult& best, const FitResult& candidate) {
   best.failed_starts = failed;
 }
 
+// The batch for one law instance: Law{} for a built-in law, a tape's FormulaLaw for a formula.
 template <class Law>
-std::vector<FitResult> fit_batch(const LawEntry& law, const BatchRequest& req) {
+std::vector<FitResult> fit_batch_with(const Law& fit_law, const LawEntry& law,
+                                      const BatchRequest& req) {
   constexpr int P = Law::kParams;
   const PreparedPoints points = prepare_points(*req.data, req.options.space);
   const BatchView<double> batch = host_batch_view(req, points.view(), P);
@@ -85,7 +102,8 @@ std::vector<FitResult> fit_batch(const LawEntry& law, const BatchRequest& req) {
       if (req.cancel && req.cancel->load(std::memory_order_relaxed)) continue;
       const FitItem<double> item = fit_item<P>(batch, idx);
       const FitResult r = to_result<P>(
-          fit_one_cpu<Law>(item.points, item.weights, item.start_values, opts), item.start);
+          fit_one_cpu<Law>(fit_law, item.points, item.weights, item.start_values, opts),
+          item.start);
       if (req.keep_all_starts)
         out[idx] = r;
       else
@@ -98,6 +116,11 @@ std::vector<FitResult> fit_batch(const LawEntry& law, const BatchRequest& req) {
     }
   }
   return out;
+}
+
+template <class Law>
+std::vector<FitResult> fit_batch(const LawEntry& law, const BatchRequest& req) {
+  return fit_batch_with<Law>(Law{}, law, req);
 }
 
 }  // namespace shannonfit::cpu

@@ -89,7 +89,7 @@ LawSpec parse_law_argument(const std::string& argument, const std::string& optio
   if (!valid_law_name(spec.name))
     throw InputError(option + ": '" + spec.name + "' is not a law name (letters, digits, '-', "
                      "'_' and '.', at most 64): write 'name: formula'");
-  spec.formula = argument.substr(colon + 1);
+  spec.formula = trim(argument.substr(colon + 1));
   spec.source = spec.where = option + " '" + spec.name + "'";
   return spec;
 }

@@ -146,7 +146,8 @@ std::string kernel_source(const CompiledLaw& law, const std::string& law_source)
 
 // What NVRTC lacks of the standard library, as far as the embedded headers use it: <cmath>'s
 // functions are NVRTC built-ins, <type_traits> needs three traits, and law.hpp's host-only
-// descriptions (std::string, std::vector) are parsed but never compiled for the device.
+// descriptions (std::string, std::vector, std::function) are parsed but never compiled for
+// the device.
 const char* const kStubCmath = "#pragma once\n";
 const char* const kStubTypeTraits = R"(#pragma once
 namespace std {
@@ -178,6 +179,15 @@ template <class T> struct vector {
   vector() {}
   vector(std::initializer_list<T>) {}
   void push_back(const T&) {}
+};
+}
+)";
+
+const char* const kStubFunctional = R"(#pragma once
+namespace std {
+template <class F> struct function;
+template <class R, class... A> struct function<R(A...)> {
+  function() {}
 };
 }
 )";
@@ -361,8 +371,9 @@ CompiledKernel compile_kernel(const CompiledLaw& law, int sm, const std::string&
   }
   const Nvrtc& n = nvrtc();
   const std::string source = generated_kernel_source(law);
-  std::vector<const char*> names = {"cmath", "type_traits", "string", "vector"};
-  std::vector<const char*> texts = {kStubCmath, kStubTypeTraits, kStubString, kStubVector};
+  std::vector<const char*> names = {"cmath", "type_traits", "string", "vector", "functional"};
+  std::vector<const char*> texts = {kStubCmath, kStubTypeTraits, kStubString, kStubVector,
+                                    kStubFunctional};
   for (int k = 0; k < kEmbeddedHeaderCount; ++k) {
     names.push_back(kEmbeddedHeaders[k].name);
     texts.push_back(kEmbeddedHeaders[k].text);

@@ -28,7 +28,7 @@ LawEntry law_entry() {
   const BatchFn cuda = nullptr;
 #endif
   LawEntry e{Law::info(), Law::kParams, &cpu::fit_batch<Law>, &reference::fit_batch<Law>, cuda,
-             &law_log_loss<Law>, &law_log_loss_gradient<Law>, std::nullopt};
+             &law_log_loss<Law>, &law_log_loss_gradient<Law>, std::nullopt, nullptr};
   e.info.min_distinct = Law::kMinDistinct;
   if (static_cast<int>(e.info.params.size()) != Law::kParams)
     throw std::logic_error("law " + e.info.name + " lists a wrong number of parameters");

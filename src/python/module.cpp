@@ -154,9 +154,10 @@ FitConfig make_config(const std::string& loss_kind, const std::string& space, do
   return c;
 }
 
+// A built-in law's name, "name: formula" or a *.json law file, as the CLI's --law takes them.
 const LawEntry& lookup_law(const std::string& name) {
   try {
-    return find_law(name);
+    return resolve_law(name);
   } catch (const std::invalid_argument& e) {
     throw InputError(std::string("law: ") + e.what());
   }

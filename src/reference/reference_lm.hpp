@@ -19,11 +19,12 @@ struct Problem {
   FitOptions options;
 };
 
-template <class Law>
+// AD: the derivative type. A formula law's tape keeps its values in raw slots that are never
+// destroyed (formula/evaluate.hpp), so it takes derivatives of a bounded size, held inline.
+template <class Law, class AD = Eigen::AutoDiffScalar<Eigen::VectorXd>>
 class Fitter {
  public:
-  using AD = Eigen::AutoDiffScalar<Eigen::VectorXd>;
-  explicit Fitter(const Problem& problem) : pr_(problem) {}
+  Fitter(const Law& law, const Problem& problem) : law_(law), pr_(problem) {}
 
   // Residuals r and Jacobian J at p.
   void residuals(const Eigen::VectorXd& p, Eigen::VectorXd& r, Eigen::MatrixXd* jac) const {
@@ -34,7 +35,7 @@ class Fitter {
     std::vector<AD> pa(k);
     for (int j = 0; j < k; ++j) pa[j] = AD(p[j], k, j);
     for (int i = 0; i < n; ++i) {
-      AD f = Law::template log_loss<AD, double>(pa.data(), pr_.ln_n[i], pr_.ln_d[i], pr_.x[i]);
+      AD f = law_.template log_loss<AD, double>(pa.data(), pr_.ln_n[i], pr_.ln_d[i], pr_.x[i]);
       if (pr_.options.space == Space::Linear) f = exp(f);
       r[i] = f.value() - pr_.target[i];
       if (jac) jac->row(i) = f.derivatives().transpose();
@@ -159,12 +160,14 @@ class Fitter {
     return out;
   }
 
+  const Law& law_;
   const Problem& pr_;
 };
 
-template <class Law>
-std::vector<FitResult> fit_batch(const LawEntry& law, const BatchRequest& req) {
-  const int k = Law::kParams;
+template <class Law, class AD = Eigen::AutoDiffScalar<Eigen::VectorXd>>
+std::vector<FitResult> fit_batch_with(const Law& fit_law, const LawEntry& law,
+                                      const BatchRequest& req) {
+  const int k = law.n_params;
   const Dataset& data = *req.data;
   const int n = static_cast<int>(data.size());
   Problem pr;
@@ -194,7 +197,7 @@ std::vector<FitResult> fit_batch(const LawEntry& law, const BatchRequest& req) {
       else if (!data.weight.empty()) pr.weight[i] = data.weight[i];
       if (req.targets) pr.target[i] = req.targets[static_cast<long>(w) * n + i];
     }
-    const Fitter<Law> fitter(pr);
+    const Fitter<Law, AD> fitter(fit_law, pr);
     FitResult best;
     int failed = 0;
     for (int s = 0; s < n_starts; ++s) {
@@ -214,6 +217,11 @@ std::vector<FitResult> fit_batch(const LawEntry& law, const BatchRequest& req) {
     }
   }
   return out;
+}
+
+template <class Law>
+std::vector<FitResult> fit_batch(const LawEntry& law, const BatchRequest& req) {
+  return fit_batch_with<Law>(Law{}, law, req);
 }
 
 }  // namespace shannonfit::reference

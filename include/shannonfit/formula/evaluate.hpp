@@ -221,9 +221,14 @@ T evaluate(const Tape& tape, const T* p, S ln_n, S ln_d, S x, const S* columns =
 
 // ln L̂ at m <= Block points (out[j] for point j): each step dispatched once for all of them,
 // what the solver's linearize, which already evaluates points in blocks (lm.hpp's
-// kLinearizeBlock), calls in phase 2. columns, when the tape reads any, is one row per column.
+// kLinearizeBlock), calls through FormulaLaw::log_loss_block. columns, when the tape reads any,
+// is one row per column.
+//
+// Kept out of line (noinline): the CPU solver is compiled with `flatten` (src/cpu/batch_cpu.hpp),
+// which would otherwise copy the whole interpreter into each of the solver's linearize call
+// sites, several minutes of compilation per parameter count, for one call per block of points.
 template <int Block, class T, class S>
-void evaluate_block(const Tape& tape, const T* p, const S* ln_n, const S* ln_d, const S* x,
+__attribute__((noinline)) void evaluate_block(const Tape& tape, const T* p, const S* ln_n, const S* ln_d, const S* x,
                     int m, T* out, const S* const* columns = nullptr) {
   // Per-thread scratch, sized once: a block's banks are too large for every thread's stack.
   thread_local std::vector<unsigned char> scratch;
@@ -249,17 +254,27 @@ void evaluate_block(const Tape& tape, const T* p, const S* ln_n, const S* ln_d, 
 #undef SF_FORMULA_INLINE
 
 // A formula law in the shape of a built-in one (law.hpp), over a tape it does not own: what
-// the solver instantiates for P = CompiledLaw::n_params() (formula.hpp, phase 2).
+// the solver instantiates for P = CompiledLaw::n_params() (src/laws/formula_entry_impl.hpp).
 template <int P>
 struct FormulaLaw {
   static constexpr int kParams = P;
   // The tape never branches on a point's value: min, max and powers of x select per lane.
   static constexpr bool kPointLanes = true;
+  // The lane pass hands it whole blocks (lane_linearize.hpp's BlockLogLoss).
+  static constexpr bool kBlockLogLoss = true;
+  // One copy of the solver per parameter count, for baseline x86-64 (src/cpu/batch_cpu.hpp's
+  // Avx2Copy says why).
+  static constexpr bool kBaselineOnly = true;
   const Tape* tape;
 
   template <class T, class S>
   T log_loss(const T* p, S ln_n, S ln_d, S x) const {
     return evaluate<T, S>(*tape, p, ln_n, ln_d, x);
+  }
+  template <int M, class T, class S>
+  void log_loss_block(const T* p, const S* ln_n, const S* ln_d, const S* x, int m,
+                      T* out) const {
+    evaluate_block<M, T, S>(*tape, p, ln_n, ln_d, x, m, out);
   }
 };
 

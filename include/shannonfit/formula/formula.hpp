@@ -14,36 +14,25 @@
 // against each other to 1e-12). A parameter that only ever scales a positive quantity is fitted
 // as its logarithm and reported as itself, as the built-in laws' A, B, E are.
 //
-// ---- Phase 2: plugging a formula law into the solver (what must change, and only that) ----
-// 1. lm.hpp: fit_one, detail::linearize, cost_at, predict and linearize_with take a
-//    `const Law& law` (built-in laws pass `Law{}`; their static log_loss is still callable
-//    through an instance) and call `law.template log_loss<T>(...)`. lane_linearize.hpp's
-//    lane_linearize and HostLaneSolve::linearize forward it the same way. Nothing else in the
-//    solver changes: FormulaLaw<P> (evaluate.hpp) has kParams, kPointLanes and a const
-//    log_loss over the tape, so the single-source solver, lanes, statuses and bounds run
-//    unchanged. The CUDA kernels keep static laws: the NVRTC law is generated as one.
-//    For speed, linearize (which already gathers kLinearizeBlock points before it accumulates)
-//    calls evaluate_block for a formula law instead of log_loss per point: one dispatch per
-//    step per block (bench/README.md, "Formula laws", has the ratios).
-// 2. batch.hpp: LawEntry gains `std::shared_ptr<const CompiledLaw> formula` (null for built-in
-//    laws); BatchFn implementations receive the entry already, so cpu::fit_batch<FormulaLaw<P>>
-//    builds its FormulaLaw from entry.formula->tape. law_log_loss / law_log_loss_gradient
-//    become per-entry std::function (or take the entry), as they must reach the tape.
-//    SeparableForm::basis becomes std::function (CompiledLaw::separable's basis reads a tape).
-// 3. registry: `make_formula_entry(std::shared_ptr<const CompiledLaw>)` switches on
-//    n_params over P = 1 .. kMaxParams (config.hpp: 10), instantiating cpu::fit_batch and
-//    reference::fit_batch for FormulaLaw<P>: ten instantiations of each, in their own
-//    translation units (sharded as the built-in laws' are); `find_law(name)` is unchanged,
-//    and a new `resolve_law(argument, columns)` returns a built-in entry by name, or a
-//    formula entry from "name: formula" or a law file (law_file.cpp).
-// 4. reference path (Eigen AutoDiffScalar): the tape's ops all exist there but log1p; the
-//    Log1p op is then written log(1 + u) · u / ((1 + u) − 1) as shannon.hpp's log1p_positive.
-// 5. CUDA: cuda::fit_batch for a formula entry compiles generated_law_source() with the fit
-//    kernel template (kernels/fit_batch.cuh, embedded like the headers here) through NVRTC,
-//    cached by cache_key(), and launches it with the driver API.
-// 6. CLI/Python: `--law` accepts "name: formula" and *.json law files through resolve_law;
-//    the Python module's fit/bootstrap/analyze accept the same strings; analyze's report shows
-//    the formula (LawInfo::formula) and the unidentified-parameter check runs before fitting.
+// ---- How a formula law runs in the engine ----
+// - Solver: fit_one, linearize, cost_at and the lane pass take the law as an instance (`const
+//   Law&`); a built-in law is an empty struct (fit_one's overload without one passes Law{}), a
+//   formula law is FormulaLaw<P> (evaluate.hpp) over its tape. The lane pass hands a formula law
+//   whole blocks of lane groups (lane_linearize.hpp's BlockLogLoss: one dispatch per tape step
+//   per block).
+// - Registry: LawEntry::formula holds the CompiledLaw (null for built-in laws); its log_loss,
+//   log_loss_gradient and separable basis are function objects over the tape. The CPU solver is
+//   instantiated once per parameter count, 1 .. kMaxParams, each in its own translation unit,
+//   for baseline x86-64 only (src/laws/formula_entry.hpp, cmake/law_shards.cmake); the
+//   reference path sizes its derivatives at run time and needs one instantiation for all.
+//   resolve_law (batch.hpp) turns a --law argument into an entry: a built-in name, "name:
+//   formula" or a *.json law file; formula laws stay registered under their names, so
+//   find_law finds them afterwards (bootstrap output, predict --params).
+// - CLI and Python: every --law (and Python's law=/laws=) goes through resolve_law; the
+//   identifiability check runs before fitting (cli/common.cpp's require_fittable) and warns.
+// - CUDA: a formula entry has no CUDA batch yet (LawEntry::cuda is null, so --backend auto runs
+//   it on the CPU); nvrtc.hpp compiles its fit kernel and checks its resources, without launching
+//   it.
 #include <cstddef>
 #include <memory>
 #include <optional>

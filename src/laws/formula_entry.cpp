@@ -1,0 +1,88 @@
+// Formula laws as registry entries: the entry itself and the reference backend's batch, which
+// sizes its derivatives at run time and so serves every parameter count from one instantiation.
+#include "laws/formula_entry.hpp"
+
+#include <cmath>
+#include <utility>
+
+#include "reference/reference_lm.hpp"
+#include "shannonfit/errors.hpp"
+#include "shannonfit/formula/evaluate.hpp"
+#include "shannonfit/formula/formula.hpp"
+
+namespace Eigen {
+
+// log1p, which Eigen's AutoDiffScalar lacks, as jet.hpp's: log1p of the value, 1 / (1 + u) the
+// derivative, so the reference path evaluates a tape's Log1p as the batch solver does.
+template <class DerType>
+AutoDiffScalar<typename internal::remove_all<DerType>::type::PlainObject> log1p(
+    const AutoDiffScalar<DerType>& u) {
+  using Plain = typename internal::remove_all<DerType>::type::PlainObject;
+  return AutoDiffScalar<Plain>(std::log1p(u.value()), u.derivatives() / (1 + u.value()));
+}
+
+}  // namespace Eigen
+
+namespace shannonfit {
+namespace {
+
+// Derivatives held inline, at most kMaxParams of them: the tape's slots are raw storage that is
+// never destroyed (reference_lm.hpp's Fitter).
+using ReferenceDerivatives = Eigen::Matrix<double, Eigen::Dynamic, 1, 0, kMaxParams, 1>;
+using ReferenceScalar = Eigen::AutoDiffScalar<ReferenceDerivatives>;
+
+// The tape in the shape reference::Fitter calls.
+struct ReferenceFormulaLaw {
+  const formula::Tape* tape;
+  int n_params;
+
+  template <class T, class S>
+  T log_loss(const T* p, S ln_n, S ln_d, S x) const {
+    T f = formula::evaluate<T, S>(*tape, p, ln_n, ln_d, x);
+    // A result that no parameter reached carries no derivatives at all.
+    if (f.derivatives().size() == 0) f.derivatives().setZero(n_params);
+    return f;
+  }
+};
+
+std::vector<FitResult> formula_fit_batch_reference(const LawEntry& law, const BatchRequest& req) {
+  const ReferenceFormulaLaw fit_law{&law.formula->tape, law.n_params};
+  return reference::fit_batch_with<ReferenceFormulaLaw, ReferenceScalar>(fit_law, law, req);
+}
+
+}  // namespace
+
+LawEntry make_formula_entry(std::shared_ptr<const formula::CompiledLaw> law) {
+  if (law->tape.n_columns > 0)
+    throw InputError("law '" + law->info.name +
+                     "' reads further data columns; only N, D and x can be fitted so far");
+  LawEntry e;
+  e.info = law->info;
+  e.n_params = law->n_params();
+  e.cpu = formula::with_param_count(e.n_params, [](auto count) -> BatchFn {
+    return &formula_fit_batch_cpu<decltype(count)::value>;
+  });
+  e.reference = &formula_fit_batch_reference;
+  e.cuda = nullptr;
+  const formula::Tape* tape = &law->tape;
+  e.log_loss = [law, tape](const double* params, double ln_n, double ln_d, double x) {
+    return formula::evaluate<double, double>(*tape, params, ln_n, ln_d, x);
+  };
+  e.log_loss_gradient = [law, tape](const double* params, double ln_n, double ln_d, double x,
+                                    double* grad) {
+    return formula::log_loss_gradient(*tape, params, ln_n, ln_d, x, grad);
+  };
+  if (law->separable) {
+    SeparableForm form;
+    form.theta = law->separable->theta;
+    form.coef_params = law->separable->coef_params;
+    form.basis = [law](const double* theta, double ln_n, double ln_d, double x, double* phi) {
+      formula::separable_basis(*law, theta, ln_n, ln_d, x, phi);
+    };
+    e.separable = std::move(form);
+  }
+  e.formula = std::move(law);
+  return e;
+}
+
+}  // namespace shannonfit

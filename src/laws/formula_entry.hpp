@@ -1,0 +1,22 @@
+#pragma once
+// Registry entries for laws written as formulas (formula/formula.hpp). The solver needs the
+// parameter count at compile time, so the CPU batch is instantiated once per count, each in a
+// translation unit of its own (cmake/law_shards.cmake, formula_entry_impl.hpp); the entry
+// picks the one for its formula.
+#include <memory>
+#include <vector>
+
+#include "shannonfit/batch.hpp"
+
+namespace shannonfit {
+
+// The CPU batch of a formula law with P parameters (law.formula->n_params() == P).
+template <int P>
+std::vector<FitResult> formula_fit_batch_cpu(const LawEntry& law, const BatchRequest& req);
+
+// The entry of a compiled formula: its batch functions on the CPU and reference backends (none
+// on CUDA yet), its host evaluations and its separable form. Throws InputError for a law the
+// engine cannot fit (one that reads further data columns).
+LawEntry make_formula_entry(std::shared_ptr<const formula::CompiledLaw> law);
+
+}  // namespace shannonfit

@@ -1,0 +1,136 @@
+// Formula laws through the command line: --law 'name: formula' and law files in fit, bootstrap
+// and analyze; bootstrap intervals of the built-in laws written as law files (the built-in
+// law's box and start grid) against the built-in laws' own, to 4 significant digits; the checks
+// before fitting and the error messages.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cmath>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "shannonfit/batch.hpp"
+#include "support/cli.hpp"
+
+using namespace shannonfit;
+using namespace shannonfit::testing;
+using Json = nlohmann::json;
+
+namespace {
+
+const std::string kData = std::string(SHANNONFIT_DATA_DIR) + "/chinchilla_svg_extracted.csv";
+const std::vector<std::string> kEpoch = {kData, "--n-col", "Model Size", "--flops-col",
+                                         "Training FLOP", "--drop-highest-loss", "5",
+                                         "--threads", "2"};
+
+std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
+  args.insert(args.end(), more.begin(), more.end());
+  return args;
+}
+
+// The built-in law as a law file: its formula, and each parameter's box, grid and start in the
+// units users read.
+std::string law_file_like(const std::string& name, const std::string& formula) {
+  const LawInfo& info = find_law(name).info;
+  Json params = Json::array();
+  for (const ParamSpec& p : info.params) {
+    const bool log = p.reported == Reported::Exp;
+    auto user = [&](double v) { return log ? std::exp(v) : v; };
+    Json grid = Json::array();
+    for (double g : p.grid) grid.push_back(user(g));
+    params.push_back({{"name", p.reported_name}, {"log", log}, {"min", user(p.lo)},
+                      {"max", user(p.hi)}, {"grid", grid}, {"start", user(p.fixed_value)}});
+  }
+  return Json{{"name", name + "-file"}, {"formula", formula}, {"parameters", params}}.dump();
+}
+
+bool same_4_digits(double a, double b) {
+  return std::fabs(a - b) <= 5e-5 * std::max(std::fabs(a), std::fabs(b));
+}
+
+void expect_same_intervals(const std::string& name, const std::string& formula, int resamples) {
+  TempDir dir;
+  const std::string file = dir.write(name + ".json", law_file_like(name, formula));
+  const auto common = {std::string("--resamples"), std::to_string(resamples),
+                       std::string("--seed"), std::string("7"), std::string("--json"),
+                       std::string("-q")};
+  const CliRun b = run_shannonfit(with(with(with({"bootstrap"}, kEpoch), {"--law", name}),
+                                       std::vector<std::string>(common)));
+  ASSERT_EQ(b.code, 0) << b.err;
+  const CliRun f = run_shannonfit(with(with(with({"bootstrap"}, kEpoch), {"--law", file}),
+                                       std::vector<std::string>(common)));
+  ASSERT_EQ(f.code, 0) << f.err;
+  const Json jb = Json::parse(b.out)["results"][0], jf = Json::parse(f.out)["results"][0];
+  EXPECT_EQ(jf["fit"]["law"], name + "-file");
+  ASSERT_EQ(jb["parameters"].size(), jf["parameters"].size());
+  for (std::size_t k = 0; k < jb["parameters"].size(); ++k) {
+    const Json& pb = jb["parameters"][k];
+    const Json& pf = jf["parameters"][k];
+    EXPECT_EQ(pb["name"], pf["name"]);
+    EXPECT_TRUE(same_4_digits(pb["estimate"], pf["estimate"]))
+        << name << " " << pb["name"] << ": " << pb["estimate"] << " " << pf["estimate"];
+    for (const char* method : {"percentile", "bca"})
+      for (int side = 0; side < 2; ++side)
+        EXPECT_TRUE(same_4_digits(pb[method][side], pf[method][side]))
+            << name << " " << pb["name"] << " " << method << ": " << pb[method] << " "
+            << pf[method];
+  }
+}
+
+}  // namespace
+
+TEST(FormulaCli, ChinchillaBootstrapIntervalsMatchTheBuiltInLaw) {
+  expect_same_intervals("chinchilla", "E + A/N^alpha + B/D^beta", 100);
+}
+
+TEST(FormulaCli, KaplanBootstrapIntervalsMatchTheBuiltInLaw) {
+  expect_same_intervals("kaplan", "((N_c/N)^(alpha_N/alpha_D) + D_c/D)^alpha_D", 100);
+}
+
+TEST(FormulaCli, ShannonBootstrapIntervalsMatchTheBuiltInLaw) {
+  expect_same_intervals(
+      "shannon", "1/(a*N^alpha*log2(1 + D^beta/(c*(D*N)^gamma + d*D^delta + e)))", 30);
+}
+
+TEST(FormulaCli, FitTakesAFormulaBesideBuiltInLaws) {
+  // The formula's commas are inside parentheses: one law, beside the listed built-in one.
+  const CliRun r = run_shannonfit(
+      with(with({"fit"}, kEpoch), {"--law", "kaplan,mine: max(E, 0) + A/N^alpha + B/pow(D, beta)",
+                                   "--json", "-q"}));
+  ASSERT_EQ(r.code, 0) << r.err;
+  const Json j = Json::parse(r.out);
+  ASSERT_EQ(j["fits"].size(), 2u);
+  EXPECT_EQ(j["fits"][0]["law"], "kaplan");
+  EXPECT_EQ(j["fits"][1]["law"], "mine");
+}
+
+TEST(FormulaCli, FlatDirectionIsReportedBeforeTheFit) {
+  const CliRun r = run_shannonfit(with(
+      with({"fit"}, kEpoch),
+      {"--law", "shannon9: 1/(a*N^alpha*log2(1 + b*D^beta/(c*(D*N)^gamma + d*D^delta + e)))",
+       "--starts", "single", "--json"}));
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("warning: law shannon9"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("flat direction"), std::string::npos) << r.err;
+}
+
+TEST(FormulaCli, MalformedFormulaIsAnErrorWithACaret) {
+  const CliRun r =
+      run_shannonfit(with(with({"fit"}, kEpoch), {"--law", "bad: E + A/N^^alpha", "--json"}));
+  EXPECT_NE(r.code, 0);
+  EXPECT_NE(r.err.find("--law 'bad'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("^"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, "");
+}
+
+TEST(FormulaCli, AnalyzeReportsTheFormula) {
+  TempDir dir;
+  const CliRun r = run_shannonfit(with(
+      with({"analyze"}, kEpoch),
+      {"--law", "mine: E + A/N^alpha + B/D^beta", "--resamples", "20", "--seed", "3",
+       "--no-figures", "--out", dir.file("report"), "-q"}));
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string html = dir.read("report/report.html");
+  EXPECT_NE(html.find("E + A/N^alpha + B/D^beta"), std::string::npos);
+}
