@@ -523,6 +523,31 @@ class Builder {
                        aic_reading);
   }
 
+  // Why the law average and the verdict may favour different laws, and whether they do here: the
+  // average picks per resample by out-of-bag error so that its interval carries the uncertainty
+  // of the choice; the verdict ranks by the protocol that answers "which law to trust" (held-out
+  // error on the split when there is one). Both are right for their question; a reader must not
+  // see two unexplained "best laws".
+  std::string law_choice(const LawAveraged& avg) const {
+    std::string text = fmt::format(
+        "The law average picks, in each resample, the law with the lowest out-of-bag error, so "
+        "that its interval includes the uncertainty of the choice of law; the verdict ranks the "
+        "laws by {}.",
+        ranked_by_);
+    const auto most = std::max_element(avg.picked.begin(), avg.picked.end());
+    if (most == avg.picked.end() || scores_.empty()) return text;
+    const std::string& picked = avg.candidates[most - avg.picked.begin()];
+    const Score* first = nullptr;
+    for (const Score& s : scores_)
+      if (s.law->info.name == winner_) first = &s;
+    if (!first || first->candidate == picked) return text + " Here both favour " + picked + ".";
+    return text + fmt::format(
+                      " Here they differ: the average picked {} most often ({:.0f}% of "
+                      "resamples), the ranking puts {} first. For a prediction, read the "
+                      "averaged interval; for which law to trust, the verdict.",
+                      picked, 100 * *most, first->candidate);
+  }
+
   // The first target's answer: the law-averaged prediction interval (the winner's when only one
   // candidate was fitted, or under the residual scheme, which leaves no rows out of bag), its
   // confidence band, and each law's prediction interval with the spread of their estimates.
@@ -567,6 +592,7 @@ class Builder {
         picked[avg.candidates[c]] = avg.picked[c];
       h["picked"] = picked;
       h["resamples_used"] = avg.used;
+      h["law_choice"] = law_choice(avg);
       return h;
     }
     for (const json& p : predictions_json_) {

@@ -198,11 +198,21 @@ PooledSlices pool_slices(const std::vector<SliceComparison>& slices, int resampl
   if (resamples > 0)
     for (std::size_t l = 0; l < n_laws; ++l)
       p.laws[l].win_rate = p.win_valid > 0 ? wins[candidate[l]] / p.win_valid : nan;
-  std::stable_sort(p.laws.begin(), p.laws.end(), [](const PooledLaw& x, const PooledLaw& y) {
-    const double kx = x.score.mse, ky = y.score.mse;
+  // Ranked as within a slice: laws that are one function side by side, with one rank.
+  std::vector<double> pooled_mse(n_laws);
+  for (const PooledLaw& pl : p.laws) pooled_mse[pl.index] = pl.score.mse;
+  std::stable_sort(p.laws.begin(), p.laws.end(), [&](const PooledLaw& x, const PooledLaw& y) {
+    const std::size_t cx = candidate[x.index], cy = candidate[y.index];
+    if (cx == cy) return x.index < y.index;
+    const double kx = pooled_mse[cx], ky = pooled_mse[cy];
     if (std::isfinite(kx) != std::isfinite(ky)) return std::isfinite(kx);
-    return kx < ky;
+    if (kx != ky) return kx < ky;
+    return cx < cy;
   });
+  for (std::size_t r = 0; r < p.laws.size(); ++r)
+    p.laws[r].rank = r > 0 && candidate[p.laws[r - 1].index] == candidate[p.laws[r].index]
+                         ? p.laws[r - 1].rank
+                         : static_cast<int>(r + 1);
   return p;
 }
 

@@ -84,6 +84,7 @@ SliceComparison compare_slice(const Dataset& data, const std::string& label,
 struct PooledLaw {
   const LawEntry* law = nullptr;
   std::size_t index = 0;  // into SliceComparison::laws
+  int rank = 0;           // laws that are one function in every slice share one
   PredictionScore score;
   QuantityInterval r2, mse;
   double win_rate = std::numeric_limits<double>::quiet_NaN();

@@ -249,7 +249,7 @@ std::string pooled_text(const CompareArgs& a, const std::vector<SliceComparison>
   io::TextTable t(header);
   for (std::size_t r = 0; r < p.laws.size(); ++r) {
     const PooledLaw& pl = p.laws[r];
-    std::vector<std::string> row = {std::to_string(r + 1), pl.law->info.name};
+    std::vector<std::string> row = {std::to_string(pl.rank), pl.law->info.name};
     for (const SliceComparison& s : slices) {
       const LawComparison& o = s.laws[pl.index];
       row.push_back(with_interval(o.holdout.pooled.r2, o.holdout_r2));
@@ -280,7 +280,7 @@ nlohmann::json pooled_json(const std::vector<SliceComparison>& slices, const Poo
     }
     nlohmann::json j = score_json(pl.score);
     j["law"] = pl.law->info.name;
-    j["rank"] = r + 1;
+    j["rank"] = pl.rank;
     j["slices"] = per_slice;
     if (pl.r2.n > 0) j["r2_interval"] = percentile_interval_json(pl.r2);
     if (pl.mse.n > 0) j["mse_interval"] = percentile_interval_json(pl.mse);
