@@ -8,6 +8,8 @@
 #include <nlohmann/json.hpp>
 #include <random>
 #include <string>
+#include <tuple>
+#include <vector>
 
 #include "analysis/analyze.hpp"
 #include "analysis/model_selection.hpp"
@@ -123,6 +125,27 @@ TEST(Resampling, CommandsResampleWholeModelsUnlessToldOtherwise) {
   EXPECT_EQ(nlohmann::json::parse(cmp.out).at("slices").at(0).at("ranked_by"),
             "leave-one-group-out CV MSE");
 
+  // compare's win rates resample whole models by default too, and case stays a choice.
+  auto win_rates = [&](std::vector<std::string> extra) {
+    std::vector<std::string> args = {"compare", data, "--law", "chinchilla,kaplan", "--starts",
+                                     "single", "--kfold", "0", "--resamples", "20", "--json"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    const auto r = run_shannonfit(args, dir);
+    EXPECT_EQ(r.code, 0) << r.err;
+    const auto s = nlohmann::json::parse(r.out).at("slices").at(0);
+    std::vector<double> rates;
+    for (const auto& law : s.at("laws")) rates.push_back(law.at("win_rate"));
+    return std::make_tuple(s.at("win_rate_scheme").get<std::string>(), rates, r.err);
+  };
+  const auto [by_default, default_rates, cmp_note] = win_rates({"--group-col", "model"});
+  EXPECT_EQ(by_default, "cluster");
+  EXPECT_NE(cmp_note.find("win rates: 6 models (clusters) are too few"), std::string::npos)
+      << cmp_note;
+  EXPECT_EQ(std::get<0>(win_rates({})), "cluster");  // the repeated N groups the rows
+  EXPECT_EQ(std::get<1>(win_rates({"--group-col", "model", "--scheme", "cluster"})),
+            default_rates);
+  EXPECT_EQ(std::get<0>(win_rates({"--group-col", "model", "--scheme", "case"})), "case");
+
   const auto one = run_shannonfit({"bootstrap", data, "--resamples", "1"}, dir);
   EXPECT_EQ(one.code, 2) << one.err;
   EXPECT_NE(one.err.find("at least 2 resamples"), std::string::npos) << one.err;
@@ -147,7 +170,8 @@ TEST(LawEquivalence, ReparametrisationsAreOneCandidate) {
     fitters.push_back(f);
   }
   for (Scheme scheme : {Scheme::Case, Scheme::Cluster}) {
-    const WinRates w = bootstrap_win_rates(fitters, data, nullptr, 30, 5, scheme);
+    const WinRates w = bootstrap_win_rates(fitters, data, nullptr, 30, 5, scheme,
+                                           fitted_candidates({{&plain}, {&lse}, {&kaplan}}, data));
     ASSERT_GT(w.valid, 0);
     EXPECT_EQ(w.rate[0], w.rate[1]) << "one function, one win rate";
     EXPECT_NEAR(w.rate[1] + w.rate[2], 1.0, 1e-12) << "wins are shared by the candidates";

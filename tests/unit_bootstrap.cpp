@@ -170,8 +170,9 @@ TEST(Bootstrap, FailedResamplesAreCountedNotDropped) {
   const LawEntry& law = find_law("chinchilla");
   BootstrapOptions o = quick_options(6);
   o.fit.full_starts.clear();
-  o.fit.starts = StartStrategy::Best;
-  // The full fit runs with the same options; from a far start one iteration cannot converge.
+  // Every refit searches the grid at the plain cap (a single-start refit would get
+  // kSingleStartIterationFactor times it); one iteration converges from no start.
+  o.fit.starts = StartStrategy::Grid;
   o.fit.full_starts = {20, 20, 2, 3, 3};
   o.fit.options.max_iterations = 1;
   const BootstrapResult r = run_bootstrap(data, law, o);

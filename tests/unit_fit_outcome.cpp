@@ -2,6 +2,9 @@
 // answer is known, and counting the starts must not change which fit is chosen.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <vector>
+
 #include <cmath>
 
 #include "analysis/fit_outcome.hpp"
@@ -111,6 +114,31 @@ TEST(FitOutcome, CountingStartsChoosesWhatTheBackendChooses) {
     EXPECT_EQ(counted.cost, reduced.cost);
     for (int k = 0; k < law.n_params; ++k) EXPECT_EQ(counted.params[k], reduced.params[k]);
   }
+}
+
+// A progress bar asks for the starts in steps: the same answer and the same counts, with every
+// step reported against the real total.
+TEST(FitOutcome, CountingStartsInStepsReportsProgressAndChangesNothing) {
+  const LawEntry law = shannonfit::testing::toy_entry<LogScaleLaw>();
+  const Dataset data = line_data(1.5);
+  const BatchRequest req = request(data, 200);
+  const long total = static_cast<long>(req.starts.size()) / law.n_params;
+  ASSERT_GT(total, 1);
+  StartOutcomes whole, stepped;
+  const FitResult once = fit_counting_starts(law, law.cpu, req, whole);
+  std::vector<long> done;
+  const FitResult steps = fit_counting_starts(law, law.cpu, req, stepped, [&](long d, long t) {
+    EXPECT_EQ(t, total);
+    done.push_back(d);
+  });
+  EXPECT_EQ(steps.best_start, once.best_start);
+  EXPECT_EQ(steps.cost, once.cost);
+  EXPECT_EQ(stepped.converged, whole.converged);
+  EXPECT_EQ(stepped.total(), whole.total());
+  ASSERT_GE(done.size(), 2u);
+  EXPECT_EQ(done.front(), 0);
+  EXPECT_EQ(done.back(), total);
+  EXPECT_TRUE(std::is_sorted(done.begin(), done.end()));
 }
 
 // On a bound, a verified stop needs the gradient to push out of the box there (KKT) and every

@@ -3,6 +3,7 @@
 // full-data starts a caller may give.
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -75,6 +76,28 @@ TEST(FitPlan, StrategiesChooseTheFullDataStartsAndTheRefitStarts) {
   EXPECT_TRUE(req.starts_per_weighting) << "separable: each refit runs its own search";
   EXPECT_EQ(req.n_starts(law.n_params), separable.n_refit_starts());
   EXPECT_THROW(make_plan(find_law("kaplan"), data, config(StartStrategy::Separable)), InputError);
+}
+
+TEST(FitPlan, SingleStartRefitsGetALargerIterationCapThanSearchingOnes) {
+  const LawEntry& law = find_law("chinchilla");
+  const Dataset data = synth::chinchilla_data(0.02, 7);
+  const FitResult full = optimum_at({6.0, 7.0, 0.5, 0.3, 0.3});
+  const std::vector<double> weights(data.size(), 1.0);
+  for (StartStrategy s : {StartStrategy::Grid, StartStrategy::Best, StartStrategy::Single}) {
+    FitConfig c = config(s);
+    c.options.max_iterations = 300;
+    const FitPlan plan = make_plan(law, data, c);
+    EXPECT_EQ(plan.full_request(data).options.max_iterations, 300) << to_string(s);
+    const BatchRequest refit =
+        plan.refit_request(data, plan.refit_starts(full), weights.data(), nullptr, 1);
+    EXPECT_EQ(refit.options.max_iterations,
+              s == StartStrategy::Grid ? 300 : 300 * kSingleStartIterationFactor)
+        << to_string(s);
+  }
+  FitConfig huge = config(StartStrategy::Best);
+  huge.options.max_iterations = std::numeric_limits<int>::max() / 2;
+  EXPECT_EQ(make_plan(law, data, huge).refit_max_iterations(), std::numeric_limits<int>::max())
+      << "the scaled cap saturates instead of overflowing";
 }
 
 TEST(FitPlan, GivenFullDataStartsReplaceTheStrategysOwn) {

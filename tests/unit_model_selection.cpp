@@ -5,7 +5,9 @@
 #include <cmath>
 #include <set>
 
+#include "analysis/compare.hpp"
 #include "analysis/model_selection.hpp"
+#include "laws/equivalence.hpp"
 #include "shannonfit/errors.hpp"
 #include "support/toy_laws.hpp"
 
@@ -37,6 +39,19 @@ LawFitter fitter(const LawEntry& law) {
   f.starts = start_grid(law.info);
   return f;
 }
+
+// ln L̂ = c − m ln N: LineLaw's function under another parametrisation (m = −s), a pair the
+// registry's equivalence table does not name.
+struct DescendingLineLaw {
+  static constexpr int kParams = 2;
+  template <class T, class S>
+  SF_HD static T log_loss(const T* p, S ln_n, S, S) { return p[0] - p[1] * ln_n; }
+  static LawInfo info() {
+    return {"descending-line", "ln L = c - m ln N", "test",
+            {{"c", "c", Reported::AsIs, -50, 50, {0}, 0}, {"m", "m", Reported::AsIs, -5, 5, {0}, 0}},
+            Needs::Nothing, ""};
+  }
+};
 
 }  // namespace
 
@@ -135,15 +150,96 @@ TEST(ModelSelection, TheTrueLawWinsEveryBootstrapResample) {
   const std::vector<LawFitter> laws = {fitter(constant), fitter(line)};
   std::vector<char> held(12, 0);
   held[10] = held[11] = 1;
-  const WinRates w = bootstrap_win_rates(laws, d, &held, 40, 3);
+  const WinRates w = bootstrap_win_rates(laws, d, &held, 40, 3, Scheme::Case, {0, 1});
   EXPECT_EQ(w.resamples, 40);
   EXPECT_EQ(w.valid, 40);  // two distinct ln N values are drawn in every resample here
   EXPECT_DOUBLE_EQ(w.rate[0], 0.0);
   EXPECT_DOUBLE_EQ(w.rate[1], 1.0);
   for (int r = 0; r < 40; ++r) EXPECT_LT(w.mse[1][r], 1e-12);
   // Out-of-bag scoring without a split, and the same seed gives the same numbers.
-  const WinRates oob = bootstrap_win_rates(laws, d, nullptr, 40, 3);
+  const WinRates oob = bootstrap_win_rates(laws, d, nullptr, 40, 3, Scheme::Case, {0, 1});
   EXPECT_DOUBLE_EQ(oob.rate[1], 1.0);
-  const WinRates again = bootstrap_win_rates(laws, d, nullptr, 40, 3);
+  const WinRates again = bootstrap_win_rates(laws, d, nullptr, 40, 3, Scheme::Case, {0, 1});
   EXPECT_EQ(oob.mse, again.mse);
+}
+
+TEST(ModelSelection, ClusterWinRatesDrawWholeGroups) {
+  // Three models of two rows each, ln L = 0,1 / 10,11 / 20,21. The constant law's fit is the
+  // weighted mean, so a resample that draws whole models (count c_g of model g, Σ c_g = 3) fits
+  // Σ c_g (10 g + 0.5) / 3, one of ten values; drawing single rows almost never does.
+  Dataset d;
+  d.source = "three models";
+  for (int g = 0; g < 3; ++g) {
+    d.group_names.push_back("m" + std::to_string(g));
+    for (int k = 0; k < 2; ++k) {
+      d.n.push_back(std::exp(10.0 + g));
+      d.d.push_back(1e10 * (k + 1));
+      d.loss.push_back(std::exp(10.0 * g + k));
+      d.group.push_back(g);
+      d.line.push_back(2 * g + k + 2);
+    }
+  }
+  std::vector<double> whole_model_means;
+  for (int c0 = 0; c0 <= 3; ++c0)
+    for (int c1 = 0; c0 + c1 <= 3; ++c1)
+      whole_model_means.push_back((c0 * 0.5 + c1 * 10.5 + (3 - c0 - c1) * 20.5) / 3);
+  auto whole_models = [&](double fitted) {
+    for (double m : whole_model_means)
+      if (std::abs(fitted - m) < 1e-6) return true;
+    return false;
+  };
+  const LawEntry constant = toy_entry<ConstantLaw>();
+  const std::vector<LawFitter> laws = {fitter(constant)};
+  const WinRates cluster = bootstrap_win_rates(laws, d, nullptr, 40, 5, Scheme::Cluster, {0});
+  int fitted = 0;
+  for (const FitResult& f : cluster.fits[0]) {
+    if (!usable(f)) continue;
+    ++fitted;
+    EXPECT_TRUE(whole_models(f.params[0])) << f.params[0];
+  }
+  EXPECT_EQ(fitted, 40);
+  const WinRates rows = bootstrap_win_rates(laws, d, nullptr, 40, 5, Scheme::Case, {0});
+  int row_draws = 0;
+  for (const FitResult& f : rows.fits[0])
+    if (usable(f) && !whole_models(f.params[0])) ++row_draws;
+  EXPECT_GT(row_draws, 20) << "the test cannot tell the schemes apart";
+}
+
+TEST(ModelSelection, LawsFoundToBeOneFunctionNeverOutrankOrOutwinEachOther) {
+  // A noisy line in ln N: the line beats the constant, and the descending line is the line.
+  Dataset d;
+  d.source = "line";
+  for (int i = 0; i < 16; ++i) {
+    d.n.push_back(std::exp(10.0 + 0.5 * i));
+    d.d.push_back(1e10);
+    d.loss.push_back(std::exp(2.0 - 0.1 * (10.0 + 0.5 * i) + 0.02 * std::sin(3.0 * i)));
+    d.line.push_back(i + 2);
+  }
+  const LawEntry constant = toy_entry<ConstantLaw>(), line = toy_entry<LineLaw>(),
+                 descending = toy_entry<DescendingLineLaw>();
+  EXPECT_FALSE(same_function(line, descending)) << "the table must not name this pair";
+  CompareRequest req;
+  FitConfig config;
+  config.backend = BackendKind::Cpu;
+  config.threads = 1;
+  for (const LawEntry* law : {&line, &constant, &descending})
+    req.plans.push_back(make_plan(*law, d, config));
+  req.kfold = 4;
+  req.resamples = 30;
+  const SliceComparison s = compare_slice(d, "line", "", req, 9);
+  EXPECT_EQ(s.candidate, (std::vector<std::size_t>{0, 1, 0}));
+  EXPECT_EQ(s.rank[0], s.rank[2]) << "one function, one rank";
+  EXPECT_EQ(s.rank[0], 1);
+  EXPECT_EQ(s.rank[1], 3);
+  EXPECT_EQ(s.order, (std::vector<std::size_t>{0, 2, 1})) << "side by side";
+  ASSERT_GT(s.win_valid, 0);
+  EXPECT_EQ(s.laws[0].win_rate, s.laws[2].win_rate);
+  EXPECT_NEAR(s.laws[0].win_rate + s.laws[1].win_rate, 1.0, 1e-12)
+      << "the two names of one function never take wins from each other";
+
+  // Laws that predict differently stay apart, and a failed fit is matched by declaration only.
+  const std::vector<double> flat = {1.0, 0.0}, sloped = {2.0, -0.1};
+  EXPECT_FALSE(same_predictions({&line, flat.data()}, {&line, sloped.data()}, d));
+  EXPECT_EQ(fitted_candidates({{&line, sloped.data()}, {&descending, nullptr}}, d),
+            (std::vector<std::size_t>{0, 1}));
 }

@@ -134,6 +134,8 @@ def section_headline(rep):
     method = h.get("method")
     lines.append(f"<span class='muted'>law: {esc(law)}" + (f" — {esc(method)}" if method else "")
                  + "</span>")
+    if h.get("law_choice"):
+        lines.append(f"<span class='kind'>{esc(h['law_choice'])}</span>")
     return "<div class='headline'>" + "<br>".join(lines) + "</div>" + section_spread(h, level)
 
 

@@ -152,7 +152,6 @@ class Builder {
 
     Score score;
     score.law = &law;
-    score.candidate = candidate_name(law);
     score.fit_warning = warning;
     score.quality = summary.quality;
     score.plan = run.plan;
@@ -224,7 +223,10 @@ class Builder {
  private:
   struct Score {
     const LawEntry* law = nullptr;
-    std::string candidate;    // laws that are one function share it (laws/equivalence.hpp)
+    // Laws that are one function share it (laws/equivalence.hpp: fitted_candidates): the index
+    // into scores_ of the first of them, and its name.
+    std::size_t candidate_index = 0;
+    std::string candidate;
     std::string fit_warning;  // the full-data fit's warning (on a bound, not converged); "" none
     FitQuality quality;
     FitPlan plan;              // how the law was fitted
@@ -381,10 +383,18 @@ class Builder {
                  : grouped          ? std::string("leave-one-model-out CV MSE")
                  : !folds.empty()   ? std::to_string(req_.kfold) + "-fold CV MSE"
                                     : "AICc";
+    std::vector<FittedLaw> fitted;
+    for (const Score& s : scores_) fitted.push_back({s.law, s.full.params.data()});
+    const std::vector<std::size_t> candidate = fitted_candidates(fitted, data_);
+    for (std::size_t l = 0; l < scores_.size(); ++l) {
+      scores_[l].candidate_index = candidate[l];
+      scores_[l].candidate = candidate_name(*scores_[candidate[l]].law);
+    }
     if (fitters.size() < 2) return;
     const Scheme scheme = req_.bootstrap.scheme == Scheme::Cluster ? Scheme::Cluster : Scheme::Case;
-    const WinRates w = bootstrap_win_rates(fitters, data_, split ? &req_.held_out : nullptr,
-                                           req_.bootstrap.resamples, req_.bootstrap.seed, scheme);
+    const WinRates w =
+        bootstrap_win_rates(fitters, data_, split ? &req_.held_out : nullptr,
+                            req_.bootstrap.resamples, req_.bootstrap.seed, scheme, candidate);
     win_valid_ = w.valid;
     for (std::size_t l = 0; l < scores_.size(); ++l) scores_[l].win_rate = w.rate[l];
   }
@@ -409,9 +419,15 @@ class Builder {
     for (const Score& s : scores_) weight_sum += std::exp(-0.5 * (s.quality.criteria.aic - best_aic));
     std::vector<const Score*> order;
     for (const Score& s : scores_) order.push_back(&s);
-    std::stable_sort(order.begin(), order.end(), [](const Score* a, const Score* b) {
-      if (std::isfinite(a->key) != std::isfinite(b->key)) return std::isfinite(a->key);
-      return a->key < b->key;
+    // Laws that are one function rank as their candidate: side by side, so that rounding never
+    // puts one name of a function above another.
+    std::stable_sort(order.begin(), order.end(), [this](const Score* a, const Score* b) {
+      const std::size_t ca = a->candidate_index, cb = b->candidate_index;
+      if (ca == cb) return false;
+      const double ka = scores_[ca].key, kb = scores_[cb].key;
+      if (std::isfinite(ka) != std::isfinite(kb)) return std::isfinite(ka);
+      if (ka != kb) return ka < kb;
+      return ca < cb;
     });
     const bool split = !req_.held_out.empty();
     for (const Score* s : order) {
@@ -512,6 +528,31 @@ class Builder {
                        aic_reading);
   }
 
+  // Why the law average and the verdict may favour different laws, and whether they do here: the
+  // average picks per resample by out-of-bag error so that its interval carries the uncertainty
+  // of the choice; the verdict ranks by the protocol that answers "which law to trust" (held-out
+  // error on the split when there is one). Both are right for their question; a reader must not
+  // see two unexplained "best laws".
+  std::string law_choice(const LawAveraged& avg) const {
+    std::string text = fmt::format(
+        "The law average picks, in each resample, the law with the lowest out-of-bag error, so "
+        "that its interval includes the uncertainty of the choice of law; the verdict ranks the "
+        "laws by {}.",
+        ranked_by_);
+    const auto most = std::max_element(avg.picked.begin(), avg.picked.end());
+    if (most == avg.picked.end() || scores_.empty()) return text;
+    const std::string& picked = avg.candidates[most - avg.picked.begin()];
+    const Score* first = nullptr;
+    for (const Score& s : scores_)
+      if (s.law->info.name == winner_) first = &s;
+    if (!first || first->candidate == picked) return text + " Here both favour " + picked + ".";
+    return text + fmt::format(
+                      " Here they differ: the average picked {} most often ({:.0f}% of "
+                      "resamples), the ranking puts {} first. For a prediction, read the "
+                      "averaged interval; for which law to trust, the verdict.",
+                      picked, 100 * *most, first->candidate);
+  }
+
   // The first target's answer: the law-averaged prediction interval (the winner's when only one
   // candidate was fitted, or under the residual scheme, which leaves no rows out of bag), its
   // confidence band, and each law's prediction interval with the spread of their estimates.
@@ -535,12 +576,11 @@ class Builder {
               {"laws", laws}, {"spread", {{"min", number(lo)}, {"max", number(hi)}}}};
     std::vector<LawRun> runs;
     for (const KeptRun& k : runs_) runs.push_back({k.law, &k.run});
+    std::vector<FittedLaw> fitted;
+    for (const LawRun& lr : runs) fitted.push_back({lr.law, lr.run->full.params.data()});
+    const std::vector<std::size_t> candidate = fitted_candidates(fitted, data_);
     std::size_t candidates = 0;
-    for (std::size_t i = 0; i < runs.size(); ++i) {
-      bool repeat = false;
-      for (std::size_t j = 0; j < i; ++j) repeat = repeat || same_function(*runs[i].law, *runs[j].law);
-      candidates += !repeat;
-    }
+    for (std::size_t i = 0; i < candidate.size(); ++i) candidates += candidate[i] == i;
     if (candidates >= 2 && req_.bootstrap.scheme != Scheme::Residual) {
       const LawAveraged avg =
           law_averaged(runs, data_, req_.bootstrap.fit.options.space, t.at, req_.level);
@@ -557,6 +597,7 @@ class Builder {
         picked[avg.candidates[c]] = avg.picked[c];
       h["picked"] = picked;
       h["resamples_used"] = avg.used;
+      h["law_choice"] = law_choice(avg);
       return h;
     }
     for (const json& p : predictions_json_) {

@@ -236,9 +236,19 @@ class Runner {
 
   FitResult full_fit(StartOutcomes& outcomes) {
     if (opt_.full) return *opt_.full;
-    report("full fit", 0, 0);
-    const FitResult full =
-        fit_counting_starts(law_, plan_.backend.entry, plan_.full_request(data_, cancel_), outcomes);
+    StartProgressFn starts_done;
+    if (progress_)
+      starts_done = [this](long done, long total) {
+        BootstrapProgress p;
+        p.phase = "full fit";
+        p.unit = "starts";
+        p.resamples_done = p.fits_done = done;
+        p.resamples_total = p.fits_total = total;
+        p.seconds = std::chrono::duration<double>(Clock::now() - started_).count();
+        progress_(p);
+      };
+    const FitResult full = fit_counting_starts(
+        law_, plan_.backend.entry, plan_.full_request(data_, cancel_), outcomes, starts_done);
     if (!std::isfinite(full.cost))
       throw FitError("law " + law_.info.name + ": the full-data fit failed from every start (" +
                      to_string(full.status) + "); nothing to bootstrap");
@@ -317,6 +327,7 @@ class Runner {
     if (!progress_) return;
     BootstrapProgress p;
     p.phase = phase;
+    p.unit = std::string(phase) == "jackknife" ? "refits" : "resamples";
     p.resamples_done = done;
     p.resamples_total = total;
     p.fits_done = fits_done_;

@@ -67,6 +67,7 @@ struct BootstrapProgress {
   long fits_done = 0, fits_total = 0;  // fits = resamples × starts (+ jackknife refits)
   double seconds = 0;
   const char* phase = "";               // "full fit", "jackknife", "resamples"
+  const char* unit = "";                // what resamples_done counts: "starts", "refits", "resamples"
 };
 using ProgressFn = std::function<void(const BootstrapProgress&)>;
 

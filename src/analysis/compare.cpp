@@ -2,8 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
+#include <set>
 
 #include "analysis/fit_stats.hpp"
+#include "laws/equivalence.hpp"
 
 namespace shannonfit {
 
@@ -54,9 +57,15 @@ SliceComparison compare_slice(const Dataset& data, const std::string& label,
     s.laws.push_back(std::move(o));
   }
 
+  std::vector<FittedLaw> fitted;
+  for (const LawComparison& o : s.laws)
+    fitted.push_back({o.full.law, usable(o.full.result) ? o.full.result.params.data() : nullptr});
+  s.candidate = fitted_candidates(fitted, data);
+
   if (req.resamples > 0) {
+    s.scheme = req.scheme;
     const WinRates w = bootstrap_win_rates(fitters, data, split ? &s.held_out : nullptr,
-                                           req.resamples, seed);
+                                           req.resamples, seed, req.scheme, s.candidate);
     s.win_valid = w.valid;
     for (std::size_t l = 0; l < req.plans.size(); ++l) {
       LawComparison& o = s.laws[l];
@@ -112,13 +121,24 @@ SliceComparison compare_slice(const Dataset& data, const std::string& label,
   s.ranked_by = split     ? "held-out MSE"
                 : grouped ? "leave-one-group-out CV MSE"
                           : (!folds.empty() ? "k-fold CV MSE" : "AICc");
+  // Laws that are one function rank as their candidate (the first listed of them): side by side,
+  // with one rank, so that rounding never puts one name of a function above another.
   s.order.resize(req.plans.size());
   for (std::size_t i = 0; i < s.order.size(); ++i) s.order[i] = i;
   std::stable_sort(s.order.begin(), s.order.end(), [&](std::size_t x, std::size_t y) {
-    const double kx = key(s.laws[x]), ky = key(s.laws[y]);
+    const std::size_t cx = s.candidate[x], cy = s.candidate[y];
+    const double kx = key(s.laws[cx]), ky = key(s.laws[cy]);
+    if (cx == cy) return x < y;
     if (std::isfinite(kx) != std::isfinite(ky)) return std::isfinite(kx);
-    return kx < ky;
+    if (kx != ky) return kx < ky;
+    return cx < cy;
   });
+  s.rank.assign(s.order.size(), 0);
+  for (std::size_t r = 0; r < s.order.size(); ++r) {
+    const std::size_t l = s.order[r];
+    s.rank[l] = r > 0 && s.candidate[s.order[r - 1]] == s.candidate[l] ? s.rank[s.order[r - 1]]
+                                                                        : static_cast<int>(r + 1);
+  }
   return s;
 }
 
@@ -154,26 +174,45 @@ PooledSlices pool_slices(const std::vector<SliceComparison>& slices, int resampl
     }
     p.laws.push_back(pl);
   }
-  std::vector<int> wins(n_laws, 0);
+  // Laws are one candidate over the pool when they are one in every slice; a win tied between
+  // candidates is split, as within a slice.
+  std::vector<std::size_t> candidate = slices.front().candidate;
+  for (const SliceComparison& s : slices)
+    for (std::size_t l = 0; l < n_laws; ++l)
+      if (s.candidate[l] != candidate[l]) candidate[l] = l;
+  std::vector<double> wins(n_laws, 0.0);
   for (int r = 0; r < resamples; ++r) {
-    int best = -1;
+    double best = std::numeric_limits<double>::infinity();
     bool complete = true;
     for (std::size_t l = 0; l < n_laws; ++l) {
       if (!std::isfinite(sse[l][r])) complete = false;
-      else if (best < 0 || sse[l][r] < sse[best][r]) best = static_cast<int>(l);
+      else best = std::min(best, sse[l][r]);
     }
     if (!complete) continue;
     ++p.win_valid;
-    ++wins[best];
+    std::set<std::size_t> tied;
+    for (std::size_t l = 0; l < n_laws; ++l)
+      if (sse[l][r] == best) tied.insert(candidate[l]);
+    for (std::size_t c : tied) wins[c] += 1.0 / static_cast<double>(tied.size());
   }
   if (resamples > 0)
     for (std::size_t l = 0; l < n_laws; ++l)
-      p.laws[l].win_rate = p.win_valid > 0 ? double(wins[l]) / p.win_valid : nan;
-  std::stable_sort(p.laws.begin(), p.laws.end(), [](const PooledLaw& x, const PooledLaw& y) {
-    const double kx = x.score.mse, ky = y.score.mse;
+      p.laws[l].win_rate = p.win_valid > 0 ? wins[candidate[l]] / p.win_valid : nan;
+  // Ranked as within a slice: laws that are one function side by side, with one rank.
+  std::vector<double> pooled_mse(n_laws);
+  for (const PooledLaw& pl : p.laws) pooled_mse[pl.index] = pl.score.mse;
+  std::stable_sort(p.laws.begin(), p.laws.end(), [&](const PooledLaw& x, const PooledLaw& y) {
+    const std::size_t cx = candidate[x.index], cy = candidate[y.index];
+    if (cx == cy) return x.index < y.index;
+    const double kx = pooled_mse[cx], ky = pooled_mse[cy];
     if (std::isfinite(kx) != std::isfinite(ky)) return std::isfinite(kx);
-    return kx < ky;
+    if (kx != ky) return kx < ky;
+    return cx < cy;
   });
+  for (std::size_t r = 0; r < p.laws.size(); ++r)
+    p.laws[r].rank = r > 0 && candidate[p.laws[r - 1].index] == candidate[p.laws[r].index]
+                         ? p.laws[r - 1].rank
+                         : static_cast<int>(r + 1);
   return p;
 }
 

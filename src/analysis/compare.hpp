@@ -24,6 +24,9 @@ struct CompareRequest {
   int kfold = 5;               // < 2: no k-fold cross-validation
   std::vector<char> held_out;  // rows to predict, not fit; empty: no split
   int resamples = 0;           // bootstrap win-rate resamples; 0: none
+  // What the win-rate resamples draw: single rows, or whole groups (data.group) when rows share
+  // a model, as the bootstrap of intervals does (default_scheme).
+  Scheme scheme = Scheme::Case;
   double level = 0.9;
   std::vector<double> basin_n;  // model sizes at which to find D*
   double basin_x = 0;
@@ -53,8 +56,14 @@ struct SliceComparison {
   std::string label, by_value, ranked_by;
   std::vector<LawComparison> laws;  // in the request's order
   std::vector<std::size_t> order;  // ranking
+  // Per law (request order): its rank (laws that are one function share one) and the index of
+  // its candidate (laws/equivalence.hpp: fitted_candidates).
+  std::vector<int> rank;
+  std::vector<std::size_t> candidate;
   std::vector<char> held_out;
   std::vector<double> held_y;  // targets (in the fit's space) of the held-out rows
+  Scheme scheme = Scheme::Case;  // of the win-rate resamples
+  std::string grouping;          // how rows share models (assign_model_groups); "" none
   int win_valid = 0;
 };
 
@@ -75,6 +84,7 @@ SliceComparison compare_slice(const Dataset& data, const std::string& label,
 struct PooledLaw {
   const LawEntry* law = nullptr;
   std::size_t index = 0;  // into SliceComparison::laws
+  int rank = 0;           // laws that are one function in every slice share one
   PredictionScore score;
   QuantityInterval r2, mse;
   double win_rate = std::numeric_limits<double>::quiet_NaN();

@@ -104,12 +104,42 @@ void StartOutcomes::add(FitOutcome o) {
   }
 }
 
+namespace {
+
+// Every start of `request` (keep_all_starts, one weighting), in chunks when `progress` asks.
+std::vector<FitResult> fit_every_start(const LawEntry& law, BatchFn fn, BatchRequest request,
+                                       const StartProgressFn& progress) {
+  if (!progress) return fn(law, request);
+  const int p = law.n_params;
+  const long total = static_cast<long>(request.starts.size()) / p;
+  const long chunk = std::max<long>(1, (total + kStartProgressSteps - 1) / kStartProgressSteps);
+  const std::vector<double> starts = std::move(request.starts);
+  std::vector<FitResult> all;
+  progress(0, total);
+  for (long first = 0; first < total; first += chunk) {
+    const long count = std::min(chunk, total - first);
+    request.starts.assign(starts.begin() + first * p, starts.begin() + (first + count) * p);
+    for (FitResult r : fn(law, request)) {
+      if (r.best_start >= 0) r.best_start += static_cast<int>(first);
+      all.push_back(r);
+    }
+    progress(first + count, total);
+    if (request.cancel && request.cancel->load()) {
+      all.resize(total);  // the starts not run stay unbegun (best_start = -1)
+      break;
+    }
+  }
+  return all;
+}
+
+}  // namespace
+
 FitResult fit_counting_starts(const LawEntry& law, BatchFn fn, BatchRequest request,
-                              StartOutcomes& outcomes) {
+                              StartOutcomes& outcomes, const StartProgressFn& progress) {
   request.keep_all_starts = true;
   request.weights = nullptr;
   request.n_weightings = 1;
-  const std::vector<FitResult> all = fn(law, request);
+  const std::vector<FitResult> all = fit_every_start(law, fn, request, progress);
   if (request.cancel && request.cancel->load()) {
     // The backend skipped the starts it had not begun: a best of the others is no answer.
     long done = 0;

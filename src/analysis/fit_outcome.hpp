@@ -2,6 +2,7 @@
 // How each fit of a multi-start batch ended, counted per law so that no output hides fits that
 // produced NaN/Inf, stopped on a box bound or ran out of iterations, and so that a best fit in
 // one of those states is flagged wherever it is reported.
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -56,8 +57,15 @@ struct StartOutcomes {
 // failed_starts, so the result is the one `fn` returns without keep_all_starts; its optimality
 // is checked (check_optimality) before it is classified. Throws
 // InterruptedError when request.cancel was set before every start had run.
+//
+// With `progress`, the starts run in about kStartProgressSteps calls, `progress(done, total)`
+// after each, so that a progress bar can show a real count and ETA; the result is the same (the
+// starts are independent), at the cost of smaller batches, which is why callers pass it only
+// when a bar is drawn.
+using StartProgressFn = std::function<void(long done, long total)>;
+constexpr long kStartProgressSteps = 20;
 FitResult fit_counting_starts(const LawEntry& law, BatchFn fn, BatchRequest request,
-                              StartOutcomes& outcomes);
+                              StartOutcomes& outcomes, const StartProgressFn& progress = {});
 
 // "4500 starts: 4380 converged, 70 converged on a bound, 40 at the iteration cap (0.9%), 10
 // NaN/Inf", leaving out the states no start reached.

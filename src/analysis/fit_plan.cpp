@@ -1,7 +1,9 @@
 #include "analysis/fit_plan.hpp"
 
 #include <cmath>
+#include <algorithm>
 #include <cstdlib>
+#include <limits>
 
 #include "analysis/separable_starts.hpp"
 #include "shannonfit/errors.hpp"
@@ -73,6 +75,12 @@ long FitPlan::n_refit_starts() const {
   return static_cast<long>(start_grid(law->info).size()) / law->n_params;
 }
 
+int FitPlan::refit_max_iterations() const {
+  if (n_refit_starts() > 1) return options.max_iterations;
+  const long scaled = static_cast<long>(options.max_iterations) * kSingleStartIterationFactor;
+  return static_cast<int>(std::min<long>(scaled, std::numeric_limits<int>::max()));
+}
+
 BatchRequest FitPlan::full_request(const Dataset& data, const std::atomic<bool>* cancel) const {
   BatchRequest req;
   req.data = &data;
@@ -90,6 +98,7 @@ BatchRequest FitPlan::refit_request(const Dataset& data, const std::vector<doubl
   req.weights = weights;
   req.targets = targets;
   req.n_weightings = static_cast<int>(count);
+  req.options.max_iterations = refit_max_iterations();
   req.starts_per_weighting = refits_search();
   req.starts = refits_search() ? separable_starts_batch(*law, data, options, weights, targets,
                                                         count, kSeparableStarts, threads)

@@ -44,6 +44,15 @@ struct FitConfig {
 // "huber", "huber:<δ>" (δ > 0) or "l2" into `options`; false (options untouched) otherwise.
 bool parse_loss(const std::string& spec, FitOptions& options);
 
+// A refit from a single start (best, single, the jackknife) has no other start to fall back on
+// when it stops at the cap, and the refits that need many iterations are the resamples that moved
+// the optimum furthest along a flat valley (shannon's on the isoFLOP sweeps: at 500 iterations
+// 43 of 200 case resamples of Epoch's sweep stop at the cap, at 10000 none; docs/results.md).
+// Twenty starts' worth of iterations keeps one refit within the budget of a grid search (64 to
+// 4500 starts for the built-in laws), and converged refits stop long before it, so only the slow
+// refits pay.
+constexpr int kSingleStartIterationFactor = 20;
+
 struct FitPlan {
   const LawEntry* law = nullptr;
   Backend backend;
@@ -62,6 +71,9 @@ struct FitPlan {
   std::vector<double> refit_starts(const FitResult& full) const;
   // Starts per refit.
   long n_refit_starts() const;
+  // The iteration cap of each refit start: options.max_iterations for a refit that searches
+  // several starts, kSingleStartIterationFactor times it for a refit from one start.
+  int refit_max_iterations() const;
 
   // The request of the full-data fit on `data` (one weighting, the data's own weights).
   BatchRequest full_request(const Dataset& data, const std::atomic<bool>* cancel = nullptr) const;

@@ -21,10 +21,10 @@ FitRecord fit_record(const FitPlan& plan, const Dataset& data, const std::string
 }
 
 FitRecord run_fit(const FitPlan& plan, const Dataset& data, const std::string& data_label,
-                  const std::atomic<bool>* cancel) {
+                  const std::atomic<bool>* cancel, const StartProgressFn& progress) {
   StartOutcomes outcomes;
-  const FitResult best =
-      fit_counting_starts(*plan.law, plan.backend.entry, plan.full_request(data, cancel), outcomes);
+  const FitResult best = fit_counting_starts(*plan.law, plan.backend.entry,
+                                             plan.full_request(data, cancel), outcomes, progress);
   if (best.best_start < 0 || !std::isfinite(best.cost))
     throw FitError(data_label + ": law '" + plan.law->info.name + "': none of the " +
                    std::to_string(plan.n_full_starts()) +

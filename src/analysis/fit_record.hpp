@@ -31,7 +31,8 @@ FitRecord fit_record(const FitPlan& plan, const Dataset& data, const std::string
 // Runs every start of the plan's full-data fit on `data` and keeps the best. `cancel`, when set
 // during the batch, ends it (InterruptedError). Throws FitError when no start reaches a finite
 // objective.
+// `progress` as fit_counting_starts takes it.
 FitRecord run_fit(const FitPlan& plan, const Dataset& data, const std::string& data_label,
-                  const std::atomic<bool>* cancel = nullptr);
+                  const std::atomic<bool>* cancel = nullptr, const StartProgressFn& progress = {});
 
 }  // namespace shannonfit

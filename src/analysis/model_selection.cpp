@@ -4,9 +4,9 @@
 #include <algorithm>
 #include <numeric>
 #include <set>
+#include <stdexcept>
 
 #include "analysis/fit_stats.hpp"
-#include "laws/equivalence.hpp"
 #include "shannonfit/errors.hpp"
 #include "shannonfit/resample.hpp"
 
@@ -196,7 +196,10 @@ HoldoutResult evaluate_holdout(const LawFitter& f, const Dataset& data,
 
 WinRates bootstrap_win_rates(const std::vector<LawFitter>& laws, const Dataset& data,
                              const std::vector<char>* held_out, int resamples,
-                             std::uint64_t seed, Scheme scheme) {
+                             std::uint64_t seed, Scheme scheme,
+                             const std::vector<std::size_t>& candidate) {
+  if (candidate.size() != laws.size())
+    throw std::invalid_argument("bootstrap_win_rates: one candidate per law");
   const std::size_t n = data.size();
   std::vector<std::size_t> train;
   for (std::size_t i = 0; i < n; ++i)
@@ -251,16 +254,6 @@ WinRates bootstrap_win_rates(const std::vector<LawFitter>& laws, const Dataset& 
       w.mse[l][r] = s.mse;
       w.r2[l][r] = s.r2;
     }
-  }
-  // Candidates: laws that are one function share one (the first listed names it).
-  std::vector<std::size_t> candidate(laws.size());
-  for (std::size_t l = 0; l < laws.size(); ++l) {
-    candidate[l] = l;
-    for (std::size_t k = 0; k < l; ++k)
-      if (same_function(*laws[k].plan.law, *laws[l].plan.law)) {
-        candidate[l] = candidate[k];
-        break;
-      }
   }
   std::vector<double> wins(laws.size(), 0.0);
   for (int r = 0; r < resamples; ++r) {

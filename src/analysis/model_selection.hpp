@@ -110,8 +110,8 @@ struct WinRates {
   int resamples = 0;
   int valid = 0;  // resamples in which every law was fitted and had rows to predict
   // Per law: share of valid resamples in which its candidate had the lowest held-out MSE. Laws
-  // that are one function (laws/equivalence.hpp) are one candidate and share its rate; a win
-  // tied between candidates is split between them.
+  // that are one function (`candidate`: fitted_candidates, laws/equivalence.hpp) are one
+  // candidate and share its rate; a win tied between candidates is split between them.
   std::vector<double> rate;
   // Per law, per resample: held-out MSE and R² (NaN where that law's fit failed), and the fit.
   std::vector<std::vector<double>> mse, r2;
@@ -123,6 +123,6 @@ struct WinRates {
 // else on the rows that resample left out (out-of-bag). The lowest MSE wins.
 WinRates bootstrap_win_rates(const std::vector<LawFitter>& laws, const Dataset& data,
                              const std::vector<char>* held_out, int resamples, std::uint64_t seed,
-                             Scheme scheme = Scheme::Case);
+                             Scheme scheme, const std::vector<std::size_t>& candidate);
 
 }  // namespace shannonfit

@@ -217,14 +217,15 @@ LawAveraged law_averaged(const std::vector<LawRun>& laws, const Dataset& data, S
         lr.run->resamples.size() != first.resamples.size())
       throw std::invalid_argument("law_averaged: the laws' resamples differ (scheme, seed, count)");
   // One member per candidate: the first listed of laws that are one function.
+  std::vector<FittedLaw> fitted;
+  for (const LawRun& lr : laws) fitted.push_back({lr.law, lr.run->full.params.data()});
+  const std::vector<std::size_t> candidate = fitted_candidates(fitted, data);
   std::vector<const LawRun*> members;
   LawAveraged out;
-  for (const LawRun& lr : laws) {
-    const bool seen = std::any_of(members.begin(), members.end(),
-                                  [&](const LawRun* m) { return same_function(*m->law, *lr.law); });
-    if (seen) continue;
-    members.push_back(&lr);
-    out.candidates.push_back(candidate_name(*lr.law));
+  for (std::size_t l = 0; l < laws.size(); ++l) {
+    if (candidate[l] != l) continue;
+    members.push_back(&laws[l]);
+    out.candidates.push_back(candidate_name(*laws[l].law));
   }
   out.picked.assign(members.size(), 0.0);
   const Draws draws(data, space);

@@ -75,6 +75,7 @@ std::string headline_text(const nlohmann::json& h) {
                           or_nan(l["estimate"]), or_nan(l["lower"]), or_nan(l["upper"]));
     text.back() = '\n';
   }
+  if (h.contains("law_choice")) text += "  " + h["law_choice"].get<std::string>() + "\n";
   return text;
 }
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <deque>
 #include <memory>
 #include <set>
 
@@ -36,6 +37,7 @@ struct CompareArgs {
   std::string holdout;
   std::string extrapolate;
   int resamples = 0;
+  std::string scheme = "auto";
   double level = kDefaultLevel;
   std::vector<double> basin_n;
   double basin_x = 0;
@@ -70,6 +72,7 @@ CompareRequest compare_request(const CompareArgs& a, const std::vector<const Law
   }
   req.kfold = a.kfold;
   req.resamples = a.resamples;
+  req.scheme = a.scheme == "auto" ? default_scheme(data) : parse_scheme(a.scheme);
   req.level = a.level;
   req.basin_n = a.basin_n;
   req.basin_x = a.basin_x;
@@ -94,6 +97,12 @@ nlohmann::json cv_json(const CvResult& cv) {
           {"mse", cv.mse}};
 }
 
+// What the win-rate resamples drew, for the text output.
+std::string resampled_units(const SliceComparison& s) {
+  if (s.scheme != Scheme::Cluster) return "case-bootstrap resamples of the training rows";
+  return "cluster-bootstrap resamples of whole models (grouped by " + s.grouping + ")";
+}
+
 std::string slice_text(const CompareArgs& a, const SliceComparison& s, Space space) {
   const bool split = !s.held_out.empty();
   std::string out = s.label + ": " + std::to_string(s.laws.size()) + " laws ranked by " +
@@ -108,7 +117,7 @@ std::string slice_text(const CompareArgs& a, const SliceComparison& s, Space spa
   for (std::size_t r = 0; r < s.order.size(); ++r) {
     const LawComparison& o = s.laws[s.order[r]];
     const FitQuality& q = o.full.summary.quality;
-    std::vector<std::string> row = {std::to_string(r + 1), o.full.law->info.name,
+    std::vector<std::string> row = {std::to_string(s.rank[s.order[r]]), o.full.law->info.name,
                                     std::to_string(q.k), fmt(q.rss), fmt(q.r2),
                                     fmt(q.criteria.aic), fmt(q.criteria.aicc),
                                     fmt(q.criteria.bic)};
@@ -134,7 +143,7 @@ std::string slice_text(const CompareArgs& a, const SliceComparison& s, Space spa
            " rows";
     if (a.resamples > 0)
       out += "; MSE and R2 intervals: " + fmt(100 * a.level) + "% percentile over " +
-             std::to_string(a.resamples) + " case-bootstrap resamples of the training rows";
+             std::to_string(a.resamples) + " " + resampled_units(s);
     out += "\n";
     if (!s.laws.empty() && !s.laws[0].holdout.groups.empty()) {
       std::vector<std::string> gh = {"law"};
@@ -152,9 +161,9 @@ std::string slice_text(const CompareArgs& a, const SliceComparison& s, Space spa
     }
   }
   if (a.resamples > 0)
-    out += "  win rate: share of " + std::to_string(s.win_valid) +
-           " usable resamples in which the law had the lowest " +
-           (split ? "held-out" : "out-of-bag") + " MSE\n";
+    out += "  win rate: share of " + std::to_string(s.win_valid) + " usable of " +
+           std::to_string(a.resamples) + " " + resampled_units(s) +
+           " in which the law had the lowest " + (split ? "held-out" : "out-of-bag") + " MSE\n";
   if (!a.basin_n.empty()) {
     io::TextTable bt({"law", "N", "x", "D*", "L(D*)", ""});
     for (std::size_t idx : s.order)
@@ -178,7 +187,8 @@ nlohmann::json slice_json(const CompareArgs& a, const SliceComparison& s, const 
   for (std::size_t r = 0; r < s.order.size(); ++r) {
     const LawComparison& o = s.laws[s.order[r]];
     nlohmann::json j = fit_json(o.full, by);
-    j["rank"] = r + 1;
+    j["rank"] = s.rank[s.order[r]];
+    j["candidate"] = s.laws[s.candidate[s.order[r]]].full.law->info.name;
     if (a.kfold >= 2) j["kfold"] = cv_json(o.kfold);
     if (o.logo.folds > 0) j["leave_one_group_out"] = cv_json(o.logo);
     if (!s.held_out.empty()) {
@@ -222,8 +232,10 @@ nlohmann::json slice_json(const CompareArgs& a, const SliceComparison& s, const 
     }
     laws.push_back(j);
   }
-  return {{"label", s.label}, {"ranked_by", s.ranked_by}, {"laws", laws},
-          {"win_rate_resamples_used", s.win_valid}};
+  nlohmann::json j = {{"label", s.label}, {"ranked_by", s.ranked_by}, {"laws", laws},
+                      {"win_rate_resamples_used", s.win_valid}};
+  if (a.resamples > 0) j["win_rate_scheme"] = to_string(s.scheme);
+  return j;
 }
 
 std::string pooled_text(const CompareArgs& a, const std::vector<SliceComparison>& slices,
@@ -238,7 +250,7 @@ std::string pooled_text(const CompareArgs& a, const std::vector<SliceComparison>
   io::TextTable t(header);
   for (std::size_t r = 0; r < p.laws.size(); ++r) {
     const PooledLaw& pl = p.laws[r];
-    std::vector<std::string> row = {std::to_string(r + 1), pl.law->info.name};
+    std::vector<std::string> row = {std::to_string(pl.rank), pl.law->info.name};
     for (const SliceComparison& s : slices) {
       const LawComparison& o = s.laws[pl.index];
       row.push_back(with_interval(o.holdout.pooled.r2, o.holdout_r2));
@@ -269,7 +281,7 @@ nlohmann::json pooled_json(const std::vector<SliceComparison>& slices, const Poo
     }
     nlohmann::json j = score_json(pl.score);
     j["law"] = pl.law->info.name;
-    j["rank"] = r + 1;
+    j["rank"] = pl.rank;
     j["slices"] = per_slice;
     if (pl.r2.n > 0) j["r2_interval"] = percentile_interval_json(pl.r2);
     if (pl.mse.n > 0) j["mse_interval"] = percentile_interval_json(pl.mse);
@@ -291,12 +303,29 @@ void run(const CompareArgs& a) {
   nlohmann::json slices = nlohmann::json::array();
   std::string text;
   std::vector<SliceComparison> results;
+  // Each slice with its model groups (as analyze and bootstrap group rows), kept alive for the
+  // comparisons that point at it.
+  std::deque<Dataset> grouped;
   for (const auto& slice : loaded.slices) {
     const std::string label = slice_label(a.data, slice);
     const std::uint64_t seed = a.seed + static_cast<std::uint64_t>(results.size());
-    results.push_back(compare_slice(slice.data, label, slice.by_value,
-                                    compare_request(a, laws, slice.data), seed));
+    Dataset& data = grouped.emplace_back(slice.data);
+    const std::string grouping = assign_model_groups(data);
+    results.push_back(
+        compare_slice(data, label, slice.by_value, compare_request(a, laws, data), seed));
+    results.back().grouping = grouping;
     const SliceComparison& s = results.back();
+    if (a.resamples > 0) {
+      // The resamples draw among the training rows' models only.
+      std::set<int> training_groups;
+      for (std::size_t i = 0; i < data.group.size(); ++i)
+        if (s.held_out.empty() || !s.held_out[i]) training_groups.insert(data.group[i]);
+      const int groups = static_cast<int>(training_groups.size());
+      for (const std::string& w :
+           {resample_count_warning(a.resamples, a.level),
+            s.scheme == Scheme::Cluster ? cluster_count_warning(groups, a.level) : std::string()})
+        if (!w.empty()) note(a.output, "warning: " + label + ": win rates: " + w);
+    }
     for (const LawComparison& o : s.laws) warn_best_fit(a.output, o.full);
     slices.push_back(slice_json(a, s, a.data.map.by));
     text += (text.empty() ? "" : "\n") + slice_text(a, s, a.solver.config().options.space);
@@ -309,7 +338,7 @@ void run(const CompareArgs& a) {
     text += "\n" + pooled_text(a, results, p);
   }
   nlohmann::json settings = {{"kfold", a.kfold}, {"seed", a.seed}, {"resamples", a.resamples},
-                             {"level", a.level}};
+                             {"scheme", a.scheme}, {"level", a.level}};
   if (!a.holdout.empty()) settings["holdout"] = a.holdout;
   if (!a.extrapolate.empty())
     settings["extrapolate"] = describe(parse_split(a.extrapolate, "--extrapolate"));
@@ -351,8 +380,13 @@ void register_compare(CLI::App& app) {
                   "train on N<=VALUE,D<=VALUE and predict every other row (e.g. "
                   "N<=6.9e9,D<=180e9; D<=180e9 alone is token-only extrapolation)")->group(g);
   cmd->add_option("--resamples,-B", args->resamples,
-                  "case-bootstrap resamples for win-rates and intervals (0: none)")
+                  "bootstrap resamples for win-rates and intervals (0: none)")
       ->check(count_check(0, kMaxResamples))->group(g);
+  cmd->add_option("--scheme", args->scheme,
+                  "what the win-rate resamples draw: auto (whole models when rows share one: a "
+                  "--group-col, or one N measured at several D; else rows), case (single rows, "
+                  "an explicit choice) or cluster (whole groups)")
+      ->check(CLI::IsMember({"auto", "case", "cluster"}))->capture_default_str()->group(g);
   cmd->add_option("--level", args->level, "interval level")->capture_default_str()->group(g);
   cmd->add_option("--basin-n", args->basin_n,
                   "report the loss-minimising token count D* at these model sizes")

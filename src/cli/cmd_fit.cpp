@@ -7,6 +7,7 @@
 #include "cli/common.hpp"
 #include "cli/fitting.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/progress.hpp"
 
 namespace shannonfit::cli {
 
@@ -30,8 +31,21 @@ void run(const FitArgs& a) {
   std::vector<FitRecord> records;
   for (const auto& slice : loaded.slices)
     for (const LawEntry* law : laws) {
+      // The starts run in steps only when a bar is drawn (fit_counting_starts).
+      ProgressBar bar(law->info.name, !show_text(a.output));
+      StartProgressFn progress;
+      if (bar.enabled())
+        progress = [&bar](long done, long total) {
+          BootstrapProgress p;
+          p.phase = "fit";
+          p.unit = "starts";
+          p.resamples_done = p.fits_done = done;
+          p.resamples_total = p.fits_total = total;
+          p.seconds = bar.seconds();
+          bar.update(p);
+        };
       records.push_back(run_fit(a.solver.plan(*law, slice.data), slice.data,
-                                slice_label(a.data, slice), InterruptGuard::flag()));
+                                slice_label(a.data, slice), InterruptGuard::flag(), progress));
       records.back().by_value = slice.by_value;
     }
 

@@ -209,7 +209,10 @@ void add_solver_options(CLI::App& cmd, SolverArgs& a) {
                  "others with nonnegative least squares for the linear ones, then runs LM from "
                  "its best few points (much faster than the grid)")
       ->check(CLI::IsMember(start_strategy_names()))->capture_default_str()->group(g);
-  cmd.add_option("--max-iterations", a.max_iterations, "iteration cap per start")
+  cmd.add_option("--max-iterations", a.max_iterations,
+                 "iteration cap per start; a refit from a single start (each resample, fold or "
+                 "split under best or single) gets " +
+                     std::to_string(kSingleStartIterationFactor) + " times it")
       ->check(count_check(1, kMaxIterations))->capture_default_str()->group(g);
 }
 

@@ -12,6 +12,10 @@ ProgressBar::ProgressBar(std::string label, bool quiet)
 
 ProgressBar::~ProgressBar() { finish(); }
 
+double ProgressBar::seconds() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+}
+
 std::string format_duration(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) return "?";
   const long s = std::lround(seconds);
@@ -33,8 +37,7 @@ void ProgressBar::update(const BootstrapProgress& p) {
   if (drawn_ && !last && now - last_ < std::chrono::milliseconds(100)) return;
   last_ = now;
   if (p.resamples_total == 0) {
-    // A phase without a count yet (the full-data fit runs as one batch): say what runs, and
-    // draw no 0/0 and no ETA that would be made up.
+    // A phase without a count: say what runs, and draw no 0/0 and no ETA that would be made up.
     std::fprintf(stderr, "\r\033[K%s %s...", label_.c_str(), p.phase);
     std::fflush(stderr);
     drawn_ = true;
@@ -46,8 +49,8 @@ void ProgressBar::update(const BootstrapProgress& p) {
   const double share = p.resamples_total > 0 ? double(p.resamples_done) / p.resamples_total : 0;
   std::string bar(static_cast<std::size_t>(share * width), '=');
   bar.resize(width, ' ');
-  std::fprintf(stderr, "\r\033[K%s %s [%s] %ld/%ld  %.0f fits/s  ETA %s", label_.c_str(), p.phase,
-               bar.c_str(), p.resamples_done, p.resamples_total, rate,
+  std::fprintf(stderr, "\r\033[K%s %s [%s] %ld/%ld %s  %.0f fits/s  ETA %s", label_.c_str(),
+               p.phase, bar.c_str(), p.resamples_done, p.resamples_total, p.unit, rate,
                format_duration(eta).c_str());
   std::fflush(stderr);
   drawn_ = true;
