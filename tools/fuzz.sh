@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (clang, ASan+UBSan, in their own build dir) and runs each one for
-# an equal share of SECONDS (default 60) against its seed corpus tests/fuzz/corpus/<target>.
+# Builds the libFuzzer targets in the hardened build (tools/hardened-build.sh: clang, ASan+UBSan;
+# tools/test.sh has built its unit tests there already) and runs each one for an equal share of
+# SECONDS (default 60) against its seed corpus tests/fuzz/corpus/<target>.
 # New inputs go to a scratch corpus in the build dir, so the committed seeds never change here.
 # Any crash, leak, UB report, timeout or out-of-memory fails the script; the reproducer is kept
 # in $build/artifacts/ and printed.
@@ -8,14 +9,8 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds="${1:-60}"
-build="${SHANNONFIT_FUZZ_BUILD_DIR:-$root/build-fuzz}"
-cxx="${SHANNONFIT_FUZZ_CXX:-clang++-14}"
-jobs="${SHANNONFIT_JOBS:-$(nproc)}"
-
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_COMPILER="$cxx" -DSHANNONFIT_FUZZ=ON -DSHANNONFIT_CUDA=OFF \
-  -DSHANNONFIT_BENCH=OFF -DSHANNONFIT_MPI=OFF -DBUILD_TESTING=OFF >/dev/null
-cmake --build "$build" --target fuzz_targets -j"$jobs"
+build="${SHANNONFIT_HARDENED_BUILD_DIR:-$root/build-hardened}"
+"$root/tools/hardened-build.sh" "$build" fuzz_targets
 
 mapfile -t targets < <(cd "$root/tests/fuzz" && ls fuzz_*.cpp | sed 's/\.cpp$//')
 [ ${#targets[@]} -gt 0 ] || { echo "fuzz: no targets in tests/fuzz" >&2; exit 1; }

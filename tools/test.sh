@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, configures, builds everything (CUDA objects too when nvcc exists)
 # and runs every test. This is the project's one test command; .ci/run calls it.
-# Then, in their own build dirs: the unit tests again under ASan+UBSan, and a bounded libFuzzer
-# run of every target in tests/fuzz (SHANNONFIT_FUZZ_SECONDS, default 60, split evenly).
+# Then, in one hardened build (clang, ASan+UBSan): the unit and adversarial tests again, and a
+# bounded libFuzzer run of every target in tests/fuzz (SHANNONFIT_FUZZ_SECONDS, default 60,
+# split evenly).
 # SHANNONFIT_SKIP_HARDENING=1 runs only the main build and its tests.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,24 +24,22 @@ cmake --build "$build" -j"$jobs"
 
 [ "${SHANNONFIT_SKIP_HARDENING:-0}" = 1 ] && exit 0
 
-# Sanitizers abort on the first report, so a UB or memory error fails its test. The Recovery
-# suite (unit_recovery: thousands of fits per law, already run above) is neither built nor run
-# here (-E keeps it out of a folder where it was built before): sanitized, its Shannon cases
-# alone take minutes; the solver and every law still run sanitized in unit_lm, unit_jets,
+# Sanitizers abort on the first report, so a UB or memory error fails its test. The unit and
+# adversarial programs (and the CLI they run) are built and run again in the hardened build
+# (tools/hardened-build.sh: clang, ASan+UBSan, -O1 -g1), whose objects the fuzz targets then
+# reuse. The adversarial programs drive the CLI with hostile paths, inputs and checkpoints, which
+# is where a sanitizer finds what a plain build survives by luck. Two suites, already run above,
+# are neither built nor run here (-E keeps them out of a folder where they were built before):
+# unit_recovery (thousands of fits per law; sanitized, its Shannon cases alone take minutes) and
+# the per-law lane suites unit_lanes_laws_* (every law's lane evaluation against its scalar one,
+# a numerical comparison of code whose memory use does not depend on the law). The solver, its
+# lanes and every law still run sanitized in unit_lm, unit_lanes, unit_jets,
 # unit_reference_agreement and the law tests.
-# The adversarial programs run here too: they drive the CLI with hostile paths, inputs and
-# checkpoints, which is where a sanitizer finds what a plain build survives by luck.
-# Only the unit and adversarial programs (and the CLI they run) are built, at -O1 with line
-# tables only: instrumented code compiles several times slower than the plain build, and this
-# is the costliest stage of a clean run.
-asan="${SHANNONFIT_ASAN_BUILD_DIR:-$root/build-asan}"
-cmake -S "$root" -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DSHANNONFIT_SANITIZE=ON \
-  -DSHANNONFIT_CUDA=OFF -DSHANNONFIT_BENCH=OFF -DSHANNONFIT_MPI=OFF >/dev/null
+hardened="${SHANNONFIT_HARDENED_BUILD_DIR:-$root/build-hardened}"
 unit_programs=$(cd "$root/tests" && for f in unit_*.cpp adversarial_*.cpp; do
-  [ "$f" = unit_recovery.cpp ] || echo "${f%.cpp}"; done)
-cmake --build "$asan" -j"$jobs" --target $unit_programs
-(cd "$asan" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --output-on-failure -j"$jobs" -L 'unit|adversarial' -E '^Recovery\.')
+  case "$f" in unit_recovery.cpp | unit_lanes_laws_*.cpp) ;; *) echo "${f%.cpp}" ;; esac; done)
+"$root/tools/hardened-build.sh" "$hardened" $unit_programs
+(cd "$hardened" && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --output-on-failure -j"$jobs" -L 'unit|adversarial' -E '^(Recovery\.|Lanes/LawOnLanes/)')
 
-"$root/tools/fuzz.sh" "${SHANNONFIT_FUZZ_SECONDS:-60}"
+SHANNONFIT_HARDENED_BUILD_DIR="$hardened" "$root/tools/fuzz.sh" "${SHANNONFIT_FUZZ_SECONDS:-60}"
