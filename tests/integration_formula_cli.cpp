@@ -45,6 +45,9 @@ std::string law_file_like(const std::string& name, const std::string& formula) {
   return Json{{"name", name + "-file"}, {"formula", formula}, {"parameters", params}}.dump();
 }
 
+// An interval end this many times the estimate marks a direction the resamples do not identify.
+constexpr double kFlatRunout = 1e3;
+
 bool same_4_digits(double a, double b) {
   return std::fabs(a - b) <= 5e-5 * std::max(std::fabs(a), std::fabs(b));
 }
@@ -71,10 +74,23 @@ void expect_same_intervals(const std::string& name, const std::string& formula, 
     EXPECT_TRUE(same_4_digits(pb["estimate"], pf["estimate"]))
         << name << " " << pb["name"] << ": " << pb["estimate"] << " " << pf["estimate"];
     for (const char* method : {"percentile", "bca"})
-      for (int side = 0; side < 2; ++side)
-        EXPECT_TRUE(same_4_digits(pb[method][side], pf[method][side]))
+      for (int side = 0; side < 2; ++side) {
+        const double built_in = pb[method][side], typed = pf[method][side];
+        // A resample refit that runs out along a flat direction (Shannon's scales on the Epoch
+        // points: the estimate's own identifiability warning) ends wherever rounding-level
+        // differences between the tape and the compiled law take it over thousands of
+        // iterations. There both must run out, far beyond the estimate; elsewhere they agree.
+        const double estimate = pb["estimate"];
+        if (std::fabs(built_in) > kFlatRunout * std::fabs(estimate)) {
+          EXPECT_GT(std::fabs(typed), kFlatRunout * std::fabs(estimate))
+              << name << " " << pb["name"] << " " << method << ": " << pb[method] << " "
+              << pf[method];
+          continue;
+        }
+        EXPECT_TRUE(same_4_digits(built_in, typed))
             << name << " " << pb["name"] << " " << method << ": " << pb[method] << " "
             << pf[method];
+      }
   }
 }
 
