@@ -53,6 +53,20 @@ struct DescendingLineLaw {
   }
 };
 
+// ln L = 2 - 0.1 ln N over `rows` model sizes, plus a deterministic wobble of amplitude `wobble`.
+Dataset line_in_ln_n(int rows, double wobble) {
+  Dataset d;
+  d.source = "line";
+  for (int i = 0; i < rows; ++i) {
+    const double ln_n = 10.0 + 0.5 * i;
+    d.n.push_back(std::exp(ln_n));
+    d.d.push_back(1e10);
+    d.loss.push_back(std::exp(2.0 - 0.1 * ln_n + wobble * std::sin(3.0 * i)));
+    d.line.push_back(i + 2);
+  }
+  return d;
+}
+
 }  // namespace
 
 TEST(ModelSelection, ScoresPredictionsByHand) {
@@ -138,14 +152,7 @@ TEST(ModelSelection, PoolingSeparateFitsByHand) {
 
 TEST(ModelSelection, TheTrueLawWinsEveryBootstrapResample) {
   // ln L is exactly linear in ln N: the line predicts held-out rows perfectly, the constant not.
-  Dataset d;
-  d.source = "line";
-  for (int i = 0; i < 12; ++i) {
-    d.n.push_back(std::exp(10.0 + 0.5 * i));
-    d.d.push_back(1e10);
-    d.loss.push_back(std::exp(2.0 - 0.1 * (10.0 + 0.5 * i)));
-    d.line.push_back(i + 2);
-  }
+  const Dataset d = line_in_ln_n(12, 0.0);
   const LawEntry constant = toy_entry<ConstantLaw>(), line = toy_entry<LineLaw>();
   const std::vector<LawFitter> laws = {fitter(constant), fitter(line)};
   std::vector<char> held(12, 0);
@@ -207,14 +214,7 @@ TEST(ModelSelection, ClusterWinRatesDrawWholeGroups) {
 
 TEST(ModelSelection, LawsFoundToBeOneFunctionNeverOutrankOrOutwinEachOther) {
   // A noisy line in ln N: the line beats the constant, and the descending line is the line.
-  Dataset d;
-  d.source = "line";
-  for (int i = 0; i < 16; ++i) {
-    d.n.push_back(std::exp(10.0 + 0.5 * i));
-    d.d.push_back(1e10);
-    d.loss.push_back(std::exp(2.0 - 0.1 * (10.0 + 0.5 * i) + 0.02 * std::sin(3.0 * i)));
-    d.line.push_back(i + 2);
-  }
+  const Dataset d = line_in_ln_n(16, 0.02);
   const LawEntry constant = toy_entry<ConstantLaw>(), line = toy_entry<LineLaw>(),
                  descending = toy_entry<DescendingLineLaw>();
   EXPECT_FALSE(same_function(line, descending)) << "the table must not name this pair";
