@@ -163,8 +163,21 @@ class BootstrapTest(unittest.TestCase):
         with self.assertRaises(shannonfit.InputError):
             shannonfit.bootstrap(n, d, loss, resamples=5, level=1.5)
 
+    def test_scheme_defaults_to_whole_models_as_in_the_cli(self):
+        n, d, loss = chinchilla_points(noise=0.01, seed=2)
+        # One N at five D: seven models, resampled whole.
+        shared = shannonfit.bootstrap(n, d, loss, law="chinchilla", resamples=20, seed=1,
+                                      starts="single")
+        self.assertEqual(shared["scheme"], "cluster")
+        distinct = n * (1 + 1e-3 * np.arange(n.size))
+        own = shannonfit.bootstrap(distinct, d, loss, law="chinchilla", resamples=20, seed=1,
+                                   starts="single")
+        self.assertEqual(own["scheme"], "case")
+
     def test_cluster_without_groups_is_an_input_error(self):
         n, d, loss = chinchilla_points()
+        # Every row its own model size: nothing says which rows share a model.
+        n = n * (1 + 1e-3 * np.arange(n.size))
         with self.assertRaises(shannonfit.InputError) as ctx:
             shannonfit.bootstrap(n, d, loss, resamples=5, scheme="cluster")
         self.assertIn("group", str(ctx.exception))

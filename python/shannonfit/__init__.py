@@ -258,7 +258,7 @@ def fit(n, d=None, loss=None, *, law: str = "chinchilla", loss_kind: str = "hube
 
 
 def bootstrap(n, d=None, loss=None, *, law: str = "chinchilla", resamples: int = 1000,
-              seed: int = 0, scheme: str = "case", starts: str = "best",
+              seed: int = 0, scheme: str = "auto", starts: str = "best",
               level: float = DEFAULT_LEVEL, method: str = DEFAULT_INTERVAL_METHOD,
               loss_kind: str = "huber", huber_delta: float = 1e-3,
               space: str = "log", backend: str = "auto", weights=None, x=None, groups=None,
@@ -269,7 +269,9 @@ def bootstrap(n, d=None, loss=None, *, law: str = "chinchilla", resamples: int =
 
     Args:
         data and solver arguments: as in fit(); groups (array or column name) label clusters.
-        scheme: "case" (rows), "cluster" (whole groups) or "residual".
+        scheme: "auto" (the default, as the CLI's: "cluster" when rows share a model, given
+            by groups or by one N at several D, else "case"), "case" (rows), "cluster" (whole
+            groups) or "residual".
         starts: "best" (the full-data fit searches the grid, each resample starts from its
             optimum: Epoch AI's protocol), "grid" (every resample searches the grid too),
             "single" (the full-data fit from the law's default start, each resample from its
@@ -442,7 +444,7 @@ def _human(value: float) -> str:
 def analyze(n, d=None, loss=None, *, laws: Union[str, Iterable[str]] = "all", at=None,
             budget: Quantity = 0, budget_x: float = 0, level: float = DEFAULT_LEVEL,
             method: str = DEFAULT_INTERVAL_METHOD,
-            resamples: int = 200, seed: int = 0, scheme: str = "case", kfold: int = 5,
+            resamples: int = 200, seed: int = 0, scheme: str = "auto", kfold: int = 5,
             extrapolate: str = "", loss_kind: str = "huber", huber_delta: float = 1e-3,
             space: str = "log", starts: str = "best", backend: str = "auto", weights=None,
             x=None, groups=None, threads: int = 0, max_iterations: int = 500,

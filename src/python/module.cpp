@@ -371,6 +371,13 @@ py::list interval_method_list() {
   return out;
 }
 
+// The scheme `name` asks for on `data`, whose model groups are assigned first, as the CLI
+// assigns them: auto resamples whole models when rows share one (default_scheme).
+Scheme scheme_for(const std::string& name, Dataset& data) {
+  assign_model_groups(data);
+  return name == "auto" ? default_scheme(data) : parse_scheme(name);
+}
+
 py::dict bootstrap(const Array& n, const Array& d, const Array& loss, const std::string& law_name,
                    int resamples, std::uint64_t seed, const std::string& scheme,
                    const std::string& starts, const std::string& loss_kind,
@@ -383,12 +390,12 @@ py::dict bootstrap(const Array& n, const Array& d, const Array& loss, const std:
   const IntervalMethod& method = find_interval_method(method_name);
   const LawEntry& law = lookup_law(law_name);
   const Origin origin = make_origin(source, columns);
-  const Dataset data = make_dataset(origin, n, d, loss, weights, x, groups);
+  Dataset data = make_dataset(origin, n, d, loss, weights, x, groups);
   require_fittable(law, data, origin);
   BootstrapOptions o;
   o.resamples = resamples;
   o.seed = seed;
-  o.scheme = parse_scheme(scheme);
+  o.scheme = scheme_for(scheme, data);
   o.fit = make_config(loss_kind, space, huber_delta, max_iterations, backend, threads, starts);
   const BootstrapResult run = interruptible(
       [&](const std::atomic<bool>* cancel) { return run_bootstrap(data, law, o, {}, cancel); });
@@ -426,9 +433,7 @@ py::dict bootstrap(const Array& n, const Array& d, const Array& loss, const std:
   out["draws"] = draws;
   out["solver_draws"] = solver_draws;
   out["ok"] = ok;
-  Dataset grouped = data;
-  assign_model_groups(grouped);
-  out["run"] = BootstrapRun{&law, run, rec.summary.covariance, std::move(grouped)};
+  out["run"] = BootstrapRun{&law, run, rec.summary.covariance, std::move(data)};
   return out;
 }
 
@@ -562,7 +567,7 @@ py::object analyze(const Array& n, const Array& d, const Array& loss,
   if (budget < 0) throw InputError("budget: must be positive");
   if (law_names.empty()) throw InputError("laws: name at least one law");
   const Origin origin = make_origin(source, columns);
-  const Dataset data = make_dataset(origin, n, d, loss, weights, x, groups);
+  Dataset data = make_dataset(origin, n, d, loss, weights, x, groups);
   analysis::AnalyzeRequest req;
   req.data = &data;
   req.budget = budget;
@@ -572,7 +577,7 @@ py::object analyze(const Array& n, const Array& d, const Array& loss,
   req.kfold = kfold;
   req.bootstrap.resamples = resamples;
   req.bootstrap.seed = seed;
-  req.bootstrap.scheme = parse_scheme(scheme);
+  req.bootstrap.scheme = scheme_for(scheme, data);
   req.bootstrap.fit =
       make_config(loss_kind, space, huber_delta, max_iterations, backend, threads, starts);
   for (const std::string& name : law_names) {
