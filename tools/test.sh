@@ -10,6 +10,10 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/tools/setup.sh" --test
 jobs=$(nproc)
 build="${SHANNONFIT_BUILD_DIR:-$root/build}"
+# ccache (tools/setup.sh installs it) then keys objects by their paths relative to the project,
+# so the pip test's build beside this one (tests/install_pip.sh) reuses its objects instead of
+# compiling the library a second time on a fresh machine.
+export CCACHE_BASEDIR="$root"
 # The Python module and its test come along wherever Debian's pybind11 is installed.
 python_opt=""
 [ -f /usr/lib/cmake/pybind11/pybind11Config.cmake ] && python_opt="-DSHANNONFIT_PYTHON=ON"
