@@ -410,6 +410,8 @@ class CliParityTest(unittest.TestCase):
         # The headline is the law-averaged prediction interval, with the band of the mean curve.
         self.assertEqual(a.headline.law, "law-averaged")
         self.assertEqual(a.headline.interval.kind, "prediction")
+        # How the average chose its laws, beside the verdict, as the CLI says it.
+        self.assertIn("out-of-bag error", a.headline.law_choice)
         self.assertEqual(a.headline.confidence_band.kind, "confidence")
         self.assertEqual(a.headline.target["N"], 1e11)
         self.assertEqual(a.headline.interval.level, 0.9)

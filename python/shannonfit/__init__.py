@@ -524,7 +524,8 @@ def _headline(raw: Dict[str, Any], level: float) -> Optional[Headline]:
                     Interval(_number(spread["min"]), _number(spread["max"]), math.nan,
                              "spread across laws") if spread else None,
                     Interval(_number(band["lower"]), _number(band["upper"]),
-                             head.get("level", level), "confidence") if band else None)
+                             head.get("level", level), "confidence") if band else None,
+                    head.get("law_choice", ""))
 
 
 def _prediction(p: Dict[str, Any], level: float) -> Prediction:

@@ -268,6 +268,9 @@ class Headline(_Indexable):
     laws: List[Prediction]
     spread: Optional[Interval]
     confidence_band: Optional[Interval] = None
+    # How the law-averaged interval chose its laws against the verdict's ranking, in one
+    # sentence (the CLI's "law choice" line); empty without a law average.
+    law_choice: str = ""
 
 
 @dataclass
