@@ -148,6 +148,19 @@ TEST(Csv, QuantitiesTakeSizeSuffixes) {
     EXPECT_FALSE(parse_quantity(bad, v)) << bad;
 }
 
+TEST(Csv, QuantitiesAreWrittenAsPeopleReadThemAndReadBack) {
+  const std::pair<double, const char*> cases[] = {
+      {1.618e10, "16.18B"}, {307e9, "307B"}, {1.4e12, "1.4T"}, {70e6, "70M"}, {125e3, "125K"},
+      {999, "999"}, {5.76e23, "5.76e+23"}, {-2e9, "-2B"}};
+  for (const auto& [value, expected] : cases) {
+    EXPECT_EQ(format_quantity(value), expected) << value;
+    double back = 0;
+    ASSERT_TRUE(parse_quantity(format_quantity(value), back)) << value;
+    EXPECT_NEAR(back, value, 1e-4 * std::fabs(value)) << value;
+  }
+  EXPECT_EQ(format_quantity(1.23456e10, 3), "12.3B");
+}
+
 TEST(Csv, UsualColumnNamesAreFoundAndWrongOnesGetASuggestion) {
   const Table t = parse_csv("model,Params,n_tokens,val_loss\nm,1e9,2e10,2.5\nm,2e9,3e10,2.4\n",
                             "runs.csv");

@@ -15,6 +15,7 @@
 #include "analysis/prediction_interval.hpp"
 #include "analysis/result_json.hpp"
 #include "analysis/uncertainty.hpp"
+#include "io/csv.hpp"
 #include "laws/equivalence.hpp"
 #include "shannonfit/errors.hpp"
 
@@ -302,9 +303,10 @@ class Builder {
           .cell(std::string(best.on_bound ? "true" : "false")).cell(kConfidence).cell(req_.level);
     }
     if (best.on_bound)
-      diagnostics_.push_back(fmt::format("WARNING {}: the compute-optimal N at C = {:.3g} lies on "
+      diagnostics_.push_back(fmt::format("WARNING {}: the compute-optimal N at C = {} lies on "
                                          "the edge of the searched range; the optimum may be "
-                                         "beyond it.", law.info.name, req_.budget));
+                                         "beyond it.",
+                                         law.info.name, io::format_quantity(req_.budget)));
     optimal_json_.push_back(j);
   }
 
@@ -666,13 +668,14 @@ std::string extrapolation_protocol(AnalyzeRequest& req) {
   std::string note;
   if (beyond_n && sizes.size() >= 4) {
     held = largest_model_rows(data);
-    note = fmt::format(" on the largest model (N = {:.4g}), fitted on the rest: the extrapolation "
-                       "protocol, since a target lies beyond the data's model sizes", max_n);
+    note = fmt::format(" on the largest model (N = {}), fitted on the rest: the extrapolation "
+                       "protocol, since a target lies beyond the data's model sizes",
+                       io::format_quantity(max_n));
   } else if (beyond_d) {
     held = late_token_rows(data, 0.6);
-    note = fmt::format(" on the rows beyond D = {:.4g}, fitted on the rest: the extrapolation "
+    note = fmt::format(" on the rows beyond D = {}, fitted on the rest: the extrapolation "
                        "protocol, since a target lies beyond the data's token counts",
-                       token_cut(data, 0.6));
+                       io::format_quantity(token_cut(data, 0.6)));
   } else {
     return "";
   }

@@ -75,12 +75,15 @@ std::string describe_split(const Dataset& data, SplitKind kind, const std::vecto
   const double max_n = *std::max_element(data.n.begin(), data.n.end());
   switch (kind) {
     case SplitKind::LargestModel:
-      return fmt::format("hide N = {:.4g} ({} rows); fit N < {:.4g}", max_n, held, max_n);
+      return fmt::format("hide N = {} ({} rows); fit N < {}", io::format_quantity(max_n), held,
+                         io::format_quantity(max_n));
     case SplitKind::Corner:
-      return fmt::format("hide N = {:.4g} and D > {:.4g} ({} rows); fit the rest", max_n,
-                         token_cut(data, fraction), held);
+      return fmt::format("hide N = {} and D > {} ({} rows); fit the rest",
+                         io::format_quantity(max_n),
+                         io::format_quantity(token_cut(data, fraction)), held);
     case SplitKind::LateTokens:
-      return fmt::format("hide D > {:.4g} ({} rows); fit the rest", token_cut(data, fraction), held);
+      return fmt::format("hide D > {} ({} rows); fit the rest",
+                         io::format_quantity(token_cut(data, fraction)), held);
   }
   return "";
 }

@@ -10,6 +10,7 @@
 #include "analysis/uncertainty.hpp"
 #include "cli/progress.hpp"
 #include "cli/validate.hpp"
+#include "io/csv.hpp"
 #include "io/text_table.hpp"
 #include "mpi/world.hpp"
 #include "shannonfit/errors.hpp"
@@ -19,7 +20,7 @@ namespace shannonfit::cli {
 namespace {
 
 std::string point_name(const PredictionPoint& pt) {
-  std::string name = "L(N=" + io::format_number(pt.n, 4) + ", D=" + io::format_number(pt.d, 4);
+  std::string name = "L(N=" + io::format_quantity(pt.n) + ", D=" + io::format_quantity(pt.d);
   if (pt.x != 0) name += ", x=" + io::format_number(pt.x, 4);
   return name + ")";
 }

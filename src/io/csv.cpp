@@ -9,6 +9,9 @@
 #include <map>
 #include <numeric>
 #include <set>
+#include <utility>
+
+#include <fmt/format.h>
 
 #include "io/filter.hpp"
 #include "io/input.hpp"
@@ -184,6 +187,16 @@ bool parse_quantity(const std::string& text, double& out) {
   if (!parse_number(s.substr(0, s.size() - 1), out)) return false;
   out *= scale;
   return true;
+}
+
+std::string format_quantity(double value, int digits) {
+  static constexpr std::pair<char, double> kSuffixes[] = {{'T', 1e12}, {'B', 1e9}, {'M', 1e6},
+                                                          {'K', 1e3}};
+  const double magnitude = std::fabs(value);
+  if (std::isfinite(value) && magnitude < 1e15)
+    for (const auto& [suffix, scale] : kSuffixes)
+      if (magnitude >= scale) return fmt::format("{:.{}g}{}", value / scale, digits, suffix);
+  return fmt::format("{:.{}g}", value, digits);
 }
 
 std::string join_names(const std::vector<std::string>& names) {

@@ -49,6 +49,9 @@ bool parse_number(const std::string& cell, double& out);
 // A size, token count or compute budget as people write them: a number (5.76e23) or a number
 // with a K, M, B (or G), T or P suffix for 10^3 .. 10^15 ("12B", "307B", "1.4T", "70M").
 bool parse_quantity(const std::string& text, double& out);
+// The inverse for text people read: 16.18B, 307B, 1.4T; beyond 1000T (compute budgets) in
+// scientific notation, 5.76e+23. parse_quantity reads every result back to `digits` digits.
+std::string format_quantity(double value, int digits = 4);
 
 std::string join_names(const std::vector<std::string>& names);
 
