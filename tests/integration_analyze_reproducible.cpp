@@ -47,8 +47,11 @@ TEST(AnalyzeInterrupt, SignalStopsTheRunWithoutWritingAReport) {
                                               "--starts", "single", "--resamples", "200000",
                                               "--threads", "1", "--no-figures", "--out", "rep"}),
         opt);
-    // The signal handlers are installed once the data are loaded; give it that long.
-    for (int i = 0; i < 100 && !run.finished(); ++i) usleep(10000);
+    // Start-up takes a variable time on a loaded machine: wait for the handlers (installed
+    // before the data are read), then long enough for a 20-row file to be read, so that the
+    // signal lands in the bootstrap rather than in the read (which stops with its own message).
+    while (!run.catches(sig) && !run.finished()) usleep(2000);
+    usleep(300000);
     run.send_signal(sig);
     const CliRun r = run.wait();
     ASSERT_EQ(r.code, 130) << "the run ended before the signal arrived: " << r.err;
