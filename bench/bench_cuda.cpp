@@ -1,7 +1,9 @@
 // CUDA-only benchmarks, registered only when a device is visible (so bench_fits runs unchanged
 // on machines without one): a bootstrap-shaped batch (many weightings, one start each) on one and
-// two streams, which shows whether chunk transfers hide behind compute, and the device column
-// quantiles against the host sort. Per-law fits/s on CUDA are in bench_fits.cpp with the other
+// two streams, which shows whether chunk transfers hide behind compute, the same batch for
+// Chinchilla written as a formula (its kernel compiled by NVRTC; the first iteration pays the
+// compilation unless the user cache has it), and the device column quantiles against the host
+// sort. Per-law fits/s on CUDA are in bench_fits.cpp with the other
 // backends. tools/gpu-check.sh runs these; bench/README.md has the throughput model.
 #include <benchmark/benchmark.h>
 
@@ -14,6 +16,8 @@
 #include "shannonfit/batch.hpp"
 #if SHANNONFIT_HAVE_CUDA
 #include "shannonfit/cuda_backend.hpp"
+#include "shannonfit/cuda_cubin_kernel.hpp"
+#include "shannonfit/formula/nvrtc.hpp"
 #endif
 
 namespace sf = shannonfit;
@@ -31,9 +35,10 @@ std::vector<double> bootstrap_weights(std::size_t n, long rows, unsigned seed) {
   return w;
 }
 
-void cuda_bootstrap(benchmark::State& state) {
+// `run(request, config, stats)` runs the batch of `law`.
+template <class Run>
+void cuda_bootstrap(benchmark::State& state, const sf::LawEntry& law, Run run) {
   static const sf::Dataset data = sf::bench::epoch_chinchilla();
-  const sf::LawEntry& law = sf::find_law("chinchilla");
   const long resamples = state.range(0);
   const std::vector<double> weights = bootstrap_weights(data.size(), resamples, 11);
   sf::BatchRequest req;
@@ -48,7 +53,7 @@ void cuda_bootstrap(benchmark::State& state) {
   config.max_weightings_per_chunk = resamples / 8;
   sf::cuda::RunStats stats;
   for (auto _ : state) {
-    const auto out = sf::cuda::fit_batch<sf::laws::Chinchilla>(law, req, config, &stats);
+    const auto out = run(req, config, &stats);
     benchmark::DoNotOptimize(out.data());
   }
   state.counters["fits/s"] = benchmark::Counter(
@@ -78,11 +83,37 @@ void quantiles(benchmark::State& state, sf::BackendKind backend) {
 
 const bool registered = [] {
   if (!sf::cuda_available()) return false;
-  benchmark::RegisterBenchmark("cuda_bootstrap/chinchilla/points:240", cuda_bootstrap)
+  benchmark::RegisterBenchmark(
+      "cuda_bootstrap/chinchilla/points:240",
+      [](benchmark::State& s) {
+        const sf::LawEntry& law = sf::find_law("chinchilla");
+        cuda_bootstrap(s, law, [&](const sf::BatchRequest& req, const sf::cuda::LaunchConfig& c,
+                                   sf::cuda::RunStats* stats) {
+          return sf::cuda::fit_batch<sf::laws::Chinchilla>(law, req, c, stats);
+        });
+      })
       ->ArgNames({"resamples", "streams"})
       ->ArgsProduct({{8192, 65536}, {1, 2}})
       ->UseRealTime()
       ->Unit(benchmark::kMillisecond);
+  if (sf::formula::nvrtc_available())
+    benchmark::RegisterBenchmark(
+        "cuda_bootstrap/chinchilla-formula/points:240",
+        [](benchmark::State& s) {
+          const sf::LawEntry& law =
+              sf::resolve_law("chinchilla-formula: E + A/N^alpha + B/D^beta");
+          const sf::formula::CompiledKernel& k =
+              sf::formula::cached_kernel(*law.formula, sf::cuda::device_architecture());
+          cuda_bootstrap(s, law, [&](const sf::BatchRequest& req, const sf::cuda::LaunchConfig& c,
+                                     sf::cuda::RunStats* stats) {
+            return sf::cuda::fit_batch_cubin(
+                law, req, {&k.cubin, k.key, sf::formula::kFormulaKernelName}, c, stats);
+          });
+        })
+        ->ArgNames({"resamples", "streams"})
+        ->ArgsProduct({{8192, 65536}, {2}})
+        ->UseRealTime()
+        ->Unit(benchmark::kMillisecond);
   for (const auto backend : {sf::BackendKind::Cpu, sf::BackendKind::Cuda})
     benchmark::RegisterBenchmark(
         ("quantiles/" + std::string(sf::to_string(backend)) + "/cols:5").c_str(),

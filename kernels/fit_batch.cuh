@@ -1,8 +1,12 @@
 #pragma once
-// The batched fit kernel and its host driver, templated on the law. Included only by the
-// kernels/fit_shard_<k>.cu files, each of which instantiates its share of SF_FOR_EACH_LAW.
+// The batched fit kernel's host driver. Included by the kernels/fit_shard_<k>.cu files, each of
+// which instantiates it for its share of SF_FOR_EACH_LAW, and by kernels/runtime_kernel.cu,
+// which drives formula laws' kernels compiled at run time.
 //
-// The kernel is fit_item.hpp's per-fit item, one thread each. The host driver runs a batch in
+// The kernel (shannonfit/fit_kernel.cuh) runs fit_item.hpp's per-fit item, one thread each. The
+// driver is templated on the parameter count and on how a chunk's fits are launched (a
+// FitLauncher: the law's kernel compiled into the library, BuiltinFitKernel, or a formula law's
+// loaded from its cubin). It runs a batch in
 // four steps: plan (how many weightings a chunk holds, plan_chunks), stage (the data every chunk
 // reads, on the device once: StagedBatch), launch (a chunk's own rows up, its fits, its winners
 // back, asynchronously on one of several streams: launch_chunk) and collect (a finished chunk's
@@ -18,64 +22,17 @@
 #include "shannonfit/batch.hpp"
 #include "shannonfit/errors.hpp"
 #include "shannonfit/fit_item.hpp"
+#include "shannonfit/fit_kernel.cuh"
 #include "shannonfit/lm.hpp"
 
 namespace shannonfit::cuda::detail {
 
-// Threads per block of the fit kernel. Four warps keep blocks small enough that the last,
-// partly filled block of a chunk wastes little, and let the register budget (see
-// tests/unit_cuda_resources.cpp) decide occupancy rather than the block shape.
-constexpr int kFitBlock = 128;
 // Points are staged in shared memory when their arrays fit in the 48 KiB every block may use
 // without an opt-in; larger datasets are read from global memory through the L1 cache.
 constexpr std::size_t kSharedStageBytes = 48 * 1024;
 // A chunk should hold enough fits to fill an H100 (132 SMs × up to 2048 resident threads) with
 // room to spare, or the GPU idles while chunks are swapped.
 constexpr long kMinFitsPerChunk = 1L << 18;
-
-template <typename S>
-struct ChunkArgs {
-  BatchView<S> batch;  // device memory, starting at the chunk's first weighting
-  long n_fits;         // weightings in this chunk × n_starts
-  bool stage_points;   // copy the points into shared memory first
-  S* records;          // n_fits rows of RecordLayout<P>::kWidth
-};
-
-// One thread per (weighting, start) fit. Each thread runs the whole LM loop of its fit and
-// stops on its own test, so a converged fit never waits on the host or on a batch-wide test.
-template <class Law, typename S>
-__global__ void __launch_bounds__(kFitBlock)
-    fit_kernel(const ChunkArgs<S> a, const SolverOptions<S, Law::kParams> options) {
-  constexpr int P = Law::kParams;
-  extern __shared__ __align__(16) unsigned char sf_shared_bytes[];
-
-  BatchView<S> batch = a.batch;
-  if (a.stage_points) {
-    // Every thread of the block helps copy, including those past the end of the chunk, and
-    // all of them reach the barrier before any returns.
-    PointsView<S>& points = batch.points;
-    S* shared = reinterpret_cast<S*>(sf_shared_bytes);
-    const int n = points.n;
-    const bool has_x = points.x != nullptr;
-    for (int i = threadIdx.x; i < n; i += blockDim.x) {
-      shared[i] = points.ln_n[i];
-      shared[n + i] = points.ln_d[i];
-      shared[2 * n + i] = points.target[i];
-      if (has_x) shared[3 * n + i] = points.x[i];
-    }
-    __syncthreads();
-    points.ln_n = shared;
-    points.ln_d = shared + n;
-    points.target = shared + 2 * n;
-    points.x = has_x ? shared + 3 * n : nullptr;
-  }
-
-  const long fit = static_cast<long>(blockIdx.x) * blockDim.x + threadIdx.x;
-  if (fit >= a.n_fits) return;
-  const FitItem<S> item = fit_item<P>(batch, fit);
-  write_record(fit_one<Law, S, DeviceSolve>(item.points, item.weights, item.start_values, options),
-               a.records + fit * RecordLayout<P>::kWidth);
-}
 
 // One stream's share of the pipeline: its buffers are reused by every chunk it runs.
 struct Slot {
@@ -171,14 +128,29 @@ inline StagedBatch stage(const BatchRequest& req, const PreparedPoints& prepared
   return b;
 }
 
+// A FitLauncher for a law whose fit_kernel is compiled into the library: launch(chunk, options,
+// shared bytes, stream) runs a chunk's fits, registers() reports the kernel's registers.
+template <class Law>
+struct BuiltinFitKernel {
+  void launch(const ChunkArgs<double>& a, const SolverOptions<double, Law::kParams>& options,
+              std::size_t shared, cudaStream_t stream) const {
+    detail::launch(fit_kernel<Law, double>, a.n_fits, kFitBlock, shared, stream, a, options);
+  }
+  int registers() const {
+    cudaFuncAttributes attributes{};
+    SF_CUDA_CHECK(cudaFuncGetAttributes(&attributes, fit_kernel<Law, double>));
+    return attributes.numRegs;
+  }
+};
+
 // Starts slot s's chunk: its rows of per-weighting weights and targets go up through pinned
 // memory (the copy is asynchronous and overlaps the other streams' kernels), its fits run, and
 // its records (keep_all) or its weightings' winners come back into s.host_out.
-template <class Law>
+template <int P, class FitLauncher>
 void launch_chunk(Slot& s, const StagedBatch& staged, const BatchRequest& req,
-                  const SolverOptions<double, Law::kParams>& options) {
+                  const SolverOptions<double, P>& options, const FitLauncher& kernel) {
   using S = double;
-  using L = RecordLayout<Law::kParams>;
+  using L = RecordLayout<P>;
   const long n = staged.view.points.n;
   const long n_starts = staged.view.n_starts;
   const cudaStream_t stream = s.stream.get();
@@ -197,7 +169,7 @@ void launch_chunk(Slot& s, const StagedBatch& staged, const BatchRequest& req,
     a.batch.weight_stride = n;
   }
   const std::size_t shared = staged.stage_points ? staged.points.bytes() : 0;
-  launch(fit_kernel<Law, S>, a.n_fits, kFitBlock, shared, stream, a, options);
+  kernel.launch(a, options, shared, stream);
   if (req.keep_all_starts) {
     SF_CUDA_CHECK(cudaMemcpyAsync(s.host_out.get(), s.records.get(),
                                   a.n_fits * L::kWidth * sizeof(S), cudaMemcpyDeviceToHost,
@@ -232,11 +204,11 @@ void collect_chunk(Slot& s, long n_starts, bool keep_all, std::vector<FitResult>
   s.count = 0;
 }
 
-template <class Law>
+template <int P, class FitLauncher>
 std::vector<FitResult> run_batch(const LawEntry& law, const BatchRequest& req,
-                                 const LaunchConfig& config, RunStats* stats) {
+                                 const LaunchConfig& config, RunStats* stats,
+                                 const FitLauncher& kernel) {
   using S = double;
-  constexpr int P = Law::kParams;
   using L = RecordLayout<P>;
   if (!req.data) throw std::invalid_argument("fit_batch: request has no data");
   if (req.starts.size() % P != 0)
@@ -290,19 +262,17 @@ std::vector<FitResult> run_batch(const LawEntry& law, const BatchRequest& req,
     if (s.count > 0) collect_chunk<P>(s, n_starts, keep_all, out);
     s.first = c * chunk;
     s.count = std::min(chunk, n_weightings - s.first);
-    launch_chunk<Law>(s, staged, req, options);
+    launch_chunk<P>(s, staged, req, options, kernel);
   }
   for (Slot& s : slots)
     if (s.count > 0) collect_chunk<P>(s, n_starts, keep_all, out);
 
   if (stats) {
-    cudaFuncAttributes attributes{};
-    SF_CUDA_CHECK(cudaFuncGetAttributes(&attributes, fit_kernel<Law, S>));
     stats->chunks = c;
     stats->weightings_per_chunk = chunk;
     stats->device_bytes = device_bytes;
     stats->points_in_shared = staged.stage_points;
-    stats->registers_per_thread = attributes.numRegs;
+    stats->registers_per_thread = kernel.registers();
   }
   return out;
 }
@@ -312,7 +282,7 @@ std::vector<FitResult> ShardEntry<Law, Shard, Active>::run(const LawEntry& law,
                                                           const BatchRequest& req,
                                                           const LaunchConfig& config,
                                                           RunStats* stats) {
-  return run_batch<Law>(law, req, config, stats);
+  return run_batch<Law::kParams>(law, req, config, stats, BuiltinFitKernel<Law>{});
 }
 
 }  // namespace shannonfit::cuda::detail

@@ -15,35 +15,17 @@
 #include "shannonfit/formula/formula.hpp"
 #include "support/cli.hpp"
 #include "support/epoch_data.hpp"
+#include "support/formula_like.hpp"
 
 using namespace shannonfit;
+
+using shannonfit::testing::spec_like;
 
 namespace {
 
 const char* kChinchilla = "E + A/N^alpha + B/D^beta";
 const char* kKaplan = "((N_c/N)^(alpha_N/alpha_D) + D_c/D)^alpha_D";
 const char* kShannon = "1/(a*N^alpha*log2(1 + D^beta/(c*(D*N)^gamma + d*D^delta + e)))";
-
-// The built-in law's parameters as a law file states them, in the units users read: the same
-// box and start grid, so both laws start from the same points (to the rounding of exp and log).
-formula::LawSpec spec_like(const LawInfo& info, const std::string& text) {
-  formula::LawSpec spec;
-  spec.name = info.name + "-formula";
-  spec.formula = text;
-  for (const ParamSpec& b : info.params) {
-    const bool log = b.reported == Reported::Exp;
-    auto user = [&](double v) { return log ? std::exp(v) : v; };
-    formula::ParameterSpec p;
-    p.name = b.reported_name;
-    p.log = log;
-    p.min = user(b.lo);
-    p.max = user(b.hi);
-    for (double g : b.grid) p.grid.push_back(user(g));
-    p.start = user(b.fixed_value);
-    spec.parameters.push_back(p);
-  }
-  return spec;
-}
 
 const Dataset& epoch() {
   static const Dataset data = shannonfit::testing::load_epoch_chinchilla(

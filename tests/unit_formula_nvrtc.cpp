@@ -1,15 +1,24 @@
 // A formula law's CUDA, compiled with NVRTC (no GPU needed): the generated fit kernel compiles
 // for every architecture the CUDA build targets and stays within the built-in kernels' register
 // budget with no spills (tests/unit_cuda_resources.cpp states the budget), and the compiled
-// cubin is cached by its key without ever replacing a file. Skipped where NVRTC is absent.
+// cubin is cached by its key without ever replacing a file, once per process in memory and in
+// the user's cache directory across processes. What the CUDA backend does with it short of a
+// device: the formula entry's CUDA batch, the backend selection without a device, and the driver
+// API loader's failure. Skipped where NVRTC is absent (the device half: gpu_formula_cuda.cpp).
 #include <gtest/gtest.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <string>
 
+#include "laws/formula_entry.hpp"
+#include "shannonfit/backend.hpp"
 #include "shannonfit/formula/nvrtc.hpp"
+#if SHANNONFIT_HAVE_CUDA
+#include "shannonfit/cuda_cubin_kernel.hpp"
+#endif
 
 using namespace shannonfit::formula;
 
@@ -49,8 +58,8 @@ TEST(FormulaNvrtc, KaplanKernelWithinBudget) {
   require_nvrtc();
   // With the solver split into its loop, linearize and loss headers, ptxas allocates this
   // kernel 128 registers and spills 76 bytes (48 bytes of stack) where the built-in Kaplan
-  // kernel takes 132 without spilling; --maxrregcount=255 does not change it. Open in issue 22
-  // (the NVRTC path is not yet used for fitting); the allowance keeps any growth a failure.
+  // kernel takes 132 without spilling; --maxrregcount=255 does not change it. Still open; the
+  // allowance keeps any growth a failure.
   expect_within_budget("kaplan-formula: ((N_c/N)^(alpha_N/alpha_D) + D_c/D)^alpha_D", 76);
 }
 
@@ -100,5 +109,109 @@ TEST(FormulaNvrtc, CacheByKeyNeverReplacesAFile) {
   EXPECT_EQ(kept, "user data");
   std::filesystem::remove_all(dir);
 }
+
+std::string file_text(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+// A fresh directory under the system's temporary one, removed at the end of the test.
+struct TempDir {
+  std::filesystem::path path = std::filesystem::temp_directory_path() /
+                               ("shannonfit_nvrtc_test_" + std::to_string(getpid()));
+  TempDir() { std::filesystem::remove_all(path); }
+  ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+TEST(FormulaNvrtc, GeneratedKernelRunsTheBuiltInKernelBody) {
+  const auto law = compile(parse_law_argument("c: E + A/N^alpha + B/D^beta"));
+  const std::string s = generated_kernel_source(*law);
+  EXPECT_NE(s.find("#include \"shannonfit/fit_kernel.cuh\""), std::string::npos) << s;
+  EXPECT_NE(s.find(std::string("extern \"C\" __global__ void "
+                               "__launch_bounds__(shannonfit::cuda::detail::kFitBlock) ") +
+                   kFormulaKernelName + "("),
+            std::string::npos)
+      << s;
+  EXPECT_NE(s.find("fit_chunk<FitLaw, double>(a, options);"), std::string::npos) << s;
+}
+
+TEST(FormulaNvrtc, CacheDirectoryIsTheUsersCacheNeverTheirData) {
+  unsetenv("SHANNONFIT_CACHE_DIR");
+  setenv("XDG_CACHE_HOME", "/xdg/cache", 1);
+  setenv("HOME", "/home/someone", 1);
+  EXPECT_EQ(default_cache_dir(), "/xdg/cache/shannonfit/nvrtc");
+  unsetenv("XDG_CACHE_HOME");
+  EXPECT_EQ(default_cache_dir(), "/home/someone/.cache/shannonfit/nvrtc");
+  setenv("SHANNONFIT_CACHE_DIR", "/elsewhere", 1);
+  EXPECT_EQ(default_cache_dir(), "/elsewhere");
+}
+
+// What the CUDA backend asks for: compiled once per process (the same object every time), and
+// stored in the user's cache directory under its key, with nothing temporary left behind.
+TEST(FormulaNvrtc, BackendKernelIsCompiledOncePerProcessAndCachedOnDisk) {
+  require_nvrtc();
+  const TempDir dir;
+  unsetenv("SHANNONFIT_CACHE_DIR");
+  setenv("XDG_CACHE_HOME", dir.path.c_str(), 1);
+  const auto law = compile(parse_law_argument("c: E + A/N^alpha + B/D^beta"));
+  const CompiledKernel& first = cached_kernel(*law, 90);
+  EXPECT_FALSE(first.from_cache);
+  EXPECT_EQ(first.key, cache_key(*law, 90));
+  EXPECT_EQ(&cached_kernel(*law, 90), &first);
+  const std::filesystem::path cache = dir.path / "shannonfit" / "nvrtc";
+  EXPECT_EQ(file_text(cache / (first.key + ".cubin")), first.cubin);
+  EXPECT_EQ(file_text(cache / (first.key + ".log")), first.log);
+  int files = 0;
+  for (const auto& f : std::filesystem::directory_iterator(cache)) {
+    ++files;
+    EXPECT_EQ(f.path().string().find(".tmp"), std::string::npos) << f.path();
+  }
+  EXPECT_EQ(files, 2);
+  // Another process (compile_kernel with the same directory) reads it back instead.
+  const CompiledKernel again = compile_kernel(*law, 90, cache.string());
+  EXPECT_TRUE(again.from_cache);
+  EXPECT_EQ(again.cubin, first.cubin);
+}
+
+TEST(FormulaNvrtc, FormulaLawsHaveACudaBatchAndNeedADeviceForIt) {
+  using namespace shannonfit;
+  const LawEntry law = make_formula_entry(compile(parse_law_argument("c: E + A/N^alpha + B/D^beta")));
+#if SHANNONFIT_HAVE_CUDA
+  EXPECT_NE(law.cuda, nullptr);
+#else
+  EXPECT_EQ(law.cuda, nullptr);
+#endif
+  if (cuda_available()) GTEST_SKIP() << "a CUDA device is present; gpu_formula_cuda covers it";
+  EXPECT_EQ(select_backend(law, BackendKind::Auto).kind, BackendKind::Cpu);
+  try {
+    select_backend(law, BackendKind::Cuda);
+    ADD_FAILURE() << "--backend cuda accepted without a device";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("--backend cuda"), std::string::npos) << e.what();
+  }
+}
+
+#if SHANNONFIT_HAVE_CUDA
+// Where the driver API cannot be loaded, a batch fails with a CudaError that names the library,
+// before touching any device.
+TEST(FormulaNvrtc, MissingDriverApiIsACudaErrorNamingIt) {
+  using namespace shannonfit;
+  const std::string missing = "/nonexistent/shannonfit-test/libcuda.so.1";
+  setenv("SHANNONFIT_LIBCUDA", missing.c_str(), 1);
+  EXPECT_NE(cuda::driver_api_missing().find(missing), std::string::npos)
+      << cuda::driver_api_missing();
+  const LawEntry law = make_formula_entry(compile(parse_law_argument("c: E + A/N^alpha + B/D^beta")));
+  const std::string cubin = "\x7f" "ELF";
+  const Dataset data;
+  BatchRequest req;
+  req.data = &data;
+  try {
+    cuda::fit_batch_cubin(law, req, {&cubin, "test-key", kFormulaKernelName});
+    ADD_FAILURE() << "a batch ran without the driver API";
+  } catch (const cuda::CudaError& e) {
+    EXPECT_NE(std::string(e.what()).find(missing), std::string::npos) << e.what();
+  }
+}
+#endif
 
 }  // namespace

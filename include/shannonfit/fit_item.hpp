@@ -5,9 +5,14 @@
 // comes from here: which weighting and start an index is, the weights and targets it reads, how
 // its result travels, and which of two fits is the better. The reference backend
 // (src/reference/) keeps its own loop on purpose, sharing only the order of fits.
-#include "shannonfit/batch.hpp"
+//
+// NVRTC compiles the device half (everything up to read_record) for formula laws' kernels; the
+// host half needs batch.hpp's standard-library types, which NVRTC has not.
 #include "shannonfit/config.hpp"
 #include "shannonfit/lm.hpp"
+#ifndef __CUDACC_RTC__
+#include "shannonfit/batch.hpp"
+#endif
 
 namespace shannonfit {
 
@@ -105,6 +110,7 @@ SF_HD SF_INLINE FitState<S, P> read_record(const S* row) {
   return st;
 }
 
+#ifndef __CUDACC_RTC__
 // A fit's state as the host reports it: from start `start` of its weighting, standing for
 // `failed_starts` starts that did not converge (its own failure, or its weighting's count).
 template <int P>
@@ -140,5 +146,6 @@ inline BatchView<double> host_batch_view(const BatchRequest& req, const PointsVi
           req.starts_per_weighting ? n_starts * n_params : 0,
           n_starts};
 }
+#endif  // __CUDACC_RTC__
 
 }  // namespace shannonfit

@@ -15,15 +15,16 @@ namespace shannonfit::formula {
 
 double log_loss_gradient(const Tape& tape, const double* params, double ln_n, double ln_d,
                          double x, double* grad, const double* columns) {
-  return with_param_count(tape.n_params, [&](auto count) {
-    constexpr int P = decltype(count)::value;
-    using J = Jet<double, P>;
-    J p[P];
-    for (int k = 0; k < P; ++k) p[k] = J::variable(params[k], k);
-    const J f = evaluate<J, double>(tape, p, ln_n, ln_d, x, columns);
-    for (int k = 0; k < P; ++k) grad[k] = f.v[k];
-    return f.a;
-  });
+  // One Jet width for every parameter count, the unused slots zero: host statistics and the
+  // identifiability check call this a few times per point, so a solver-sized Jet per count
+  // would buy nothing but ten instantiations of the tape.
+  using J = Jet<double, kMaxParams>;
+  const int p_count = tape.n_params;
+  J p[kMaxParams];
+  for (int k = 0; k < p_count; ++k) p[k] = J::variable(params[k], k);
+  const J f = evaluate<J, double>(tape, p, ln_n, ln_d, x, columns);
+  for (int k = 0; k < p_count; ++k) grad[k] = f.v[k];
+  return f.a;
 }
 
 namespace {

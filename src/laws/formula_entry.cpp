@@ -10,6 +10,11 @@
 #include "shannonfit/formula/evaluate.hpp"
 #include "shannonfit/formula/formula.hpp"
 
+#if SHANNONFIT_HAVE_CUDA
+#include "shannonfit/cuda_cubin_kernel.hpp"
+#include "shannonfit/formula/nvrtc.hpp"
+#endif
+
 namespace Eigen {
 
 // log1p, which Eigen's AutoDiffScalar lacks, as jet.hpp's: log1p of the value, 1 / (1 + u) the
@@ -50,6 +55,21 @@ std::vector<FitResult> formula_fit_batch_reference(const LawEntry& law, const Ba
   return reference::fit_batch_with<ReferenceFormulaLaw, ReferenceScalar>(fit_law, law, req);
 }
 
+#if SHANNONFIT_HAVE_CUDA
+// The CUDA batch: the law's kernel, compiled by NVRTC for the device's architecture (once per
+// process, and cached on disk across processes), run by the built-in laws' driver.
+std::vector<FitResult> formula_fit_batch_cuda(const LawEntry& law, const BatchRequest& req) {
+  std::string why;
+  if (!formula::nvrtc_available(&why))
+    throw InputError("law '" + law.info.name +
+                     "': a formula law's CUDA kernel is compiled at run time, and " + why +
+                     "; or use --backend cpu");
+  const formula::CompiledKernel& kernel =
+      formula::cached_kernel(*law.formula, cuda::device_architecture());
+  return cuda::fit_batch_cubin(law, req, {&kernel.cubin, kernel.key, formula::kFormulaKernelName});
+}
+#endif
+
 }  // namespace
 
 LawEntry make_formula_entry(std::shared_ptr<const formula::CompiledLaw> law) {
@@ -63,7 +83,11 @@ LawEntry make_formula_entry(std::shared_ptr<const formula::CompiledLaw> law) {
     return &formula_fit_batch_cpu<decltype(count)::value>;
   });
   e.reference = &formula_fit_batch_reference;
+#if SHANNONFIT_HAVE_CUDA
+  e.cuda = &formula_fit_batch_cuda;
+#else
   e.cuda = nullptr;
+#endif
   const formula::Tape* tape = &law->tape;
   e.log_loss = [law, tape](const double* params, double ln_n, double ln_d, double x) {
     return formula::evaluate<double, double>(*tape, params, ln_n, ln_d, x);

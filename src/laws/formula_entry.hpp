@@ -14,8 +14,8 @@ namespace shannonfit {
 template <int P>
 std::vector<FitResult> formula_fit_batch_cpu(const LawEntry& law, const BatchRequest& req);
 
-// The entry of a compiled formula: its batch functions on the CPU and reference backends (none
-// on CUDA yet), its host evaluations and its separable form. Throws InputError for a law the
+// The entry of a compiled formula: its batch functions on the CPU, reference and (in a CUDA
+// build) CUDA backends, its host evaluations and its separable form. Throws InputError for a law the
 // engine cannot fit (one that reads further data columns).
 LawEntry make_formula_entry(std::shared_ptr<const formula::CompiledLaw> law);
 

@@ -30,9 +30,10 @@
 //   find_law finds them afterwards (bootstrap output, predict --params).
 // - CLI and Python: every --law (and Python's law=/laws=) goes through resolve_law; the
 //   identifiability check runs before fitting (cli/common.cpp's require_fittable) and warns.
-// - CUDA: a formula entry has no CUDA batch yet (LawEntry::cuda is null, so --backend auto runs
-//   it on the CPU); nvrtc.hpp compiles its fit kernel and checks its resources, without launching
-//   it.
+// - CUDA: nvrtc.hpp compiles the built-in fit kernel (fit_kernel.cuh) for the law when a batch
+//   first runs on a device, cached by formula, engine version and architecture;
+//   cuda_cubin_kernel.hpp loads it with the driver API and runs it with the built-in driver, so
+//   --backend auto and cuda treat a formula law as a built-in one.
 #include <cstddef>
 #include <memory>
 #include <optional>

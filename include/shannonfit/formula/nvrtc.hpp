@@ -1,8 +1,9 @@
 #pragma once
 // CUDA for a formula law, compiled at run time with NVRTC. The tape becomes a law struct shaped
 // like a built-in one (static log_loss over T and S), compiled together with the project's own
-// device headers (embedded in the library at build time) and a fit kernel that runs fit_one with
-// the device policy, one thread per fit, as kernels/fit_batch.cuh does. NVRTC needs no GPU:
+// device headers (embedded in the library at build time) into the built-in fit kernel
+// (shannonfit/fit_kernel.cuh) under a plain C name, which the CUDA backend's own driver then
+// launches (kernels/runtime_kernel.cu). NVRTC needs no GPU:
 // the kernel is compiled to a cubin for an architecture and ptxas's resource report is read
 // back, so its registers and spills are checked as the built-in kernels' are.
 //
@@ -17,6 +18,8 @@ namespace shannonfit::formula {
 // The law as CUDA: `struct <type_name> { kParams; kPointLanes; log_loss }` in namespace
 // shannonfit. Throws InputError for a formula that reads further columns (not yet on CUDA).
 std::string generated_law_source(const CompiledLaw& law, const std::string& type_name);
+// The fit kernel's name in the generated source: fit_kernel.cuh's fit_kernel, parameters and all.
+constexpr const char* kFormulaKernelName = "shannonfit_formula_fit";
 // The law and its fit kernel, `extern "C" __global__ void shannonfit_formula_fit(...)`.
 std::string generated_kernel_source(const CompiledLaw& law);
 
@@ -27,6 +30,7 @@ struct KernelResources {
 
 struct CompiledKernel {
   int sm = 0;              // e.g. 90 for sm_90
+  std::string key;         // cache_key(law, sm)
   std::string cubin;       // the ELF image
   std::string log;         // NVRTC's log, ptxas -v included
   KernelResources resources;
@@ -48,6 +52,10 @@ std::string default_cache_dir();
 // is never replaced). Throws std::runtime_error when NVRTC is absent or the compilation fails
 // (the log is in the message: a bug, since the formula was validated when it was compiled).
 CompiledKernel compile_kernel(const CompiledLaw& law, int sm, const std::string& cache_dir = "");
+
+// The kernel for sm_<sm> as the CUDA backend runs it: compiled once per process (kept in
+// memory for the process's lifetime) and, across processes, cached in default_cache_dir().
+const CompiledKernel& cached_kernel(const CompiledLaw& law, int sm);
 
 // ptxas -v's report of the fit kernel in an NVRTC log.
 KernelResources parse_resources(const std::string& log);
