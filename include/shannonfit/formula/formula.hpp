@@ -30,7 +30,7 @@
 //   find_law finds them afterwards (bootstrap output, predict --params).
 // - CLI and Python: every --law (and Python's law=/laws=) goes through resolve_law; the
 //   identifiability check runs before fitting (cli/common.cpp's require_fittable) and warns.
-// - CUDA: a formula entry has no CUDA batch yet (LawEntry::cuda is null, so --backend auto runs
+// - CUDA: a formula entry has no CUDA batch yet (its Cuda batch is null, so --backend auto runs
 //   it on the CPU); nvrtc.hpp compiles its fit kernel and checks its resources, without launching
 //   it.
 #include <cstddef>
