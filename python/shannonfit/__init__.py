@@ -561,7 +561,7 @@ def _analysis(raw: Dict[str, Any]) -> Analysis:
                                  j.get("failed_resamples", 0), j.get("error", ""))
     sel = raw.get("selection") or {}
     selection = Selection(sel["winner"], sel["verdict"], sel["ranked_by"], sel["method"],
-                          sel["table"]) if "winner" in sel else None
+                          sel["laws"]) if "winner" in sel else None
     optimal = []
     for o in raw.get("compute_optimal", []):
         parts = {q: Estimate(q, _number(o[q]["value"]),
