@@ -79,7 +79,7 @@ void register_all(const std::vector<sf::Dataset>& sizes, const sf::Dataset& epoc
   for (const sf::LawEntry& law : sf::all_laws()) {
     const std::vector<double> grid = sf::start_grid(law.info);
     for (const sf::BackendKind b : backends()) {
-      if (b == sf::BackendKind::Cuda && !law.cuda) continue;
+      if (b == sf::BackendKind::Cuda && !law.batch(sf::BackendKind::Cuda)) continue;
       const auto starts = sf::bench::strided_starts(grid, law.n_params, starts_for(b));
       const std::string prefix = "fits/" + law.info.name + "/" + sf::to_string(b) + "/points:";
       if (b != sf::BackendKind::Cpu) {
@@ -140,7 +140,7 @@ void register_all(const std::vector<sf::Dataset>& sizes, const sf::Dataset& epoc
   // Epoch's whole protocol step: every start of the 4500-point grid on the 240 points.
   add("epoch_grid/chinchilla/cpu/points:240/threads:" + std::to_string(cores),
       {&chinchilla, sf::BackendKind::Cpu, &epoch, grid, cores});
-  if (sf::cuda_available() && chinchilla.cuda)
+  if (sf::cuda_available() && chinchilla.batch(sf::BackendKind::Cuda))
     add("epoch_grid/chinchilla/cuda/points:240", {&chinchilla, sf::BackendKind::Cuda, &epoch,
                                                   grid, 0});
 }

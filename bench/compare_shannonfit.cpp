@@ -62,7 +62,7 @@ void print_fits(const sf::Dataset& data, const sf::LawEntry& law, const char* so
   run.threads = threads;
   run.seconds = sf::bench::best_seconds(repeat, [&] {
     req.starts = starts(req.options);
-    out = law.cpu(law, req);
+    out = law.batch(sf::BackendKind::Cpu)(law, req);
   });
   for (const auto& r : out) {
     run.params.emplace_back(r.params.begin(), r.params.begin() + law.n_params);

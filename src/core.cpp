@@ -1,4 +1,5 @@
 #include <cmath>
+#include <iterator>
 #include <stdexcept>
 
 #include "shannonfit/batch.hpp"
@@ -66,22 +67,43 @@ const char* to_string(FitStatus s) {
   return "unknown";
 }
 
+namespace {
+
+struct BackendName {
+  BackendKind kind;
+  const char* name;
+};
+
+#define SF_BACKEND_NAME(Kind, driver, name, ...) BackendName{BackendKind::Kind, name},
+constexpr BackendName kBackendNames[] = {SF_FOR_EACH_BACKEND(SF_BACKEND_NAME){
+    BackendKind::Auto, "auto"}};
+#undef SF_BACKEND_NAME
+
+}  // namespace
+
 BackendKind parse_backend(const std::string& name) {
-  if (name == "cpu") return BackendKind::Cpu;
-  if (name == "reference") return BackendKind::Reference;
-  if (name == "cuda") return BackendKind::Cuda;
-  if (name == "auto") return BackendKind::Auto;
-  throw InputError("--backend: unknown backend '" + name + "' (choose cpu, reference, cuda or auto)");
+  for (const BackendName& b : kBackendNames)
+    if (name == b.name) return b.kind;
+  std::string choices;
+  for (const BackendName& b : kBackendNames)
+    choices += std::string(choices.empty() ? "" : &b == std::end(kBackendNames) - 1 ? " or " : ", ") +
+               b.name;
+  throw InputError("--backend: unknown backend '" + name + "' (choose " + choices + ")");
 }
 
 const char* to_string(BackendKind b) {
-  switch (b) {
-    case BackendKind::Cpu: return "cpu";
-    case BackendKind::Reference: return "reference";
-    case BackendKind::Cuda: return "cuda";
-    case BackendKind::Auto: return "auto";
-  }
+  for (const BackendName& n : kBackendNames)
+    if (n.kind == b) return n.name;
   return "unknown";
+}
+
+const std::vector<std::string>& backend_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> all;
+    for (const BackendName& b : kBackendNames) all.emplace_back(b.name);
+    return all;
+  }();
+  return names;
 }
 
 const char* to_string(Space s) { return s == Space::Log ? "log" : "linear"; }

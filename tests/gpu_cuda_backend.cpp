@@ -129,9 +129,9 @@ TYPED_TEST(CudaBackend, SameBestStartAndParametersAsCpu) {
   const Problem p = make_problem<TypeParam>(11, 4);
   const std::vector<double> starts = lawtest::reduced_grid(law.info, 3);
   const long n_starts = static_cast<long>(starts.size()) / law.n_params;
-  const auto cpu_all = law.cpu(law, request(p, starts, true));
-  const auto cpu = law.cpu(law, request(p, starts, false));
-  const auto gpu = law.cuda(law, request(p, starts, false));
+  const auto cpu_all = law.batch(BackendKind::Cpu)(law, request(p, starts, true));
+  const auto cpu = law.batch(BackendKind::Cpu)(law, request(p, starts, false));
+  const auto gpu = law.batch(BackendKind::Cuda)(law, request(p, starts, false));
   ASSERT_EQ(gpu.size(), cpu.size());
   for (int w = 0; w < p.n_weightings; ++w) {
     const std::string what = law.info.name + " weighting " + std::to_string(w);
@@ -159,8 +159,8 @@ TYPED_TEST(CudaBackend, OnDeviceSelectionMatchesBetterFitOverAllStarts) {
   const Problem p = make_problem<TypeParam>(12, 5);
   const std::vector<double> starts = lawtest::reduced_grid(law.info, 3);
   const long n_starts = static_cast<long>(starts.size()) / law.n_params;
-  const auto all = law.cuda(law, request(p, starts, true));
-  const auto best = law.cuda(law, request(p, starts, false));
+  const auto all = law.batch(BackendKind::Cuda)(law, request(p, starts, true));
+  const auto best = law.batch(BackendKind::Cuda)(law, request(p, starts, false));
   ASSERT_EQ(all.size(), static_cast<std::size_t>(p.n_weightings * n_starts));
   for (int w = 0; w < p.n_weightings; ++w) {
     int winner = 0, failed = 0;
@@ -196,7 +196,7 @@ TYPED_TEST(CudaBackend, GlobalMemoryPointsAndPerWeightingTargets) {
   BatchRequest req = request(p, single_start(law.info), false);
   req.weights = nullptr;
   req.targets = targets.data();
-  const auto cpu = law.cpu(law, req);
+  const auto cpu = law.batch(BackendKind::Cpu)(law, req);
 #if SHANNONFIT_HAVE_CUDA
   cuda::RunStats stats;
   const auto gpu = cuda::fit_batch<TypeParam>(law, req, cuda::LaunchConfig{}, &stats);

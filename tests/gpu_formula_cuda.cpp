@@ -87,9 +87,9 @@ BatchRequest request(const Problem& p, const std::vector<double>& starts) {
 TEST(FormulaCuda, AutoAndCudaRunAFormulaLawOnTheDevice) {
   SF_REQUIRE_DEVICE_AND_NVRTC();
   const LawEntry law = formula_like(kCases[0].builtin, kCases[0].formula);
-  ASSERT_NE(law.cuda, nullptr);
+  ASSERT_NE(law.batch(BackendKind::Cuda), nullptr);
   EXPECT_EQ(select_backend(law, BackendKind::Auto).kind, BackendKind::Cuda);
-  EXPECT_EQ(select_backend(law, BackendKind::Cuda).entry, law.cuda);
+  EXPECT_EQ(select_backend(law, BackendKind::Cuda).entry, law.batch(BackendKind::Cuda));
 }
 
 TEST(FormulaCuda, SameFitsAsTheCpuBackend) {
@@ -98,8 +98,8 @@ TEST(FormulaCuda, SameFitsAsTheCpuBackend) {
   for (const Case& c : kCases) {
     const LawEntry law = formula_like(c.builtin, c.formula);
     const std::vector<double> starts = lawtest::reduced_grid(law.info, 3);
-    const auto cpu = law.cpu(law, request(p, starts));
-    const auto gpu = law.cuda(law, request(p, starts));
+    const auto cpu = law.batch(BackendKind::Cpu)(law, request(p, starts));
+    const auto gpu = law.batch(BackendKind::Cuda)(law, request(p, starts));
     ASSERT_EQ(gpu.size(), cpu.size()) << c.builtin;
     for (int w = 0; w < p.n_weightings; ++w) {
       const std::string what = law.info.name + " weighting " + std::to_string(w);

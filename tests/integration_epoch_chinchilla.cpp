@@ -52,7 +52,7 @@ TEST(EpochChinchilla, SameOptimumAsScipyFromTheHoffmannGrid) {
   req.options.loss = LossKind::Huber;
   req.options.huber_delta = 1e-3;
   req.options.space = Space::Log;
-  const FitResult ours = law.cpu(law, req).at(0);
+  const FitResult ours = law.batch(BackendKind::Cpu)(law, req).at(0);
   ASSERT_TRUE(converged(ours.status)) << to_string(ours.status);
 
   const char* names[] = {"a", "b", "e", "alpha", "beta"};

@@ -49,7 +49,7 @@ void expect_counts_consistent(const json& outcomes, long starts) {
 // The per-law fit object of each command's JSON.
 json fit_object(const std::string& command, const json& doc) {
   if (command == "fit") return doc["fits"][0];
-  if (command == "compare") return doc["slices"][0]["laws"][0];
+  if (command == "compare") return doc["slices"][0]["laws"][0]["fit"];
   if (command == "bootstrap") return doc["results"][0]["fit"];
   if (command == "predict") return doc["results"][0]["full_fit"];
   return doc["laws"][0]["fit"];  // analyze: report.json

@@ -12,9 +12,11 @@
 #include <vector>
 
 #include "analysis/analyze.hpp"
+#include "analysis/bootstrap.hpp"
 #include "analysis/model_selection.hpp"
 #include "analysis/prediction_interval.hpp"
 #include "laws/equivalence.hpp"
+#include "shannonfit/errors.hpp"
 #include "support/cli.hpp"
 #include "support/synthetic.hpp"
 
@@ -94,6 +96,13 @@ TEST(Resampling, ClusterIsTheDefaultWhenRowsShareAModel) {
   single.group_names.clear();
   EXPECT_EQ(assign_model_groups(single), "");
   EXPECT_EQ(default_scheme(single), Scheme::Case);
+
+  // "auto" is the default; a named scheme is that scheme whatever the data share.
+  EXPECT_EQ(resolve_scheme("auto", grouped), Scheme::Cluster);
+  EXPECT_EQ(resolve_scheme("auto", single), Scheme::Case);
+  EXPECT_EQ(resolve_scheme("case", grouped), Scheme::Case);
+  EXPECT_EQ(resolve_scheme("residual", grouped), Scheme::Residual);
+  EXPECT_THROW(resolve_scheme("wild", single), InputError);
 }
 
 TEST(Resampling, CommandsResampleWholeModelsUnlessToldOtherwise) {

@@ -434,6 +434,25 @@ class CliParityTest(unittest.TestCase):
         for got, want in zip((interval.lower, interval.upper), cli_pair):
             self.assertAlmostEqual(got / want, 1.0, places=9, msg=msg)
 
+    def test_backends_are_the_clis(self):
+        """backends() lists what --backend offers, and each backend Python can run here fits
+        as the CLI does."""
+        import subprocess
+        backends = shannonfit.backends()
+        help_text = " ".join(subprocess.run([os.environ["SHANNONFIT_BINARY"], "fit", "--help"],
+                                            check=True, capture_output=True,
+                                            text=True).stdout.split())
+        for b in backends:
+            self.assertIn(f"{b['name']} ({b['description']})", help_text)
+        names = [b["name"] for b in backends]
+        self.assertIn("cpu", names)
+        self.assertNotIn("auto", names)
+        for b in backends:
+            if not b["present"]:
+                with self.assertRaises(shannonfit.InputError):
+                    shannonfit.fit(self.pythia(), columns={"loss": "lambada_loss"},
+                                   starts="single", backend=b["name"])
+
     def test_every_interval_method_gives_the_cli_numbers(self):
         """Each registered method end to end: --method and method= pick the same interval, the
         JSON and Python both list every method, and the help describes each."""

@@ -177,17 +177,35 @@ TEST_F(ResultSchema, CompareBacktestAndAnalyze) {
                                         "backtest.json"}),
                    "backtest.json"),
                "backtest");
-  expect_valid(run(epoch({"analyze"}, {"--law", "chinchilla,kaplan", "--resamples", "20",
-                                       "--kfold", "0", "--at", "N=70B,D=1.4T", "--no-figures",
-                                       "--out", "report"}),
-                   "report/report.json"),
-               "analyze");
+  const json analyzed = run(epoch({"analyze"}, {"--law", "chinchilla,kaplan", "--resamples", "20",
+                                                "--kfold", "0", "--at", "N=70B,D=1.4T",
+                                                "--no-figures", "--out", "report"}),
+                            "report/report.json");
+  expect_valid(analyzed, "analyze");
+
+  // One model-selection shape: compare's slice and analyze's selection list the same keys for
+  // each law, from the same serializer.
+  const json compared = json::parse(dir_.read("compare.json"));
+  const json& slice_laws = compared.at("slices").at(0).at("laws");
+  const json& selection_laws = analyzed.at("selection").at("laws");
+  ASSERT_EQ(slice_laws.size(), 2u);
+  ASSERT_EQ(selection_laws.size(), 2u);
+  for (const json& line : selection_laws) {
+    const auto same_law = std::find_if(slice_laws.begin(), slice_laws.end(), [&](const json& l) {
+      return l.at("law") == line.at("law");
+    });
+    ASSERT_NE(same_law, slice_laws.end()) << line.at("law");
+    for (const auto& [key, value] : line.items())
+      EXPECT_TRUE(same_law->contains(key)) << "compare's line lacks " << key;
+    EXPECT_EQ(same_law->at("k"), line.at("k"));
+    EXPECT_EQ(same_law->at("fit").at("statistics").at("k"), line.at("k"));
+  }
 }
 
 // The validator is not vacuous: each kind of break the schema forbids is reported.
 TEST(ResultSchemaValidator, RejectsDocumentsThatBreakTheSchema) {
   const json good = {{"schema", "shannonfit-results"},
-                     {"schema_version", 1},
+                     {"schema_version", 2},
                      {"command", "predict"},
                      {"version", "0"},
                      {"level", 0.9},

@@ -91,7 +91,7 @@ AsymptoticCoverage asymptotic_coverage(double delta, bool with_outliers, int rep
     req.options = huber();
     req.options.huber_delta = delta;
     req.threads = 1;
-    const FitResult fit = law.cpu(law, req).at(0);
+    const FitResult fit = law.batch(BackendKind::Cpu)(law, req).at(0);
     if (!converged(fit.status)) {
       ++out.capped;
       continue;

@@ -23,6 +23,24 @@ TEST(BackendSelection, ParsesTheFourNamesAndRejectsOthers) {
   EXPECT_THROW(parse_backend("gpu"), InputError);
 }
 
+// Everything that names the backends is generated from backend_list.hpp: each listed name parses
+// to its kind and back, "auto" last, and the help names each one.
+TEST(BackendSelection, NamesComeFromTheOneList) {
+  ASSERT_EQ(backend_names().size(), static_cast<std::size_t>(kBackendCount + 1));
+  for (int k = 0; k < kBackendCount; ++k) {
+    const BackendSpec& b = kBackends[k];
+    EXPECT_EQ(static_cast<int>(b.kind), k) << b.name;
+    EXPECT_EQ(parse_backend(b.name), b.kind);
+    EXPECT_STREQ(to_string(b.kind), b.name);
+    EXPECT_EQ(backend_names()[k], b.name);
+    EXPECT_NE(backend_help().find(std::string(b.name) + " (" + b.description + ")"),
+              std::string::npos) << b.name;
+  }
+  EXPECT_EQ(backend_names().back(), "auto");
+  EXPECT_NE(backend_help().find("or auto"), std::string::npos);
+  EXPECT_THROW(all_laws().front().batch(BackendKind::Auto), std::out_of_range);
+}
+
 // The backend as a value: its kind and name say which one runs (outputs report the name), and
 // its entry is the law's batch function for that backend.
 void expect_backend(const Backend& b, BackendKind kind, const char* name, BatchFn entry,
@@ -35,22 +53,22 @@ void expect_backend(const Backend& b, BackendKind kind, const char* name, BatchF
 TEST(BackendSelection, CudaWithoutDeviceIsAnInputErrorAndAutoFallsBack) {
   for (const LawEntry& law : all_laws()) {
     const std::string& name = law.info.name;
-    expect_backend(select_backend(law, BackendKind::Cpu), BackendKind::Cpu, "cpu", law.cpu, name);
+    expect_backend(select_backend(law, BackendKind::Cpu), BackendKind::Cpu, "cpu", law.batch(BackendKind::Cpu), name);
     expect_backend(select_backend(law, BackendKind::Reference), BackendKind::Reference,
-                   "reference", law.reference, name);
-    EXPECT_EQ(resolve_backend(law, BackendKind::Cpu), law.cpu) << name;
+                   "reference", law.batch(BackendKind::Reference), name);
+    EXPECT_EQ(resolve_backend(law, BackendKind::Cpu), law.batch(BackendKind::Cpu)) << name;
     if (cuda_available()) {
-      ASSERT_NE(law.cuda, nullptr) << name << ": a device but no kernel";
-      expect_backend(select_backend(law, BackendKind::Auto), BackendKind::Cuda, "cuda", law.cuda,
+      ASSERT_NE(law.batch(BackendKind::Cuda), nullptr) << name << ": a device but no kernel";
+      expect_backend(select_backend(law, BackendKind::Auto), BackendKind::Cuda, "cuda", law.batch(BackendKind::Cuda),
                      name);
-      expect_backend(select_backend(law, BackendKind::Cuda), BackendKind::Cuda, "cuda", law.cuda,
+      expect_backend(select_backend(law, BackendKind::Cuda), BackendKind::Cuda, "cuda", law.batch(BackendKind::Cuda),
                      name);
       EXPECT_GT(select_backend(law, BackendKind::Cuda).preferred_fits_per_call,
                 select_backend(law, BackendKind::Cpu).preferred_fits_per_call)
           << name << ": a GPU wants more fits per call than CPU threads";
       continue;
     }
-    expect_backend(select_backend(law, BackendKind::Auto), BackendKind::Cpu, "cpu", law.cpu, name);
+    expect_backend(select_backend(law, BackendKind::Auto), BackendKind::Cpu, "cpu", law.batch(BackendKind::Cpu), name);
     try {
       select_backend(law, BackendKind::Cuda);
       ADD_FAILURE() << name << ": --backend cuda accepted without a device";
@@ -62,9 +80,9 @@ TEST(BackendSelection, CudaWithoutDeviceIsAnInputErrorAndAutoFallsBack) {
 
 TEST(BackendSelection, EveryLawHasAKernelInACudaBuild) {
 #if SHANNONFIT_HAVE_CUDA
-  for (const LawEntry& law : all_laws()) EXPECT_NE(law.cuda, nullptr) << law.info.name;
+  for (const LawEntry& law : all_laws()) EXPECT_NE(law.batch(BackendKind::Cuda), nullptr) << law.info.name;
 #else
-  for (const LawEntry& law : all_laws()) EXPECT_EQ(law.cuda, nullptr) << law.info.name;
+  for (const LawEntry& law : all_laws()) EXPECT_EQ(law.batch(BackendKind::Cuda), nullptr) << law.info.name;
 #endif
 }
 

@@ -160,7 +160,7 @@ TEST(Bootstrap, ResidualTargetsAreHonouredByTheReferenceBackend) {
 }
 
 TEST(Bootstrap, ResidualTargetsAreHonouredByTheCudaBackend) {
-  if (!cuda_available() || !find_law("chinchilla").cuda)
+  if (!cuda_available() || !find_law("chinchilla").batch(BackendKind::Cuda))
     GTEST_SKIP() << "no CUDA device (or built without CUDA): the CUDA backend is not checked";
   expect_residual_resamples_match_cpu(BackendKind::Cuda);
 }

@@ -79,7 +79,7 @@ FitResult fit_cpu(const LawEntry& law, const Dataset& data, Space space) {
   req.data = &data;
   req.starts = start_grid(law.info);
   req.options.space = space;
-  const auto out = law.cpu(law, req);
+  const auto out = law.batch(BackendKind::Cpu)(law, req);
   EXPECT_EQ(out.size(), 1u);
   return out.at(0);
 }
@@ -141,7 +141,7 @@ TEST(ExtremeInputs, OverflowingRssIsReportedNonFinite) {
   req.starts = single_start(law.info);
   req.options.space = Space::Linear;
   req.options.loss = LossKind::Huber;
-  for (BatchFn path : {law.cpu, law.reference}) {
+  for (BatchFn path : {law.batch(BackendKind::Cpu), law.batch(BackendKind::Reference)}) {
     const FitResult r = path(law, req).at(0);
     EXPECT_FALSE(std::isfinite(r.rss));
     EXPECT_EQ(r.status, FitStatus::NonFinite) << to_string(r.status);

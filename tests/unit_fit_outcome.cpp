@@ -58,7 +58,7 @@ TEST(FitOutcome, CountsNonFiniteStartsAndConvergedOnes) {
   const LawEntry law = shannonfit::testing::toy_entry<LogScaleLaw>();
   const Dataset data = line_data(0.25);
   StartOutcomes o;
-  const FitResult best = fit_counting_starts(law, law.cpu, request(data, 200), o);
+  const FitResult best = fit_counting_starts(law, law.batch(BackendKind::Cpu), request(data, 200), o);
   EXPECT_EQ(o.total(), 6);
   EXPECT_EQ(o.non_finite, 2);  // both starts with c = -1
   EXPECT_EQ(o.converged, 4);
@@ -71,7 +71,7 @@ TEST(FitOutcome, SlopeBeyondTheBoxEndsOnTheBound) {
   const LawEntry law = shannonfit::testing::toy_entry<LogScaleLaw>();
   const Dataset data = line_data(1.5);
   StartOutcomes o;
-  const FitResult best = fit_counting_starts(law, law.cpu, request(data, 200), o);
+  const FitResult best = fit_counting_starts(law, law.batch(BackendKind::Cpu), request(data, 200), o);
   EXPECT_EQ(o.at_bound, 4);
   EXPECT_EQ(classify(law.info, best), FitOutcome::AtBound);
   EXPECT_EQ(params_at_bound(law.info, best), std::vector<std::string>{"s"});
@@ -83,7 +83,7 @@ TEST(FitOutcome, IterationCapIsNotConvergence) {
   const LawEntry law = shannonfit::testing::toy_entry<LogScaleLaw>();
   const Dataset data = line_data(0.25);
   StartOutcomes o;
-  const FitResult best = fit_counting_starts(law, law.cpu, request(data, 1), o);
+  const FitResult best = fit_counting_starts(law, law.batch(BackendKind::Cpu), request(data, 1), o);
   EXPECT_EQ(o.max_iterations, 4);
   EXPECT_EQ(o.non_finite, 2);
   EXPECT_EQ(classify(law.info, best), FitOutcome::MaxIterations);
@@ -107,8 +107,8 @@ TEST(FitOutcome, CountingStartsChoosesWhatTheBackendChooses) {
     const Dataset data = line_data(slope);
     const BatchRequest req = request(data, 200);
     StartOutcomes o;
-    const FitResult counted = fit_counting_starts(law, law.cpu, req, o);
-    const FitResult reduced = law.cpu(law, req).at(0);
+    const FitResult counted = fit_counting_starts(law, law.batch(BackendKind::Cpu), req, o);
+    const FitResult reduced = law.batch(BackendKind::Cpu)(law, req).at(0);
     EXPECT_EQ(counted.best_start, reduced.best_start);
     EXPECT_EQ(counted.failed_starts, reduced.failed_starts);
     EXPECT_EQ(counted.cost, reduced.cost);
@@ -125,9 +125,9 @@ TEST(FitOutcome, CountingStartsInStepsReportsProgressAndChangesNothing) {
   const long total = static_cast<long>(req.starts.size()) / law.n_params;
   ASSERT_GT(total, 1);
   StartOutcomes whole, stepped;
-  const FitResult once = fit_counting_starts(law, law.cpu, req, whole);
+  const FitResult once = fit_counting_starts(law, law.batch(BackendKind::Cpu), req, whole);
   std::vector<long> done;
-  const FitResult steps = fit_counting_starts(law, law.cpu, req, stepped, [&](long d, long t) {
+  const FitResult steps = fit_counting_starts(law, law.batch(BackendKind::Cpu), req, stepped, [&](long d, long t) {
     EXPECT_EQ(t, total);
     done.push_back(d);
   });
@@ -148,7 +148,7 @@ TEST(FitOutcome, StopOnABoundIsVerifiedByItsKktConditions) {
   const LawEntry law = shannonfit::testing::toy_entry<LogScaleLaw>();
   const Dataset steep = line_data(1.5);
   StartOutcomes o;
-  const FitResult best = fit_counting_starts(law, law.cpu, request(steep, 200), o);
+  const FitResult best = fit_counting_starts(law, law.batch(BackendKind::Cpu), request(steep, 200), o);
   ASSERT_EQ(classify(law.info, best), FitOutcome::AtBound);
   EXPECT_TRUE(kkt_verified(best)) << best.optimality;
   EXPECT_EQ(best_fit_json(law.info, best)["kkt_verified"], true);
@@ -168,7 +168,7 @@ TEST(FitOutcome, ShareOfStartsAtTheCapIsReported) {
   const LawEntry law = shannonfit::testing::toy_entry<LogScaleLaw>();
   const Dataset data = line_data(0.25);
   StartOutcomes o;
-  fit_counting_starts(law, law.cpu, request(data, 1), o);
+  fit_counting_starts(law, law.batch(BackendKind::Cpu), request(data, 1), o);
   EXPECT_DOUBLE_EQ(o.max_iterations_share(), 4.0 / 6.0);
   EXPECT_EQ(describe(o), "6 starts: 4 at the iteration cap (66.7%), 2 NaN/Inf");
   EXPECT_DOUBLE_EQ(to_json(o)["max_iterations_share"].get<double>(), 4.0 / 6.0);

@@ -18,7 +18,7 @@ FitResult fit_chinchilla(const Dataset& data) {
   req.data = &data;
   req.starts = single_start(law.info);
   req.options.loss = LossKind::L2;
-  return law.cpu(law, req).at(0);
+  return law.batch(BackendKind::Cpu)(law, req).at(0);
 }
 
 }  // namespace

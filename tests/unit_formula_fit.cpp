@@ -50,8 +50,8 @@ void expect_same_optimum(const std::string& name, const char* text) {
   const std::vector<double> grid = start_grid(builtin.info);
   ASSERT_EQ(start_grid(formula_law.info).size(), grid.size());
 
-  const FitResult b = best_fit(builtin, builtin.cpu, grid);
-  const FitResult f = best_fit(formula_law, formula_law.cpu, start_grid(formula_law.info));
+  const FitResult b = best_fit(builtin, builtin.batch(BackendKind::Cpu), grid);
+  const FitResult f = best_fit(formula_law, formula_law.batch(BackendKind::Cpu), start_grid(formula_law.info));
   ASSERT_TRUE(converged(b.status));
   ASSERT_TRUE(converged(f.status)) << to_string(f.status);
   EXPECT_NEAR(f.cost, b.cost, 1e-9 * b.cost) << name << " (cpu)";
@@ -66,8 +66,8 @@ void expect_same_optimum(const std::string& name, const char* text) {
 
   const std::vector<double> start(grid.begin() + b.best_start * b.n_params,
                                   grid.begin() + (b.best_start + 1) * b.n_params);
-  const FitResult rb = best_fit(builtin, builtin.reference, start);
-  const FitResult rf = best_fit(formula_law, formula_law.reference, start);
+  const FitResult rb = best_fit(builtin, builtin.batch(BackendKind::Reference), start);
+  const FitResult rf = best_fit(formula_law, formula_law.batch(BackendKind::Reference), start);
   ASSERT_TRUE(converged(rb.status));
   ASSERT_TRUE(converged(rf.status)) << to_string(rf.status);
   EXPECT_NEAR(rf.cost, rb.cost, 1e-9 * rb.cost) << name << " (reference)";
@@ -124,7 +124,7 @@ TEST(FormulaFit, EveryParameterCountFits) {
     req.data = &data;
     req.starts = single_start(law.info);
     req.options.loss = LossKind::L2;
-    const FitResult r = law.cpu(law, req).at(0);
+    const FitResult r = law.batch(BackendKind::Cpu)(law, req).at(0);
     ASSERT_TRUE(converged(r.status)) << p << " " << to_string(r.status);
     EXPECT_LT(r.cost, 1e-18) << p;
     for (int k = 0; k < p; ++k) EXPECT_NEAR(r.params[k], truth[k], 1e-6) << p << " k" << k;

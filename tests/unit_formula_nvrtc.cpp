@@ -177,9 +177,9 @@ TEST(FormulaNvrtc, FormulaLawsHaveACudaBatchAndNeedADeviceForIt) {
   using namespace shannonfit;
   const LawEntry law = make_formula_entry(compile(parse_law_argument("c: E + A/N^alpha + B/D^beta")));
 #if SHANNONFIT_HAVE_CUDA
-  EXPECT_NE(law.cuda, nullptr);
+  EXPECT_NE(law.batch(BackendKind::Cuda), nullptr);
 #else
-  EXPECT_EQ(law.cuda, nullptr);
+  EXPECT_EQ(law.batch(BackendKind::Cuda), nullptr);
 #endif
   if (cuda_available()) GTEST_SKIP() << "a CUDA device is present; gpu_formula_cuda covers it";
   EXPECT_EQ(select_backend(law, BackendKind::Auto).kind, BackendKind::Cpu);

@@ -128,7 +128,7 @@ TEST(LmBounds, EveryStartOfTheGridEndsInsideTheBox) {
   req.starts = lt::reduced_grid(law.info, 3);
   req.keep_all_starts = true;
   req.threads = 1;
-  for (const FitResult& r : law.cpu(law, req))
+  for (const FitResult& r : law.batch(BackendKind::Cpu)(law, req))
     for (int k = 0; k < 5; ++k) {
       EXPECT_GE(r.params[k], law.info.params[k].lo);
       EXPECT_LE(r.params[k], law.info.params[k].hi);
@@ -272,7 +272,7 @@ FitResult fit_chinchilla(const Dataset& data, LossKind loss) {
   FitOptions f;
   f.loss = loss;
   f.cost_tol = 0;
-  return lt::fit_best(law.cpu, law, data, single_start(law.info), f);
+  return lt::fit_best(law.batch(BackendKind::Cpu), law, data, single_start(law.info), f);
 }
 
 TEST(LmWeights, IntegerWeightsEqualDuplicatedRows) {

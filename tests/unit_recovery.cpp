@@ -63,7 +63,7 @@ class Recovery : public ::testing::Test {
       Case c{lt::draw_truth<Law>(design, rng), {}, {}};
       redraws += c.truth.redraws;
       c.data = synth::synthesize<Law>(c.truth.params, design, noise, rng);
-      c.fit = lt::fit_best(law.cpu, law, c.data, starts, options);
+      c.fit = lt::fit_best(law.batch(BackendKind::Cpu), law, c.data, starts, options);
       SCOPED_TRACE(::testing::Message() << law.info.name << " trial " << trial << " truth "
                                         << ::testing::PrintToString(c.truth.params));
       check(c);
@@ -111,7 +111,7 @@ TYPED_TEST(Recovery, LightNoise) {
   const LawEntry& law = lt::entry<Law>();
   int distinct = 0;
   this->run(0.002, FitOptions{}, [&](const auto& c) {
-    const FitResult local = lt::fit_best(law.cpu, law, c.data, c.truth.params);
+    const FitResult local = lt::fit_best(law.batch(BackendKind::Cpu), law, c.data, c.truth.params);
     ASSERT_TRUE(converged(c.fit.status)) << to_string(c.fit.status);
     ASSERT_TRUE(converged(local.status)) << to_string(local.status);
     EXPECT_LE(c.fit.cost, local.cost * (1 + 1e-9));

@@ -99,8 +99,8 @@ class ReferenceAgreement : public ::testing::Test {
           synth::synthesize<Law>(truth.params, design, lt::TruthSpace<Law>::kAgreementNoise, rng);
       std::vector<double> start = truth.params;
       for (double& v : start) v += nudge(rng) * std::max(std::abs(v), 0.1);
-      const FitResult cpu = lt::fit_best(law.cpu, law, data, start, options);
-      const FitResult ref = lt::fit_best(law.reference, law, data, start, options);
+      const FitResult cpu = lt::fit_best(law.batch(BackendKind::Cpu), law, data, start, options);
+      const FitResult ref = lt::fit_best(law.batch(BackendKind::Reference), law, data, start, options);
       SCOPED_TRACE(::testing::Message() << law.info.name << " problem " << problem << " truth "
                                         << ::testing::PrintToString(truth.params));
       ASSERT_TRUE(converged(cpu.status)) << "cpu " << to_string(cpu.status);
@@ -162,7 +162,7 @@ class FitAgreement : public ::testing::Test {
   FitResult at(const std::vector<double>& p) const {
     FitOptions options;
     options.max_iterations = 0;
-    return lt::fit_best(law.cpu, law, data, p, options);
+    return lt::fit_best(law.batch(BackendKind::Cpu), law, data, p, options);
   }
   bool agree(const FitResult& a, const FitResult& b) const {
     return lt::fits_agree(law, data, Space::Log, nullptr, a, b, kIdentifiedAgreement);

@@ -29,7 +29,7 @@ FitResult fit_from_far(const Dataset& data, const FitOptions& options) {
   req.options = options;
   req.threads = 1;
   StartOutcomes outcomes;
-  return fit_counting_starts(chinchilla(), chinchilla().cpu, req, outcomes);
+  return fit_counting_starts(chinchilla(), chinchilla().batch(BackendKind::Cpu), req, outcomes);
 }
 
 Dataset weighted(double scale) {

@@ -131,7 +131,7 @@ TEST(SeparableStarts, BackendsFitEachWeightingFromItsOwnStarts) {
   const std::vector<double> starts = separable_starts_batch(law, data, huber(), weights.data(),
                                                             nullptr, 2, kSeparableStarts, 1);
   const std::size_t rows = starts.size() / 2;
-  for (BatchFn fn : {law.cpu, law.reference}) {
+  for (BatchFn fn : {law.batch(BackendKind::Cpu), law.batch(BackendKind::Reference)}) {
     BatchRequest req;
     req.data = &data;
     req.options = huber();

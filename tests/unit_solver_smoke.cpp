@@ -26,7 +26,7 @@ TEST(SolverSmoke, RecoversChinchillaOnBothPaths) {
     BatchRequest req;
     req.data = &data;
     req.starts = single_start(law.info);
-    const auto fn = std::string(backend) == "cpu" ? law.cpu : law.reference;
+    const BatchFn fn = law.batch(parse_backend(backend));
     const auto res = fn(law, req);
     ASSERT_EQ(res.size(), 1u);
     EXPECT_TRUE(converged(res[0].status)) << backend << " " << to_string(res[0].status);

@@ -195,11 +195,12 @@ def section_verdict(rep):
 def section_selection(rep):
     sel = rep.get("selection") or {}
     out = []
-    rows = sel.get("table") or []
+    rows = sel.get("laws") or []
     if rows:
-        # Statistics this run did not compute (no groups, no held-out split) are left out.
+        # Statistics this run did not compute (no groups, no held-out split) are left out, as
+        # are the rank (the rows' order) and the row count (the same for every law).
         keys = [c for c in rows[0].keys()
-                if c != "law" and any(r.get(c) is not None for r in rows)]
+                if c not in ("law", "rank", "n") and any(r.get(c) is not None for r in rows)]
         cols = [c for c in SELECTION_ORDER if c in keys] + \
             [c for c in keys if c not in SELECTION_ORDER]
         best = next((i for i, r in enumerate(rows) if r.get("law") == sel.get("winner")), None)

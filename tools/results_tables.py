@@ -46,13 +46,19 @@ def group_label(s):
     return s["label"].rsplit("=", 1)[-1]
 
 
+def parameter_count(law):
+    # A compare document of schema_version 2 lists k on each law's selection line; the files of
+    # docs/results/ made before it carry k only in the fit's statistics.
+    return law["k"] if "k" in law else law["statistics"]["k"]
+
+
 def single_slice(doc):
     s = doc["slices"][0]
     laws = s["laws"]
     rows = []
     for law in laws:
         h = law["holdout"]["pooled"]
-        rows.append([str(law["rank"]), law["law"], str(law["statistics"]["k"]),
+        rows.append([str(law["rank"]), law["law"], str(parameter_count(law)),
                      cell(h["mse"], h.get("mse_interval")), cell(h["r2"], h.get("r2_interval")),
                      num(law.get("win_rate"))])
     out = table(["rank", "law", "k", "held-out MSE [95% CI]", "held-out R² pooled [95% CI]",

@@ -5,17 +5,48 @@
 #include <string>
 #include <vector>
 
+#include "shannonfit/backend_list.hpp"
 #include "shannonfit/batch.hpp"
 #include "shannonfit/errors.hpp"
 
 namespace shannonfit {
 
+// What backend_list.hpp says about one backend.
+struct BackendSpec {
+  BackendKind kind;
+  const char* name;
+  const char* description;
+  long preferred_fits_per_call;
+  bool built;
+  int auto_rank;
+  bool (*device_present)();  // null: the host, always there
+  const char* unbuilt_hint;
+
+  bool present() const { return built && (!device_present || device_present()); }
+};
+
+#define SF_BACKEND_SPEC(Kind, driver, name, description, fits, built, auto_rank, device, hint) \
+  BackendSpec{BackendKind::Kind, name, description, fits, built, auto_rank, device, hint},
+inline const BackendSpec kBackends[kBackendCount] = {SF_FOR_EACH_BACKEND(SF_BACKEND_SPEC)};
+#undef SF_BACKEND_SPEC
+
+inline const BackendSpec& backend_spec(BackendKind kind) {
+  return kBackends[static_cast<int>(kind)];
+}
+
+// The backends and what each is, for a --backend help or a docstring: "cpu (OpenMP threads),
+// ..., or auto (...)".
+inline std::string backend_help() {
+  std::string help;
+  for (const BackendSpec& b : kBackends)
+    help += std::string(b.name) + " (" + b.description + "), ";
+  return help + "or auto (the fastest backend here that can run the law)";
+}
+
 struct Backend {
   BackendKind kind = BackendKind::Cpu;  // never Auto: select_backend has resolved it
-  const char* name = "cpu";             // "cpu", "reference", "cuda"
+  const char* name = "cpu";             // a name of backend_list.hpp
   BatchFn entry = nullptr;
-  // Fits (weightings × starts) per batch call the backend runs well at: a GPU starves on fewer,
-  // while CPU threads report progress and notice Ctrl-C only between calls.
   long preferred_fits_per_call = 1024;
 
   std::vector<FitResult> run(const LawEntry& law, const BatchRequest& request) const {
@@ -23,22 +54,28 @@ struct Backend {
   }
 };
 
-// The backend `kind` asks for, for `law`. Auto is CUDA when a device is there and the law has a
-// kernel, else the CPU. Throws InputError when CUDA is asked for and cannot be had.
+// The backend `kind` asks for, for `law`. Auto is the highest auto_rank among the backends that
+// have the law's batch function and their device. Throws InputError when the backend asked for
+// is not built, cannot run the law or has no device here.
 inline Backend select_backend(const LawEntry& law, BackendKind kind) {
-  if (kind == BackendKind::Auto)
-    kind = law.cuda && cuda_available() ? BackendKind::Cuda : BackendKind::Cpu;
-  switch (kind) {
-    case BackendKind::Reference: return {kind, "reference", law.reference, 1024};
-    case BackendKind::Cuda:
-      if (!law.cuda)
-        throw InputError("--backend cuda: this build has no CUDA kernel for law '" +
-                         law.info.name + "' (configure with SHANNONFIT_CUDA=ON where nvcc exists)");
-      if (!cuda_available())
-        throw InputError("--backend cuda: no CUDA device is visible on this machine");
-      return {kind, "cuda", law.cuda, 1L << 18};
-    default: return {BackendKind::Cpu, "cpu", law.cpu, 1024};
+  if (kind == BackendKind::Auto) {
+    const BackendSpec* best = nullptr;
+    for (const BackendSpec& b : kBackends)
+      if (b.auto_rank > 0 && law.batch(b.kind) && (!best || b.auto_rank > best->auto_rank) &&
+          b.present())
+        best = &b;
+    if (!best) throw InputError("--backend auto: no backend here can run law '" + law.info.name + "'");
+    kind = best->kind;
   }
+  const BackendSpec& b = backend_spec(kind);
+  const std::string option = std::string("--backend ") + b.name;
+  if (!b.built)
+    throw InputError(option + ": this build has no " + b.name + " backend (" + b.unbuilt_hint +
+                     ")");
+  if (!law.batch(kind))
+    throw InputError(option + ": law '" + law.info.name + "' cannot run on this backend");
+  if (!b.present()) throw InputError(option + ": no device for it is visible on this machine");
+  return {kind, b.name, law.batch(kind), b.preferred_fits_per_call};
 }
 
 }  // namespace shannonfit

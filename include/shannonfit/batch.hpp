@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "shannonfit/backend_list.hpp"
 #include "shannonfit/law.hpp"
 #include "shannonfit/lm.hpp"
 #include "shannonfit/small_linalg.hpp"
@@ -97,13 +98,21 @@ struct CompiledLaw;
 struct LawEntry;
 using BatchFn = std::vector<FitResult> (*)(const LawEntry&, const BatchRequest&);
 
+// The backends of backend_list.hpp, in its order, then Auto: whichever select_backend finds.
+#define SF_BACKEND_KIND(Kind, ...) Kind,
+enum class BackendKind : unsigned char { SF_FOR_EACH_BACKEND(SF_BACKEND_KIND) Auto };
+#undef SF_BACKEND_KIND
+constexpr int kBackendCount = static_cast<int>(BackendKind::Auto);
+
 // Everything the host needs to know about one law, type-erased.
 struct LawEntry {
   LawInfo info;
-  int n_params;
-  BatchFn cpu;
-  BatchFn reference;
-  BatchFn cuda;  // null when built without CUDA
+  int n_params = 0;
+  // The law's batch function on each backend, by BackendKind; null where this build lacks the
+  // backend or the backend cannot run the law.
+  std::array<BatchFn, kBackendCount> batch_fns{};
+  BatchFn batch(BackendKind kind) const { return batch_fns.at(static_cast<int>(kind)); }
+  void set_batch(BackendKind kind, BatchFn fn) { batch_fns.at(static_cast<int>(kind)) = fn; }
   std::function<double(const double* params, double ln_n, double ln_d, double x)> log_loss;
   // ln L̂ at one point and its derivatives with respect to each parameter (grad[n_params]),
   // exact (forward-mode), for the statistics that need the Jacobian point by point.
@@ -132,10 +141,11 @@ double law_log_loss_gradient(const double* params, double ln_n, double ln_d, dou
   return f.a;
 }
 
-enum class BackendKind : unsigned char { Cpu, Reference, Cuda, Auto };
-// "cpu", "reference", "cuda", "auto"; throws InputError naming the choices otherwise.
+// A backend's name in backend_list.hpp, or "auto"; throws InputError naming the choices otherwise.
 BackendKind parse_backend(const std::string& name);
 const char* to_string(BackendKind b);
+// Every name parse_backend accepts, in the list's order, "auto" last.
+const std::vector<std::string>& backend_names();
 // Built with the CUDA backend and at least one device visible.
 bool cuda_available();
 // The batch function for a law on a backend. Auto is CUDA when a device is there and the law

@@ -43,7 +43,7 @@ from .results import (Analysis, BootstrapResult, ComputeOptimal, Estimate, FitRe
                       Interval, LawFit, Prediction, Predictions, Selection)
 
 __all__ = ["fit", "bootstrap", "predict", "compute_optimal", "analyze", "compare", "laws",
-           "interval_methods", "DEFAULT_INTERVAL_METHOD",
+           "interval_methods", "DEFAULT_INTERVAL_METHOD", "backends",
            "quantity", "Analysis", "BootstrapResult", "ComputeOptimal", "Estimate", "FitResult",
            "Headline", "Interval", "LawFit", "Prediction", "Predictions", "Selection",
            "InputError", "FitError", "FitWarning", "DEFAULT_LEVEL", "__version__"]
@@ -118,6 +118,13 @@ def interval_methods() -> List[Dict[str, Any]]:
     only those) and default. An interval shown under a method that is undefined for a quantity
     falls back to the percentile interval and says so in its method."""
     return list(_core.interval_methods())
+
+
+def backends() -> List[Dict[str, Any]]:
+    """Every backend, as the CLI's --backend lists them: name (backend=...), description, built
+    (whether this build has it) and present (whether it can run here). backend="auto" picks
+    the fastest one present that can run the law."""
+    return list(_core.backends())
 
 
 def laws() -> List[Dict[str, Any]]:
@@ -236,7 +243,8 @@ def fit(n, d=None, loss=None, *, law: str = "chinchilla", loss_kind: str = "hube
             "single" (the law's single default start), or "separable" (laws linear in some
             parameters: a grid over the others with nonnegative least squares, then LM from its
             best few points).
-        backend: "auto" (CUDA when present), "cpu", "reference" or "cuda". threads: 0 = all.
+        backend: a name from backends(), or "auto" (the fastest one present; CUDA when a
+            device is visible). threads: 0 = all.
 
     Returns a FitResult: params and se (reported names, A not ln A), status, rss, r2, aic,
     aicc, bic, start_outcomes, best_fit...; fit.to_pandas() is the parameter table.
@@ -553,7 +561,7 @@ def _analysis(raw: Dict[str, Any]) -> Analysis:
                                  j.get("failed_resamples", 0), j.get("error", ""))
     sel = raw.get("selection") or {}
     selection = Selection(sel["winner"], sel["verdict"], sel["ranked_by"], sel["method"],
-                          sel["table"]) if "winner" in sel else None
+                          sel["laws"]) if "winner" in sel else None
     optimal = []
     for o in raw.get("compute_optimal", []):
         parts = {q: Estimate(q, _number(o[q]["value"]),

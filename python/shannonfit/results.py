@@ -275,7 +275,10 @@ class Headline(_Indexable):
 
 @dataclass
 class Selection(_Indexable):
-    """Which law wins and how sure that is: the ranking, its method and a one-line verdict."""
+    """Which law wins and how sure that is: the ranking, its method and a one-line verdict.
+    table holds each law's line, best first, as the CLI's report.json "selection" lists them
+    (law, rank, candidate, k, rss, r2, AIC/AICc/BIC and their deltas, Akaike weight, CV,
+    held-out and win-rate scores)."""
 
     winner: str
     verdict: str

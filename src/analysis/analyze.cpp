@@ -405,20 +405,12 @@ class Builder {
     Table t({"law", "candidate", "k", "n", "rss", "r2", "aic", "aicc", "bic", "delta_aic",
              "delta_bic", "akaike_weight", "cv_mse", "logo_mse", "holdout_mse", "holdout_r2",
              "win_rate"});
-    json rows = json::array();
     json& sel = folder_.json["selection"];
     if (scores_.empty()) {
       folder_.tables.emplace("selection.csv", std::move(t));
       return;
     }
     run_selection();
-    double best_aic = std::numeric_limits<double>::infinity(), best_bic = best_aic;
-    for (const Score& s : scores_) {
-      if (std::isfinite(s.quality.criteria.aic)) best_aic = std::min(best_aic, s.quality.criteria.aic);
-      if (std::isfinite(s.quality.criteria.bic)) best_bic = std::min(best_bic, s.quality.criteria.bic);
-    }
-    double weight_sum = 0;
-    for (const Score& s : scores_) weight_sum += std::exp(-0.5 * (s.quality.criteria.aic - best_aic));
     std::vector<const Score*> order;
     for (const Score& s : scores_) order.push_back(&s);
     // Laws that are one function rank as their candidate: side by side, so that rounding never
@@ -432,25 +424,40 @@ class Builder {
       return ca < cb;
     });
     const bool split = !req_.held_out.empty();
-    for (const Score* s : order) {
-      const auto& c = s->quality.criteria;
-      const double weight = std::exp(-0.5 * (c.aic - best_aic)) / weight_sum;
-      const double holdout_mse = split ? s->holdout.pooled.mse : kNaN;
-      const double holdout_r2 = split ? s->holdout.pooled.r2 : kNaN;
-      t.row().cell(s->law->info.name).cell(s->candidate).cell(static_cast<long>(s->law->n_params))
-          .cell(s->quality.n).cell(s->quality.rss).cell(s->quality.r2).cell(c.aic).cell(c.aicc)
-          .cell(c.bic).cell(c.aic - best_aic).cell(c.bic - best_bic).cell(weight)
-          .cell(s->kfold.mse).cell(s->logo.mse).cell(holdout_mse).cell(holdout_r2)
-          .cell(s->win_rate);
-      rows.push_back({{"law", s->law->info.name}, {"candidate", s->candidate},
-                      {"k", s->law->n_params},
-                      {"rss", number(s->quality.rss)}, {"r2", number(s->quality.r2)},
-                      {"aic", number(c.aic)}, {"bic", number(c.bic)},
-                      {"delta_aic", number(c.aic - best_aic)},
-                      {"delta_bic", number(c.bic - best_bic)}, {"akaike_weight", number(weight)},
-                      {"cv_mse", number(s->kfold.mse)}, {"logo_mse", number(s->logo.mse)},
-                      {"holdout_mse", number(holdout_mse)}, {"holdout_r2", number(holdout_r2)},
-                      {"win_rate", number(s->win_rate)}});
+    SelectionSummary summary;
+    summary.ranked_by = ranked_by_;
+    summary.win_rate_resamples_used = win_valid_;
+    if (req_.bootstrap.resamples > 0) summary.win_rate_scheme = to_string(req_.bootstrap.scheme);
+    int rank = 0;
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      const Score& s = *order[i];
+      if (i == 0 || s.candidate_index != order[i - 1]->candidate_index) ++rank;
+      SelectionEntry e;
+      e.law = s.law;
+      e.candidate = s.candidate;
+      e.rank = rank;
+      e.quality = s.quality;
+      e.cv_mse = s.kfold.mse;
+      e.logo_mse = s.logo.mse;
+      if (split) {
+        e.holdout_mse = s.holdout.pooled.mse;
+        e.holdout_r2 = s.holdout.pooled.r2;
+      }
+      e.win_rate = s.win_rate;
+      summary.laws.push_back(std::move(e));
+    }
+    sel = selection_json(summary);
+    // The table is the JSON's rows, so the two never disagree.
+    for (const json& row : sel["laws"]) {
+      auto value = [&row](const char* key) {
+        return row[key].is_null() ? kNaN : row[key].get<double>();
+      };
+      t.row().cell(row["law"].get<std::string>()).cell(row["candidate"].get<std::string>())
+          .cell(row["k"].get<long>()).cell(value("n")).cell(value("rss")).cell(value("r2"))
+          .cell(value("aic")).cell(value("aicc")).cell(value("bic")).cell(value("delta_aic"))
+          .cell(value("delta_bic")).cell(value("akaike_weight")).cell(value("cv_mse"))
+          .cell(value("logo_mse")).cell(value("holdout_mse")).cell(value("holdout_r2"))
+          .cell(value("win_rate"));
     }
     winner_ = order.front()->law->info.name;
     sel["ranked_by"] = ranked_by_;
@@ -467,7 +474,6 @@ class Builder {
         split ? "held-out" : "out-of-bag");
     sel["winner"] = winner_;
     sel["verdict"] = verdict(order);
-    sel["table"] = rows;
     folder_.tables.emplace("selection.csv", std::move(t));
   }
 

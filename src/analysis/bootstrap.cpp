@@ -61,6 +61,10 @@ Scheme default_scheme(const Dataset& data) {
   return data.group_names.size() >= 2 ? Scheme::Cluster : Scheme::Case;
 }
 
+Scheme resolve_scheme(const std::string& name, const Dataset& data) {
+  return name == "auto" ? default_scheme(data) : parse_scheme(name);
+}
+
 int min_resamples(double level) {
   return static_cast<int>(std::ceil(2.0 / (1.0 - level) - 1e-9));
 }

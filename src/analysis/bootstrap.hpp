@@ -113,6 +113,9 @@ std::string assign_model_groups(Dataset& data);
 // The scheme a run uses unless the user chose one: whole models (cluster) when rows share a
 // model (a group column, or assign_model_groups found one), single rows (case) otherwise.
 Scheme default_scheme(const Dataset& data);
+// The scheme `name` (--scheme, Python's scheme=) asks for on `data`: "auto" is default_scheme,
+// any other name parse_scheme's.
+Scheme resolve_scheme(const std::string& name, const Dataset& data);
 
 // The fewest resamples that put at least one resample beyond each end of a percentile interval
 // at `level`: ceil(2 / (1 − level)), 20 at 90 %, 40 at 95 %. Below it the interval's ends are

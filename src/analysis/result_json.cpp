@@ -1,5 +1,7 @@
 #include "analysis/result_json.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 
 #include "analysis/prediction_interval.hpp"
@@ -9,6 +11,10 @@ namespace shannonfit {
 namespace {
 
 nlohmann::json pair(const Interval& i) { return nlohmann::json::array({i.lo, i.hi}); }
+
+nlohmann::json finite_or_null(double v) {
+  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json();
+}
 
 }  // namespace
 
@@ -148,6 +154,43 @@ nlohmann::json predictions_json(const std::vector<PredictionPoint>& points,
     out.push_back(j);
   }
   return out;
+}
+
+nlohmann::json selection_json(const SelectionSummary& s) {
+  double best_aic = std::numeric_limits<double>::infinity(), best_bic = best_aic;
+  for (const SelectionEntry& e : s.laws) {
+    if (std::isfinite(e.quality.criteria.aic)) best_aic = std::min(best_aic, e.quality.criteria.aic);
+    if (std::isfinite(e.quality.criteria.bic)) best_bic = std::min(best_bic, e.quality.criteria.bic);
+  }
+  double weight_sum = 0;
+  for (const SelectionEntry& e : s.laws) weight_sum += std::exp(-0.5 * (e.quality.criteria.aic - best_aic));
+  nlohmann::json laws = nlohmann::json::array();
+  for (const SelectionEntry& e : s.laws) {
+    const InformationCriteria& c = e.quality.criteria;
+    laws.push_back({{"law", e.law->info.name},
+                    {"rank", e.rank},
+                    {"candidate", e.candidate},
+                    {"k", e.law->n_params},
+                    {"n", finite_or_null(e.quality.n)},
+                    {"rss", finite_or_null(e.quality.rss)},
+                    {"r2", finite_or_null(e.quality.r2)},
+                    {"aic", finite_or_null(c.aic)},
+                    {"aicc", finite_or_null(c.aicc)},
+                    {"bic", finite_or_null(c.bic)},
+                    {"delta_aic", finite_or_null(c.aic - best_aic)},
+                    {"delta_bic", finite_or_null(c.bic - best_bic)},
+                    {"akaike_weight", finite_or_null(std::exp(-0.5 * (c.aic - best_aic)) / weight_sum)},
+                    {"cv_mse", finite_or_null(e.cv_mse)},
+                    {"logo_mse", finite_or_null(e.logo_mse)},
+                    {"holdout_mse", finite_or_null(e.holdout_mse)},
+                    {"holdout_r2", finite_or_null(e.holdout_r2)},
+                    {"win_rate", finite_or_null(e.win_rate)}});
+  }
+  nlohmann::json j = {{"ranked_by", s.ranked_by},
+                      {"win_rate_resamples_used", s.win_rate_resamples_used},
+                      {"laws", laws}};
+  if (!s.win_rate_scheme.empty()) j["win_rate_scheme"] = s.win_rate_scheme;
+  return j;
 }
 
 }  // namespace shannonfit

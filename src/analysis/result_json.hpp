@@ -3,6 +3,7 @@
 // analyze, backtest), the report and the Python module, so a fit, an interval or a prediction
 // reads the same wherever it appears. docs/schema/shannonfit-results.schema.json describes
 // every document these build; raise kSchemaVersion with any change a reader would notice.
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -13,7 +14,7 @@
 
 namespace shannonfit {
 
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 
 // A document of `command`: {"schema": "shannonfit-results", "schema_version": ...,
 // "command": command, "version": the tool's version} followed by `fields` (an object).
@@ -45,5 +46,34 @@ nlohmann::json predictions_json(const std::vector<PredictionPoint>& points,
                                 const std::vector<QuantityInterval>& confidence,
                                 const std::vector<QuantityInterval>& new_run = {},
                                 const IntervalMethod& method = default_interval_method());
+
+// One law in a model selection: the full-data fit's quality and what the ranking compares.
+// A score that was not computed (no split, no resamples, no groups) is NaN.
+struct SelectionEntry {
+  const LawEntry* law = nullptr;
+  std::string candidate;  // the candidate it ranks as: laws that are one function share one
+  int rank = 0;           // 1 = best; laws of one candidate share a rank
+  FitQuality quality{};
+  double cv_mse = std::numeric_limits<double>::quiet_NaN();
+  double logo_mse = std::numeric_limits<double>::quiet_NaN();
+  double holdout_mse = std::numeric_limits<double>::quiet_NaN();
+  double holdout_r2 = std::numeric_limits<double>::quiet_NaN();
+  double win_rate = std::numeric_limits<double>::quiet_NaN();
+};
+
+struct SelectionSummary {
+  std::string ranked_by;
+  std::vector<SelectionEntry> laws;  // best first
+  int win_rate_resamples_used = 0;
+  std::string win_rate_scheme;       // "": no win-rate resamples
+};
+
+// A model selection, as `compare` writes each slice and `analyze` its "selection":
+// {"ranked_by", "win_rate_resamples_used", "win_rate_scheme" (with resamples), "laws": best
+// first, each {"law", "rank", "candidate", "k", "n", "rss", "r2", "aic", "aicc", "bic",
+// "delta_aic", "delta_bic", "akaike_weight", "cv_mse", "logo_mse", "holdout_mse", "holdout_r2",
+// "win_rate"}}, null for a score not computed. ΔAIC and ΔBIC are from the best finite one among
+// the laws; the Akaike weights exp(−ΔAIC/2) are normalised over them.
+nlohmann::json selection_json(const SelectionSummary& s);
 
 }  // namespace shannonfit

@@ -99,10 +99,6 @@ nlohmann::json describe(const ResampleArgs& a) {
           {"jackknife", !a.no_jackknife}};
 }
 
-Scheme chosen_scheme(const ResampleArgs& args, const Dataset& data) {
-  return args.scheme == "auto" ? default_scheme(data) : parse_scheme(args.scheme);
-}
-
 void require_interval_resamples(int resamples, double level) {
   if (resamples < 2)
     throw InputError("--resamples: an interval needs at least 2 resamples (got " +
@@ -121,7 +117,7 @@ BootstrapRecord run_bootstrap_record(const LawEntry& law, const Dataset& data,
   BootstrapOptions o;
   o.fit = solver.config();
   rec.fit = run_fit(solver.plan(law, data), data, data_label, InterruptGuard::flag());
-  o.scheme = chosen_scheme(resample, rec.resampled);
+  o.scheme = resolve_scheme(resample.scheme, rec.resampled);
   o.resamples = resample.resamples;
   o.seed = resample.seed;
   o.chunk = resample.chunk;

@@ -100,8 +100,6 @@ std::vector<QuantityInterval> new_run_intervals(const LawRun& run, const Dataset
                                                 double level);
 // "90% prediction interval for a new run's loss" table: name, estimate, interval.
 std::string new_run_table(const std::vector<QuantityInterval>& qs, double level);
-// The scheme --scheme asks for on `data` (auto: default_scheme).
-Scheme chosen_scheme(const ResampleArgs& args, const Dataset& data);
 
 // Refuses --resamples below 2, where no interval exists (InputError naming the count and how
 // many the level needs); counts between 2 and min_resamples(level) run with a warning.

@@ -115,7 +115,7 @@ void run(const AnalyzeArgs& a) {
   req.method = &find_interval_method(a.method);
   req.bootstrap.resamples = a.resamples;
   req.bootstrap.seed = a.seed;
-  req.bootstrap.scheme = a.scheme == "auto" ? default_scheme(data) : parse_scheme(a.scheme);
+  req.bootstrap.scheme = resolve_scheme(a.scheme, data);
   req.grouping = grouping;
   req.bootstrap.fit = a.solver.config();
   req.kfold = a.kfold;

@@ -72,7 +72,7 @@ CompareRequest compare_request(const CompareArgs& a, const std::vector<const Law
   }
   req.kfold = a.kfold;
   req.resamples = a.resamples;
-  req.scheme = a.scheme == "auto" ? default_scheme(data) : parse_scheme(a.scheme);
+  req.scheme = resolve_scheme(a.scheme, data);
   req.level = a.level;
   req.basin_n = a.basin_n;
   req.basin_x = a.basin_x;
@@ -183,12 +183,33 @@ std::string slice_text(const CompareArgs& a, const SliceComparison& s, Space spa
 }
 
 nlohmann::json slice_json(const CompareArgs& a, const SliceComparison& s, const std::string& by) {
-  nlohmann::json laws = nlohmann::json::array();
+  SelectionSummary summary;
+  summary.ranked_by = s.ranked_by;
+  summary.win_rate_resamples_used = s.win_valid;
+  if (a.resamples > 0) summary.win_rate_scheme = to_string(s.scheme);
+  for (std::size_t idx : s.order) {
+    const LawComparison& o = s.laws[idx];
+    SelectionEntry e;
+    e.law = o.full.law;
+    e.candidate = s.laws[s.candidate[idx]].full.law->info.name;
+    e.rank = s.rank[idx];
+    e.quality = o.full.summary.quality;
+    e.cv_mse = o.kfold.mse;
+    e.logo_mse = o.logo.mse;
+    if (!s.held_out.empty()) {
+      e.holdout_mse = o.holdout.pooled.mse;
+      e.holdout_r2 = o.holdout.pooled.r2;
+    }
+    e.win_rate = o.win_rate;
+    summary.laws.push_back(std::move(e));
+  }
+  nlohmann::json slice = selection_json(summary);
+  slice["label"] = s.label;
+  // Beside each law's selection line: its fit and the details of each score.
   for (std::size_t r = 0; r < s.order.size(); ++r) {
     const LawComparison& o = s.laws[s.order[r]];
-    nlohmann::json j = fit_json(o.full, by);
-    j["rank"] = s.rank[s.order[r]];
-    j["candidate"] = s.laws[s.candidate[s.order[r]]].full.law->info.name;
+    nlohmann::json& j = slice["laws"][r];
+    j["fit"] = fit_json(o.full, by);
     if (a.kfold >= 2) j["kfold"] = cv_json(o.kfold);
     if (o.logo.folds > 0) j["leave_one_group_out"] = cv_json(o.logo);
     if (!s.held_out.empty()) {
@@ -217,7 +238,6 @@ nlohmann::json slice_json(const CompareArgs& a, const SliceComparison& s, const 
         j["holdout"]["curve"] = curve;
       }
     }
-    if (a.resamples > 0) j["win_rate"] = o.win_rate;
     if (!a.basin_n.empty()) {
       nlohmann::json basin = nlohmann::json::array();
       for (std::size_t b = 0; b < a.basin_n.size(); ++b) {
@@ -230,12 +250,8 @@ nlohmann::json slice_json(const CompareArgs& a, const SliceComparison& s, const 
       }
       j["loss_basin"] = basin;
     }
-    laws.push_back(j);
   }
-  nlohmann::json j = {{"label", s.label}, {"ranked_by", s.ranked_by}, {"laws", laws},
-                      {"win_rate_resamples_used", s.win_valid}};
-  if (a.resamples > 0) j["win_rate_scheme"] = to_string(s.scheme);
-  return j;
+  return slice;
 }
 
 std::string pooled_text(const CompareArgs& a, const std::vector<SliceComparison>& slices,

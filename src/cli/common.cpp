@@ -11,6 +11,7 @@
 #include "analysis/separable_starts.hpp"
 #include "cli/validate.hpp"
 #include "io/output.hpp"
+#include "shannonfit/backend.hpp"
 #include "shannonfit/errors.hpp"
 #include "shannonfit/formula/formula.hpp"
 
@@ -183,8 +184,8 @@ CLI::Validator quantity() {
 
 void add_solver_options(CLI::App& cmd, SolverArgs& a) {
   const char* g = "Solver";
-  cmd.add_option("--backend", a.backend, "cpu, reference (plain Eigen LM), cuda, or auto")
-      ->check(CLI::IsMember({"cpu", "reference", "cuda", "auto"}))
+  cmd.add_option("--backend", a.backend, backend_help())
+      ->check(CLI::IsMember(backend_names()))
       ->capture_default_str()->group(g);
   cmd.add_option("--threads", a.threads, "CPU threads (0 = all cores)")
       ->check(thread_count_check())->capture_default_str()->group(g);

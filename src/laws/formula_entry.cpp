@@ -79,14 +79,12 @@ LawEntry make_formula_entry(std::shared_ptr<const formula::CompiledLaw> law) {
   LawEntry e;
   e.info = law->info;
   e.n_params = law->n_params();
-  e.cpu = formula::with_param_count(e.n_params, [](auto count) -> BatchFn {
+  e.set_batch(BackendKind::Cpu, formula::with_param_count(e.n_params, [](auto count) -> BatchFn {
     return &formula_fit_batch_cpu<decltype(count)::value>;
-  });
-  e.reference = &formula_fit_batch_reference;
+  }));
+  e.set_batch(BackendKind::Reference, &formula_fit_batch_reference);
 #if SHANNONFIT_HAVE_CUDA
-  e.cuda = &formula_fit_batch_cuda;
-#else
-  e.cuda = nullptr;
+  e.set_batch(BackendKind::Cuda, &formula_fit_batch_cuda);
 #endif
   const formula::Tape* tape = &law->tape;
   e.log_loss = [law, tape](const double* params, double ln_n, double ln_d, double x) {

@@ -1,6 +1,8 @@
 #pragma once
 // The definition of law_entry<Law> (law_entry.hpp): the law's batch functions on each backend
-// and its host-side evaluations. Included only by the generated per-law units.
+// of backend_list.hpp and its host-side evaluations. Included only by the generated per-law
+// units, which so instantiate every backend's driver for their law; each backend's driver
+// header is included here.
 #include <stdexcept>
 #include <type_traits>
 
@@ -20,15 +22,26 @@ struct DeclaresSeparable : std::false_type {};
 template <class Law>
 struct DeclaresSeparable<Law, std::void_t<decltype(Law::separable())>> : std::true_type {};
 
+// Every backend's driver, declared from the list; defined by the headers above for the backends
+// this build has.
+#define SF_BACKEND_DRIVER(Kind, driver, ...)                                      \
+  namespace driver {                                                               \
+  template <class Law>                                                             \
+  std::vector<FitResult> fit_batch(const LawEntry& law, const BatchRequest& req); \
+  }
+SF_FOR_EACH_BACKEND(SF_BACKEND_DRIVER)
+#undef SF_BACKEND_DRIVER
+
 template <class Law>
 LawEntry law_entry() {
-#if SHANNONFIT_HAVE_CUDA
-  const BatchFn cuda = &cuda::fit_batch<Law>;
-#else
-  const BatchFn cuda = nullptr;
-#endif
-  LawEntry e{Law::info(), Law::kParams, &cpu::fit_batch<Law>, &reference::fit_batch<Law>, cuda,
-             &law_log_loss<Law>, &law_log_loss_gradient<Law>, std::nullopt, nullptr};
+  LawEntry e{Law::info(), Law::kParams, {}, &law_log_loss<Law>, &law_log_loss_gradient<Law>,
+             std::nullopt, nullptr};
+  // A backend this build lacks has its driver declared only, and the discarded branch never
+  // instantiates it.
+#define SF_BACKEND_BATCH(Kind, driver, name, description, fits, built, ...) \
+  if constexpr (built) e.set_batch(BackendKind::Kind, &driver::fit_batch<Law>);
+  SF_FOR_EACH_BACKEND(SF_BACKEND_BATCH)
+#undef SF_BACKEND_BATCH
   e.info.min_distinct = Law::kMinDistinct;
   if (static_cast<int>(e.info.params.size()) != Law::kParams)
     throw std::logic_error("law " + e.info.name + " lists a wrong number of parameters");

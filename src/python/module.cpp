@@ -30,6 +30,7 @@
 #include "analysis/result_json.hpp"
 #include "analysis/uncertainty.hpp"
 #include "io/csv.hpp"
+#include "shannonfit/backend.hpp"
 #include "shannonfit/batch.hpp"
 #include "shannonfit/errors.hpp"
 
@@ -357,6 +358,19 @@ py::dict interval_dict(const QuantityInterval& q, const IntervalMethod& method, 
   return d;
 }
 
+py::list backend_list() {
+  py::list out;
+  for (const BackendSpec& b : kBackends) {
+    py::dict d;
+    d["name"] = std::string(b.name);
+    d["description"] = std::string(b.description);
+    d["built"] = b.built;
+    d["present"] = b.present();
+    out.append(d);
+  }
+  return out;
+}
+
 py::list interval_method_list() {
   py::list out;
   for (const IntervalMethod& m : interval_methods()) {
@@ -372,10 +386,10 @@ py::list interval_method_list() {
 }
 
 // The scheme `name` asks for on `data`, whose model groups are assigned first, as the CLI
-// assigns them: auto resamples whole models when rows share one (default_scheme).
+// assigns them: auto resamples whole models when rows share one (resolve_scheme).
 Scheme scheme_for(const std::string& name, Dataset& data) {
   assign_model_groups(data);
-  return name == "auto" ? default_scheme(data) : parse_scheme(name);
+  return resolve_scheme(name, data);
 }
 
 py::dict bootstrap(const Array& n, const Array& d, const Array& loss, const std::string& law_name,
@@ -613,6 +627,9 @@ PYBIND11_MODULE(_core, m) {
   m.def("interval_methods", &interval_method_list,
         "Every interval method: name, label, description, whether it applies to a new run's "
         "loss, and whether it is the default.");
+  m.def("backends", &backend_list,
+        "Every backend: name, description, whether this build has it and whether it can run "
+        "here.");
   m.def("fit", &fit, py::arg("n"), py::arg("d"), py::arg("loss"), py::arg("law"),
         py::arg("loss_kind"), py::arg("space"), py::arg("huber_delta"), py::arg("backend"),
         py::arg("weights"), py::arg("x"), py::arg("starts"), py::arg("threads"),

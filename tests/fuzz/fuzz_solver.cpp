@@ -42,7 +42,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* bytes, size_t size) {
   req.options.loss = in.ConsumeBool() ? LossKind::L2 : LossKind::Huber;
   req.options.max_iterations = 40;
   req.threads = 1;
-  const std::vector<FitResult> out = law.cpu(law, req);
+  const std::vector<FitResult> out = law.batch(BackendKind::Cpu)(law, req);
   if (out.size() != 1) std::abort();
   const FitResult& r = out[0];
   if (!converged(r.status)) return 0;

@@ -23,7 +23,7 @@ inline FitResult fit_from(const LawEntry& law, const Dataset& data, std::vector<
   req.data = &data;
   req.starts = std::move(starts);
   req.options = options;
-  const std::vector<FitResult> out = law.cpu(law, req);
+  const std::vector<FitResult> out = law.batch(BackendKind::Cpu)(law, req);
   return out.at(0);
 }
 
