@@ -308,9 +308,9 @@ TEST(FormulaLaw, ScalesAreFittedAsLogarithmsAndExponentsAsThemselves) {
   EXPECT_EQ(law->roles, (std::vector<Role>{Role::Scale, Role::Exponent, Role::Exponent, Role::Scale}));
   EXPECT_EQ(p[1].reported, Reported::AsIs);
   // An added term is a positive scale; subtracted, or inside exp(), a parameter is fitted as
-  // itself.
+  // itself, and inside exp() it is a rate of any size rather than a power's exponent.
   const auto free = compile(parse_law_argument("f: L0 - k*log(N) + exp(-s*D)"));
-  EXPECT_EQ(free->roles, (std::vector<Role>{Role::Scale, Role::Free, Role::Exponent}));
+  EXPECT_EQ(free->roles, (std::vector<Role>{Role::Scale, Role::Free, Role::Free}));
   for (const ParamSpec& s : law->info.params) {
     EXPECT_EQ(s.grid.size(), 3u) << s.name;
     for (double g : s.grid) EXPECT_TRUE(g >= s.lo && g <= s.hi) << s.name;

@@ -254,14 +254,60 @@ def scipy_solver(method):
     return fit
 
 
-# The engine joins as ("shannonfit", fit) once formula laws are fitted from the CLI: fit runs
-# `shannonfit fit --law '<name>: <formula>'` on problem.path from the start and returns the
-# parameters in problem.parameters order, by name (the parser orders them by first appearance,
-# so MGH17's come out b1 b2 b4 b3 b5).
+def engine_binary():
+    """The shannonfit CLI: $SHANNONFIT, else build/shannonfit in the project."""
+    return os.environ.get("SHANNONFIT", os.path.join(ROOT, "build", "shannonfit"))
+
+
+def engine_fit(problem, start, extra=()):
+    """`shannonfit fit` on the problem's CSV with its formula typed in as a law over its own
+    columns, least squares in the problem's space, from `start` (None: the engine's own start
+    search); the parameters in problem.parameters order, or None when the fit did not converge.
+    """
+    import subprocess
+    import tempfile
+    # A law file: NIST's parameters take either sign, so each is fitted as itself ("log": false)
+    # rather than as the logarithm of a positive scale, the engine's default for a factor.
+    law = {"name": problem.name, "formula": problem.formula.text, "columns": problem.columns,
+           "space": problem.space,
+           "parameters": [{"name": name, "log": False} for name in problem.parameters]}
+    with tempfile.TemporaryDirectory() as folder:
+        law_file = os.path.join(folder, problem.name + ".json")
+        with open(law_file, "w") as f:
+            json.dump(law, f)
+        command = [engine_binary(), "fit", problem.path, "--law", law_file, "--loss-col", "y",
+                   "--loss", "l2", "--backend", "cpu", "--threads", "1", "--json", "--quiet",
+                   *extra]
+        if start is not None:
+            command += ["--start",
+                        ",".join(f"{n}={v!r}" for n, v in zip(problem.parameters, start))]
+        done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)}: exit {done.returncode}: {done.stderr.strip()}")
+    fit = json.loads(done.stdout)["fits"][0]
+    if not fit["converged"]:
+        return None
+    by_name = {p["reported_name"]: p["reported_value"] for p in fit["parameters"]}
+    return [float(by_name[name]) for name in problem.parameters]
+
+
+ENGINE = "shannonfit"
+# The engine's own start search: the same fit without --start, one column for both starts.
+OWN_START = "own start search"
+
 SOLVERS = [
     ("scipy lm (MINPACK)", scipy_solver("lm")),
     ("scipy trf", scipy_solver("trf")),
+    (ENGINE, engine_fit),
 ]
+
+
+def starts_of(problem, solver_name):
+    """{start name: start values}: NIST's two, and for the engine its own search (None)."""
+    starts = {name: [float(v) for v in values] for name, values in problem.starts().items()}
+    if solver_name == ENGINE:
+        starts[OWN_START] = None
+    return starts
 
 
 def measure(problems, solvers):
@@ -269,8 +315,8 @@ def measure(problems, solvers):
     out = {}
     for problem in problems:
         for solver_name, fit in solvers:
-            for start_name, start in problem.starts().items():
-                estimate = fit(problem, [float(v) for v in start])
+            for start_name, start in starts_of(problem, solver_name).items():
+                estimate = fit(problem, start)
                 out[problem.name, solver_name, start_name] = [
                     lre(None if estimate is None else estimate[j], c)
                     for j, c in enumerate(problem.certified)]
@@ -278,31 +324,28 @@ def measure(problems, solvers):
 
 
 def render(problems, solvers, scores):
-    starts = ["Start 1", "Start 2"]
-    header = ["problem", "difficulty", "p"] + [f"{s}, {t.lower()}" for s, _ in solvers
-                                                  for t in starts]
+    columns = [(s, t) for s, _ in solvers for t in starts_of(problems[0], s)]
+    header = ["problem", "difficulty", "p"] + [f"{s}, {t.lower()}" for s, t in columns]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    columns = {(s, t): [] for s, _ in solvers for t in starts}
+    worst_of = {c: [] for c in columns}
     for problem in problems:
         cells = [problem.name, problem.difficulty, str(len(problem.parameters))]
-        for s, _ in solvers:
-            for t in starts:
-                worst = min(scores[problem.name, s, t])
-                columns[s, t].append(worst)
-                cells.append(f"{worst:.1f}")
+        for s, t in columns:
+            worst = min(scores[problem.name, s, t])
+            worst_of[s, t].append(worst)
+            cells.append(f"{worst:.1f}")
         lines.append("| " + " | ".join(cells) + " |")
     for label, summary in (("mean", lambda v: f"{sum(v) / len(v):.2f}"),
                            ("problems ≥ 4 digits", lambda v: str(sum(x >= 4 for x in v))),
                            ("problems ≥ 6 digits", lambda v: str(sum(x >= 6 for x in v)))):
         lines.append("| " + " | ".join([f"**{label}**", "", ""] +
-                                       [summary(columns[s, t]) for s, _ in solvers
-                                        for t in starts]) + " |")
+                                       [summary(worst_of[c]) for c in columns]) + " |")
     detail = ["", "<details><summary>Correct digits of every parameter (b1, b2, ...)</summary>",
-              "", "| problem | solver | Start 1 | Start 2 |", "|---|---|---|---|"]
+              "", "| problem | solver | start | digits |", "|---|---|---|---|"]
     for problem in problems:
-        for s, _ in solvers:
-            detail.append(f"| {problem.name} | {s} | " + " | ".join(
-                " ".join(f"{v:.1f}" for v in scores[problem.name, s, t]) for t in starts) + " |")
+        for s, t in columns:
+            detail.append(f"| {problem.name} | {s} | {t} | " +
+                          " ".join(f"{v:.1f}" for v in scores[problem.name, s, t]) + " |")
     detail += ["", "</details>"]
     return "\n".join(lines + detail) + "\n"
 

@@ -158,6 +158,19 @@ FitResult fit_counting_starts(const LawEntry& law, BatchFn fn, BatchRequest requ
     if (best.best_start < 0 || better_fit(r, best)) best = r;
   }
   best.failed_starts = failed;
+  if (best.best_start >= 0 && std::isfinite(best.cost) && best.status != FitStatus::NonFinite) {
+    const Dataset& data = *request.data;
+    double targets_squared = 0;
+    for (std::size_t i = 0; i < data.size(); ++i) {
+      const double t = request.options.space == Space::Log ? std::log(data.loss[i]) : data.loss[i];
+      targets_squared += (data.weight.empty() ? 1.0 : data.weight[i]) * t * t;
+    }
+    const double same = StartOutcomes::kSameOptimum *
+                        std::max(std::fabs(best.cost), 1e-6 * targets_squared);
+    for (const FitResult& r : all)
+      outcomes.at_best += r.best_start >= 0 && r.status != FitStatus::NonFinite &&
+                          std::fabs(r.cost - best.cost) <= same;
+  }
   if (best.best_start >= 0 && std::isfinite(best.cost))
     best.optimality = check_optimality(law, best.params.data(), *request.data, request.options);
   return best;
@@ -180,6 +193,7 @@ std::string describe(const StartOutcomes& o) {
   }
   part(o.not_stationary, "stopped short of a stationary point");
   part(o.non_finite, "NaN/Inf");
+  if (o.total() > 1) s += "; " + std::to_string(o.at_best) + " reached the best optimum";
   return s;
 }
 
@@ -190,7 +204,8 @@ nlohmann::json to_json(const StartOutcomes& o) {
           {"max_iterations", o.max_iterations},
           {"max_iterations_share", o.max_iterations_share()},
           {"not_stationary", o.not_stationary},
-          {"non_finite", o.non_finite}};
+          {"non_finite", o.non_finite},
+          {"at_best", o.at_best}};
 }
 
 nlohmann::json best_fit_json(const LawInfo& info, const FitResult& best) {

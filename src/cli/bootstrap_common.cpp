@@ -118,7 +118,7 @@ BootstrapRecord run_bootstrap_record(const LawEntry& law, const Dataset& data,
   rec.resampled = data;
   rec.grouping = assign_model_groups(rec.resampled);
   BootstrapOptions o;
-  o.fit = solver.config();
+  o.fit = solver.config({&law});
   rec.fit = run_fit(solver.plan(law, data), data, data_label, InterruptGuard::flag());
   o.scheme = chosen_scheme(resample, rec.resampled);
   o.resamples = resample.resamples;

@@ -47,7 +47,8 @@ struct PredictedRun {
 
 std::vector<PredictionPoint> gather_points(const PredictArgs& a) {
   std::vector<PredictionPoint> points;
-  for (const auto& spec : a.at) points.push_back(parse_point(spec));
+  const PointKeys keys = point_keys(resolve_laws(a.laws, true));
+  for (const auto& spec : a.at) points.push_back(parse_point(spec, keys));
   for (const auto& spec : a.curves)
     for (const auto& p : curve_points(parse_curves(spec))) points.push_back(p);
   if (!a.grid.empty())
@@ -99,7 +100,7 @@ void run(const PredictArgs& a) {
     source = {{"params", a.params}};
   } else {
     const auto laws = resolve_laws(a.laws, !a.data.perturbation.empty());
-    const io::LoadedData loaded = load(a.data);
+    const io::LoadedData loaded = load(a.data, laws, a.solver);
     require_fittable(a.data, loaded, laws, &a.output);
     for (const auto& slice : loaded.slices)
       for (const auto& point : points)
@@ -113,7 +114,7 @@ void run(const PredictArgs& a) {
                                      std::move(rec.resampled)});
                    });
     source = {{"data", describe(a.data, loaded)},
-              {"solver", describe(a.solver)},
+              {"solver", describe(a.solver, laws)},
               {"bootstrap", describe(a.resample)}};
   }
 

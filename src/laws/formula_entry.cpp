@@ -6,7 +6,6 @@
 #include <utility>
 
 #include "reference/reference_lm.hpp"
-#include "shannonfit/errors.hpp"
 #include "shannonfit/formula/evaluate.hpp"
 #include "shannonfit/formula/formula.hpp"
 
@@ -19,6 +18,15 @@ AutoDiffScalar<typename internal::remove_all<DerType>::type::PlainObject> log1p(
     const AutoDiffScalar<DerType>& u) {
   using Plain = typename internal::remove_all<DerType>::type::PlainObject;
   return AutoDiffScalar<Plain>(std::log1p(u.value()), u.derivatives() / (1 + u.value()));
+}
+
+// atan, which AutoDiffScalar lacks too (it has cos and sin): 1 / (1 + u^2) the derivative.
+template <class DerType>
+AutoDiffScalar<typename internal::remove_all<DerType>::type::PlainObject> atan(
+    const AutoDiffScalar<DerType>& u) {
+  using Plain = typename internal::remove_all<DerType>::type::PlainObject;
+  return AutoDiffScalar<Plain>(std::atan(u.value()),
+                               u.derivatives() / (1 + u.value() * u.value()));
 }
 
 }  // namespace Eigen
@@ -53,9 +61,6 @@ std::vector<FitResult> formula_fit_batch_reference(const LawEntry& law, const Ba
 }  // namespace
 
 LawEntry make_formula_entry(std::shared_ptr<const formula::CompiledLaw> law) {
-  if (law->tape.n_columns > 0)
-    throw InputError("law '" + law->info.name +
-                     "' reads further data columns; only N, D and x can be fitted so far");
   LawEntry e;
   e.info = law->info;
   e.n_params = law->n_params();
