@@ -11,8 +11,9 @@ correct significant digits are its log relative error against NIST's certified v
 problem's score for one fit is the minimum LRE over its parameters.
 
 The solvers are a list: each is a function from (problem, start) to the fitted parameters, or
-None when the solver reports that it failed. Adding one (the engine, through
-`shannonfit fit --law 'name: formula'`) adds a column pair to every table.
+None when the solver reports that it failed. The engine is `shannonfit fit` with the problem's
+formula as a law file over its own columns (engine_fit; $SHANNONFIT names the binary, default
+build/shannonfit), and it gets a third column: its own start search, with no start given.
 
     python3 tools/certified_accuracy.py                    # print the tables
     python3 tools/certified_accuracy.py --doc docs/results.md [--check]
@@ -114,8 +115,8 @@ class Formula:
     """A model in the engine's formula syntax (include/shannonfit/formula/formula.hpp).
 
     Numbers, + - * / ^ (or **; right-associative, binding tighter than unary minus), calls and
-    names: the data columns and the parameters. Also cos, sin and atan, which ENSO and Roszman1
-    need and the engine's parser does not have yet. Python's grammar agrees with that one once ^
+    names: the data columns and the parameters, and cos, sin and atan, which ENSO and Roszman1
+    need. Python's grammar agrees with that one once ^
     is written **, so the formula is parsed by `ast` and compiled once per arithmetic backend.
     """
 
@@ -259,8 +260,13 @@ def engine_binary():
     return os.environ.get("SHANNONFIT", os.path.join(ROOT, "build", "shannonfit"))
 
 
-def engine_fit(problem, start, extra=()):
-    """`shannonfit fit` on the problem's CSV with its formula typed in as a law over its own
+# The solver's convergence tolerances for certified-accuracy work: its defaults (relative step
+# 1e-10, relative objective change 1e-12) stop LM a few digits short of what the data certify.
+ENGINE_TOLERANCE = "1e-16"
+
+
+def engine_fit(problem, start, extra=("--tolerance", ENGINE_TOLERANCE)):
+    """`shannonfit fit` on the problem's CSV with its formula as a law file over its own
     columns, least squares in the problem's space, from `start` (None: the engine's own start
     search); the parameters in problem.parameters order, or None when the fit did not converge.
     """

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "analysis/fit_stats.hpp"
+#include "analysis/law_value.hpp"
 #include "shannonfit/errors.hpp"
 
 namespace shannonfit {
@@ -57,14 +58,10 @@ double check_optimality(const LawEntry& law, const double* params, const Dataset
   for (std::size_t i = 0; i < data.size(); ++i) {
     const double w = weights ? (*weights)[i] : 1.0;
     if (!(w > 0)) continue;
-    const double f = law.log_loss_gradient(params, std::log(data.n[i]), std::log(data.d[i]),
-                                           data.has_x() ? data.x[i] : 0.0, jac.data());
-    double yhat = f, y = std::log(data.loss[i]);
-    if (options.space == Space::Linear) {
-      yhat = std::exp(f);
-      y = data.loss[i];
-      for (double& v : jac) v *= yhat;
-    }
+    const double yhat =
+        prediction_in_space(law, params, std::log(data.n[i]), std::log(data.d[i]),
+                            data.has_x() ? data.x[i] : 0.0, options.space, jac.data());
+    const double y = options.space == Space::Log ? std::log(data.loss[i]) : data.loss[i];
     const double r = yhat - y;
     const double psi = huber ? std::clamp(r, -options.huber_delta, options.huber_delta) : r;
     psi_sq += w * psi * psi;

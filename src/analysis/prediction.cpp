@@ -4,13 +4,14 @@
 #include <cmath>
 #include <sstream>
 
+#include "analysis/law_value.hpp"
 #include "io/csv.hpp"
 #include "shannonfit/errors.hpp"
 
 namespace shannonfit {
 
 double predicted_loss(const LawEntry& law, const double* params, const PredictionPoint& at) {
-  return std::exp(law.log_loss(params, std::log(at.n), std::log(at.d), at.x));
+  return prediction_in_space(law, params, std::log(at.n), std::log(at.d), at.x, Space::Linear);
 }
 
 namespace {
@@ -66,10 +67,10 @@ PredictionPoint parse_point(const std::string& spec, const PointKeys& keys) {
     if (eq == std::string::npos)
       throw InputError("--at '" + spec + "': expected KEY=VALUE items (" + usage + ")");
     const std::string key = lower(item.substr(0, eq)), value = item.substr(eq + 1);
-    if (key == lower(keys.n) && (keys.need_n || keys.n == "N")) {
+    if (key == lower(keys.n) && keys.need_n) {
       p.n = positive(value, keys.n.c_str(), "--at", spec);
       have_n = true;
-    } else if (key == lower(keys.d) && (keys.need_d || keys.d == "D")) {
+    } else if (key == lower(keys.d) && keys.need_d) {
       p.d = positive(value, keys.d.c_str(), "--at", spec);
       have_d = true;
     } else if (key == lower(keys.x)) {

@@ -859,6 +859,7 @@ std::shared_ptr<const CompiledLaw> compile(const LawSpec& spec) {
                        "' is listed but the formula does not use it");
   const bool x_signed = !binding.x.empty();
   law->tape = build_tape(log_param, x_signed, [&](Emitter& em) { return em.root(e.root); });
+  law->value = build_tape(log_param, x_signed, [&](Emitter& em) { return em.value_of(e.root); });
   if (auto s = find_separable(e, log_param, law->info.params)) {
     for (int coef : s->coef_params) {
       // phi_k: the term with its coefficient 1, one tape over all parameters.

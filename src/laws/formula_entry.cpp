@@ -54,11 +54,29 @@ struct ReferenceFormulaLaw {
 };
 
 std::vector<FitResult> formula_fit_batch_reference(const LawEntry& law, const BatchRequest& req) {
-  const ReferenceFormulaLaw fit_law{&law.formula->tape, law.n_params};
-  return reference::fit_batch_with<ReferenceFormulaLaw, ReferenceScalar>(fit_law, law, req);
+  if (req.options.space == Space::Log) {
+    const ReferenceFormulaLaw fit_law{&law.formula->tape, law.n_params};
+    return reference::fit_batch_with<ReferenceFormulaLaw, ReferenceScalar>(fit_law, law, req);
+  }
+  std::vector<double> targets;
+  const ReferenceFormulaLaw fit_law{&law.formula->value, law.n_params};
+  return reference::fit_batch_with<ReferenceFormulaLaw, ReferenceScalar>(
+      fit_law, law, value_space_request(req, targets));
 }
 
 }  // namespace
+
+BatchRequest value_space_request(const BatchRequest& req, std::vector<double>& targets) {
+  BatchRequest out = req;
+  out.options.space = Space::Log;
+  if (!req.targets) {
+    const std::vector<double>& loss = req.data->loss;
+    targets.clear();
+    for (int w = 0; w < req.n_weightings; ++w) targets.insert(targets.end(), loss.begin(), loss.end());
+    out.targets = targets.data();
+  }
+  return out;
+}
 
 LawEntry make_formula_entry(std::shared_ptr<const formula::CompiledLaw> law) {
   LawEntry e;

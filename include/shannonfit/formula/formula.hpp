@@ -170,6 +170,9 @@ struct CompiledLaw {
   // S rows of n_params() values in solver space; empty: the grid (start_grid(info)).
   std::vector<double> starts;
   Tape tape;  // ln L̂
+  // L̂ itself, of any sign: what a linear-space fit runs (laws/formula_entry_impl.hpp) and
+  // predicts from (analysis/law_value.hpp), so a law may cross zero where ln L̂ cannot.
+  Tape value;
   std::optional<Separable> separable;
   int n_params() const { return static_cast<int>(info.params.size()); }
 };
