@@ -218,7 +218,8 @@ void register_analyze(CLI::App& app) {
   add_output_options(*cmd, a->output, "report folder [default: reports/<data file name>]");
   const std::string g = "Analysis";
   cmd->add_option("--at", a->at,
-                  "predict at N=...,D=...[,x=...] (repeatable); the first is the headline")
+                  "predict at N=...,D=...[,x=...], or a law's own columns (t=...) (repeatable); the "
+                  "first is the headline")
       ->group(g);
   cmd->add_option("--budget", a->budget, "compute budget C = 6ND for the compute-optimal split")
       ->transform(quantity())->check(positive_finite_check())->group(g);

@@ -186,7 +186,9 @@ void register_bootstrap(CLI::App& app) {
   add_solver_options(*cmd, args->solver);
   add_resample_options(*cmd, args->resample);
   const char* g = "Derived quantities";
-  cmd->add_option("--at", args->at, "predict the loss here: N=12e9,D=307e9[,x=0.1] (repeatable)")
+  cmd->add_option("--at", args->at,
+                  "predict the loss here: N=12e9,D=307e9[,x=0.1], or in a law's own columns "
+                  "(t=3) (repeatable)")
       ->group(g);
   cmd->add_option("--budget", args->budgets,
                   "compute-optimal N*, D*, L* for this FLOP budget C (repeatable)")

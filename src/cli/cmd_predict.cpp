@@ -190,7 +190,7 @@ void register_predict(CLI::App& app) {
   cmd->add_option("--params", args->params,
                   "per-resample parameters from `bootstrap --params-out` (instead of DATA)")
       ->group(g);
-  cmd->add_option("--at", args->at, "a point N=12e9,D=307e9[,x=0.1] (repeatable)")->group(g);
+  cmd->add_option("--at", args->at, "a point N=12e9,D=307e9[,x=0.1], or in a law's own columns (t=3) (repeatable)")->group(g);
   cmd->add_option("--grid", args->grid, "CSV with columns N, D (and optionally x)")->group(g);
   cmd->add_option("--curves", args->curves,
                   "N=n1,n2,...:D=from..to:points[:x=v]: loss against D (log-spaced) per N "
