@@ -63,6 +63,10 @@ void collect_roles(const Node& n, bool exponent, bool scale_path, std::vector<Oc
           collect_roles(n.args[0], exponent, scale_path, occ);
           collect_roles(n.args[1], true, false, occ);
           return;
+        // Not monotone: a factor inside them is no positive scale.
+        case Function::Cos:
+        case Function::Sin:
+        case Function::Atan: collect_roles(n.args[0], exponent, false, occ); return;
         default:
           for (const Node& a : n.args) collect_roles(a, exponent, scale_path, occ);
           return;
