@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cmath>
+#include <map>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -149,4 +150,106 @@ TEST(FormulaCli, AnalyzeReportsTheFormula) {
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string html = dir.read("report/report.html");
   EXPECT_NE(html.find("E + A/N^alpha + B/D^beta"), std::string::npos);
+}
+
+// ---- laws over their own columns, responses of any sign, explicit starts (issue 23) ----------
+
+namespace {
+
+// y = -1 + 2 e^(-t/2) at t = 0..11: crosses zero near t = 1.4; no N or D column at all.
+std::string decay_csv() {
+  std::string csv = "t,y\n";
+  for (int t = 0; t < 12; ++t) {
+    char row[64];
+    std::snprintf(row, sizeof row, "%d,%.17g\n", t, -1 + 2 * std::exp(-0.5 * t));
+    csv += row;
+  }
+  return csv;
+}
+
+// c is subtracted, so fitted as itself (any sign); b multiplies a positive term, so as its log.
+const char* const kDecayLaw = "decay(t): b*exp(-k*t) - c";
+
+std::map<std::string, double> fitted(const Json& fit) {
+  std::map<std::string, double> out;
+  for (const Json& p : fit["parameters"]) out[p["reported_name"]] = p["reported_value"];
+  return out;
+}
+
+}  // namespace
+
+TEST(FormulaColumns, LawReadsItsOwnColumnAndFitsAnySignInLinearSpace) {
+  TempDir dir;
+  const std::string data = dir.write("decay.csv", decay_csv());
+  const CliRun r = run_shannonfit({"fit", data, "--law", kDecayLaw, "--loss-col", "y",
+                                   "--space", "linear", "--loss", "l2", "--json", "-q"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const Json fit = Json::parse(r.out)["fits"][0];
+  ASSERT_TRUE(fit["converged"].get<bool>()) << fit["status"];
+  const auto p = fitted(fit);
+  EXPECT_NEAR(p.at("c"), 1, 1e-7);
+  EXPECT_NEAR(p.at("b"), 2, 1e-7);
+  EXPECT_NEAR(p.at("k"), 0.5, 1e-7);
+  // Its free parameters have no bounds: the default start search, and how many found the answer.
+  EXPECT_EQ(fit["start_outcomes"]["total"], 256);
+  EXPECT_GT(fit["start_outcomes"]["at_best"].get<long>(), 1);
+}
+
+TEST(FormulaColumns, LogSpaceStillRefusesResponsesThatAreNotPositive) {
+  TempDir dir;
+  const std::string data = dir.write("decay.csv", decay_csv());
+  const CliRun r = run_shannonfit({"fit", data, "--law", kDecayLaw, "--loss-col", "y",
+                                   "--space", "log", "--json", "-q"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("the loss must be > 0"), std::string::npos) << r.err;
+}
+
+TEST(FormulaColumns, MissingColumnIsNamedWithASuggestion) {
+  TempDir dir;
+  const std::string data = dir.write("decay.csv", decay_csv());
+  const CliRun r = run_shannonfit({"fit", data, "--law", "decay(tt): b*exp(-k*tt) - c",
+                                   "--loss-col", "y", "--space", "linear", "--json", "-q"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("decay.csv: the law's formula: no column 'tt'"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("did you mean 't'?"), std::string::npos) << r.err;
+}
+
+TEST(FormulaColumns, LawFileSpaceAppliesAndBootstrapPredictsAtTheLawsOwnVariable) {
+  TempDir dir;
+  const std::string data = dir.write("decay.csv", decay_csv());
+  const std::string law = dir.write(
+      "decay.json", R"({"name": "decay", "formula": "b*exp(-k*t) - c", "columns": ["t"],
+                        "space": "linear"})");
+  const CliRun r = run_shannonfit({"bootstrap", data, "--law", law, "--loss-col", "y", "--loss",
+                                   "l2", "--resamples", "20", "--seed", "1", "--at", "t=3",
+                                   "--json", "-q"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  const Json j = Json::parse(r.out);
+  EXPECT_EQ(j["solver"]["space"], "linear");
+  const Json& result = j["results"][0];
+  ASSERT_EQ(result["predictions"].size(), 1u) << result.dump();
+  EXPECT_NEAR(result["predictions"][0]["estimate"].get<double>(), -1 + 2 * std::exp(-1.5), 1e-6);
+  // --at names the law's variables, not N and D.
+  const CliRun bad = run_shannonfit({"bootstrap", data, "--law", law, "--loss-col", "y",
+                                     "--resamples", "20", "--at", "N=1e9,D=1e9", "--json", "-q"});
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("unknown key 'N' (use t)"), std::string::npos) << bad.err;
+}
+
+TEST(FormulaColumns, StartsAreTheUsersAndBadOnesAreNamed) {
+  TempDir dir;
+  const std::string data = dir.write("decay.csv", decay_csv());
+  const std::vector<std::string> base = {"fit", data, "--law", kDecayLaw, "--loss-col", "y",
+                                         "--space", "linear", "--loss", "l2", "--json", "-q"};
+  const CliRun r = run_shannonfit(with(base, {"--start", "b=1,k=1,c=0", "--start", "k=2"}));
+  ASSERT_EQ(r.code, 0) << r.err;
+  const Json fit = Json::parse(r.out)["fits"][0];
+  EXPECT_EQ(fit["start_outcomes"]["total"], 2);
+  EXPECT_NEAR(fitted(fit).at("k"), 0.5, 1e-7);
+  const CliRun typo = run_shannonfit(with(base, {"--start", "kk=1"}));
+  EXPECT_EQ(typo.code, 2);
+  EXPECT_NE(typo.err.find("law 'decay' has no parameter 'kk' (parameters: b, k, c); did you mean "
+                          "'k'?"),
+            std::string::npos)
+      << typo.err;
 }

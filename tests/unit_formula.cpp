@@ -308,9 +308,9 @@ TEST(FormulaLaw, ScalesAreFittedAsLogarithmsAndExponentsAsThemselves) {
   EXPECT_EQ(law->roles, (std::vector<Role>{Role::Scale, Role::Exponent, Role::Exponent, Role::Scale}));
   EXPECT_EQ(p[1].reported, Reported::AsIs);
   // An added term is a positive scale; subtracted, or inside exp(), a parameter is fitted as
-  // itself.
+  // itself, and inside exp() it is a rate of any size rather than a power's exponent.
   const auto free = compile(parse_law_argument("f: L0 - k*log(N) + exp(-s*D)"));
-  EXPECT_EQ(free->roles, (std::vector<Role>{Role::Scale, Role::Free, Role::Exponent}));
+  EXPECT_EQ(free->roles, (std::vector<Role>{Role::Scale, Role::Free, Role::Free}));
   for (const ParamSpec& s : law->info.params) {
     EXPECT_EQ(s.grid.size(), 3u) << s.name;
     for (double g : s.grid) EXPECT_TRUE(g >= s.lo && g <= s.hi) << s.name;
@@ -513,3 +513,26 @@ TEST(FormulaTape, BlocksMatchPointByPoint) {
 }
 
 }  // namespace
+
+TEST(FormulaTape, CosSinAtanWithExactDerivativesOverAColumnOfItsOwn) {
+  LawSpec spec = parse_law_argument("t(u): sin(c*u) + atan(d*u) - a*cos(b*u)");
+  ASSERT_EQ(spec.columns, std::vector<std::string>{"u"});
+  const auto law = compile(spec);
+  // u is read in x's place, of any sign; N and D are not read at all.
+  EXPECT_EQ(law->columns.x, "u");
+  EXPECT_FALSE(law->columns.uses_n);
+  EXPECT_FALSE(law->columns.uses_d);
+  ASSERT_EQ(law->expression.parameters, (std::vector<std::string>{"c", "d", "a", "b"}));
+  const double c = 0.3, d = -1.7, a = 2.5, b = 0.9;
+  const double p[4] = {c, d, a, b};
+  for (double u : {-2.0, 0.0, 0.7, 3.1}) {
+    const double want = std::sin(c * u) + std::atan(d * u) - a * std::cos(b * u);
+    double grad[4];
+    const double got = log_loss_gradient(law->value, p, 0.0, 0.0, u, grad);
+    EXPECT_NEAR(got, want, 1e-15 * (1 + std::fabs(want))) << u;
+    EXPECT_NEAR(grad[0], u * std::cos(c * u), 1e-15) << u;
+    EXPECT_NEAR(grad[1], u / (1 + d * u * d * u), 1e-15) << u;
+    EXPECT_NEAR(grad[2], -std::cos(b * u), 1e-15) << u;
+    EXPECT_NEAR(grad[3], a * u * std::sin(b * u), 1e-14) << u;
+  }
+}

@@ -11,8 +11,9 @@ correct significant digits are its log relative error against NIST's certified v
 problem's score for one fit is the minimum LRE over its parameters.
 
 The solvers are a list: each is a function from (problem, start) to the fitted parameters, or
-None when the solver reports that it failed. Adding one (the engine, through
-`shannonfit fit --law 'name: formula'`) adds a column pair to every table.
+None when the solver reports that it failed. The engine is `shannonfit fit` with the problem's
+formula as a law file over its own columns (engine_fit; $SHANNONFIT names the binary, default
+build/shannonfit), and it gets a third column: its own start search, with no start given.
 
     python3 tools/certified_accuracy.py                    # print the tables
     python3 tools/certified_accuracy.py --doc docs/results.md [--check]
@@ -114,8 +115,8 @@ class Formula:
     """A model in the engine's formula syntax (include/shannonfit/formula/formula.hpp).
 
     Numbers, + - * / ^ (or **; right-associative, binding tighter than unary minus), calls and
-    names: the data columns and the parameters. Also cos, sin and atan, which ENSO and Roszman1
-    need and the engine's parser does not have yet. Python's grammar agrees with that one once ^
+    names: the data columns and the parameters, and cos, sin and atan, which ENSO and Roszman1
+    need. Python's grammar agrees with that one once ^
     is written **, so the formula is parsed by `ast` and compiled once per arithmetic backend.
     """
 
@@ -254,14 +255,65 @@ def scipy_solver(method):
     return fit
 
 
-# The engine joins as ("shannonfit", fit) once formula laws are fitted from the CLI: fit runs
-# `shannonfit fit --law '<name>: <formula>'` on problem.path from the start and returns the
-# parameters in problem.parameters order, by name (the parser orders them by first appearance,
-# so MGH17's come out b1 b2 b4 b3 b5).
+def engine_binary():
+    """The shannonfit CLI: $SHANNONFIT, else build/shannonfit in the project."""
+    return os.environ.get("SHANNONFIT", os.path.join(ROOT, "build", "shannonfit"))
+
+
+# The solver's convergence tolerances for certified-accuracy work: its defaults (relative step
+# 1e-10, relative objective change 1e-12) stop LM a few digits short of what the data certify.
+ENGINE_TOLERANCE = "1e-16"
+
+
+def engine_fit(problem, start, extra=("--tolerance", ENGINE_TOLERANCE)):
+    """`shannonfit fit` on the problem's CSV with its formula as a law file over its own
+    columns, least squares in the problem's space, from `start` (None: the engine's own start
+    search); the parameters in problem.parameters order, or None when the fit did not converge.
+    """
+    import subprocess
+    import tempfile
+    # A law file: NIST's parameters take either sign, so each is fitted as itself ("log": false)
+    # rather than as the logarithm of a positive scale, the engine's default for a factor.
+    law = {"name": problem.name, "formula": problem.formula.text, "columns": problem.columns,
+           "space": problem.space,
+           "parameters": [{"name": name, "log": False} for name in problem.parameters]}
+    with tempfile.TemporaryDirectory() as folder:
+        law_file = os.path.join(folder, problem.name + ".json")
+        with open(law_file, "w") as f:
+            json.dump(law, f)
+        command = [engine_binary(), "fit", problem.path, "--law", law_file, "--loss-col", "y",
+                   "--loss", "l2", "--backend", "cpu", "--threads", "1", "--json", "--quiet",
+                   *extra]
+        if start is not None:
+            command += ["--start",
+                        ",".join(f"{n}={v!r}" for n, v in zip(problem.parameters, start))]
+        done = subprocess.run(command, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)}: exit {done.returncode}: {done.stderr.strip()}")
+    fit = json.loads(done.stdout)["fits"][0]
+    if not fit["converged"]:
+        return None
+    by_name = {p["reported_name"]: p["reported_value"] for p in fit["parameters"]}
+    return [float(by_name[name]) for name in problem.parameters]
+
+
+ENGINE = "shannonfit"
+# The engine's own start search: the same fit without --start, one column for both starts.
+OWN_START = "own start search"
+
 SOLVERS = [
     ("scipy lm (MINPACK)", scipy_solver("lm")),
     ("scipy trf", scipy_solver("trf")),
+    (ENGINE, engine_fit),
 ]
+
+
+def starts_of(problem, solver_name):
+    """{start name: start values}: NIST's two, and for the engine its own search (None)."""
+    starts = {name: [float(v) for v in values] for name, values in problem.starts().items()}
+    if solver_name == ENGINE:
+        starts[OWN_START] = None
+    return starts
 
 
 def measure(problems, solvers):
@@ -269,8 +321,8 @@ def measure(problems, solvers):
     out = {}
     for problem in problems:
         for solver_name, fit in solvers:
-            for start_name, start in problem.starts().items():
-                estimate = fit(problem, [float(v) for v in start])
+            for start_name, start in starts_of(problem, solver_name).items():
+                estimate = fit(problem, start)
                 out[problem.name, solver_name, start_name] = [
                     lre(None if estimate is None else estimate[j], c)
                     for j, c in enumerate(problem.certified)]
@@ -278,31 +330,28 @@ def measure(problems, solvers):
 
 
 def render(problems, solvers, scores):
-    starts = ["Start 1", "Start 2"]
-    header = ["problem", "difficulty", "p"] + [f"{s}, {t.lower()}" for s, _ in solvers
-                                                  for t in starts]
+    columns = [(s, t) for s, _ in solvers for t in starts_of(problems[0], s)]
+    header = ["problem", "difficulty", "p"] + [f"{s}, {t.lower()}" for s, t in columns]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    columns = {(s, t): [] for s, _ in solvers for t in starts}
+    worst_of = {c: [] for c in columns}
     for problem in problems:
         cells = [problem.name, problem.difficulty, str(len(problem.parameters))]
-        for s, _ in solvers:
-            for t in starts:
-                worst = min(scores[problem.name, s, t])
-                columns[s, t].append(worst)
-                cells.append(f"{worst:.1f}")
+        for s, t in columns:
+            worst = min(scores[problem.name, s, t])
+            worst_of[s, t].append(worst)
+            cells.append(f"{worst:.1f}")
         lines.append("| " + " | ".join(cells) + " |")
     for label, summary in (("mean", lambda v: f"{sum(v) / len(v):.2f}"),
                            ("problems ≥ 4 digits", lambda v: str(sum(x >= 4 for x in v))),
                            ("problems ≥ 6 digits", lambda v: str(sum(x >= 6 for x in v)))):
         lines.append("| " + " | ".join([f"**{label}**", "", ""] +
-                                       [summary(columns[s, t]) for s, _ in solvers
-                                        for t in starts]) + " |")
+                                       [summary(worst_of[c]) for c in columns]) + " |")
     detail = ["", "<details><summary>Correct digits of every parameter (b1, b2, ...)</summary>",
-              "", "| problem | solver | Start 1 | Start 2 |", "|---|---|---|---|"]
+              "", "| problem | solver | start | digits |", "|---|---|---|---|"]
     for problem in problems:
-        for s, _ in solvers:
-            detail.append(f"| {problem.name} | {s} | " + " | ".join(
-                " ".join(f"{v:.1f}" for v in scores[problem.name, s, t]) for t in starts) + " |")
+        for s, t in columns:
+            detail.append(f"| {problem.name} | {s} | {t} | " +
+                          " ".join(f"{v:.1f}" for v in scores[problem.name, s, t]) + " |")
     detail += ["", "</details>"]
     return "\n".join(lines + detail) + "\n"
 

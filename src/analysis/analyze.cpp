@@ -11,6 +11,7 @@
 
 #include "analysis/compute_optimal.hpp"
 #include "analysis/fit_stats.hpp"
+#include "analysis/law_value.hpp"
 #include "analysis/model_selection.hpp"
 #include "analysis/prediction_interval.hpp"
 #include "analysis/result_json.hpp"
@@ -243,8 +244,8 @@ class Builder {
     const std::vector<double> yhat = predict(law, run.full.params.data(), data_, space);
     for (std::size_t i = 0; i < data_.size(); ++i) {
       const double x = data_.has_x() ? data_.x[i] : 0.0;
-      const double fitted =
-          std::exp(law.log_loss(run.full.params.data(), std::log(data_.n[i]), std::log(data_.d[i]), x));
+      const double fitted = prediction_in_space(law, run.full.params.data(), std::log(data_.n[i]),
+                                                std::log(data_.d[i]), x, Space::Linear);
       fitted_.row().cell(law.info.name).cell(data_.line[i]).cell(data_.n[i]).cell(data_.d[i])
           .cell(data_.has_x() ? x : kNaN).cell(data_.loss[i]).cell(fitted).cell(y[i] - yhat[i]);
     }

@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "analysis/law_value.hpp"
 #include "analysis/separable_starts.hpp"
 #include "shannonfit/errors.hpp"
 #include "shannonfit/resample.hpp"
@@ -267,9 +268,8 @@ class Runner {
     residuals_.resize(n_);
     double mean = 0;
     for (int i = 0; i < n_; ++i) {
-      const double ln_l = law_.log_loss(full.params.data(), pts.ln_n[i], pts.ln_d[i],
-                                        pts.x.empty() ? 0.0 : pts.x[i]);
-      fitted_[i] = plan_.options.space == Space::Log ? ln_l : std::exp(ln_l);
+      fitted_[i] = prediction_in_space(law_, full.params.data(), pts.ln_n[i], pts.ln_d[i],
+                                       pts.x.empty() ? 0.0 : pts.x[i], plan_.options.space);
       residuals_[i] = pts.target[i] - fitted_[i];
       mean += residuals_[i] / n_;
     }

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <sstream>
 
+#include "analysis/law_value.hpp"
 #include "analysis/scan_minimize.hpp"
 #include "io/csv.hpp"
 #include "shannonfit/errors.hpp"
@@ -52,7 +53,8 @@ std::vector<CurvePoint> predicted_curve(const LawEntry& law, const double* param
     const double x = data.has_x() ? data.x[i] : 0.0;
     out.push_back({data.group.empty() ? std::string() : data.group_names[data.group[i]], data.n[i],
                    data.d[i], x, data.loss[i],
-                   std::exp(law.log_loss(params, std::log(data.n[i]), std::log(data.d[i]), x))});
+                   prediction_in_space(law, params, std::log(data.n[i]), std::log(data.d[i]), x,
+                                       Space::Linear)});
   }
   return out;
 }

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "analysis/fit_stats.hpp"
+#include "analysis/law_value.hpp"
 #include "shannonfit/errors.hpp"
 
 namespace shannonfit {
@@ -57,14 +58,10 @@ double check_optimality(const LawEntry& law, const double* params, const Dataset
   for (std::size_t i = 0; i < data.size(); ++i) {
     const double w = weights ? (*weights)[i] : 1.0;
     if (!(w > 0)) continue;
-    const double f = law.log_loss_gradient(params, std::log(data.n[i]), std::log(data.d[i]),
-                                           data.has_x() ? data.x[i] : 0.0, jac.data());
-    double yhat = f, y = std::log(data.loss[i]);
-    if (options.space == Space::Linear) {
-      yhat = std::exp(f);
-      y = data.loss[i];
-      for (double& v : jac) v *= yhat;
-    }
+    const double yhat =
+        prediction_in_space(law, params, std::log(data.n[i]), std::log(data.d[i]),
+                            data.has_x() ? data.x[i] : 0.0, options.space, jac.data());
+    const double y = options.space == Space::Log ? std::log(data.loss[i]) : data.loss[i];
     const double r = yhat - y;
     const double psi = huber ? std::clamp(r, -options.huber_delta, options.huber_delta) : r;
     psi_sq += w * psi * psi;
@@ -158,6 +155,19 @@ FitResult fit_counting_starts(const LawEntry& law, BatchFn fn, BatchRequest requ
     if (best.best_start < 0 || better_fit(r, best)) best = r;
   }
   best.failed_starts = failed;
+  if (best.best_start >= 0 && std::isfinite(best.cost) && best.status != FitStatus::NonFinite) {
+    const Dataset& data = *request.data;
+    double targets_squared = 0;
+    for (std::size_t i = 0; i < data.size(); ++i) {
+      const double t = request.options.space == Space::Log ? std::log(data.loss[i]) : data.loss[i];
+      targets_squared += (data.weight.empty() ? 1.0 : data.weight[i]) * t * t;
+    }
+    const double same = StartOutcomes::kSameOptimum *
+                        std::max(std::fabs(best.cost), 1e-6 * targets_squared);
+    for (const FitResult& r : all)
+      outcomes.at_best += r.best_start >= 0 && r.status != FitStatus::NonFinite &&
+                          std::fabs(r.cost - best.cost) <= same;
+  }
   if (best.best_start >= 0 && std::isfinite(best.cost))
     best.optimality = check_optimality(law, best.params.data(), *request.data, request.options);
   return best;
@@ -180,6 +190,7 @@ std::string describe(const StartOutcomes& o) {
   }
   part(o.not_stationary, "stopped short of a stationary point");
   part(o.non_finite, "NaN/Inf");
+  if (o.total() > 1) s += "; " + std::to_string(o.at_best) + " reached the best optimum";
   return s;
 }
 
@@ -190,7 +201,8 @@ nlohmann::json to_json(const StartOutcomes& o) {
           {"max_iterations", o.max_iterations},
           {"max_iterations_share", o.max_iterations_share()},
           {"not_stationary", o.not_stationary},
-          {"non_finite", o.non_finite}};
+          {"non_finite", o.non_finite},
+          {"at_best", o.at_best}};
 }
 
 nlohmann::json best_fit_json(const LawInfo& info, const FitResult& best) {

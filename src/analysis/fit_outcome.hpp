@@ -46,6 +46,12 @@ std::vector<std::string> params_at_bound(const LawInfo& info, const FitResult& f
 
 struct StartOutcomes {
   long converged = 0, at_bound = 0, max_iterations = 0, not_stationary = 0, non_finite = 0;
+  // Starts whose objective came within kSameOptimum of the best one's relative to it, or within
+  // 1e-6 kSameOptimum of the targets' sum of squares (an exact fit's objectives are all rounding
+  // noise): how
+  // often the search finds its answer (1 of 1000 is luck; most of them, a well-posed problem).
+  long at_best = 0;
+  static constexpr double kSameOptimum = 1e-8;
   long total() const { return converged + at_bound + max_iterations + not_stationary + non_finite; }
   // Share of starts that ran out of iterations (0 with no starts).
   double max_iterations_share() const;

@@ -6,6 +6,7 @@
 #include <limits>
 
 #include "analysis/separable_starts.hpp"
+#include "shannonfit/formula/formula.hpp"
 #include "shannonfit/errors.hpp"
 
 namespace shannonfit {
@@ -120,7 +121,10 @@ FitPlan make_plan(const LawEntry& law, const Dataset& data, const FitConfig& con
   }
   switch (config.starts) {
     case StartStrategy::Grid:
-    case StartStrategy::Best: plan.full_starts = start_grid(law.info); break;
+    case StartStrategy::Best:
+      plan.full_starts = law.formula && !law.formula->starts.empty() ? law.formula->starts
+                                                                      : start_grid(law.info);
+      break;
     case StartStrategy::Single: plan.full_starts = single_start(law.info); break;
     case StartStrategy::Separable: {
       const SeparableForm& form = require_separable(law);

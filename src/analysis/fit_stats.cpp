@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <limits>
 
+#include "analysis/law_value.hpp"
 #include "analysis/fit_stats.hpp"
 
 namespace shannonfit {
@@ -125,9 +126,8 @@ std::vector<double> predict(const LawEntry& law, const double* params, const Dat
                             Space space) {
   std::vector<double> out(data.size());
   for (std::size_t i = 0; i < out.size(); ++i) {
-    const double f = law.log_loss(params, std::log(data.n[i]), std::log(data.d[i]),
-                                  data.has_x() ? data.x[i] : 0.0);
-    out[i] = space == Space::Log ? f : std::exp(f);
+    out[i] = prediction_in_space(law, params, std::log(data.n[i]), std::log(data.d[i]),
+                                 data.has_x() ? data.x[i] : 0.0, space);
   }
   return out;
 }
@@ -232,14 +232,10 @@ Eigen::MatrixXd huber_sandwich(const LawEntry& law, const double* params, const 
     const double wi = weight_at(w, i);
     if (!(wi > 0)) continue;
     Eigen::VectorXd jac(p);
-    double f = law.log_loss_gradient(params, std::log(data.n[i]), std::log(data.d[i]),
-                                     data.has_x() ? data.x[i] : 0.0, jac.data());
-    double y = std::log(data.loss[i]);
-    if (options.space == Space::Linear) {
-      f = std::exp(f);
-      jac *= f;
-      y = data.loss[i];
-    }
+    const double f =
+        prediction_in_space(law, params, std::log(data.n[i]), std::log(data.d[i]),
+                            data.has_x() ? data.x[i] : 0.0, options.space, jac.data());
+    const double y = options.space == Space::Log ? std::log(data.loss[i]) : data.loss[i];
     jacobian.push_back(std::move(jac));
     residual.push_back(y - f);
     weight.push_back(wi);

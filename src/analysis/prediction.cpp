@@ -4,13 +4,14 @@
 #include <cmath>
 #include <sstream>
 
+#include "analysis/law_value.hpp"
 #include "io/csv.hpp"
 #include "shannonfit/errors.hpp"
 
 namespace shannonfit {
 
 double predicted_loss(const LawEntry& law, const double* params, const PredictionPoint& at) {
-  return std::exp(law.log_loss(params, std::log(at.n), std::log(at.d), at.x));
+  return prediction_in_space(law, params, std::log(at.n), std::log(at.d), at.x, Space::Linear);
 }
 
 namespace {
@@ -50,28 +51,42 @@ double positive(const std::string& text, const std::string& what, const std::str
 
 }  // namespace
 
-PredictionPoint parse_point(const std::string& spec) {
+PredictionPoint parse_point(const std::string& spec, const PointKeys& keys) {
   PredictionPoint p;
-  bool have_n = false, have_d = false;
+  p.n = keys.need_n ? 0 : 1;
+  p.d = keys.need_d ? 0 : 1;
+  bool have_n = false, have_d = false, have_x = false;
+  std::vector<std::string> needed;
+  if (keys.need_n) needed.push_back(keys.n);
+  if (keys.need_d) needed.push_back(keys.d);
+  if (keys.need_x) needed.push_back(keys.x);
+  std::string usage = io::join_names(needed);
+  if (!keys.need_x) usage += (usage.empty() ? "" : " and ") + std::string("optionally ") + keys.x;
   for (const std::string& item : split(spec, ',')) {
     const auto eq = item.find('=');
     if (eq == std::string::npos)
-      throw InputError("--at '" + spec + "': expected KEY=VALUE items (N=..., D=..., x=...)");
+      throw InputError("--at '" + spec + "': expected KEY=VALUE items (" + usage + ")");
     const std::string key = lower(item.substr(0, eq)), value = item.substr(eq + 1);
-    if (key == "n") {
-      p.n = positive(value, "N", "--at", spec);
+    if (key == lower(keys.n) && keys.need_n) {
+      p.n = positive(value, keys.n.c_str(), "--at", spec);
       have_n = true;
-    } else if (key == "d") {
-      p.d = positive(value, "D", "--at", spec);
+    } else if (key == lower(keys.d) && keys.need_d) {
+      p.d = positive(value, keys.d.c_str(), "--at", spec);
       have_d = true;
-    } else if (key == "x") {
-      p.x = number(value, "x", "--at", spec);
+    } else if (key == lower(keys.x)) {
+      p.x = number(value, keys.x.c_str(), "--at", spec);
+      have_x = true;
     } else {
-      throw InputError("--at '" + spec + "': unknown key '" + item.substr(0, eq) +
-                       "' (use N, D and optionally x)");
+      throw InputError("--at '" + spec + "': unknown key '" + item.substr(0, eq) + "' (use " +
+                       usage + ")");
     }
   }
-  if (!have_n || !have_d) throw InputError("--at '" + spec + "': both N and D are required");
+  std::string missing;
+  if (keys.need_n && !have_n) missing += (missing.empty() ? "" : ", ") + keys.n;
+  if (keys.need_d && !have_d) missing += (missing.empty() ? "" : ", ") + keys.d;
+  if (keys.need_x && !have_x) missing += (missing.empty() ? "" : ", ") + keys.x;
+  if (!missing.empty())
+    throw InputError("--at '" + spec + "': missing " + missing + " (the laws read " + usage + ")");
   return p;
 }
 

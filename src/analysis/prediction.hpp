@@ -15,9 +15,17 @@ struct PredictionPoint {
 // The law's loss (not its log) at one point.
 double predicted_loss(const LawEntry& law, const double* params, const PredictionPoint& at);
 
-// "N=12e9,D=307e9" with an optional ",x=0.5" (keys case-insensitive). Throws InputError naming
+// What a point's keys are called: N, D and x, or the columns a formula law reads in their place
+// (formula/formula.hpp's ColumnBinding). A point must give the values its laws read.
+struct PointKeys {
+  std::string n = "N", d = "D", x = "x";
+  bool need_n = true, need_d = true, need_x = false;
+};
+
+// "N=12e9,D=307e9" with an optional ",x=0.5" (keys case-insensitive), or the law's own names.
+// A value the laws do not read is 1 (N, D) or 0 (x), as in the data. Throws InputError naming
 // the option and the offending text.
-PredictionPoint parse_point(const std::string& spec);
+PredictionPoint parse_point(const std::string& spec, const PointKeys& keys = {});
 
 // "N=1e9,1e10:D=1e9..1e12:50[:x=0.5]": for each N, `points` values of D spaced evenly in ln D
 // from the first to the last. Throws InputError on malformed text.

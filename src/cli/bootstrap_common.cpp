@@ -19,10 +19,19 @@ namespace shannonfit::cli {
 
 namespace {
 
-std::string point_name(const PredictionPoint& pt) {
-  std::string name = "L(N=" + io::format_quantity(pt.n) + ", D=" + io::format_quantity(pt.d);
-  if (pt.x != 0) name += ", x=" + io::format_number(pt.x, 4);
-  return name + ")";
+// "L(N=..., D=...)", or in the law's own variables for a law over its own columns.
+std::string point_name(const LawEntry& law, const PredictionPoint& pt) {
+  const PointKeys keys = point_keys({&law});
+  std::string name;
+  const auto add = [&](const std::string& key, double v) {
+    const bool size = key == "N" || key == "D";
+    name += (name.empty() ? "" : ", ") + key + "=" +
+            (size ? io::format_quantity(v) : io::format_number(v, 4));
+  };
+  if (keys.need_n) add(keys.n, pt.n);
+  if (keys.need_d) add(keys.d, pt.d);
+  if (keys.need_x || pt.x != 0) add(keys.x, pt.x);
+  return "L(" + name + ")";
 }
 
 std::string range(const Interval& i) {
@@ -115,7 +124,7 @@ BootstrapRecord run_bootstrap_record(const LawEntry& law, const Dataset& data,
   rec.resampled = data;
   rec.grouping = assign_model_groups(rec.resampled);
   BootstrapOptions o;
-  o.fit = solver.config();
+  o.fit = solver.config({&law});
   rec.fit = run_fit(solver.plan(law, data), data, data_label, InterruptGuard::flag());
   o.scheme = resolve_scheme(resample.scheme, rec.resampled);
   o.resamples = resample.resamples;
@@ -235,7 +244,7 @@ std::vector<QuantityInterval> prediction_intervals(const BootstrapResult& run,
   const LawEntry& law = find_law(run.law);
   std::vector<QuantityInterval> out;
   for (const PredictionPoint& pt : points)
-    out.push_back(confidence_band({&law, &run}, pt, level, covariance, point_name(pt)));
+    out.push_back(confidence_band({&law, &run}, pt, level, covariance, point_name(law, pt)));
   return out;
 }
 
@@ -245,7 +254,7 @@ std::vector<QuantityInterval> new_run_intervals(const LawRun& run, const Dataset
                                                 double level) {
   std::vector<QuantityInterval> out;
   for (const PredictionPoint& pt : points)
-    out.push_back(prediction_interval(run, resampled, space, pt, level, point_name(pt)));
+    out.push_back(prediction_interval(run, resampled, space, pt, level, point_name(*run.law, pt)));
   return out;
 }
 

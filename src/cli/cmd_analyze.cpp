@@ -91,7 +91,10 @@ void run(const AnalyzeArgs& a) {
   report::require_report_tools();
   require_interval_resamples(a.resamples, a.level);
 
-  const io::LoadedData loaded = load(a.data);
+  std::vector<std::string> skipped;
+  analysis::AnalyzeRequest req;
+  req.laws = resolve_laws(a.laws, !a.data.perturbation.empty(), &skipped);
+  const io::LoadedData loaded = load(a.data, req.laws, a.solver);
   fault_point("loaded");
   if (loaded.slices.size() != 1)
     throw InputError("analyze writes one report per dataset; instead of --by, run it once per "
@@ -99,14 +102,11 @@ void run(const AnalyzeArgs& a) {
   Dataset data = loaded.slices.front().data;
   const std::string grouping = assign_model_groups(data);
 
-  std::vector<std::string> skipped;
-  analysis::AnalyzeRequest req;
   req.data = &data;
-  req.laws = resolve_laws(a.laws, data.has_x(), &skipped);
   for (const auto& why : skipped) note(a.output, "analyze: " + why);
   require_fittable(a.data, loaded, req.laws, &a.output);
   for (const auto& spec : a.at) {
-    req.targets.push_back({spec, parse_point(spec)});
+    req.targets.push_back({spec, parse_point(spec, point_keys(req.laws))});
     for (const auto& why : outside_domain(data, req.targets.back().at, "--at " + spec))
       note(a.output, why);
   }
@@ -117,7 +117,7 @@ void run(const AnalyzeArgs& a) {
   req.bootstrap.seed = a.seed;
   req.bootstrap.scheme = resolve_scheme(a.scheme, data);
   req.grouping = grouping;
-  req.bootstrap.fit = a.solver.config();
+  req.bootstrap.fit = a.solver.config(req.laws);
   req.kfold = a.kfold;
   if (!a.extrapolate.empty()) req.held_out = beyond(data, parse_split(a.extrapolate, "--extrapolate"));
 
@@ -134,7 +134,7 @@ void run(const AnalyzeArgs& a) {
   j["data"]["path"] = a.data.path;
   j["data"]["sha256"] = report::sha256_file(a.data.path);
   j["data"]["rows"] = data.size();
-  j["solver"] = describe(a.solver);
+  j["solver"] = describe(a.solver, req.laws);
   if (!a.extrapolate.empty()) j["extrapolate"] = a.extrapolate;
 
   const auto started = std::chrono::steady_clock::now();
@@ -218,7 +218,8 @@ void register_analyze(CLI::App& app) {
   add_output_options(*cmd, a->output, "report folder [default: reports/<data file name>]");
   const std::string g = "Analysis";
   cmd->add_option("--at", a->at,
-                  "predict at N=...,D=...[,x=...] (repeatable); the first is the headline")
+                  "predict at N=...,D=...[,x=...], or a law's own columns (t=...) (repeatable); the "
+                  "first is the headline")
       ->group(g);
   cmd->add_option("--budget", a->budget, "compute budget C = 6ND for the compute-optimal split")
       ->transform(quantity())->check(positive_finite_check())->group(g);

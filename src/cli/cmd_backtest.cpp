@@ -80,7 +80,7 @@ std::string coverage_text(const std::vector<analysis::CoverageCell>& cells) {
 }
 
 void run(const BacktestArgs& a) {
-  const auto checked = load_checked(a.data, a.laws, a.output);
+  const auto checked = load_checked(a.data, a.laws, a.solver, a.output);
   analysis::BacktestRequest req;
   req.laws = checked.laws;
   req.levels = parse_levels(a.levels);
@@ -99,7 +99,7 @@ void run(const BacktestArgs& a) {
   req.bootstrap.seed = a.seed;
   req.auto_scheme = a.scheme == "auto";
   if (!req.auto_scheme) req.bootstrap.scheme = parse_scheme(a.scheme);
-  req.bootstrap.fit = a.solver.config();
+  req.bootstrap.fit = a.solver.config(checked.laws);
 
   nlohmann::json slices = nlohmann::json::array();
   std::deque<analysis::BacktestResult> results;
@@ -158,7 +158,7 @@ void run(const BacktestArgs& a) {
                                               "interval; 95% Wilson interval treats rows as "
                                               "independent (rows of one model are not)"}};
   emit_json(a.output, result_document("backtest", {{"data", describe(a.data, checked.loaded)},
-                                                   {"solver", describe(a.solver)},
+                                                   {"solver", describe(a.solver, checked.laws)},
                                                    {"settings", settings},
                                                    {"method", method},
                                                    {"slices", slices},

@@ -73,7 +73,7 @@ void run(const BootstrapArgs& a) {
     throw InputError("--scheme cluster resamples whole groups: name the group column with "
                      "--group-col");
   std::vector<PredictionPoint> points;
-  for (const auto& spec : a.at) points.push_back(parse_point(spec));
+  for (const auto& spec : a.at) points.push_back(parse_point(spec, point_keys(laws)));
   ComputeOptimalOptions co;
   co.flops_per_token_param = a.flops_per_token_param;
   co.n_min = a.n_min;
@@ -83,7 +83,7 @@ void run(const BootstrapArgs& a) {
   plan.file(a.params_out, "--params-out");
   plan_checkpoint(plan, a.resample);
   std::optional<CheckpointFile> checkpoint = open_checkpoint(a.resample);
-  const io::LoadedData loaded = load(a.data);
+  const io::LoadedData loaded = load(a.data, laws, a.solver);
   for (const auto& s : skipped) note(a.output, "--law all skips " + s);
   require_fittable(a.data, loaded, laws, &a.output);
   for (const auto& slice : loaded.slices)
@@ -161,7 +161,7 @@ void run(const BootstrapArgs& a) {
   if (!dist::is_root()) return;  // rank 0 alone writes, exactly what one process writes
 
   const nlohmann::json doc = result_document("bootstrap", {{"data", describe(a.data, loaded)},
-                                                           {"solver", describe(a.solver)},
+                                                           {"solver", describe(a.solver, laws)},
                                                            {"bootstrap", describe(a.resample)},
                                                            {"interrupted", interrupted},
                                                            {"results", results}});
@@ -186,7 +186,9 @@ void register_bootstrap(CLI::App& app) {
   add_solver_options(*cmd, args->solver);
   add_resample_options(*cmd, args->resample);
   const char* g = "Derived quantities";
-  cmd->add_option("--at", args->at, "predict the loss here: N=12e9,D=307e9[,x=0.1] (repeatable)")
+  cmd->add_option("--at", args->at,
+                  "predict the loss here: N=12e9,D=307e9[,x=0.1], or in a law's own columns "
+                  "(t=3) (repeatable)")
       ->group(g);
   cmd->add_option("--budget", args->budgets,
                   "compute-optimal N*, D*, L* for this FLOP budget C (repeatable)")

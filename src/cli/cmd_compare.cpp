@@ -312,7 +312,7 @@ void run(const CompareArgs& a) {
   // As in fit: a Ctrl-C stops the running batch (the full-data fit or one law's folds, held-out
   // fit or resamples) within about one fit per thread and exits 130 before anything is written.
   const InterruptGuard guard;
-  const CheckedInputs in = load_checked(a.data, a.laws, a.output);
+  const CheckedInputs in = load_checked(a.data, a.laws, a.solver, a.output);
   const auto& laws = in.laws;
   const io::LoadedData& loaded = in.loaded;
 
@@ -344,7 +344,7 @@ void run(const CompareArgs& a) {
     }
     for (const LawComparison& o : s.laws) warn_best_fit(a.output, o.full);
     slices.push_back(slice_json(a, s, a.data.map.by));
-    text += (text.empty() ? "" : "\n") + slice_text(a, s, a.solver.config().options.space);
+    text += (text.empty() ? "" : "\n") + slice_text(a, s, a.solver.config(laws).options.space);
   }
   const bool split = !a.holdout.empty() || !a.extrapolate.empty();
   nlohmann::json pooled;
@@ -359,7 +359,7 @@ void run(const CompareArgs& a) {
   if (!a.extrapolate.empty())
     settings["extrapolate"] = describe(parse_split(a.extrapolate, "--extrapolate"));
   nlohmann::json doc = result_document("compare", {{"data", describe(a.data, loaded)},
-                                                   {"solver", describe(a.solver)},
+                                                   {"solver", describe(a.solver, laws)},
                                                    {"settings", settings},
                                                    {"slices", slices}});
   if (!pooled.is_null()) doc["pooled_over_slices"] = pooled;

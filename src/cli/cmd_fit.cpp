@@ -24,7 +24,7 @@ void run(const FitArgs& a) {
   // A Ctrl-C stops the running batch within about one fit per thread (run_fit) and exits 130
   // before anything is written.
   const InterruptGuard guard;
-  const CheckedInputs in = load_checked(a.data, a.laws, a.output);
+  const CheckedInputs in = load_checked(a.data, a.laws, a.solver, a.output);
   const auto& laws = in.laws;
   const io::LoadedData& loaded = in.loaded;
 
@@ -52,7 +52,7 @@ void run(const FitArgs& a) {
   nlohmann::json fits = nlohmann::json::array();
   for (const auto& r : records) fits.push_back(fit_json(r, a.data.map.by));
   const nlohmann::json doc = result_document("fit", {{"data", describe(a.data, loaded)},
-                                                     {"solver", describe(a.solver)},
+                                                     {"solver", describe(a.solver, laws)},
                                                      {"fits", fits}});
   InterruptGuard::stop_before_writing();
   emit_json(a.output, doc);

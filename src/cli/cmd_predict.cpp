@@ -47,7 +47,8 @@ struct PredictedRun {
 
 std::vector<PredictionPoint> gather_points(const PredictArgs& a) {
   std::vector<PredictionPoint> points;
-  for (const auto& spec : a.at) points.push_back(parse_point(spec));
+  const PointKeys keys = point_keys(resolve_laws(a.laws, true));
+  for (const auto& spec : a.at) points.push_back(parse_point(spec, keys));
   for (const auto& spec : a.curves)
     for (const auto& p : curve_points(parse_curves(spec))) points.push_back(p);
   if (!a.grid.empty())
@@ -99,7 +100,7 @@ void run(const PredictArgs& a) {
     source = {{"params", a.params}};
   } else {
     const auto laws = resolve_laws(a.laws, !a.data.perturbation.empty());
-    const io::LoadedData loaded = load(a.data);
+    const io::LoadedData loaded = load(a.data, laws, a.solver);
     require_fittable(a.data, loaded, laws, &a.output);
     for (const auto& slice : loaded.slices)
       for (const auto& point : points)
@@ -113,7 +114,7 @@ void run(const PredictArgs& a) {
                                      std::move(rec.resampled)});
                    });
     source = {{"data", describe(a.data, loaded)},
-              {"solver", describe(a.solver)},
+              {"solver", describe(a.solver, laws)},
               {"bootstrap", describe(a.resample)}};
   }
 
@@ -189,7 +190,7 @@ void register_predict(CLI::App& app) {
   cmd->add_option("--params", args->params,
                   "per-resample parameters from `bootstrap --params-out` (instead of DATA)")
       ->group(g);
-  cmd->add_option("--at", args->at, "a point N=12e9,D=307e9[,x=0.1] (repeatable)")->group(g);
+  cmd->add_option("--at", args->at, "a point N=12e9,D=307e9[,x=0.1], or in a law's own columns (t=3) (repeatable)")->group(g);
   cmd->add_option("--grid", args->grid, "CSV with columns N, D (and optionally x)")->group(g);
   cmd->add_option("--curves", args->curves,
                   "N=n1,n2,...:D=from..to:points[:x=v]: loss against D (log-spaced) per N "

@@ -11,6 +11,7 @@
 #include "analysis/separable_starts.hpp"
 #include "cli/validate.hpp"
 #include "io/output.hpp"
+#include "io/text_table.hpp"
 #include "shannonfit/backend.hpp"
 #include "shannonfit/errors.hpp"
 #include "shannonfit/formula/formula.hpp"
@@ -93,10 +94,92 @@ void add_data_options(CLI::App& cmd, DataArgs& a) {
       ->check(CLI::NonNegativeNumber)->group(g);
 }
 
-io::LoadedData load(const DataArgs& a) {
+namespace {
+
+// What one law reads in each of the solver's three per-row places: N, D, x themselves, a column
+// of its own, or nothing ("").
+struct PlaceUse {
+  std::string n, d, x;
+};
+PlaceUse place_use(const LawEntry& law) {
+  if (!law.formula) return {"N", "D", law.info.needs == Needs::Perturbation ? "x" : ""};
+  const formula::ColumnBinding& b = law.formula->columns;
+  auto use = [](bool used, const std::string& column, const char* itself) {
+    return !used ? std::string() : column.empty() ? std::string(itself) : "column '" + column + "'";
+  };
+  return {use(b.uses_n, b.n, "N"), use(b.uses_d, b.d, "D"), use(b.uses_x, b.x, "x")};
+}
+
+// One reading of each place for all laws: the first law that reads it decides.
+PlaceUse common_use(const std::vector<const LawEntry*>& laws) {
+  PlaceUse common;
+  std::string by_n, by_d, by_x;
+  auto settle = [](std::string& place, std::string& by, const std::string& use,
+                   const std::string& law) {
+    if (use.empty()) return;
+    if (place.empty()) {
+      place = use, by = law;
+    } else if (place != use) {
+      throw InputError("laws " + by + " and " + law + " read different data in one place (" +
+                       place + " and " + use +
+                       "; the engine fits every law of a command to one dataset): fit them in "
+                       "separate commands");
+    }
+  };
+  for (const LawEntry* law : laws) {
+    const PlaceUse u = place_use(*law);
+    settle(common.n, by_n, u.n, law->info.name);
+    settle(common.d, by_d, u.d, law->info.name);
+    settle(common.x, by_x, u.x, law->info.name);
+  }
+  return common;
+}
+
+// The column a place holds, when a law's own.
+std::string law_column_of(const LawEntry& law, char place) {
+  if (!law.formula) return "";
+  const formula::ColumnBinding& b = law.formula->columns;
+  return place == 'n' ? b.n : place == 'd' ? b.d : b.x;
+}
+std::string column_in(const std::vector<const LawEntry*>& laws, char place) {
+  for (const LawEntry* law : laws)
+    if (const std::string c = law_column_of(*law, place); !c.empty()) return c;
+  return "";
+}
+
+}  // namespace
+
+io::ColumnMap law_columns(const DataArgs& a, const std::vector<const LawEntry*>& laws,
+                          Space space) {
   io::ColumnMap map = a.map;
   if (!a.perturbation.empty()) map.perturbation = io::parse_perturbation(a.perturbation);
-  return io::load_data(a.path, map);
+  const PlaceUse use = common_use(laws);
+  map.read_n = !use.n.empty();
+  map.read_d = !use.d.empty();
+  if (const std::string c = column_in(laws, 'n'); !c.empty()) map.n = c, map.n_is_law_column = true;
+  if (const std::string c = column_in(laws, 'd'); !c.empty()) {
+    map.d = c, map.d_is_law_column = true;
+    map.flops.clear();
+  }
+  map.x_column = column_in(laws, 'x');
+  map.any_sign_loss = space == Space::Linear;
+  return map;
+}
+
+PointKeys point_keys(const std::vector<const LawEntry*>& laws) {
+  const PlaceUse use = common_use(laws);
+  PointKeys k;
+  k.need_n = !use.n.empty();
+  k.need_d = !use.d.empty();
+  if (const std::string c = column_in(laws, 'n'); !c.empty()) k.n = c;
+  if (const std::string c = column_in(laws, 'd'); !c.empty()) k.d = c;
+  if (const std::string c = column_in(laws, 'x'); !c.empty()) k.x = c, k.need_x = true;
+  return k;
+}
+
+io::LoadedData load(const DataArgs& a, const std::vector<const LawEntry*>& laws,
+                    const SolverArgs& solver) {
+  return io::load_data(a.path, law_columns(a, laws, solver.space_for(laws)));
 }
 
 std::string slice_label(const DataArgs& a, const io::Slice& slice) {
@@ -107,11 +190,13 @@ std::string slice_label(const DataArgs& a, const io::Slice& slice) {
 nlohmann::json describe(const DataArgs& a, const io::LoadedData& loaded) {
   // The columns read, guessed ones included.
   const io::ColumnMap& read = loaded.columns;
-  nlohmann::json columns = {{"n", read.n}, {"loss", read.loss}};
-  if (read.flops.empty())
-    columns["d"] = read.d;
-  else
+  nlohmann::json columns = {{"loss", read.loss}};
+  if (!read.n.empty()) columns["n"] = read.n;
+  if (!read.flops.empty())
     columns["flops"] = read.flops;
+  else if (!read.d.empty())
+    columns["d"] = read.d;
+  if (!read.x_column.empty()) columns["x"] = read.x_column;
   if (!a.map.group.empty()) columns["group"] = a.map.group;
   if (!a.map.weight.empty()) columns["weight"] = a.map.weight;
   if (!a.perturbation.empty()) columns["perturbation"] = a.perturbation;
@@ -198,8 +283,11 @@ void add_solver_options(CLI::App& cmd, SolverArgs& a) {
           },
           "huber[:DELTA]|l2"))
       ->capture_default_str()->group(g);
-  cmd.add_option("--space", a.space, "residuals on log loss (log) or on loss (linear)")
-      ->check(CLI::IsMember({"log", "linear"}))->capture_default_str()->group(g);
+  cmd.add_option("--space", a.space,
+                 "residuals on log loss (log) or on loss (linear; the response may then be any "
+                 "finite number, negative or zero) [default: the law's own: a law file's "
+                 "\"space\", else log]; it overrides a law file's \"space\"")
+      ->check(CLI::IsMember({"log", "linear"}))->group(g);
   cmd.add_option("--starts", a.starts,
                  "grid: every fit (the full-data fit and each refit: resample, fold, held-out "
                  "split) searches the law's start grid; best: the full-data fit searches the "
@@ -210,6 +298,22 @@ void add_solver_options(CLI::App& cmd, SolverArgs& a) {
                  "others with nonnegative least squares for the linear ones, then runs LM from "
                  "its best few points (much faster than the grid)")
       ->check(CLI::IsMember(start_strategy_names()))->capture_default_str()->group(g);
+  cmd.add_option("--start", a.start_points,
+                 "a start NAME=VALUE,... in the law's reported units (repeatable: each is one "
+                 "start): the full-data fit runs from these instead of the law's start grid; a "
+                 "parameter not named starts at the law's default start (a law file's \"start\", "
+                 "else the middle of its grid). Without --start, a formula law with a parameter "
+                 "fitted as itself (not as a logarithm, not a power's exponent) that has neither "
+                 "bounds nor a grid searches 256 starts scattered around its default start: each "
+                 "parameter without bounds at its default (or 1) times 10^u, u uniform in "
+                 "[-3, 3], either sign unless fitted as a logarithm; the others inside their "
+                 "bounds or grid")
+      ->group(g);
+  cmd.add_option("--tolerance", a.tolerance,
+                 "the solver's convergence tolerance, for all three tests (relative step, "
+                 "relative change of the objective, gradient) [default: 1e-10, 1e-12, 1e-12]; "
+                 "smaller for certified-accuracy work")
+      ->check(CLI::Range(1e-300, 1e-2))->group(g);
   cmd.add_option("--max-iterations", a.max_iterations,
                  "iteration cap per start; a refit from a single start (each resample, fold or "
                  "split under best or single) gets " +
@@ -223,20 +327,96 @@ SolverArgs refitting_solver_args() {
   return a;
 }
 
-FitConfig SolverArgs::config() const {
+namespace {
+
+// One --start in the solver's space, the law's default start where it names no value.
+std::vector<double> parse_start(const LawInfo& info, const std::string& spec) {
+  const std::string option = "--start '" + spec + "'";
+  std::vector<double> start = single_start(info);
+  std::vector<std::string> names;
+  for (const ParamSpec& p : info.params) names.push_back(p.reported_name);
+  std::vector<bool> named(names.size(), false);
+  std::size_t from = 0;
+  while (from <= spec.size()) {
+    std::size_t comma = spec.find(',', from);
+    if (comma == std::string::npos) comma = spec.size();
+    const std::string item = spec.substr(from, comma - from);
+    from = comma + 1;
+    const std::size_t eq = item.find('=');
+    if (eq == std::string::npos)
+      throw InputError(option + ": expected NAME=VALUE items, got '" + item + "'");
+    const std::string name = item.substr(0, eq);
+    const auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end()) {
+      const std::string close = io::closest_column(names, name);
+      throw InputError(option + ": law '" + info.name + "' has no parameter '" + name +
+                       "' (parameters: " + io::join_names(names) + ")" +
+                       (close.empty() ? "" : "; did you mean '" + close + "'?"));
+    }
+    const std::size_t k = static_cast<std::size_t>(it - names.begin());
+    if (named[k]) throw InputError(option + ": '" + name + "' is given twice");
+    named[k] = true;
+    double v = 0;
+    if (!io::parse_number(item.substr(eq + 1), v) || !std::isfinite(v))
+      throw InputError(option + ": '" + item.substr(eq + 1) + "' is not a finite number");
+    const ParamSpec& p = info.params[k];
+    if (p.reported == Reported::Exp) {
+      if (!(v > 0))
+        throw InputError(option + ": " + name + " is fitted as its logarithm and must start > 0");
+      v = std::log(v);
+    }
+    if (v < p.lo || v > p.hi)
+      throw InputError(option + ": " + name + " starts outside its bounds [" +
+                       io::format_number(p.reported == Reported::Exp ? std::exp(p.lo) : p.lo) +
+                       ", " +
+                       io::format_number(p.reported == Reported::Exp ? std::exp(p.hi) : p.hi) +
+                       "]");
+    start[k] = v;
+  }
+  return start;
+}
+
+}  // namespace
+
+Space SolverArgs::space_for(const std::vector<const LawEntry*>& laws) const {
+  if (!space.empty()) return space == "linear" ? Space::Linear : Space::Log;
+  std::optional<Space> common;
+  const LawEntry* first = nullptr;
+  for (const LawEntry* law : laws) {
+    const Space own = law->formula ? law->formula->space : Space::Log;
+    if (common && *common != own)
+      throw InputError("laws " + first->info.name + " and " + law->info.name +
+                       " are fitted in different spaces (" + to_string(*common) + " and " +
+                       to_string(own) + "); choose one with --space");
+    if (!common) common = own, first = law;
+  }
+  return common.value_or(Space::Log);
+}
+
+FitConfig SolverArgs::config(const std::vector<const LawEntry*>& laws) const {
   FitConfig c;
   c.backend = parse_backend(backend);
   c.threads = threads;
-  c.options.space = space == "linear" ? Space::Linear : Space::Log;
+  c.options.space = space_for(laws);
+  if (!start_points.empty() && laws.size() != 1)
+    throw InputError("--start gives the starts of one law's parameters; fit " +
+                     std::to_string(laws.size()) + " laws in separate commands to start each");
+  for (const std::string& spec : start_points) {
+    const std::vector<double> start = parse_start(laws.front()->info, spec);
+    c.full_starts.insert(c.full_starts.end(), start.begin(), start.end());
+  }
   parse_loss(loss, c.options);
   c.options.max_iterations = max_iterations;
+  if (tolerance > 0)
+    c.options.step_tol = c.options.cost_tol = c.options.grad_tol = tolerance;
   c.starts = parse_start_strategy(starts);
   return c;
 }
 
+
 FitPlan SolverArgs::plan(const LawEntry& law, const Dataset& data) const {
   try {
-    return make_plan(law, data, config());
+    return make_plan(law, data, config({&law}));
   } catch (const InputError& e) {
     if (starts == "separable" && !law.separable)
       throw CLI::ValidationError("--starts separable", e.what());
@@ -244,15 +424,17 @@ FitPlan SolverArgs::plan(const LawEntry& law, const Dataset& data) const {
   }
 }
 
-nlohmann::json describe(const SolverArgs& a) {
-  const FitOptions o = a.config().options;
+nlohmann::json describe(const SolverArgs& a, const std::vector<const LawEntry*>& laws) {
+  const FitOptions o = a.config(laws).options;
   nlohmann::json j = {{"backend", a.backend},
                       {"loss", o.loss == LossKind::L2 ? "l2" : "huber"},
-                      {"space", a.space},
+                      {"space", to_string(o.space)},
                       {"starts", a.starts},
                       {"max_iterations", a.max_iterations},
                       {"threads", a.threads}};
   if (o.loss == LossKind::Huber) j["huber_delta"] = o.huber_delta;
+  if (a.tolerance > 0) j["tolerance"] = a.tolerance;
+  if (!a.start_points.empty()) j["start"] = a.start_points;
   return j;
 }
 
@@ -285,12 +467,12 @@ void emit_json(const OutputArgs& a, const nlohmann::json& doc) {
 }
 
 CheckedInputs load_checked(const DataArgs& data, const LawArgs& law_args,
-                           const OutputArgs& output) {
+                           const SolverArgs& solver, const OutputArgs& output) {
   std::vector<std::string> skipped;
   CheckedInputs in;
   in.laws = resolve_laws(law_args, !data.perturbation.empty(), &skipped);
   output_plan(data, output);
-  in.loaded = load(data);
+  in.loaded = load(data, in.laws, solver);
   for (const auto& s : skipped) note(output, "--law all skips " + s);
   require_fittable(data, in.loaded, in.laws, &output);
   return in;

@@ -21,6 +21,7 @@
 
 #include "io/csv.hpp"
 #include "analysis/fit_plan.hpp"
+#include "analysis/prediction.hpp"
 #include "io/output.hpp"
 #include "shannonfit/batch.hpp"
 
@@ -35,7 +36,18 @@ struct DataArgs {
   std::string perturbation;  // as given; parsed by load()
 };
 void add_data_options(CLI::App& cmd, DataArgs& args);
-io::LoadedData load(const DataArgs& args);
+struct SolverArgs;
+// Loads the data the laws read, in the space they are fitted in (law_columns), one dataset for
+// every law of the command.
+io::LoadedData load(const DataArgs& args, const std::vector<const LawEntry*>& laws,
+                    const SolverArgs& solver);
+// args' column map for these laws: a formula law's own columns in place of N, D or x (formula/
+// formula.hpp's ColumnBinding), N and D read only when a law uses them, and a response of any
+// sign in linear space. Laws that read different data in one place are an InputError.
+io::ColumnMap law_columns(const DataArgs& args, const std::vector<const LawEntry*>& laws,
+                          Space space);
+// What --at keys name for these laws: N, D and x, or a formula law's own columns.
+PointKeys point_keys(const std::vector<const LawEntry*>& laws);
 // "runs.csv" or "runs.csv, --by lr=3e-4": names one slice in messages and tables.
 std::string slice_label(const DataArgs& args, const io::Slice& slice);
 // The data options as JSON, for reports that must say what was read and how.
@@ -58,12 +70,18 @@ struct SolverArgs {
   std::string backend = "auto";
   int threads = 0;
   std::string loss = "huber:1e-3";
-  std::string space = "log";
+  std::string space;  // empty: the laws' own (a law file's "space"; log for built-in laws)
   std::string starts = "grid";  // commands that refit (bootstrap, predict, analyze...): "best"
   int max_iterations = 500;
+  std::vector<std::string> start_points;  // --start NAME=VALUE,...: one start each
+  double tolerance = 0;  // --tolerance: every convergence test's; 0 = FitOptions' defaults
 
-  FitConfig config() const;
-  // make_plan(law, data, config()), with a law that cannot do --starts separable a usage error.
+  // The space is --space, else the laws' own one; laws of different spaces without --space are
+  // an InputError.
+  FitConfig config(const std::vector<const LawEntry*>& laws) const;
+  Space space_for(const std::vector<const LawEntry*>& laws) const;
+  // make_plan(law, data, config({&law})) from the --start points when given, with a law that
+  // cannot do --starts separable a usage error.
   FitPlan plan(const LawEntry& law, const Dataset& data) const;
 };
 // The solver options of the commands that refit the law to resampled data (bootstrap, predict,
@@ -71,7 +89,7 @@ struct SolverArgs {
 SolverArgs refitting_solver_args();
 // Shows args' values as the defaults: set args.starts (refitting_solver_args) before.
 void add_solver_options(CLI::App& cmd, SolverArgs& args);
-nlohmann::json describe(const SolverArgs& args);
+nlohmann::json describe(const SolverArgs& args, const std::vector<const LawEntry*>& laws);
 
 // --out FILE, --force, --json, --quiet.
 struct OutputArgs {
@@ -105,7 +123,8 @@ struct CheckedInputs {
   std::vector<const LawEntry*> laws;
   io::LoadedData loaded;
 };
-CheckedInputs load_checked(const DataArgs& data, const LawArgs& laws, const OutputArgs& output);
+CheckedInputs load_checked(const DataArgs& data, const LawArgs& laws, const SolverArgs& solver,
+                           const OutputArgs& output);
 // Writes `doc` to --out (atomically, honouring --force) and prints it with --json. NaN and
 // infinities (e.g. the SE of a parameter that is not identified) become null.
 void emit_json(const OutputArgs& args, const nlohmann::json& doc);

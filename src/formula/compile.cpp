@@ -29,7 +29,7 @@ struct Occurrences {
   bool in_exponent = false, outside_exponent = false, not_scale = false;
 };
 
-// Context of one occurrence: inside an exponent (of ^, pow or exp), and whether the path from
+// Context of one occurrence: inside an exponent (of ^ or pow), and whether the path from
 // the root keeps the quantity a positive factor or added term (no sign change, no function but
 // the monotone ones that need a positive argument anyway).
 void collect_roles(const Node& n, bool exponent, bool scale_path, std::vector<Occurrences>& occ) {
@@ -56,11 +56,17 @@ void collect_roles(const Node& n, bool exponent, bool scale_path, std::vector<Oc
       return;
     case Kind::Call:
       switch (n.function) {
-        case Function::Exp: collect_roles(n.args[0], true, false, occ); return;
+        // A rate inside exp() (exp(-k t), NIST's exp(b2/(x + b3)) with b2 = 6181) is no power
+        // exponent: fitted as itself over the free box, not the exponents' 0 .. 5.
+        case Function::Exp: collect_roles(n.args[0], exponent, false, occ); return;
         case Function::Pow:
           collect_roles(n.args[0], exponent, scale_path, occ);
           collect_roles(n.args[1], true, false, occ);
           return;
+        // Not monotone: a factor inside them is no positive scale.
+        case Function::Cos:
+        case Function::Sin:
+        case Function::Atan: collect_roles(n.args[0], exponent, false, occ); return;
         default:
           for (const Node& a : n.args) collect_roles(a, exponent, scale_path, occ);
           return;
@@ -89,7 +95,8 @@ bool is_number(const Node& n, double v) { return n.kind == Kind::Number && n.num
 
 class Emitter {
  public:
-  Emitter(Tape& tape, const std::vector<bool>& log_param) : t_(tape), log_param_(log_param) {}
+  Emitter(Tape& tape, const std::vector<bool>& log_param, bool x_signed)
+      : t_(tape), log_param_(log_param), x_signed_(x_signed) {}
 
   // ---- what the tree says about signs ----
   bool positive(const Node& n) const {
@@ -129,6 +136,9 @@ class Emitter {
             for (const Node& a : n.args)
               if (!positive(a)) return false;
             return true;
+          case Function::Cos:
+          case Function::Sin:
+          case Function::Atan: return false;
         }
     }
     return false;
@@ -139,8 +149,9 @@ class Emitter {
     if (positive(n)) return true;
     switch (n.kind) {
       case Kind::Number: return n.number >= 0;
-      // The perturbation strength is never negative (the CSV reader refuses that).
-      case Kind::Variable: return n.index == kVariableX;
+      // The perturbation strength is never negative (the CSV reader refuses that); a column
+      // read into x's slot may be.
+      case Kind::Variable: return n.index == kVariableX && !x_signed_;
       case Kind::Power: {
         const Node& e = n.args[1];
         return nonnegative(n.args[0]) || (e.kind == Kind::Number && std::fmod(e.number, 2.0) == 0.0);
@@ -194,7 +205,10 @@ class Emitter {
       case Op::Exp:
       case Op::Log:
       case Op::Log1p:
-      case Op::Sqrt: in.point = point(a); break;
+      case Op::Sqrt:
+      case Op::Cos:
+      case Op::Sin:
+      case Op::Atan: in.point = point(a); break;
       default: in.point = false;  // Param, and the operations that pick or combine per lane
     }
     if (auto folded = fold(in)) return emit(Op::Const, -1, -1, *folded);
@@ -234,6 +248,9 @@ class Emitter {
       case Op::Log: if (a) return std::log(*a); break;
       case Op::Log1p: if (a) return std::log1p(*a); break;
       case Op::Sqrt: if (a) return std::sqrt(*a); break;
+      case Op::Cos: if (a) return std::cos(*a); break;
+      case Op::Sin: if (a) return std::sin(*a); break;
+      case Op::Atan: if (a) return std::atan(*a); break;
       default: break;
     }
     return std::nullopt;
@@ -298,6 +315,9 @@ class Emitter {
           case Function::Log1p: return emit(Op::LogLog1pExp, log_of(n.args[0]));
           case Function::Min:
           case Function::Max: return min_max(n, &Emitter::log_of);
+          case Function::Cos:
+          case Function::Sin:
+          case Function::Atan: break;
         }
         break;
       case Kind::Negate: break;
@@ -384,6 +404,9 @@ class Emitter {
           case Function::Pow: return power(n.args[0], n.args[1]);
           case Function::Min:
           case Function::Max: return min_max(n, &Emitter::value_of);
+          case Function::Cos: return emit(Op::Cos, value_of(n.args[0]));
+          case Function::Sin: return emit(Op::Sin, value_of(n.args[0]));
+          case Function::Atan: return emit(Op::Atan, value_of(n.args[0]));
         }
     }
     throw std::logic_error("formula: node kind without a value");
@@ -426,6 +449,7 @@ class Emitter {
  private:
   Tape& t_;
   const std::vector<bool>& log_param_;
+  const bool x_signed_;  // x's slot holds a column of any sign, not a perturbation strength
   std::map<std::tuple<int, int, int, std::uint64_t, int, std::vector<std::int32_t>>, int> memo_;
 };
 
@@ -551,11 +575,10 @@ void finish(Tape& t, int result, int n_params) {
   t = std::move(out);
 }
 
-Tape build_tape(const std::vector<bool>& log_param, int n_columns,
+Tape build_tape(const std::vector<bool>& log_param, bool x_signed,
                 const std::function<int(Emitter&)>& body) {
   Tape t;
-  t.n_columns = n_columns;
-  Emitter e(t, log_param);
+  Emitter e(t, log_param, x_signed);
   const int result = body(e);
   finish(t, result, static_cast<int>(log_param.size()));
   return t;
@@ -622,6 +645,53 @@ ParamSpec solver_param(const ParameterSpec& user, Role role, int grid_points,
   p.fixed_value = user.start ? to_solver(*user.start, "start") : p.grid[p.grid.size() / 2];
   if (p.fixed_value < p.lo || p.fixed_value > p.hi) fail("start is outside [min, max]");
   return p;
+}
+
+// The start search of a law with parameters fitted as themselves, not a power's exponent, that
+// have neither bounds nor a grid, where a grid of typical values (typical_grid) may miss the answer by orders
+// of magnitude (NIST's MGH10 has b2 = 6181, Misra1a b2 = 5.5e-4): kDefaultSearchStarts starts
+// scattered around the default start, each unbounded parameter at its default (or 1) times 10^u
+// with u uniform over +-kSearchDecades and, unless fitted as a logarithm, either sign;
+// exponents uniform over their box; parameters with bounds uniform inside them, with a grid one
+// of its values. The first start is the default start itself. Deterministic: a fixed seed.
+constexpr int kDefaultSearchStarts = 256;
+constexpr double kSearchDecades = 3;
+
+std::vector<double> default_start_search(const std::vector<ParamSpec>& params,
+                                         const std::vector<Role>& roles,
+                                         const std::vector<ParameterSpec>& user) {
+  std::uint64_t state = 0x5eed5eed5eed5eedull;
+  auto uniform = [&state] {  // splitmix64, as a double in [0, 1)
+    std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return static_cast<double>((z ^ (z >> 31)) >> 11) * 0x1.0p-53;
+  };
+  const std::size_t p = params.size();
+  std::vector<double> starts;
+  for (std::size_t k = 0; k < p; ++k) starts.push_back(params[k].fixed_value);
+  for (int s = 1; s < kDefaultSearchStarts; ++s) {
+    for (std::size_t k = 0; k < p; ++k) {
+      const ParamSpec& q = params[k];
+      const double u = uniform();
+      double v;
+      if (!user[k].grid.empty()) {
+        v = q.grid[std::min(q.grid.size() - 1, static_cast<std::size_t>(u * q.grid.size()))];
+      } else if (user[k].min || user[k].max || roles[k] == Role::Exponent) {
+        v = q.lo + u * (q.hi - q.lo);
+      } else {
+        const double decades = kSearchDecades * (2 * u - 1);
+        if (q.reported == Reported::Exp) {
+          v = q.fixed_value + decades * std::log(10.0);
+        } else {
+          const double scale = q.fixed_value != 0 ? std::fabs(q.fixed_value) : 1.0;
+          v = (uniform() < 0.5 ? -1 : 1) * scale * std::pow(10.0, decades);
+        }
+      }
+      starts.push_back(std::min(std::max(v, q.lo), q.hi));
+    }
+  }
+  return starts;
 }
 
 // ---- separability ---------------------------------------------------------------------------
@@ -694,6 +764,42 @@ std::optional<Separable> find_separable(const Expression& e, const std::vector<b
   return s;
 }
 
+// Renames the columns the formula reads to the solver's free per-row values (ColumnBinding).
+ColumnBinding bind_columns(Expression& e, const LawSpec& spec) {
+  ColumnBinding b;
+  b.uses_n = e.uses_n;
+  b.uses_d = e.uses_d;
+  b.uses_x = e.uses_x;
+  std::vector<int> slot_of(e.columns.size(), -1);
+  for (std::size_t k = 0; k < e.columns.size(); ++k) {
+    if (!e.uses_column[k]) continue;
+    const std::string& name = e.columns[k];
+    if (!b.uses_x) {
+      b.uses_x = true, b.x = name, slot_of[k] = kVariableX;
+    } else if (!b.uses_n) {
+      b.uses_n = true, b.n = name, slot_of[k] = kVariableN;
+    } else if (!b.uses_d) {
+      b.uses_d = true, b.d = name, slot_of[k] = kVariableD;
+    } else {
+      std::vector<std::string> read;
+      if (e.uses_n) read.push_back("N");
+      if (e.uses_d) read.push_back("D");
+      if (e.uses_x) read.push_back("x");
+      for (std::size_t j = 0; j < e.columns.size(); ++j)
+        if (e.uses_column[j]) read.push_back(e.columns[j]);
+      throw InputError(spec.where + ": the formula reads " + std::to_string(read.size()) +
+                       " data variables (" + io::join_names(read) +
+                       "); a law can read at most three per row");
+    }
+  }
+  std::function<void(Node&)> rename = [&](Node& n) {
+    if (n.kind == Kind::Variable && n.index >= kFirstColumn) n.index = slot_of[n.index - kFirstColumn];
+    for (Node& a : n.args) rename(a);
+  };
+  rename(e.root);
+  return b;
+}
+
 }  // namespace
 
 std::shared_ptr<const CompiledLaw> compile(const LawSpec& spec) {
@@ -715,6 +821,8 @@ std::shared_ptr<const CompiledLaw> compile(const LawSpec& spec) {
     throw InputError(spec.source + ": " + std::to_string(spec.columns.size()) +
                      " further columns; a law may read at most " + std::to_string(kMaxColumns));
   law->expression = parse(spec.formula, po);
+  law->columns = bind_columns(law->expression, spec);
+  const ColumnBinding& binding = law->columns;
   const Expression& e = law->expression;
   const int n_params = static_cast<int>(e.parameters.size());
   if (n_params == 0)
@@ -739,12 +847,23 @@ std::shared_ptr<const CompiledLaw> compile(const LawSpec& spec) {
     log_param[k] = p.reported == Reported::Exp;
     law->info.params.push_back(p);
   }
+  {
+    std::vector<ParameterSpec> user(n_params);
+    bool search = false;
+    for (int k = 0; k < n_params; ++k) {
+      if (declared) user[k] = spec.parameters[k];
+      search = search || (!user[k].min && !user[k].max && user[k].grid.empty() &&
+                          !log_param[k] && law->roles[k] != Role::Exponent);
+    }
+    if (search) law->starts = default_start_search(law->info.params, law->roles, user);
+  }
   for (int k = 0; k < n_params; ++k)
     if (declared && count_parameter(e.root, k) == 0)
       throw InputError(spec.source + ": parameter '" + e.parameters[k] +
                        "' is listed but the formula does not use it");
-  const int n_columns = static_cast<int>(spec.columns.size());
-  law->tape = build_tape(log_param, n_columns, [&](Emitter& em) { return em.root(e.root); });
+  const bool x_signed = !binding.x.empty();
+  law->tape = build_tape(log_param, x_signed, [&](Emitter& em) { return em.root(e.root); });
+  law->value = build_tape(log_param, x_signed, [&](Emitter& em) { return em.value_of(e.root); });
   if (auto s = find_separable(e, log_param, law->info.params)) {
     for (int coef : s->coef_params) {
       // phi_k: the term with its coefficient 1, one tape over all parameters.
@@ -753,7 +872,7 @@ std::shared_ptr<const CompiledLaw> compile(const LawSpec& spec) {
         if (count_parameter(t, coef)) term = &t;
       const Node basis = with_parameter_one(*term, coef);
       s->basis.push_back(
-          build_tape(log_param, n_columns, [&](Emitter& em) { return em.value_of(basis); }));
+          build_tape(log_param, x_signed, [&](Emitter& em) { return em.value_of(basis); }));
     }
     law->separable = std::move(*s);
   }
@@ -762,11 +881,12 @@ std::shared_ptr<const CompiledLaw> compile(const LawSpec& spec) {
   info.name = spec.name;
   info.formula = spec.formula;
   info.source = spec.citation.empty() ? "formula given by the user" : spec.citation;
+  // x from --perturbation; a column in its place is read as the law names it.
   info.needs = e.uses_x ? Needs::Perturbation : Needs::Nothing;
   // One distinct value of a variable cannot show how the law depends on it; a law file states
   // the real minimum (law.hpp's MinDistinct).
   info.min_distinct = spec.min_distinct.value_or(
-      MinDistinct{e.uses_n ? 2 : 0, e.uses_d ? 2 : 0, e.uses_x ? 2 : 0});
+      MinDistinct{binding.uses_n ? 2 : 0, binding.uses_d ? 2 : 0, binding.uses_x ? 2 : 0});
   std::string logs;
   for (const ParamSpec& p : info.params)
     if (p.reported == Reported::Exp) logs += (logs.empty() ? "" : ", ") + p.reported_name;

@@ -1,5 +1,6 @@
 // The two ways a user writes a formula law: "name: formula" on the command line, and a JSON law
 // file with bounds, grids and a citation.
+#include <algorithm>
 #include <cctype>
 #include <string>
 #include <vector>
@@ -86,9 +87,29 @@ LawSpec parse_law_argument(const std::string& argument, const std::string& optio
     throw InputError(option + ": '" + argument + "' is neither a law name nor 'name: formula'");
   LawSpec spec;
   spec.name = trim(argument.substr(0, colon));
+  // name(col1, col2): the data columns the formula reads, as a function's arguments.
+  if (const std::size_t open = spec.name.find('('); open != std::string::npos) {
+    const std::size_t close = spec.name.rfind(')');
+    if (close != spec.name.size() - 1 || close < open)
+      throw InputError(option + ": '" + spec.name + "' should be 'name(column, ...)'");
+    std::string list = spec.name.substr(open + 1, close - open - 1);
+    spec.name = trim(spec.name.substr(0, open));
+    for (std::size_t start = 0; start <= list.size();) {
+      std::size_t comma = list.find(',', start);
+      if (comma == std::string::npos) comma = list.size();
+      const std::string column = trim(list.substr(start, comma - start));
+      if (column.empty())
+        throw InputError(option + " '" + spec.name + "': an empty column name in (" + list + ")");
+      if (std::find(spec.columns.begin(), spec.columns.end(), column) != spec.columns.end())
+        throw InputError(option + " '" + spec.name + "': column '" + column + "' is listed twice");
+      spec.columns.push_back(column);
+      start = comma + 1;
+    }
+  }
   if (!valid_law_name(spec.name))
     throw InputError(option + ": '" + spec.name + "' is not a law name (letters, digits, '-', "
-                     "'_' and '.', at most 64): write 'name: formula'");
+                     "'_' and '.', at most 64): write 'name: formula' or 'name(column, ...): "
+                     "formula'");
   spec.formula = trim(argument.substr(colon + 1));
   spec.source = spec.where = option + " '" + spec.name + "'";
   return spec;

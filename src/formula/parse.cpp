@@ -32,7 +32,8 @@ constexpr FunctionName kFunctions[] = {
     {"log2", Function::Log2, 1, 1},   {"log10", Function::Log10, 1, 1},
     {"log1p", Function::Log1p, 1, 1}, {"sqrt", Function::Sqrt, 1, 1},
     {"pow", Function::Pow, 2, 2},     {"min", Function::Min, 2, 64},
-    {"max", Function::Max, 2, 64},
+    {"max", Function::Max, 2, 64},    {"cos", Function::Cos, 1, 1},
+    {"sin", Function::Sin, 1, 1},     {"atan", Function::Atan, 1, 1},
 };
 
 const FunctionName* find_function(const std::string& name) {
@@ -246,12 +247,14 @@ class Parser {
     return n;
   }
 
+  // A declared column takes the name from N, D and x: 'f(x): b1*(1 - exp(-b2*x))' reads the
+  // CSV column x as it stands, of any sign, rather than a perturbation strength.
   int variable_index(const std::string& name) const {
+    for (std::size_t k = 0; k < options_.columns.size(); ++k)
+      if (options_.columns[k] == name) return kFirstColumn + static_cast<int>(k);
     if (name == "N") return kVariableN;
     if (name == "D") return kVariableD;
     if (name == "x") return kVariableX;
-    for (std::size_t k = 0; k < options_.columns.size(); ++k)
-      if (options_.columns[k] == name) return kFirstColumn + static_cast<int>(k);
     return -1;
   }
 

@@ -348,22 +348,34 @@ LoadedData load_data(const Table& table, const ColumnMap& given) {
   LoadedData out;
   out.rows_read = static_cast<long>(table.rows.size());
   ColumnMap map = given;
-  if (map.n.empty()) map.n = guess_column(table.header, Role::N, "--n-col", table.source);
-  if (map.d.empty() && map.flops.empty())
+  if (!map.read_n) map.n.clear();
+  if (!map.read_d) map.d.clear(), map.flops.clear();
+  if (map.read_n && map.n.empty())
+    map.n = guess_column(table.header, Role::N, "--n-col", table.source);
+  if (map.read_d && map.d.empty() && map.flops.empty())
     map.d = guess_column(table.header, Role::D, "--d-col (or --flops-col)", table.source);
   if (map.loss.empty())
     map.loss = guess_column(table.header, Role::Loss, "--loss-col", table.source);
   out.columns = map;
 
-  const int n_col = find_column(table, map.n, "--n-col");
+  // A law's own columns are named by the law, not by an option.
+  const auto law_column = [&](const std::string& name) {
+    return find_column(table, name, "the law's formula");
+  };
+  const int n_col = !map.read_n ? -1
+                    : map.n_is_law_column ? law_column(map.n)
+                                          : find_column(table, map.n, "--n-col");
   const bool from_flops = !map.flops.empty();
-  const int d_col = from_flops ? find_column(table, map.flops, "--flops-col")
-                               : find_column(table, map.d, "--d-col");
+  const int d_col = !map.read_d       ? -1
+                    : map.d_is_law_column ? law_column(map.d)
+                    : from_flops      ? find_column(table, map.flops, "--flops-col")
+                                      : find_column(table, map.d, "--d-col");
   const int loss_col = find_column(table, map.loss, "--loss-col");
   const int group_col = map.group.empty() ? -1 : find_column(table, map.group, "--group-col");
   const int weight_col = map.weight.empty() ? -1 : find_column(table, map.weight, "--weight-col");
   const int by_col = map.by.empty() ? -1 : find_column(table, map.by, "--by");
-  const int x_col = map.perturbation
+  const int x_col = !map.x_column.empty() ? law_column(map.x_column)
+                    : map.perturbation
                         ? find_column(table, map.perturbation->column, "--perturbation")
                         : -1;
 
@@ -387,19 +399,27 @@ LoadedData load_data(const Table& table, const ColumnMap& given) {
   std::map<std::string, int> group_index;
   for (const std::size_t r : kept) {
     const CellReader cell{table, r};
-    const double n = cell.positive(n_col, "the parameter count N");
-    const double d = from_flops ? cell.positive(d_col, "the compute C") / (6.0 * n)
-                                : cell.positive(d_col, "the token count D");
+    const char* const carried =
+        "a law's second and third data columns are carried as logarithms and so";
+    const double n = n_col < 0 ? 1.0
+                     : cell.positive(n_col, map.n_is_law_column ? carried : "the parameter count N");
+    const double d = d_col < 0            ? 1.0
+                     : map.d_is_law_column ? cell.positive(d_col, carried)
+                     : from_flops ? cell.positive(d_col, "the compute C") / (6.0 * n)
+                                  : cell.positive(d_col, "the token count D");
     // C / (6 N) can underflow to 0 or overflow to infinity even when C and N are fine.
     if (!(std::isfinite(d) && d > 0))
       throw InputError(cell.at(d_col) + ": D = C / (6 N) = " + table.rows[r][d_col] + " / (6 * " +
                        table.rows[r][n_col] + ") is beyond the range of a double");
     all.n.push_back(n);
     all.d.push_back(d);
-    all.loss.push_back(cell.positive(loss_col, "the loss"));
+    all.loss.push_back(map.any_sign_loss ? cell.finite(loss_col)
+                                         : cell.positive(loss_col, "the loss"));
     all.line.push_back(table.line[r]);
     if (weight_col >= 0) all.weight.push_back(cell.positive(weight_col, "the weight"));
-    if (x_col >= 0) all.x.push_back(perturbation_x(cell, x_col, map.perturbation->kind));
+    if (x_col >= 0)
+      all.x.push_back(!map.x_column.empty() ? cell.finite(x_col)
+                                            : perturbation_x(cell, x_col, map.perturbation->kind));
     if (group_col >= 0) {
       const std::string& g = table.rows[r][group_col];
       const auto it = group_index.emplace(g, static_cast<int>(all.group_names.size())).first;
@@ -468,7 +488,10 @@ ColumnLabels column_labels(const ColumnMap& map) {
     c.d = "D (= C/(6N) from " + map.flops + ")";
   else if (!map.d.empty())
     c.d = map.d;
-  if (map.perturbation) c.x = map.perturbation->column + " (perturbation)";
+  if (!map.x_column.empty())
+    c.x = map.x_column;
+  else if (map.perturbation)
+    c.x = map.perturbation->column + " (perturbation)";
   return c;
 }
 

@@ -83,6 +83,15 @@ struct ColumnMap {
   std::optional<Perturbation> perturbation;
   std::string filter;          // optional row condition, see filter.hpp
   int drop_highest_loss = 0;   // after filtering, drop this many highest-loss rows
+  // For formula laws (formula/formula.hpp's ColumnBinding): N and D are read only when a law
+  // uses them (else every row holds 1); n, d may then name a law's own column, read in their
+  // place (positive, the solver carries them as logarithms), and x_column one read as x (any
+  // finite value).
+  bool read_n = true, read_d = true;
+  bool n_is_law_column = false, d_is_law_column = false;
+  std::string x_column;
+  // The response may be any finite number (linear-space fits); else it must be positive.
+  bool any_sign_loss = false;
 };
 
 // One dataset per --by value (a single one with an empty label without --by).

@@ -6,7 +6,6 @@
 #include <utility>
 
 #include "reference/reference_lm.hpp"
-#include "shannonfit/errors.hpp"
 #include "shannonfit/formula/evaluate.hpp"
 #include "shannonfit/formula/formula.hpp"
 
@@ -24,6 +23,15 @@ AutoDiffScalar<typename internal::remove_all<DerType>::type::PlainObject> log1p(
     const AutoDiffScalar<DerType>& u) {
   using Plain = typename internal::remove_all<DerType>::type::PlainObject;
   return AutoDiffScalar<Plain>(std::log1p(u.value()), u.derivatives() / (1 + u.value()));
+}
+
+// atan, which AutoDiffScalar lacks too (it has cos and sin): 1 / (1 + u^2) the derivative.
+template <class DerType>
+AutoDiffScalar<typename internal::remove_all<DerType>::type::PlainObject> atan(
+    const AutoDiffScalar<DerType>& u) {
+  using Plain = typename internal::remove_all<DerType>::type::PlainObject;
+  return AutoDiffScalar<Plain>(std::atan(u.value()),
+                               u.derivatives() / (1 + u.value() * u.value()));
 }
 
 }  // namespace Eigen
@@ -51,14 +59,23 @@ struct ReferenceFormulaLaw {
 };
 
 std::vector<FitResult> formula_fit_batch_reference(const LawEntry& law, const BatchRequest& req) {
-  const ReferenceFormulaLaw fit_law{&law.formula->tape, law.n_params};
-  return reference::fit_batch_with<ReferenceFormulaLaw, ReferenceScalar>(fit_law, law, req);
+  if (req.options.space == Space::Log) {
+    const ReferenceFormulaLaw fit_law{&law.formula->tape, law.n_params};
+    return reference::fit_batch_with<ReferenceFormulaLaw, ReferenceScalar>(fit_law, law, req);
+  }
+  std::vector<double> targets;
+  const ReferenceFormulaLaw fit_law{&law.formula->value, law.n_params};
+  return reference::fit_batch_with<ReferenceFormulaLaw, ReferenceScalar>(
+      fit_law, law, value_space_request(req, targets));
 }
 
 #if SHANNONFIT_HAVE_CUDA
 // The CUDA batch: the law's kernel, compiled by NVRTC for the device's architecture (once per
-// process, and cached on disk across processes), run by the built-in laws' driver.
+// process, and cached on disk across processes), run by the built-in laws' driver. The kernel is
+// generated from the law's ln L tape; a linear-space fit runs the value tape (a law may cross
+// zero), which has no kernel, so it runs on the CPU batch, whose results are the same.
 std::vector<FitResult> formula_fit_batch_cuda(const LawEntry& law, const BatchRequest& req) {
+  if (req.options.space != Space::Log) return law.batch(BackendKind::Cpu)(law, req);
   std::string why;
   if (!formula::nvrtc_available(&why))
     throw InputError("law '" + law.info.name +
@@ -72,10 +89,19 @@ std::vector<FitResult> formula_fit_batch_cuda(const LawEntry& law, const BatchRe
 
 }  // namespace
 
+BatchRequest value_space_request(const BatchRequest& req, std::vector<double>& targets) {
+  BatchRequest out = req;
+  out.options.space = Space::Log;
+  if (!req.targets) {
+    const std::vector<double>& loss = req.data->loss;
+    targets.clear();
+    for (int w = 0; w < req.n_weightings; ++w) targets.insert(targets.end(), loss.begin(), loss.end());
+    out.targets = targets.data();
+  }
+  return out;
+}
+
 LawEntry make_formula_entry(std::shared_ptr<const formula::CompiledLaw> law) {
-  if (law->tape.n_columns > 0)
-    throw InputError("law '" + law->info.name +
-                     "' reads further data columns; only N, D and x can be fitted so far");
   LawEntry e;
   e.info = law->info;
   e.n_params = law->n_params();

@@ -10,7 +10,11 @@ namespace shannonfit {
 
 template <int P>
 std::vector<FitResult> formula_fit_batch_cpu(const LawEntry& law, const BatchRequest& req) {
-  return cpu::fit_batch_with(formula::FormulaLaw<P>{&law.formula->tape}, law, req);
+  if (req.options.space == Space::Log)
+    return cpu::fit_batch_with(formula::FormulaLaw<P>{&law.formula->tape}, law, req);
+  std::vector<double> targets;
+  return cpu::fit_batch_with(formula::FormulaLaw<P>{&law.formula->value},
+                             law, value_space_request(req, targets));
 }
 
 }  // namespace shannonfit

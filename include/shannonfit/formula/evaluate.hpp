@@ -15,6 +15,7 @@
 
 #include "shannonfit/formula/tape.hpp"
 #include "shannonfit/jet.hpp"
+#include "shannonfit/jet_trig.hpp"
 #include "shannonfit/lanes.hpp"
 #include "shannonfit/law.hpp"
 #include "shannonfit/laws/shannon.hpp"
@@ -30,6 +31,20 @@ SF_INLINE Lanes4P sqrt(Lanes4P a) {
   using V = Lanes4P::V;
   return {V{std::sqrt(a.lo[0]), std::sqrt(a.lo[1])}, V{std::sqrt(a.hi[0]), std::sqrt(a.hi[1])}};
 }
+// cos, sin and atan on lanes, for formulas that use them (jet_trig.hpp): libm per lane.
+#define SF_LANEWISE(f)                                                                     \
+  SF_INLINE Lanes4 f(Lanes4 a) {                                                         \
+    for (int l = 0; l < 4; ++l) a.v[l] = std::f(a.v[l]);                                 \
+    return a;                                                                            \
+  }                                                                                      \
+  SF_INLINE Lanes4P f(Lanes4P a) {                                                       \
+    using V = Lanes4P::V;                                                                \
+    return {V{std::f(a.lo[0]), std::f(a.lo[1])}, V{std::f(a.hi[0]), std::f(a.hi[1])}}; \
+  }
+SF_LANEWISE(cos)
+SF_LANEWISE(sin)
+SF_LANEWISE(atan)
+#undef SF_LANEWISE
 
 namespace formula {
 namespace detail {
@@ -136,6 +151,9 @@ SF_INLINE void run_steps(const Tape& tape, const T* p, S* s, T* t, int m) {
       case Op::Log: unary([](const auto& u) SF_FORMULA_INLINE { return log(u); }); break;
       case Op::Log1p: unary([](const auto& u) SF_FORMULA_INLINE { return log1p(u); }); break;
       case Op::Sqrt: unary([](const auto& u) SF_FORMULA_INLINE { return sqrt(u); }); break;
+      case Op::Cos: unary([](const auto& u) SF_FORMULA_INLINE { return cos(u); }); break;
+      case Op::Sin: unary([](const auto& u) SF_FORMULA_INLINE { return sin(u); }); break;
+      case Op::Atan: unary([](const auto& u) SF_FORMULA_INLINE { return atan(u); }); break;
       case Op::Min:
       case Op::Max:
         for (int j = 0; j < m; ++j)

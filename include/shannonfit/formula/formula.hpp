@@ -6,7 +6,7 @@
 // A formula names the variables N, D, x (perturbation strength) and any further data columns
 // the caller declares; every other identifier is a parameter. Numbers, + - * / ^ (also **;
 // right-associative, binding tighter than unary minus: -2^2 = -4), unary minus, and the
-// functions exp log log2 log10 log1p sqrt pow min max. The formula is the law's value L; the
+// functions exp log log2 log10 log1p sqrt pow min max cos sin atan. The formula is the law's value L; the
 // tape computes ln L̂ from ln N and ln D, as a built-in law's log_loss does, so N^alpha becomes
 // exp(alpha ln N), a positive sum's logarithm a log-sum-exp of its terms' logarithms, and
 // ln log(1 + z) with z > 0 shannon.hpp's log_log1p_exp of ln z: the naive formula is evaluated in
@@ -58,7 +58,9 @@ class FormulaError : public InputError {
   std::size_t position_;
 };
 
-enum class Function : unsigned char { Exp, Log, Log2, Log10, Log1p, Sqrt, Pow, Min, Max };
+enum class Function : unsigned char {
+  Exp, Log, Log2, Log10, Log1p, Sqrt, Pow, Min, Max, Cos, Sin, Atan
+};
 
 // The variables every formula may name; further columns are numbered from kFirstColumn.
 enum Variable : int { kVariableN = 0, kVariableD = 1, kVariableX = 2, kFirstColumn = 3 };
@@ -105,7 +107,7 @@ Expression parse(const std::string& text, const ParseOptions& options = {});
 // How a parameter appears in the formula, which decides how it is fitted by default.
 enum class Role : unsigned char {
   Scale,     // only ever a factor or an added term of a positive quantity: fitted as its log
-  Exponent,  // only inside exponents
+  Exponent,  // only inside the exponents of ^ and pow
   Free,      // anything else (subtracted, negated, inside exp(), ...)
 };
 
@@ -123,14 +125,15 @@ struct LawSpec {
   std::string formula;
   std::string citation;
   std::vector<ParameterSpec> parameters;  // may be partial: the rest take defaults
-  std::vector<std::string> columns;       // further data columns (issue 23)
+  std::vector<std::string> columns;       // data columns the formula reads (ColumnBinding)
   Space space = Space::Log;
   std::optional<MinDistinct> min_distinct;
   std::string source = "--law";   // how messages name where the law came from ("law.json")
   std::string where = "formula";  // how messages name the formula ("law.json: field 'formula'")
 };
 
-// "name: formula" (the command-line form). Throws InputError.
+// "name: formula" or "name(col1, col2): formula" (the command-line form; the names in parentheses
+// are data columns, LawSpec::columns). Throws InputError.
 LawSpec parse_law_argument(const std::string& argument, const std::string& option = "--law");
 // A JSON law file: {"name", "formula", "citation", "parameters": [{"name", "min", "max",
 // "log", "grid", "start"}...] or {"A": {...}, ...}, "columns", "space": "log"|"linear",
@@ -146,12 +149,31 @@ struct Separable {
   std::vector<Tape> basis;  // phi_k: term k's value with c_k = 1, over all parameters
 };
 
+// Which data each of the solver's three per-row values holds for this law. The solver carries
+// ln N, ln D and x per row; a declared column the formula reads takes a value the formula leaves
+// free: x's first (read as it stands, any finite number), then N's and D's (read as
+// logarithms, so positive). A law therefore reads at most three data variables, and the N and
+// D columns (--n-col, --d-col) are read only when the formula names N or D.
+struct ColumnBinding {
+  bool uses_n = false, uses_d = false, uses_x = false;  // the value is read at all
+  // The declared column read in place of N, D or x; empty: N, D or x themselves.
+  std::string n, d, x;
+  bool reads_columns() const { return !n.empty() || !d.empty() || !x.empty(); }
+};
+
 struct CompiledLaw {
   LawInfo info;  // solver-space bounds, grids, reported names, min_distinct, needs
   Space space = Space::Log;
   Expression expression;
   std::vector<Role> roles;
+  ColumnBinding columns;
+  // The start search when a parameter has neither bounds nor a grid (default_start_search),
+  // S rows of n_params() values in solver space; empty: the grid (start_grid(info)).
+  std::vector<double> starts;
   Tape tape;  // ln L̂
+  // L̂ itself, of any sign: what a linear-space fit runs (laws/formula_entry_impl.hpp) and
+  // predicts from (analysis/law_value.hpp), so a law may cross zero where ln L̂ cannot.
+  Tape value;
   std::optional<Separable> separable;
   int n_params() const { return static_cast<int>(info.params.size()); }
 };

@@ -19,6 +19,7 @@ enum class Op : std::uint8_t {
   Column,       // column[index]
   Add, Sub, Mul, Div,
   Neg, Exp, Log, Log1p, Sqrt,
+  Cos, Sin, Atan,
   Min, Max,
   PowData,      // a^b for a point value a >= 0: 0 where a = 0 (zero derivatives), else e^(b ln a)
   LogSumExp,    // ln sum_k e^(list[index + k]), k < count
