@@ -2,7 +2,6 @@
 
 #include <cctype>
 #include <cmath>
-#include <sstream>
 
 #include "analysis/law_value.hpp"
 #include "io/csv.hpp"
@@ -15,15 +14,6 @@ double predicted_loss(const LawEntry& law, const double* params, const Predictio
 }
 
 namespace {
-
-std::vector<std::string> split(const std::string& s, char sep) {
-  std::vector<std::string> parts;
-  std::stringstream in(s);
-  std::string part;
-  while (std::getline(in, part, sep)) parts.push_back(part);
-  if (!s.empty() && s.back() == sep) parts.emplace_back();
-  return parts;
-}
 
 std::string lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -62,7 +52,7 @@ PredictionPoint parse_point(const std::string& spec, const PointKeys& keys) {
   if (keys.need_x) needed.push_back(keys.x);
   std::string usage = io::join_names(needed);
   if (!keys.need_x) usage += (usage.empty() ? "" : " and ") + std::string("optionally ") + keys.x;
-  for (const std::string& item : split(spec, ',')) {
+  for (const std::string& item : io::split(spec, ',')) {
     const auto eq = item.find('=');
     if (eq == std::string::npos)
       throw InputError("--at '" + spec + "': expected KEY=VALUE items (" + usage + ")");
@@ -92,11 +82,11 @@ PredictionPoint parse_point(const std::string& spec, const PointKeys& keys) {
 
 CurveSpec parse_curves(const std::string& spec) {
   const std::string usage = " (expected N=n1,n2,...:D=from..to:points[:x=value])";
-  const std::vector<std::string> parts = split(spec, ':');
+  const std::vector<std::string> parts = io::split(spec, ':');
   if (parts.size() < 3 || parts.size() > 4) throw InputError("--curves '" + spec + "'" + usage);
   CurveSpec c;
   if (lower(parts[0].substr(0, 2)) != "n=") throw InputError("--curves '" + spec + "'" + usage);
-  for (const std::string& v : split(parts[0].substr(2), ','))
+  for (const std::string& v : io::split(parts[0].substr(2), ','))
     c.n.push_back(positive(v, "N", "--curves", spec));
   const auto dots = parts[1].find("..");
   if (lower(parts[1].substr(0, 2)) != "d=" || dots == std::string::npos)

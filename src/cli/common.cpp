@@ -336,12 +336,8 @@ std::vector<double> parse_start(const LawInfo& info, const std::string& spec) {
   std::vector<std::string> names;
   for (const ParamSpec& p : info.params) names.push_back(p.reported_name);
   std::vector<bool> named(names.size(), false);
-  std::size_t from = 0;
-  while (from <= spec.size()) {
-    std::size_t comma = spec.find(',', from);
-    if (comma == std::string::npos) comma = spec.size();
-    const std::string item = spec.substr(from, comma - from);
-    from = comma + 1;
+  const std::vector<std::string> items = io::split(spec, ',');
+  for (const std::string& item : items.empty() ? std::vector<std::string>{""} : items) {
     const std::size_t eq = item.find('=');
     if (eq == std::string::npos)
       throw InputError(option + ": expected NAME=VALUE items, got '" + item + "'");
@@ -412,7 +408,6 @@ FitConfig SolverArgs::config(const std::vector<const LawEntry*>& laws) const {
   c.starts = parse_start_strategy(starts);
   return c;
 }
-
 
 FitPlan SolverArgs::plan(const LawEntry& law, const Dataset& data) const {
   try {

@@ -9,6 +9,7 @@
 #include <map>
 #include <numeric>
 #include <set>
+#include <sstream>
 #include <utility>
 
 #include <fmt/format.h>
@@ -197,6 +198,15 @@ std::string format_quantity(double value, int digits) {
     for (const auto& [suffix, scale] : kSuffixes)
       if (magnitude >= scale) return fmt::format("{:.{}g}{}", value / scale, digits, suffix);
   return fmt::format("{:.{}g}", value, digits);
+}
+
+std::vector<std::string> split(const std::string& s, char sep) {
+  std::vector<std::string> parts;
+  std::stringstream in(s);
+  std::string part;
+  while (std::getline(in, part, sep)) parts.push_back(part);
+  if (!s.empty() && s.back() == sep) parts.emplace_back();
+  return parts;
 }
 
 std::string join_names(const std::vector<std::string>& names) {

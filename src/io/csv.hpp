@@ -54,6 +54,9 @@ bool parse_quantity(const std::string& text, double& out);
 std::string format_quantity(double value, int digits = 4);
 
 std::string join_names(const std::vector<std::string>& names);
+// The pieces of `s` between the separators, empty ones kept ("a,,b," is a, "", b, ""); none
+// for an empty `s`.
+std::vector<std::string> split(const std::string& s, char sep);
 
 // How a perturbation column maps to the strength x the laws use (docs/laws.md §3).
 enum class PerturbationKind {
