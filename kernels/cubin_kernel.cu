@@ -12,6 +12,7 @@
 
 #include "fit_batch.cuh"
 #include "shannonfit/cuda_cubin_kernel.hpp"
+#include "shannonfit/formula/param_count.hpp"
 
 namespace shannonfit::cuda {
 namespace detail {
@@ -106,18 +107,6 @@ struct CubinFitKernel {
   int registers() const { return kernel.registers; }
 };
 
-template <int P>
-std::vector<FitResult> run_cubin(const LawEntry& law, const BatchRequest& req,
-                                 const LoadedKernel& kernel, const LaunchConfig& config,
-                                 RunStats* stats) {
-  if (law.n_params == P) return run_batch<P>(law, req, config, stats, CubinFitKernel<P>{kernel});
-  if constexpr (P < kMaxParams)
-    return run_cubin<P + 1>(law, req, kernel, config, stats);
-  else
-    throw std::invalid_argument("fit_batch: law " + law.info.name + " has " +
-                                std::to_string(law.n_params) + " parameters");
-}
-
 }  // namespace
 }  // namespace detail
 
@@ -134,7 +123,11 @@ int device_architecture() {
 std::vector<FitResult> fit_batch_cubin(const LawEntry& law, const BatchRequest& req,
                                  const CubinKernel& kernel, const LaunchConfig& config,
                                  RunStats* stats) {
-  return detail::run_cubin<1>(law, req, detail::load(kernel), config, stats);
+  const detail::LoadedKernel loaded = detail::load(kernel);
+  return formula::with_param_count(law.n_params, [&](auto count) {
+    constexpr int P = decltype(count)::value;
+    return detail::run_batch<P>(law, req, config, stats, detail::CubinFitKernel<P>{loaded});
+  });
 }
 
 }  // namespace shannonfit::cuda
