@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <limits>
 
+#include "analysis/projected_starts.hpp"
 #include "analysis/separable_starts.hpp"
 #include "shannonfit/formula/formula.hpp"
 #include "shannonfit/errors.hpp"
@@ -60,7 +61,7 @@ std::vector<double> FitPlan::refit_starts(const FitResult& full) const {
     case StartStrategy::Best:
     case StartStrategy::Single:
       return std::vector<double>(full.params.begin(), full.params.begin() + law->n_params);
-    case StartStrategy::Grid: return start_grid(law->info);
+    case StartStrategy::Grid: return law->formula ? full_starts : start_grid(law->info);
     case StartStrategy::Separable: break;
   }
   return full_starts;
@@ -73,6 +74,7 @@ long FitPlan::n_refit_starts() const {
     case StartStrategy::Separable: return separable_start_count(*law->separable, kSeparableStarts);
     case StartStrategy::Grid: break;
   }
+  if (law->formula) return n_full_starts();
   return static_cast<long>(start_grid(law->info).size()) / law->n_params;
 }
 
@@ -115,17 +117,28 @@ FitPlan make_plan(const LawEntry& law, const Dataset& data, const FitConfig& con
   plan.options = config.options;
   plan.threads = config.threads;
   if (config.starts == StartStrategy::Separable) require_separable(law);
+  const formula::CompiledLaw* f = law.formula.get();
+  // A formula law linear in some parameters, fitted on L, gets projected twins of its starts
+  // (projected_starts.hpp), and its own search over the others when it has one.
+  const bool project = f && f->linear && config.options.space == Space::Linear &&
+                       config.starts != StartStrategy::Separable;
+  auto with_projections = [&](const std::vector<double>& starts, bool search) {
+    if (!project) return starts;
+    const PreparedPoints points = prepare_points(data, config.options.space);
+    return projected_starts(*f, points.view(), data.weight.empty() ? nullptr : data.weight.data(),
+                            starts, search, config.threads);
+  };
   if (!config.full_starts.empty()) {
-    plan.full_starts = config.full_starts;
+    plan.full_starts = with_projections(config.full_starts, false);
     return plan;
   }
   switch (config.starts) {
     case StartStrategy::Grid:
     case StartStrategy::Best:
-      plan.full_starts = law.formula && !law.formula->starts.empty() ? law.formula->starts
-                                                                      : start_grid(law.info);
+      plan.full_starts = f && !f->starts.empty() ? with_projections(f->starts, true)
+                                                 : with_projections(start_grid(law.info), false);
       break;
-    case StartStrategy::Single: plan.full_starts = single_start(law.info); break;
+    case StartStrategy::Single: plan.full_starts = with_projections(single_start(law.info), false); break;
     case StartStrategy::Separable: {
       const SeparableForm& form = require_separable(law);
       const PreparedPoints points = prepare_points(data, config.options.space);

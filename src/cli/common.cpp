@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "analysis/projected_starts.hpp"
 #include "analysis/separable_starts.hpp"
 #include "cli/validate.hpp"
 #include "io/output.hpp"
@@ -307,7 +308,13 @@ void add_solver_options(CLI::App& cmd, SolverArgs& a) {
                  "bounds nor a grid searches 256 starts scattered around its default start: each "
                  "parameter without bounds at its default (or 1) times 10^u, u uniform in "
                  "[-3, 3], either sign unless fitted as a logarithm; the others inside their "
-                 "bounds or grid")
+                 "bounds or grid. With --space linear, a formula law that is linear in some "
+                 "parameters fitted as themselves (b1 and b2 of b1 + b2*exp(-b3*x)) solves for "
+                 "them exactly at each value of the others (variable projection): each --start "
+                 "or grid start gets a twin refined that way, and the search above adds " +
+                     std::to_string(kProjectedSeeds) + " starts, the best of " +
+                     std::to_string(kProjectedSamples) + " draws over the other parameters, "
+                     "refined one parameter at a time and then by LM on the reduced problem")
       ->group(g);
   cmd.add_option("--tolerance", a.tolerance,
                  "the solver's convergence tolerance, for all three tests (relative step, "

@@ -648,50 +648,35 @@ ParamSpec solver_param(const ParameterSpec& user, Role role, int grid_points,
 }
 
 // The start search of a law with parameters fitted as themselves, not a power's exponent, that
-// have neither bounds nor a grid, where a grid of typical values (typical_grid) may miss the answer by orders
-// of magnitude (NIST's MGH10 has b2 = 6181, Misra1a b2 = 5.5e-4): kDefaultSearchStarts starts
-// scattered around the default start, each unbounded parameter at its default (or 1) times 10^u
-// with u uniform over +-kSearchDecades and, unless fitted as a logarithm, either sign;
-// exponents uniform over their box; parameters with bounds uniform inside them, with a grid one
-// of its values. The first start is the default start itself. Deterministic: a fixed seed.
-constexpr int kDefaultSearchStarts = 256;
-constexpr double kSearchDecades = 3;
-
-std::vector<double> default_start_search(const std::vector<ParamSpec>& params,
-                                         const std::vector<Role>& roles,
-                                         const std::vector<ParameterSpec>& user) {
-  std::uint64_t state = 0x5eed5eed5eed5eedull;
-  auto uniform = [&state] {  // splitmix64, as a double in [0, 1)
-    std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return static_cast<double>((z ^ (z >> 31)) >> 11) * 0x1.0p-53;
-  };
-  const std::size_t p = params.size();
-  std::vector<double> starts;
-  for (std::size_t k = 0; k < p; ++k) starts.push_back(params[k].fixed_value);
-  for (int s = 1; s < kDefaultSearchStarts; ++s) {
-    for (std::size_t k = 0; k < p; ++k) {
-      const ParamSpec& q = params[k];
-      const double u = uniform();
-      double v;
-      if (!user[k].grid.empty()) {
-        v = q.grid[std::min(q.grid.size() - 1, static_cast<std::size_t>(u * q.grid.size()))];
-      } else if (user[k].min || user[k].max || roles[k] == Role::Exponent) {
-        v = q.lo + u * (q.hi - q.lo);
-      } else {
-        const double decades = kSearchDecades * (2 * u - 1);
-        if (q.reported == Reported::Exp) {
-          v = q.fixed_value + decades * std::log(10.0);
-        } else {
-          const double scale = q.fixed_value != 0 ? std::fabs(q.fixed_value) : 1.0;
-          v = (uniform() < 0.5 ? -1 : 1) * scale * std::pow(10.0, decades);
-        }
-      }
-      starts.push_back(std::min(std::max(v, q.lo), q.hi));
+// have neither bounds nor a grid, where a grid of typical values (typical_grid) may miss the
+// answer by orders of magnitude (NIST's MGH10 has b2 = 6181, Misra1a b2 = 5.5e-4): each such
+// parameter at its default (or 1) times 10^u with u uniform over +-kSearchDecades and, unless
+// fitted as a logarithm, either sign; exponents uniform over their box; parameters with bounds
+// uniform inside them, with a grid one of its values.
+std::vector<SearchAxis> search_axes(const std::vector<ParamSpec>& params,
+                                    const std::vector<Role>& roles,
+                                    const std::vector<ParameterSpec>& user) {
+  std::vector<SearchAxis> axes;
+  for (std::size_t k = 0; k < params.size(); ++k) {
+    const ParamSpec& q = params[k];
+    SearchAxis a;
+    a.lo = q.lo;
+    a.hi = q.hi;
+    if (!user[k].grid.empty()) {
+      a.kind = SearchAxis::Kind::Grid;
+      a.grid = q.grid;
+    } else if (user[k].min || user[k].max || roles[k] == Role::Exponent) {
+      a.kind = SearchAxis::Kind::Uniform;
+    } else if (q.reported == Reported::Exp) {
+      a.kind = SearchAxis::Kind::LogDecades;
+      a.center = q.fixed_value;
+    } else {
+      a.kind = SearchAxis::Kind::Decades;
+      a.center = q.fixed_value != 0 ? std::fabs(q.fixed_value) : 1.0;
     }
+    axes.push_back(std::move(a));
   }
-  return starts;
+  return axes;
 }
 
 // ---- separability ---------------------------------------------------------------------------
@@ -762,6 +747,106 @@ std::optional<Separable> find_separable(const Expression& e, const std::vector<b
     s.theta.push_back({k, lo, hi, (hi - lo) / (per_axis - 1)});
   }
   return s;
+}
+
+// ---- linear parameters ----------------------------------------------------------------------
+
+Node number_node(double value, std::size_t position) {
+  Node n;
+  n.kind = Kind::Number;
+  n.number = value;
+  n.position = position;
+  return n;
+}
+
+// The degree of n as a polynomial in the parameters marked in `coef`, where that degree is 0 or
+// 1; 2 stands for anything else (a product of two, a division by one, one inside a call).
+int coefficient_degree(const Node& n, const std::vector<bool>& coef) {
+  switch (n.kind) {
+    case Kind::Number:
+    case Kind::Variable: return 0;
+    case Kind::Parameter: return coef[n.index] ? 1 : 0;
+    case Kind::Sum:
+    case Kind::Negate: {
+      int degree = 0;
+      for (const Node& a : n.args) degree = std::max(degree, coefficient_degree(a, coef));
+      return degree;
+    }
+    case Kind::Product: {
+      int degree = 0;
+      for (std::size_t i = 0; i < n.args.size(); ++i) {
+        const int d = coefficient_degree(n.args[i], coef);
+        degree += n.inverse[i] && d > 0 ? 2 : d;
+      }
+      return std::min(degree, 2);
+    }
+    case Kind::Power:
+    case Kind::Call: {
+      int degree = 0;
+      for (const Node& a : n.args) degree = std::max(degree, coefficient_degree(a, coef));
+      return degree > 0 ? 2 : 0;
+    }
+  }
+  return 2;
+}
+
+// dL/dc for a parameter c that L is linear in: the path from the root down to c with c made 1,
+// the terms beside it dropped and the factors beside it kept.
+Node coefficient_of(const Node& n, int k) {
+  if (n.kind == Kind::Parameter) return number_node(1, n.position);
+  Node out = n;
+  for (std::size_t i = 0; i < n.args.size(); ++i) {
+    if (!count_parameter(n.args[i], k)) continue;
+    Node inner = coefficient_of(n.args[i], k);
+    if (n.kind == Kind::Product) {
+      out.args[i] = std::move(inner);
+      return out;
+    }
+    if (n.kind == Kind::Negate || (n.kind == Kind::Sum && n.inverse[i])) {
+      Node negate;
+      negate.kind = Kind::Negate;
+      negate.position = n.position;
+      negate.args.push_back(std::move(inner));
+      return negate;
+    }
+    return inner;  // an added term of a Sum
+  }
+  return number_node(0, n.position);
+}
+
+Node with_parameters_zero(Node n, const std::vector<bool>& coef) {
+  if (n.kind == Kind::Parameter && coef[n.index]) return number_node(0, n.position);
+  for (Node& a : n.args) a = with_parameters_zero(std::move(a), coef);
+  return n;
+}
+
+// The parameters fitted as themselves (not as logarithms) that L is jointly linear in, taken in
+// order while L stays linear in all taken so far (of b1*b2*x only b1), and the tapes of the
+// affine form they give L (LinearPart).
+std::optional<LinearPart> find_linear_part(const Expression& e, const std::vector<bool>& log_param,
+                                           bool x_signed) {
+  const int n_params = static_cast<int>(log_param.size());
+  std::vector<bool> coef(n_params, false);
+  LinearPart part;
+  for (int k = 0; k < n_params; ++k) {
+    if (log_param[k]) continue;
+    coef[k] = true;
+    if (coefficient_degree(e.root, coef) <= 1) part.coef_params.push_back(k);
+    else coef[k] = false;
+  }
+  if (part.coef_params.empty()) return std::nullopt;
+  for (int k = 0; k < n_params; ++k)
+    if (!coef[k]) part.theta.push_back(k);
+  for (int k : part.coef_params) {
+    // The factors beside c_k do not contain another coefficient (degree 1), so this node is
+    // dL/dc_k itself.
+    const Node basis = with_parameters_zero(coefficient_of(e.root, k), coef);
+    part.basis.push_back(
+        build_tape(log_param, x_signed, [&](Emitter& em) { return em.value_of(basis); }));
+  }
+  const Node offset = with_parameters_zero(e.root, coef);
+  part.offset = build_tape(log_param, x_signed, [&](Emitter& em) { return em.value_of(offset); });
+  return part;
 }
 
 // Renames the columns the formula reads to the solver's free per-row values (ColumnBinding).
@@ -855,7 +940,10 @@ std::shared_ptr<const CompiledLaw> compile(const LawSpec& spec) {
       search = search || (!user[k].min && !user[k].max && user[k].grid.empty() &&
                           !log_param[k] && law->roles[k] != Role::Exponent);
     }
-    if (search) law->starts = default_start_search(law->info.params, law->roles, user);
+    if (search) {
+      law->search = search_axes(law->info.params, law->roles, user);
+      law->starts = scattered_starts(*law, kDefaultSearchStarts);
+    }
   }
   for (int k = 0; k < n_params; ++k)
     if (declared && count_parameter(e.root, k) == 0)
@@ -876,6 +964,7 @@ std::shared_ptr<const CompiledLaw> compile(const LawSpec& spec) {
     }
     law->separable = std::move(*s);
   }
+  law->linear = find_linear_part(e, log_param, x_signed);
   law->space = spec.space;
   LawInfo& info = law->info;
   info.name = spec.name;
@@ -892,6 +981,51 @@ std::shared_ptr<const CompiledLaw> compile(const LawSpec& spec) {
     if (p.reported == Reported::Exp) logs += (logs.empty() ? "" : ", ") + p.reported_name;
   if (!logs.empty()) info.note = "fitted as logarithms: " + logs;
   return law;
+}
+
+double SearchAxis::value(double u, double sign_draw) const {
+  double v = center;
+  switch (kind) {
+    case Kind::Grid:
+      v = grid[std::min(grid.size() - 1, static_cast<std::size_t>(u * grid.size()))];
+      break;
+    case Kind::Uniform: v = lo + u * (hi - lo); break;
+    case Kind::LogDecades: v = center + kSearchDecades * (2 * u - 1) * std::log(10.0); break;
+    case Kind::Decades:
+      v = (sign_draw < 0.5 ? -1 : 1) * center * std::pow(10.0, kSearchDecades * (2 * u - 1));
+      break;
+  }
+  return std::min(std::max(v, lo), hi);
+}
+
+std::vector<double> SearchAxis::scan(int points) const {
+  std::vector<double> out;
+  if (kind == Kind::Grid) return grid;
+  const int half = points / 2;
+  for (int i = 0; i < points; ++i) {
+    const double u = kind == Kind::Decades ? (i % half + 0.5) / half : (i + 0.5) / points;
+    out.push_back(value(u, i < half ? 1.0 : 0.0));
+  }
+  return out;
+}
+
+std::vector<double> scattered_starts(const CompiledLaw& law, int count) {
+  std::uint64_t state = 0x5eed5eed5eed5eedull;
+  auto uniform = [&state] {  // splitmix64, as a double in [0, 1)
+    std::uint64_t z = (state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return static_cast<double>((z ^ (z >> 31)) >> 11) * 0x1.0p-53;
+  };
+  std::vector<double> starts;
+  for (const ParamSpec& q : law.info.params) starts.push_back(q.fixed_value);
+  for (int s = 1; s < count; ++s) {
+    for (const SearchAxis& a : law.search) {
+      const double u = uniform();
+      starts.push_back(a.value(u, a.kind == SearchAxis::Kind::Decades ? uniform() : 0.0));
+    }
+  }
+  return starts;
 }
 
 void separable_basis(const CompiledLaw& law, const double* theta, double ln_n, double ln_d,

@@ -149,6 +149,17 @@ struct Separable {
   std::vector<Tape> basis;  // phi_k: term k's value with c_k = 1, over all parameters
 };
 
+// L = offset(theta) + sum_k c_k phi_k(theta): the parameters a least-squares fit on L can solve
+// for exactly once the others are fixed (variable projection, src/analysis/projected_starts.hpp).
+// Each c_k is fitted as itself and reaches L through sums, negations and factors that multiply
+// it alone, e.g. b1, b2 and b3 of MGH17's b1 + b2*exp(-x*b4) + b3*exp(-x*b5).
+struct LinearPart {
+  std::vector<int> coef_params;
+  std::vector<int> theta;   // every other parameter, in index order
+  std::vector<Tape> basis;  // phi_k = dL/dc_k, over all parameters (c's values unread)
+  Tape offset;              // L with every c_k = 0
+};
+
 // Which data each of the solver's three per-row values holds for this law. The solver carries
 // ln N, ln D and x per row; a declared column the formula reads takes a value the formula leaves
 // free: x's first (read as it stands, any finite number), then N's and D's (read as
@@ -161,25 +172,53 @@ struct ColumnBinding {
   bool reads_columns() const { return !n.empty() || !d.empty() || !x.empty(); }
 };
 
+// How the default start search spreads one parameter, in solver space (compile.cpp's
+// search_axes says which parameter gets which).
+struct SearchAxis {
+  enum class Kind : unsigned char {
+    Grid,        // one of `grid`'s values
+    Uniform,     // uniform over [lo, hi]
+    Decades,     // center times 10^u, u uniform over +-kSearchDecades, either sign
+    LogDecades,  // a log-fitted parameter: its logarithm center +- kSearchDecades decades
+  };
+  Kind kind = Kind::Uniform;
+  double lo = 0, hi = 0;  // the parameter's box; every value is kept inside it
+  double center = 0;
+  std::vector<double> grid;
+  // The value at u in [0, 1); sign_draw in [0, 1) picks a Decades value's sign (< 0.5: minus).
+  double value(double u, double sign_draw) const;
+  // `points` values evenly over the axis (a Grid's values; Decades: half of each sign).
+  std::vector<double> scan(int points) const;
+};
+constexpr int kDefaultSearchStarts = 256;
+constexpr double kSearchDecades = 3;
+
 struct CompiledLaw {
   LawInfo info;  // solver-space bounds, grids, reported names, min_distinct, needs
   Space space = Space::Log;
   Expression expression;
   std::vector<Role> roles;
   ColumnBinding columns;
-  // The start search when a parameter has neither bounds nor a grid (default_start_search),
-  // S rows of n_params() values in solver space; empty: the grid (start_grid(info)).
+  // The start search when a parameter has neither bounds nor a grid: one axis per parameter,
+  // and scattered_starts(*this, kDefaultSearchStarts), S rows of n_params() values in solver
+  // space. Both empty: the grid (start_grid(info)).
+  std::vector<SearchAxis> search;
   std::vector<double> starts;
   Tape tape;  // ln L̂
   // L̂ itself, of any sign: what a linear-space fit runs (laws/formula_entry_impl.hpp) and
   // predicts from (analysis/law_value.hpp), so a law may cross zero where ln L̂ cannot.
   Tape value;
   std::optional<Separable> separable;
+  std::optional<LinearPart> linear;  // absent when L is linear in no parameter fitted as itself
   int n_params() const { return static_cast<int>(info.params.size()); }
 };
 
 // Parses and compiles; throws InputError (FormulaError for the formula itself).
 std::shared_ptr<const CompiledLaw> compile(const LawSpec& spec);
+
+// `count` starts of the law's search (law.search non-empty): the default start first, then
+// draws along every axis from a fixed seed, so the first k of any count are the same.
+std::vector<double> scattered_starts(const CompiledLaw& law, int count);
 
 // phi_k at one point for theta in the order of separable.theta (SeparableForm::basis's shape).
 void separable_basis(const CompiledLaw& law, const double* theta, double ln_n, double ln_d,
