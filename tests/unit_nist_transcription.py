@@ -258,6 +258,22 @@ class Transcription(unittest.TestCase):
                                         f"a typo in {name} on line {index + 2} of {p.name}.csv "
                                         "went unnoticed")
 
+    def test_symmetries_leave_the_model_unchanged(self):
+        # At the certified parameters, every relabelling gives the same value at every point,
+        # and differs from the certified labelling (so each symmetry is a real one, not a no-op).
+        for p in self.problems:
+            model = p.formula.compile(DecimalMath())
+            certified = [Decimal(v) for v in p.certified]
+            points = [[Decimal(v) for v in row[:-1]] for row in p.rows]
+            for relabel in p.relabellings()[1:]:
+                moved = relabel(certified)
+                with self.subTest(problem=p.name, relabelled=[f"{v:.4E}" for v in moved]):
+                    self.assertNotEqual(moved, certified)
+                    for point in points:
+                        a, b = model(certified, point), model(moved, point)
+                        self.assertLessEqual(abs(a - b), Decimal("1e-40") * (abs(a) + 1))
+        self.assertEqual(sum(bool(p.symmetries) for p in self.problems), 9)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -8,7 +8,10 @@ correct significant digits are its log relative error against NIST's certified v
     LRE = -log10(|estimate - certified| / |certified|),  capped at 11 (NIST prints 11 digits),
 
 0 when the solver reports a failure or the estimate is off by more than the value itself. A
-problem's score for one fit is the minimum LRE over its parameters.
+problem's score for one fit is the minimum LRE over its parameters, under the labelling of the
+fitted parameters that is closest to NIST's where the model has symmetries (problems.json's
+`symmetries`: Lanczos's, Gauss's and ENSO's terms in another order, a Gaussian width's sign),
+as each labelling is the same fitted curve.
 
 The solvers are a list: each is a function from (problem, start) to the fitted parameters, or
 None when the solver reports that it failed. The engine is `shannonfit fit` with the problem's
@@ -56,6 +59,7 @@ class Problem:
         self.formula = Formula(meta["formula"], self.columns, self.parameters)
         self.start1 = meta["start1"]
         self.start2 = meta["start2"]
+        self.symmetries = meta.get("symmetries", [])
         self.certified = meta["certified"]
         self.certified_sd = meta["certified_sd"]
         self.rss = meta["residual_sum_of_squares"]
@@ -71,6 +75,42 @@ class Problem:
 
     def starts(self):
         return {"Start 1": self.start1, "Start 2": self.start2}
+
+    def relabellings(self):
+        """Every composition of the problem's symmetries (the identity first), each a function
+        from a list of parameter values to the same values relabelled.
+
+        A symmetry maps parameters to parameters or their negatives (problems.json) and leaves the
+        model's value at every point unchanged, so a fit that reaches the certified optimum under
+        another labelling (Lanczos's terms in another order) has reached it.
+        """
+        index = {name: j for j, name in enumerate(self.parameters)}
+
+        def apply(mapping, values):
+            out = list(values)
+            for target, source in mapping.items():
+                sign = -1 if source.startswith("-") else 1
+                out[index[target]] = sign * values[index[source.lstrip("-")]]
+            return out
+
+        def compose(word):
+            def relabel(values):
+                for mapping in word:
+                    values = apply(mapping, values)
+                return values
+            return relabel
+
+        # The group the symmetries generate, found by where its elements send distinct primes.
+        probe = [2, 3, 5, 7, 11, 13, 17, 19, 23, 29, 31][:len(self.parameters)]
+        words, frontier = {tuple(probe): []}, [[]]
+        while frontier:
+            word = frontier.pop()
+            for mapping in self.symmetries:
+                image = tuple(compose(word + [mapping])(probe))
+                if image not in words:
+                    words[image] = word + [mapping]
+                    frontier.append(word + [mapping])
+        return [compose(word) for word in words.values()]
 
 
 def read_rows(path, header):
@@ -316,16 +356,21 @@ def starts_of(problem, solver_name):
     return starts
 
 
+def digits(problem, estimate):
+    """[LRE of each parameter] of `estimate` (None: a failed fit), under the labelling of the
+    problem's symmetries whose worst parameter is best."""
+    return max(([lre(None if estimate is None else relabel(estimate)[j], c)
+                 for j, c in enumerate(problem.certified)]
+                for relabel in problem.relabellings()), key=min)
+
+
 def measure(problems, solvers):
     """{(problem name, solver name, start name): [LRE of each parameter]}."""
     out = {}
     for problem in problems:
         for solver_name, fit in solvers:
             for start_name, start in starts_of(problem, solver_name).items():
-                estimate = fit(problem, start)
-                out[problem.name, solver_name, start_name] = [
-                    lre(None if estimate is None else estimate[j], c)
-                    for j, c in enumerate(problem.certified)]
+                out[problem.name, solver_name, start_name] = digits(problem, fit(problem, start))
     return out
 
 
