@@ -7,6 +7,7 @@
 
 #include "analysis/fit_stats.hpp"
 #include "analysis/law_value.hpp"
+#include "analysis/refine_optimum.hpp"
 #include "shannonfit/errors.hpp"
 
 namespace shannonfit {
@@ -168,8 +169,10 @@ FitResult fit_counting_starts(const LawEntry& law, BatchFn fn, BatchRequest requ
       outcomes.at_best += r.best_start >= 0 && r.status != FitStatus::NonFinite &&
                           std::fabs(r.cost - best.cost) <= same;
   }
-  if (best.best_start >= 0 && std::isfinite(best.cost))
+  if (best.best_start >= 0 && std::isfinite(best.cost)) {
+    refine_least_squares_optimum(law, *request.data, request.options, best);
     best.optimality = check_optimality(law, best.params.data(), *request.data, request.options);
+  }
   return best;
 }
 
