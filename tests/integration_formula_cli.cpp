@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/projected_starts.hpp"
 #include "shannonfit/batch.hpp"
 #include "support/cli.hpp"
 
@@ -190,8 +191,10 @@ TEST(FormulaColumns, LawReadsItsOwnColumnAndFitsAnySignInLinearSpace) {
   EXPECT_NEAR(p.at("c"), 1, 1e-7);
   EXPECT_NEAR(p.at("b"), 2, 1e-7);
   EXPECT_NEAR(p.at("k"), 0.5, 1e-7);
-  // Its free parameters have no bounds: the default start search, and how many found the answer.
-  EXPECT_EQ(fit["start_outcomes"]["total"], 256);
+  // Its free parameters have no bounds: the default start search, with the starts variable
+  // projection adds (c is linear), and how many found the answer.
+  EXPECT_EQ(fit["start_outcomes"]["total"], 256 + shannonfit::kProjectedSeeds);
+  EXPECT_EQ(fit["projected_starts"], shannonfit::kProjectedSeeds);
   EXPECT_GT(fit["start_outcomes"]["at_best"].get<long>(), 1);
 }
 
@@ -244,7 +247,9 @@ TEST(FormulaColumns, StartsAreTheUsersAndBadOnesAreNamed) {
   const CliRun r = run_shannonfit(with(base, {"--start", "b=1,k=1,c=0", "--start", "k=2"}));
   ASSERT_EQ(r.code, 0) << r.err;
   const Json fit = Json::parse(r.out)["fits"][0];
-  EXPECT_EQ(fit["start_outcomes"]["total"], 2);
+  // Each start given, and its twin refined on the reduced problem over b and k (c is linear).
+  EXPECT_EQ(fit["start_outcomes"]["total"], 4);
+  EXPECT_EQ(fit["projected_starts"], 2);
   EXPECT_NEAR(fitted(fit).at("k"), 0.5, 1e-7);
   const CliRun typo = run_shannonfit(with(base, {"--start", "kk=1"}));
   EXPECT_EQ(typo.code, 2);

@@ -125,8 +125,11 @@ FitPlan make_plan(const LawEntry& law, const Dataset& data, const FitConfig& con
   auto with_projections = [&](const std::vector<double>& starts, bool search) {
     if (!project) return starts;
     const PreparedPoints points = prepare_points(data, config.options.space);
-    return projected_starts(*f, points.view(), data.weight.empty() ? nullptr : data.weight.data(),
-                            starts, search, config.threads);
+    std::vector<double> out = projected_starts(
+        *f, points.view(), data.weight.empty() ? nullptr : data.weight.data(), starts, search,
+        config.threads);
+    plan.n_projected_starts = static_cast<long>(out.size() - starts.size()) / law.n_params;
+    return out;
   };
   if (!config.full_starts.empty()) {
     plan.full_starts = with_projections(config.full_starts, false);

@@ -61,6 +61,8 @@ struct FitPlan {
   int threads = 0;
   // The full-data fit's starts: S rows of P values in solver space.
   std::vector<double> full_starts;
+  // How many of them, the last ones, variable projection added (projected_starts.hpp).
+  long n_projected_starts = 0;
 
   long n_full_starts() const { return static_cast<long>(full_starts.size()) / law->n_params; }
   // Whether each refit runs its own separable search (starts_per_weighting) rather than sharing

@@ -13,6 +13,7 @@ FitRecord fit_record(const FitPlan& plan, const Dataset& data, const std::string
   r.data_label = data_label;
   r.backend = plan.backend.name;
   r.n_starts = plan.n_full_starts();
+  r.projected_starts = plan.n_projected_starts;
   r.options = plan.options;
   r.result = result;
   r.starts = starts;

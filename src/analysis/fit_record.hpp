@@ -18,6 +18,7 @@ struct FitRecord {
   std::string by_value;    // empty without --by
   std::string backend;     // the backend that ran ("cpu", "reference", "cuda")
   long n_starts = 0;
+  long projected_starts = 0;  // of n_starts, those from variable projection (FitPlan)
   FitOptions options;
   FitResult result;
   StartOutcomes starts;  // how every start ended

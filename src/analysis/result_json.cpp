@@ -76,6 +76,7 @@ nlohmann::json fit_json(const FitRecord& r, const std::string& by_column) {
       {"backend", r.backend},
       {"objective", describe_objective(r.options)},
       {"starts", r.n_starts},
+      {"projected_starts", r.projected_starts},
       {"failed_starts", r.result.failed_starts},
       {"start_outcomes", to_json(r.starts)},
       {"best_fit", best_fit_json(r.law->info, r.result)},

@@ -47,6 +47,8 @@ std::string to_text(const FitRecord& r) {
   out += "  data    " + r.data_label + " (" + io::format_number(q.n) + " rows)\n";
   out += "  fit     " + describe_objective(r.options) + ", backend " + r.backend + ", " +
          std::to_string(r.n_starts) + (r.n_starts == 1 ? " start" : " starts");
+  if (r.projected_starts > 0)
+    out += " (" + std::to_string(r.projected_starts) + " from variable projection)";
   out += ", best start #" + std::to_string(r.result.best_start) + "\n";
   out += "  status  " + std::string(to_string(r.result.status)) + " after " +
          std::to_string(r.result.iterations) + " iterations\n";
