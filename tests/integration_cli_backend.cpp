@@ -53,3 +53,29 @@ TEST(CliBackend, AutoFitsOnWhatIsThere) {
       std::string("\"backend\": \"") + (shannonfit::cuda_available() ? "cuda" : "cpu") + "\"";
   EXPECT_NE(r.out.find(expected), std::string::npos) << r.out;
 }
+
+// A formula law's CUDA kernel needs NVRTC at run time. Where the library named by
+// SHANNONFIT_NVRTC cannot be loaded, `auto` fits the law on the CPU (with or without a device)
+// and `cuda` stops with the reason.
+TEST(CliBackend, FormulaLawWithoutNvrtcRunsOnTheCpu) {
+  TempDir dir;
+  write_csv(dir);
+  shannonfit::testing::CliOptions opt;
+  opt.cwd = dir.path();
+  opt.env = {{"SHANNONFIT_NVRTC", (dir.path() / "no-libnvrtc.so").string()}};
+  const std::vector<std::string> fit = {"fit", "runs.csv", "--law", "f: E + A/N^alpha + B/D^beta",
+                                        "--starts", "single", "--json", "--backend"};
+  std::vector<std::string> args = fit;
+  args.push_back("auto");
+  const CliRun r = run_shannonfit(args, opt);
+  EXPECT_EQ(r.code, shannonfit::kExitOk) << r.err;
+  EXPECT_NE(r.out.find("\"backend\": \"cpu\""), std::string::npos) << r.out;
+#if SHANNONFIT_HAVE_CUDA
+  args = fit;
+  args.push_back("cuda");
+  const CliRun cuda = run_shannonfit(args, opt);
+  EXPECT_EQ(cuda.code, shannonfit::kExitInput) << cuda.err;
+  EXPECT_NE(cuda.err.find("SHANNONFIT_NVRTC="), std::string::npos) << cuda.err;
+  EXPECT_NE(cuda.err.find("--backend cpu"), std::string::npos) << cuda.err;
+#endif
+}

@@ -73,7 +73,10 @@ inline Backend select_backend(const LawEntry& law, BackendKind kind) {
     throw InputError(option + ": this build has no " + b.name + " backend (" + b.unbuilt_hint +
                      ")");
   if (!law.batch(kind))
-    throw InputError(option + ": law '" + law.info.name + "' cannot run on this backend");
+    throw InputError(option + ": law '" + law.info.name + "' cannot run on this backend" +
+                     (law.unavailable[static_cast<int>(kind)].empty()
+                          ? std::string()
+                          : ": " + law.unavailable[static_cast<int>(kind)]));
   if (!b.present()) throw InputError(option + ": no device for it is visible on this machine");
   return {kind, b.name, law.batch(kind), b.preferred_fits_per_call};
 }

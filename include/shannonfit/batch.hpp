@@ -121,6 +121,9 @@ struct LawEntry {
   std::optional<SeparableForm> separable;  // the law's separable() when it declares one
   // A law written as a formula (formula/formula.hpp); null for the built-in laws.
   std::shared_ptr<const formula::CompiledLaw> formula;
+  // Why a backend this build has cannot run the law here (empty: no reason beyond a missing
+  // batch function), for select_backend's error.
+  std::array<std::string, kBackendCount> unavailable{};
 };
 
 // What LawEntry::log_loss points to for a law type: its ln L̂ at one point, in double.

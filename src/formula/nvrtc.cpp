@@ -183,17 +183,23 @@ const Nvrtc& nvrtc() {
   static Nvrtc n;
   static std::once_flag once;
   std::call_once(once, [] {
+    // A library the user names is the one used: falling back to another would hide the mistake.
     std::vector<std::string> candidates;
-    if (const char* env = std::getenv("SHANNONFIT_NVRTC")) candidates.push_back(env);
+    if (const char* env = std::getenv("SHANNONFIT_NVRTC")) {
+      candidates.push_back(env);
+    } else {
 #ifdef SHANNONFIT_NVRTC_LIBRARY
-    candidates.push_back(SHANNONFIT_NVRTC_LIBRARY);
+      candidates.push_back(SHANNONFIT_NVRTC_LIBRARY);
 #endif
-    for (const char* name : {"libnvrtc.so", "libnvrtc.so.13", "libnvrtc.so.12"})
-      candidates.push_back(name);
+      for (const char* name : {"libnvrtc.so", "libnvrtc.so.13", "libnvrtc.so.12"})
+        candidates.push_back(name);
+    }
     for (const std::string& c : candidates)
       if ((n.handle = dlopen(c.c_str(), RTLD_NOW | RTLD_LOCAL))) break;
     if (!n.handle) {
-      n.why = "NVRTC (libnvrtc.so) was not found; set SHANNONFIT_NVRTC to its path";
+      const char* env = std::getenv("SHANNONFIT_NVRTC");
+      n.why = env ? std::string("SHANNONFIT_NVRTC=") + env + " could not be loaded (" + dlerror() + ")"
+                  : "NVRTC (libnvrtc.so) was not found; set SHANNONFIT_NVRTC to its path";
       return;
     }
     auto bind = [&](auto& fn, const char* symbol) {

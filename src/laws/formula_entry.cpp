@@ -76,11 +76,6 @@ std::vector<FitResult> formula_fit_batch_reference(const LawEntry& law, const Ba
 // zero), which has no kernel, so it runs on the CPU batch, whose results are the same.
 std::vector<FitResult> formula_fit_batch_cuda(const LawEntry& law, const BatchRequest& req) {
   if (req.options.space != Space::Log) return law.batch(BackendKind::Cpu)(law, req);
-  std::string why;
-  if (!formula::nvrtc_available(&why))
-    throw InputError("law '" + law.info.name +
-                     "': a formula law's CUDA kernel is compiled at run time, and " + why +
-                     "; or use --backend cpu");
   const formula::CompiledKernel& kernel =
       formula::cached_kernel(*law.formula, cuda::device_architecture());
   return cuda::fit_batch_cubin(law, req, {&kernel.cubin, kernel.key, formula::kFormulaKernelName});
@@ -110,7 +105,14 @@ LawEntry make_formula_entry(std::shared_ptr<const formula::CompiledLaw> law) {
   }));
   e.set_batch(BackendKind::Reference, &formula_fit_batch_reference);
 #if SHANNONFIT_HAVE_CUDA
-  e.set_batch(BackendKind::Cuda, &formula_fit_batch_cuda);
+  // Without NVRTC the law has no CUDA batch, so --backend auto runs it on the CPU and
+  // --backend cuda says why.
+  std::string why;
+  if (formula::nvrtc_available(&why))
+    e.set_batch(BackendKind::Cuda, &formula_fit_batch_cuda);
+  else
+    e.unavailable[static_cast<int>(BackendKind::Cuda)] =
+        "a formula law's CUDA kernel is compiled at run time, and " + why + "; or use --backend cpu";
 #endif
   const formula::Tape* tape = &law->tape;
   e.log_loss = [law, tape](const double* params, double ln_n, double ln_d, double x) {

@@ -35,7 +35,7 @@ SF_FOR_EACH_BACKEND(SF_BACKEND_DRIVER)
 template <class Law>
 LawEntry law_entry() {
   LawEntry e{Law::info(), Law::kParams, {}, &law_log_loss<Law>, &law_log_loss_gradient<Law>,
-             std::nullopt, nullptr};
+             std::nullopt, nullptr, {}};
   // A backend this build lacks has its driver declared only, and the discarded branch never
   // instantiates it.
 #define SF_BACKEND_BATCH(Kind, driver, name, description, fits, built, ...) \
