@@ -214,7 +214,11 @@ std::vector<PredictionPoint> curve_points(const CurveSpec& spec) {
     for (int i = 0; i < spec.points; ++i) {
       PredictionPoint p = base;
       const double t = a + (b - a) * i / (spec.points - 1);
-      value_at(p, spec.sweep) = spec.log_spaced ? std::exp(t) : t;
+      // The ends exactly as given, not as exp(ln) rounds them (1e9 would print as 1000M).
+      value_at(p, spec.sweep) = i == 0                 ? spec.from
+                                : i == spec.points - 1 ? spec.to
+                                : spec.log_spaced      ? std::exp(t)
+                                                       : t;
       out.push_back(p);
     }
   return out;

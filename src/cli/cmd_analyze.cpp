@@ -131,7 +131,8 @@ void run(const AnalyzeArgs& a) {
   req.grouping = grouping;
   req.bootstrap.fit = a.solver.config(req.laws);
   req.kfold = a.kfold;
-  if (!a.extrapolate.empty()) req.held_out = beyond(data, parse_split(a.extrapolate, "--extrapolate"));
+  if (!a.extrapolate.empty())
+    req.held_out = beyond(data, parse_split(a.extrapolate, "--extrapolate", req.keys));
 
   report::Folder folder;
   auto& j = folder.json;

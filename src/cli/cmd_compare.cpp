@@ -66,7 +66,8 @@ CompareRequest compare_request(const CompareArgs& a, const std::vector<const Law
   for (const LawEntry* law : laws) req.plans.push_back(a.solver.plan(*law, data));
   if (!a.holdout.empty()) req.held_out = holdout_rows(a.data.path, a.holdout, data);
   if (!a.extrapolate.empty()) {
-    const auto beyond_split = beyond(data, parse_split(a.extrapolate, "--extrapolate"));
+    const auto beyond_split =
+        beyond(data, parse_split(a.extrapolate, "--extrapolate", point_keys(laws)));
     if (req.held_out.empty()) req.held_out.assign(data.size(), 0);
     for (std::size_t i = 0; i < data.size(); ++i) req.held_out[i] |= beyond_split[i];
   }
@@ -357,7 +358,8 @@ void run(const CompareArgs& a) {
                              {"scheme", a.scheme}, {"level", a.level}};
   if (!a.holdout.empty()) settings["holdout"] = a.holdout;
   if (!a.extrapolate.empty())
-    settings["extrapolate"] = describe(parse_split(a.extrapolate, "--extrapolate"));
+    settings["extrapolate"] =
+        describe(parse_split(a.extrapolate, "--extrapolate", point_keys(laws)));
   nlohmann::json doc = result_document("compare", {{"data", describe(a.data, loaded)},
                                                    {"solver", describe(a.solver, laws)},
                                                    {"settings", settings},
