@@ -345,6 +345,17 @@ TEST(FormulaColumns, AnAccuracyIsNotCalledALoss) {
                             "of N and D; decay reads t"),
             std::string::npos)
       << budget.err;
+  const CliRun boot = run_shannonfit(with(with({"bootstrap", data, "--loss-col", "acc"}, kDecayFit),
+                                          {"--budget", "1e21", "-q"}));
+  EXPECT_EQ(boot.code, 2);
+  EXPECT_NE(boot.err.find("needs a law of N and D; decay reads t"), std::string::npos) << boot.err;
+  const CliRun basin = run_shannonfit({"compare", data, "--loss-col", "acc", "--law", kDecayLaw,
+                                       "--space", "linear", "--basin-n", "1e9", "-q"});
+  EXPECT_EQ(basin.code, 2);
+  EXPECT_NE(basin.err.find("--basin-n: the loss-minimising token count D* at fixed N needs a law "
+                           "of N and D; decay reads t"),
+            std::string::npos)
+      << basin.err;
 }
 
 TEST(FormulaColumns, BuiltInLawsKeepTheirLossWording) {

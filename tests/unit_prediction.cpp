@@ -78,7 +78,7 @@ TEST(Prediction, CurvesGridsAndPointsInALawsOwnVariables) {
     EXPECT_NE(std::string(e.what()).find("params=...:tokens=..."), std::string::npos) << e.what();
   }
   EXPECT_THROW(parse_curves("params=1e9..1e10:4", keys), InputError);  // tokens missing
-  const PredictionPoint p = parse_point("tokens=200e9,params=6.9e9", keys);
+  const PredictionPoint p = parse_point("tokens=200B,params=6.9B", keys);
   EXPECT_EQ(describe_point(keys, p), "params=6.9B, tokens=200B");
   EXPECT_EQ(describe_point(PointKeys{}, {12e9, 307e9, 0}), "N=12B, D=307B");
   EXPECT_EQ(describe_keys(keys), "params=...,tokens=...");

@@ -283,7 +283,8 @@ class Builder {
         place_cells(predictions_.row().cell(law.info.name).cell(t.label), t.at)
             .cell(q.estimate).cell(iv.lo).cell(iv.hi).cell(q.se).cell(kind).cell(req_.level);
         json p = {{"law", law.info.name}, {"label", t.label}, {"N", t.at.n}, {"D", t.at.d},
-                  {"at", point_json(req_.keys, t.at)}, {"kind", kind}, {"level", req_.level}, {"method", chosen.method->name},
+                  {"at", point_json(req_.keys, t.at)}, {"kind", kind}, {"level", req_.level},
+                  {"method", chosen.method->name},
                   {"loss", number(q.estimate)}, {"lo", number(iv.lo)}, {"hi", number(iv.hi)},
                   {"se", number(q.se)}, {"invalid_resamples", q.invalid}};
         if (data_.has_x()) p["x"] = t.at.x;
@@ -425,7 +426,8 @@ class Builder {
     for (const auto& [n, d] : settings)
       for (int i = 0; i < kCurvePoints; ++i)
         curve_point(law, run, "perturbation",
-                    {n, d, range_.x_lo + (range_.x_hi * 1.1 - range_.x_lo) * i / (kCurvePoints - 1)});
+                    {n, d,
+                     range_.x_lo + (range_.x_hi * 1.1 - range_.x_lo) * i / (kCurvePoints - 1)});
   }
 
   void add_draws(const LawEntry& law, const BootstrapResult& run) {

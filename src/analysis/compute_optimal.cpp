@@ -12,7 +12,7 @@
 
 namespace shannonfit {
 
-std::string compute_optimal_unavailable(const LawEntry& law) {
+std::string reads_other_than_n_and_d(const LawEntry& law) {
   if (!law.formula) return "";
   const formula::ColumnBinding& b = law.formula->columns;
   const bool reads_n = b.uses_n && b.n.empty(), reads_d = b.uses_d && b.d.empty();
@@ -23,8 +23,15 @@ std::string compute_optimal_unavailable(const LawEntry& law) {
   for (const std::string* column : {&b.x, &b.n, &b.d})
     if (!column->empty()) reads.push_back(*column);
   if (b.uses_x && b.x.empty()) reads.push_back("x");
-  return "the compute-optimal split of a budget C = 6ND needs a law of N and D; " +
-         law.info.name + " reads " + (reads.empty() ? std::string("no data") : io::join_names(reads));
+  return law.info.name + " reads " +
+         (reads.empty() ? std::string("no data") : io::join_names(reads));
+}
+
+std::string compute_optimal_unavailable(const LawEntry& law) {
+  const std::string reads = reads_other_than_n_and_d(law);
+  return reads.empty() ? ""
+                       : "the compute-optimal split of a budget C = 6ND needs a law of N and D; " +
+                             reads;
 }
 
 void validate(const ComputeOptimalOptions& o, double budget) {

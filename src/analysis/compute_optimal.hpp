@@ -24,9 +24,10 @@ struct Optimum {
   bool ok = false;        // false: no feasible N, or the law is not finite anywhere on it
 };
 
-// "" when the law is a function of N and D themselves, which a budget C = k N D splits; else why
-// the allocation does not apply to it (a formula law over other columns, or one that does not
-// read both N and D).
+// "" when the law is a function of N and D themselves; else what it reads instead ("acc reads
+// params, tokens"): a formula law over other columns, or one that does not read both N and D.
+std::string reads_other_than_n_and_d(const LawEntry& law);
+// "" when a budget C = k N D can be split for the law (a law of N and D); else why not.
 std::string compute_optimal_unavailable(const LawEntry& law);
 
 // Throws InputError for a non-positive budget or k, or bounds that are not ordered and positive.

@@ -29,13 +29,20 @@ double number(const std::string& text, const std::string& what, const std::strin
   return v;
 }
 
-// N and D: sizes and token counts, which may carry a K/M/B/T suffix (12B, 1.4T).
-double positive(const std::string& text, const std::string& what, const std::string& option,
+// A size, token count or a law's own column: a number that may carry a K/M/B/T suffix (12B).
+double quantity(const std::string& text, const std::string& what, const std::string& option,
                 const std::string& spec) {
   double v = 0;
   if (!io::parse_quantity(text, v) || !std::isfinite(v))
     throw InputError(option + " '" + spec + "': " + what + " '" + text +
                      "' is not a number (write 12e9, 12B, 1.4T...)");
+  return v;
+}
+
+// N and D: sizes and token counts, positive.
+double positive(const std::string& text, const std::string& what, const std::string& option,
+                const std::string& spec) {
+  const double v = quantity(text, what, option, spec);
   if (!(v > 0)) throw InputError(option + " '" + spec + "': " + what + " must be positive");
   return v;
 }
@@ -57,12 +64,28 @@ std::string PointKeys::table_places() const {
   return places;
 }
 
-std::string describe_keys(const PointKeys& keys) {
+namespace {
+
+// "N=...,D=..." with `sep` between the keys a point of these laws must give.
+std::string key_template(const PointKeys& keys, const char* sep) {
   std::string text;
   for (char place : keys.order)
-    if (keys.needed(place)) text += (text.empty() ? "" : ",") + keys.name(place) + "=...";
+    if (keys.needed(place)) text += (text.empty() ? "" : sep) + keys.name(place) + "=...";
   return text;
 }
+
+// The keys these laws read that `given` (places) leaves out.
+std::vector<std::string> missing_keys(const PointKeys& keys, const std::string& given) {
+  std::vector<std::string> missing;
+  for (char place : keys.order)
+    if (keys.needed(place) && given.find(place) == std::string::npos)
+      missing.push_back(keys.name(place));
+  return missing;
+}
+
+}  // namespace
+
+std::string describe_keys(const PointKeys& keys) { return key_template(keys, ","); }
 
 std::vector<NamedValue> named_values(const PointKeys& keys, const PredictionPoint& p) {
   std::vector<NamedValue> out;
@@ -95,19 +118,19 @@ char place_of(const PointKeys& keys, const std::string& key) {
 
 // "N, D and optionally x" or "params, tokens": what a point of these laws names.
 std::string key_usage(const PointKeys& keys) {
-  std::vector<std::string> needed;
-  for (char place : keys.order)
-    if (keys.needed(place)) needed.push_back(keys.name(place));
-  std::string usage = io::join_names(needed);
+  std::string usage = io::join_names(missing_keys(keys, ""));
   if (!keys.need_x) usage += (usage.empty() ? "" : " and ") + std::string("optionally ") + keys.x;
   return usage;
 }
 
 // A value for `place`: N and D (and a law's own columns read in their place) are positive sizes
-// that may carry a K/M/B/T suffix; x any finite number.
-double place_value(char place, const std::string& text, const std::string& key,
+// that may carry a K/M/B/T suffix; a law's own column in x's place any finite number, suffix
+// allowed; a perturbation strength x a plain number.
+double place_value(const PointKeys& keys, char place, const std::string& text,
                    const std::string& option, const std::string& spec) {
-  return place == 'x' ? number(text, key, option, spec) : positive(text, key, option, spec);
+  const std::string& key = keys.name(place);
+  if (place != 'x') return positive(text, key, option, spec);
+  return keys.own_columns() ? quantity(text, key, option, spec) : number(text, key, option, spec);
 }
 
 }  // namespace
@@ -126,13 +149,10 @@ PredictionPoint parse_point(const std::string& spec, const PointKeys& keys) {
     if (place == 0)
       throw InputError("--at '" + spec + "': unknown key '" + item.substr(0, eq) + "' (use " +
                        usage + ")");
-    value_at(p, place) = place_value(place, item.substr(eq + 1), keys.name(place), "--at", spec);
+    value_at(p, place) = place_value(keys, place, item.substr(eq + 1), "--at", spec);
     given += place;
   }
-  std::vector<std::string> missing;
-  for (char place : keys.order)
-    if (keys.needed(place) && given.find(place) == std::string::npos)
-      missing.push_back(keys.name(place));
+  const std::vector<std::string> missing = missing_keys(keys, given);
   if (!missing.empty())
     throw InputError("--at '" + spec + "': missing " + io::join_names(missing) +
                      " (the laws read " + usage + ")");
@@ -140,14 +160,12 @@ PredictionPoint parse_point(const std::string& spec, const PointKeys& keys) {
 }
 
 CurveSpec parse_curves(const std::string& spec, const PointKeys& keys) {
-  std::string shape;
-  for (char place : keys.order)
-    if (keys.needed(place)) shape += (shape.empty() ? "" : ":") + keys.name(place) + "=...";
+  const std::string example = keys.own_columns()
+                                  ? key_template(keys, ":") + " with one range and a count"
+                                  : "N=1e9,1e10:D=1e9..1e12:40[:x=0.1]";
   const std::string usage = " (expected KEY=from..to for the swept variable, KEY=v1,v2,... for "
-                            "the others the laws read, and a point count, separated by ':', e.g. " +
-                            (keys.own_columns() ? shape + " with one range and a count"
-                                                : std::string("N=1e9,1e10:D=1e9..1e12:40[:x=0.1]")) +
-                            ")";
+                            "the others the laws read, and a point count, separated by ':', "
+                            "e.g. " + example + ")";
   CurveSpec c;
   std::string given;
   bool have_sweep = false;
@@ -168,27 +186,25 @@ CurveSpec parse_curves(const std::string& spec, const PointKeys& keys) {
     if (given.find(place) != std::string::npos)
       throw InputError("--curves '" + spec + "': " + keys.name(place) + " is given twice");
     given += place;
-    const std::string& name = keys.name(place);
     if (const auto dots = values.find(".."); dots != std::string::npos) {
-      if (have_sweep) throw InputError("--curves '" + spec + "': two ranges; sweep one variable" + usage);
+      if (have_sweep)
+        throw InputError("--curves '" + spec + "': two ranges; sweep one variable" + usage);
       have_sweep = true;
       c.sweep = place;
-      c.from = place_value(place, values.substr(0, dots), name, "--curves", spec);
-      c.to = place_value(place, values.substr(dots + 2), name, "--curves", spec);
-      c.log_spaced = place != 'x' || (keys.own_columns() && name == keys.x && c.from > 0 && c.to > 0);
+      c.from = place_value(keys, place, values.substr(0, dots), "--curves", spec);
+      c.to = place_value(keys, place, values.substr(dots + 2), "--curves", spec);
+      c.log_spaced = place != 'x' || (keys.own_columns() && c.from > 0 && c.to > 0);
     } else {
       std::vector<double> list;
       for (const std::string& v : io::split(values, ','))
-        list.push_back(place_value(place, v, name, "--curves", spec));
-      if (list.empty()) throw InputError("--curves '" + spec + "': no value for " + name);
+        list.push_back(place_value(keys, place, v, "--curves", spec));
+      if (list.empty())
+        throw InputError("--curves '" + spec + "': no value for " + keys.name(place));
       c.fixed.emplace_back(place, std::move(list));
     }
   }
   if (!have_sweep || c.points == 0) throw InputError("--curves '" + spec + "'" + usage);
-  std::vector<std::string> missing;
-  for (char place : keys.order)
-    if (keys.needed(place) && given.find(place) == std::string::npos)
-      missing.push_back(keys.name(place));
+  const std::vector<std::string> missing = missing_keys(keys, given);
   if (!missing.empty())
     throw InputError("--curves '" + spec + "': missing " + io::join_names(missing) + usage);
   return c;

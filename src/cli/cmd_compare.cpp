@@ -11,6 +11,7 @@
 #include <set>
 
 #include "analysis/compare.hpp"
+#include "analysis/compute_optimal.hpp"
 #include "analysis/extrapolation.hpp"
 #include "analysis/fit_stats.hpp"
 #include "analysis/intervals.hpp"
@@ -316,6 +317,11 @@ void run(const CompareArgs& a) {
   const CheckedInputs in = load_checked(a.data, a.laws, a.solver, a.output);
   const auto& laws = in.laws;
   const io::LoadedData& loaded = in.loaded;
+  if (!a.basin_n.empty())
+    for (const LawEntry* law : laws)
+      if (const std::string reads = reads_other_than_n_and_d(*law); !reads.empty())
+        throw InputError("--basin-n: the loss-minimising token count D* at fixed N needs a law "
+                         "of N and D; " + reads + " (compare it without --basin-n)");
 
   nlohmann::json slices = nlohmann::json::array();
   std::string text;

@@ -61,7 +61,8 @@ void add_data_options(CLI::App& cmd, DataArgs& a) {
                 ->group(g);
   d->excludes(c);
   cmd.add_option("--loss-col", a.map.loss,
-                 "column with the loss L (nats/token) [default: the first of loss, val_loss, "
+                 "column with the loss L (nats/token), or a formula law's response of any "
+                 "kind (an accuracy) [default: the first of loss, val_loss, "
                  "eval_loss, validation_loss, test_loss, L... in the header]")
       ->group(g);
   cmd.add_option("--group-col", a.map.group,
@@ -184,7 +185,8 @@ PointKeys point_keys(const std::vector<const LawEntry*>& laws) {
     if (law->formula)
       for (const std::string& column : law->formula->expression.columns)
         for (char place : {'x', 'n', 'd'})
-          if (k.needed(place) && k.name(place) == column && k.order.find(place) == std::string::npos)
+          if (k.needed(place) && k.name(place) == column &&
+              k.order.find(place) == std::string::npos)
             k.order += place;
   return k;
 }
