@@ -14,6 +14,7 @@
 #include "analysis/projected_starts.hpp"
 #include "shannonfit/batch.hpp"
 #include "support/cli.hpp"
+#include "support/synthetic.hpp"
 
 using namespace shannonfit;
 using namespace shannonfit::testing;
@@ -257,4 +258,130 @@ TEST(FormulaColumns, StartsAreTheUsersAndBadOnesAreNamed) {
                           "'k'?"),
             std::string::npos)
       << typo.err;
+}
+
+// ---- outputs in the law's own variables, and a response that is no loss -----------------------
+
+namespace {
+
+// The decay data with the response called what it is, an accuracy-like score.
+std::string decay_csv_as(const std::string& response) {
+  std::string csv = decay_csv();
+  csv.replace(csv.find("t,y"), 3, "t," + response);
+  return csv;
+}
+
+const std::vector<std::string> kDecayFit = {"--law", kDecayLaw, "--space", "linear", "--loss",
+                                            "l2", "--resamples", "20", "--seed", "1"};
+
+}  // namespace
+
+TEST(FormulaColumns, PredictGridAndCurvesNameTheLawsVariable) {
+  TempDir dir;
+  const std::string data = dir.write("decay.csv", decay_csv());
+  const std::string grid = dir.write("grid.csv", "t\n2\n5\n");
+  const std::string out = (dir.path() / "bands.csv").string();
+  const std::vector<std::string> base =
+      with(with({"predict", data, "--loss-col", "y"}, kDecayFit), {"--grid", grid});
+  const CliRun r = run_shannonfit(with(base, {"--curves", "t=0..10:3", "--csv-out", out}));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("decay(t=2)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("decay(t=10)"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("N="), std::string::npos) << r.out;
+  const std::string csv = read_file(out);
+  EXPECT_EQ(csv.rfind("law,by,t,loss,", 0), 0u) << csv;
+  EXPECT_NE(csv.find("decay,,5,"), std::string::npos) << csv;
+
+  const CliRun j = run_shannonfit(with(base, {"--json", "-q"}));
+  ASSERT_EQ(j.code, 0) << j.err;
+  const Json doc = Json::parse(j.out);
+  const Json& predictions = doc["results"][0]["predictions"];
+  ASSERT_EQ(predictions.size(), 2u);
+  EXPECT_EQ(predictions[1]["at"], (Json{{"t", 5.0}}));
+  EXPECT_NEAR(predictions[1]["estimate"].get<double>(), -1 + 2 * std::exp(-2.5), 1e-6);
+
+  // A grid of N and D is refused for a law over t, naming the column it needs.
+  const std::string nd = dir.write("nd.csv", "N,D\n1e9,2e10\n");
+  const CliRun bad = run_shannonfit(
+      with(with({"predict", data, "--loss-col", "y"}, kDecayFit), {"--grid", nd, "-q"}));
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_NE(bad.err.find("no column 't'"), std::string::npos) << bad.err;
+}
+
+TEST(FormulaColumns, OutsideDomainNotesNameTheLawsVariable) {
+  TempDir dir;
+  const std::string data = dir.write("decay.csv", decay_csv());
+  const CliRun r = run_shannonfit(
+      with(with({"bootstrap", data, "--loss-col", "y"}, kDecayFit), {"--at", "t=30", "--json"}));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.err.find("--at t=30: t = 30 is outside the data's range of t [0, 11]; the law's "
+                       "t-dependence is extrapolated there"),
+            std::string::npos)
+      << r.err;
+  EXPECT_EQ(r.err.find("x = "), std::string::npos) << r.err;
+}
+
+TEST(FormulaColumns, AnAccuracyIsNotCalledALoss) {
+  TempDir dir;
+  const std::string data = dir.write("decay.csv", decay_csv_as("acc"));
+  const std::string out = (dir.path() / "report").string();
+  const CliRun r = run_shannonfit(with(with({"analyze", data, "--loss-col", "acc"}, kDecayFit),
+                                       {"--at", "t=3", "--no-figures", "--out", out}));
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("prediction at t=3: acc "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("prediction interval for a new run's acc"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("loss"), std::string::npos) << r.out;
+  const Json report = Json::parse(read_file(out + "/report.json"));
+  EXPECT_EQ(report["response"], "acc");
+  EXPECT_EQ(report["variables"], (Json{"t"}));
+  EXPECT_EQ(report["headline"]["target"]["at"], (Json{{"t", 3.0}}));
+  EXPECT_EQ(read_file(out + "/data.csv").rfind("line,t,loss,weight\n", 0), 0u);
+  EXPECT_EQ(read_file(out + "/curves.csv").rfind("law,kind,t,loss,", 0), 0u);
+  const std::string html = read_file(out + "/report.html");
+  EXPECT_NE(html.find("Predicted acc at t = 3"), std::string::npos);
+  EXPECT_EQ(html.find("Predicted loss"), std::string::npos);
+
+  // No compute-optimal split for a law that is not one of N and D: said, not computed.
+  const CliRun budget = run_shannonfit(
+      with(with({"analyze", data, "--loss-col", "acc"}, kDecayFit),
+           {"--at", "t=3", "--no-figures", "--out", out + "2", "--budget", "1e21"}));
+  EXPECT_EQ(budget.code, 2);
+  EXPECT_NE(budget.err.find("--budget: the compute-optimal split of a budget C = 6ND needs a law "
+                            "of N and D; decay reads t"),
+            std::string::npos)
+      << budget.err;
+  const CliRun boot = run_shannonfit(with(with({"bootstrap", data, "--loss-col", "acc"}, kDecayFit),
+                                          {"--budget", "1e21", "-q"}));
+  EXPECT_EQ(boot.code, 2);
+  EXPECT_NE(boot.err.find("needs a law of N and D; decay reads t"), std::string::npos) << boot.err;
+  const CliRun basin = run_shannonfit({"compare", data, "--loss-col", "acc", "--law", kDecayLaw,
+                                       "--space", "linear", "--basin-n", "1e9", "-q"});
+  EXPECT_EQ(basin.code, 2);
+  EXPECT_NE(basin.err.find("--basin-n: the loss-minimising token count D* at fixed N needs a law "
+                           "of N and D; decay reads t"),
+            std::string::npos)
+      << basin.err;
+}
+
+TEST(FormulaColumns, BuiltInLawsKeepTheirLossWording) {
+  // Even when the response column is not called a loss: a built-in law fits a loss.
+  TempDir dir;
+  std::string csv = synth::to_csv(synth::chinchilla_data(0.0, 1));
+  csv.replace(csv.find("loss"), 4, "score");
+  const std::string data = dir.write("runs.csv", csv);
+  const std::string out = (dir.path() / "report").string();
+  const CliRun r = run_shannonfit({"analyze", data, "--loss-col", "score", "--law", "chinchilla",
+                                   "--starts", "single", "--resamples", "20", "--at",
+                                   "N=70B,D=1.4T", "--no-figures", "--out", out});
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_NE(r.out.find("prediction at N=70B,D=1.4T: loss "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("prediction interval for a new run's loss"), std::string::npos) << r.out;
+  const Json report = Json::parse(read_file(out + "/report.json"));
+  EXPECT_EQ(report["response"], "loss");
+  EXPECT_EQ(report["variables"], (Json{"N", "D", "x"}));
+  EXPECT_EQ(report["headline"]["target"]["at"], (Json{{"N", 70e9}, {"D", 1.4e12}}));
+  EXPECT_EQ(read_file(out + "/data.csv").rfind("line,N,D,x,loss,weight\n", 0), 0u);
+  EXPECT_EQ(read_file(out + "/curves.csv").rfind("law,kind,N,D,x,loss,", 0), 0u);
+  EXPECT_NE(read_file(out + "/report.html").find("Predicted loss at N = 70B parameters"),
+            std::string::npos);
 }

@@ -21,6 +21,31 @@ TEST(Extrapolation, ParsesSplitsAndRejectsTheRest) {
     EXPECT_THROW(parse_split(bad, "--extrapolate"), InputError) << bad;
 }
 
+TEST(Extrapolation, SplitsInALawsOwnVariables) {
+  // A law acc(params, tokens) reads params in x's place and tokens in N's.
+  PointKeys keys;
+  keys.x = "params", keys.n = "tokens";
+  keys.need_x = true, keys.need_d = false;
+  keys.order = "xn";
+  const ExtrapolationSplit s = parse_split("params<=2.8B,tokens<=180B", "--extrapolate", keys);
+  EXPECT_DOUBLE_EQ(s.x_max, 2.8e9);
+  EXPECT_DOUBLE_EQ(s.n_max, 180e9);
+  EXPECT_EQ(describe(s), "train on params <= 2.8e+09 and tokens <= 1.8e+11, predict the rest");
+  Dataset d;
+  d.x = {1e9, 6.9e9, 1e9};
+  d.n = {100e9, 100e9, 300e9};
+  d.d = {1, 1, 1};
+  EXPECT_EQ(beyond(d, s), (std::vector<char>{0, 1, 1}));
+  try {
+    parse_split("N<=6.9e9", "--extrapolate", keys);
+    FAIL() << "N accepted for a law over params and tokens";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("expected params<=VALUE and/or tokens<=VALUE"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(Extrapolation, HoldsOutRowsBeyondTheSplitAndPredictsThem) {
   Dataset d;
   d.n = {1e9, 1e9, 12e9};

@@ -8,9 +8,11 @@
 Reads only the folder's files, so it can be rerun or restyled without refitting:
   data.csv         line,N,D,x,loss,weight                 the points that were fitted
   fitted.csv       law,line,N,D,x,loss,fitted,residual    in-sample fit of every law
-  curves.csv       law,kind,N,D,x,loss,lo,hi              curves (kind tokens | perturbation)
-                                                          with their bootstrap band (lo, hi)
+  curves.csv       law,kind,N,D,x,loss,lo,hi              curves (kind tokens | perturbation |
+                                                          sweep) with their bootstrap band (lo, hi)
   predictions.csv  law,label,N,D,x,loss,lo,hi,se,kind,level  targets (kind prediction | confidence)
+  (for a law over columns of its own, the columns N, D, x are those columns, report.json's
+  "variables", and "loss" holds its response, report.json's "response")
   bootstrap.csv    law,resample,param,value               bootstrap parameter draws
   selection.csv    law,...,cv_mse,win_rate,delta_aic      model-selection statistics
   report.json      the interval level, the headline target and which parameters are fitted
@@ -36,7 +38,7 @@ try:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
-    from matplotlib.colors import LogNorm
+    from matplotlib.colors import LogNorm, Normalize
     from matplotlib.ticker import (FixedLocator, FuncFormatter, LogLocator, NullFormatter,
                                    NullLocator)
 except ImportError:
@@ -134,33 +136,78 @@ def size_norm(values):
     return LogNorm(vmin=lo, vmax=hi if hi > lo else lo * 1.0001)
 
 
-def plot_fits(figs, data, curves, predictions, level):
-    """Loss vs tokens, one colour per model size: the data, each law's fitted curves with their
-    bootstrap band, and the prediction targets marked with their interval and labelled."""
+class Variables:
+    """What the figures put on their axes: loss against tokens D, coloured by size N, for laws
+    of N and D; for a law over columns of its own (report.json's "variables"), its response
+    against the variable its curves sweep, coloured by the next."""
+
+    def __init__(self, rep, curves):
+        names = rep.get("variables") or ["N", "D", "x"]
+        self.response = rep.get("response") or "loss"
+        self.own = set(names) != {"N", "D", "x"}
+        if not self.own:
+            self.kind, self.x, self.colour = "tokens", "D", "N"
+            self.x_label, self.colour_label = "training tokens D", "parameters N"
+            self.y_label = "loss, nats/token"
+            self.log_x = self.log_y = self.log_colour = True
+            return
+        sweep = [c for c in curves if c["kind"] == "sweep"]
+        by_spread = sorted(names, key=lambda v: -len({c[v] for c in sweep}))
+        self.kind, self.x = "sweep", by_spread[0]
+        self.colour = by_spread[1] if len(by_spread) > 1 else None
+        self.x_label, self.colour_label, self.y_label = self.x, self.colour, self.response
+        self.log_x = all(c[self.x] > 0 for c in sweep)
+        self.log_colour = self.colour is not None and all(c[self.colour] > 0 for c in sweep)
+        self.log_y = False
+        self.names = names
+
+    def point(self, row):
+        """A target's coordinates, "N=70B, D=1.4T" or "params=6.9B, tokens=200B"."""
+        names = self.names if self.own else ["N", "D"]
+        return ", ".join(f"{v}={human(row[v])}" for v in names)
+
+
+def colour_norm(values, log):
+    if log:
+        return size_norm(values)
+    lo, hi = min(values), max(values)
+    return Normalize(vmin=lo, vmax=hi if hi > lo else lo + 1)
+
+
+def plot_fits(figs, data, curves, predictions, level, var):
+    """Loss vs tokens, one colour per model size (or a law's response against its own
+    variables, Variables): the data, each law's fitted curves with their bootstrap band, and the
+    prediction targets marked with their interval and labelled."""
     if not data:
         return
-    norm = size_norm([r["N"] for r in data] + [p["N"] for p in predictions])
     cmap = plt.get_cmap("viridis")
+    norm = (colour_norm([r[var.colour] for r in data] + [p[var.colour] for p in predictions],
+                        var.log_colour) if var.colour else None)
+    colour_of = (lambda v: cmap(norm(v))) if norm else (lambda v: cmap(0.3))
     band_label = f"{percent(level)} confidence band (bootstrap)"
-    for law, rows in by_law(c for c in curves if c["kind"] == "tokens").items():
+    for law, rows in by_law(c for c in curves if c["kind"] == var.kind).items():
         # Token curves are drawn at one perturbation strength; only rows measured there match.
-        strengths = {r["x"] for r in rows if finite(r["x"])}
+        strengths = {r["x"] for r in rows if finite(r.get("x"))} if not var.own else set()
         shown = [p for p in data if not finite(p.get("x")) or not strengths or p["x"] in strengths]
         fig, ax = plt.subplots(figsize=(7.5, 5))
-        ax.scatter([r["D"] for r in shown], [r["loss"] for r in shown], s=14,
-                   c=[cmap(norm(r["N"])) for r in shown], edgecolors="none", alpha=0.8,
-                   label="measured loss (colour: N)")
+        ax.scatter([r[var.x] for r in shown], [r["loss"] for r in shown], s=14,
+                   c=[colour_of(r[var.colour] if var.colour else 0) for r in shown],
+                   edgecolors="none", alpha=0.8,
+                   label=f"measured {var.response}" +
+                         (f" (colour: {var.colour})" if var.colour else ""))
         by_size = defaultdict(list)
         for r in rows:
-            by_size[r["N"]].append(r)
+            by_size[r[var.colour] if var.colour else 0].append(r)
         fit_labelled = band_labelled = False
         for n, pts in sorted(by_size.items()):
-            pts.sort(key=lambda r: r["D"])
-            colour = cmap(norm(n))
-            ax.plot([r["D"] for r in pts], [r["loss"] for r in pts], color=colour, lw=1.4,
-                    label=None if fit_labelled else f"{law} fit at each N")
+            pts.sort(key=lambda r: r[var.x])
+            colour = colour_of(n)
+            ax.plot([r[var.x] for r in pts], [r["loss"] for r in pts], color=colour, lw=1.4,
+                    label=None if fit_labelled else
+                    f"{law} fit" + (f" at each {var.colour}" if var.colour else ""))
             fit_labelled = True
-            band = [(r["D"], r["lo"], r["hi"]) for r in pts if finite(r["lo"]) and finite(r["hi"])]
+            band = [(r[var.x], r["lo"], r["hi"]) for r in pts
+                    if finite(r["lo"]) and finite(r["hi"])]
             if band:
                 ax.fill_between([b[0] for b in band], [b[1] for b in band], [b[2] for b in band],
                                 color=colour, alpha=0.18, lw=0,
@@ -170,55 +217,69 @@ def plot_fits(figs, data, curves, predictions, level):
         for i, t in enumerate(targets):
             lo = t["loss"] - t["lo"] if finite(t["lo"]) else 0
             hi = t["hi"] - t["loss"] if finite(t["hi"]) else 0
-            marker = ax.errorbar([t["D"]], [t["loss"]], yerr=[[lo], [hi]], fmt="*", ms=15,
+            marker = ax.errorbar([t[var.x]], [t["loss"]], yerr=[[lo], [hi]], fmt="*", ms=15,
                                  color="crimson", mec="black", capsize=5, zorder=5,
                                  label="target with its interval" if i == 0 else None)
             marker[0].set_gid(f"target-{law}-{i}")
-            ax.annotate(f"target N={human(t['N'])}, D={human(t['D'])}\nloss {t['loss']:.4g}",
-                        (t["D"], t["loss"]), textcoords="offset points", xytext=(-40, 40),
+            # Above the target, where a falling loss curve leaves room; below one in the upper
+            # half of a rising response (an accuracy), so the label clears the title.
+            upper = var.own and t["loss"] > sorted(r["loss"] for r in shown)[len(shown) // 2]
+            ax.annotate(f"target {var.point(t)}\n{var.response} {t['loss']:.4g}",
+                        (t[var.x], t["loss"]), textcoords="offset points",
+                        xytext=(-40, -60 if upper else 40),
                         ha="right", fontsize=8, color="crimson",
                         bbox={"boxstyle": "round", "fc": "white", "ec": "crimson", "alpha": 0.9},
                         arrowprops={"arrowstyle": "->", "color": "crimson"},
                         gid=f"target-label-{law}-{i}")
-        ax.set_xscale("log")
-        ax.set_yscale("log")
-        human_log_axis(ax.xaxis)
-        round_log_axis(ax.yaxis, [r["loss"] for r in shown] + [r["loss"] for r in rows] +
-                      [t["lo"] for t in targets] + [t["hi"] for t in targets])
-        label_axes(ax, "training tokens D (log scale)", "loss, nats/token (log scale)", law)
+        if var.log_x:
+            ax.set_xscale("log")
+            human_log_axis(ax.xaxis)
+        if var.log_y:
+            ax.set_yscale("log")
+            round_log_axis(ax.yaxis, [r["loss"] for r in shown] + [r["loss"] for r in rows] +
+                          [t["lo"] for t in targets] + [t["hi"] for t in targets])
+        label_axes(ax, var.x_label + (" (log scale)" if var.log_x else ""),
+                   var.y_label + (" (log scale)" if var.log_y else ""), law)
         ax.set_title(f"{law}: data, fit and {percent(level)} band")
-        ax.legend(fontsize=8, loc="upper right")
-        sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
-        bar = fig.colorbar(sm, ax=ax, label="parameters N")
-        human_log_axis(bar.ax.yaxis)
+        ax.legend(fontsize=8, loc="best" if var.own else "upper right")
+        if norm:
+            sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
+            bar = fig.colorbar(sm, ax=ax, label=var.colour_label)
+            if var.log_colour:
+                human_log_axis(bar.ax.yaxis)
         figs.save(fig, f"fit_{law}")
 
 
-def plot_residuals(figs, fitted):
+def plot_residuals(figs, fitted, var):
     laws = by_law(fitted)
     if not laws:
         return
-    norm = size_norm([r["N"] for r in fitted])
+    norm = colour_norm([r[var.colour] for r in fitted], var.log_colour) if var.colour else None
     cmap = plt.get_cmap("viridis")
     fig, axes = plt.subplots(len(laws), 1, figsize=(7.5, 2.2 * len(laws) + 0.8), sharex=True,
                              squeeze=False)
     for ax, (law, rows) in zip(axes[:, 0], sorted(laws.items())):
         ax.axhline(0, color="grey", lw=0.8, label="zero: a perfect fit")
-        ax.scatter([r["D"] for r in rows], [r["residual"] for r in rows], s=10,
-                   c=[cmap(norm(r["N"])) for r in rows], edgecolors="none",
-                   label=f"{law} residuals (colour: N)")
-        ax.set_xscale("log")
-        human_log_axis(ax.xaxis)
-        label_axes(ax, "training tokens D (log scale)", "residual", law)
+        ax.scatter([r[var.x] for r in rows], [r["residual"] for r in rows], s=10,
+                   c=[cmap(norm(r[var.colour])) if norm else cmap(0.3) for r in rows],
+                   edgecolors="none",
+                   label=f"{law} residuals" + (f" (colour: {var.colour})" if var.colour else ""))
+        if var.log_x:
+            ax.set_xscale("log")
+            human_log_axis(ax.xaxis)
+        label_axes(ax, var.x_label + (" (log scale)" if var.log_x else ""), "residual", law)
         ax.legend(fontsize=7, loc="upper right")
-    sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
-    bar = fig.colorbar(sm, ax=axes[:, 0].tolist(), label="parameters N")
-    human_log_axis(bar.ax.yaxis)
-    fig.suptitle("Residuals in the fit's space (ln L with --space log), by tokens")
+    if norm:
+        sm = plt.cm.ScalarMappable(norm=norm, cmap=cmap)
+        bar = fig.colorbar(sm, ax=axes[:, 0].tolist(), label=var.colour_label)
+        if var.log_colour:
+            human_log_axis(bar.ax.yaxis)
+    fig.suptitle("Residuals in the fit's space (ln L with --space log), by " +
+                 ("tokens" if not var.own else var.x))
     figs.save(fig, "residuals")
 
 
-def plot_predictions(figs, predictions, level):
+def plot_predictions(figs, predictions, level, var):
     if not predictions:
         return
     labels = list(dict.fromkeys(p["label"] for p in predictions))
@@ -234,9 +295,8 @@ def plot_predictions(figs, predictions, level):
         ax.errorbar(xs, ys, yerr=[lo, hi], fmt="o", capsize=4, label=law)
     ax.set_xticks(range(len(labels)))
     first = {p["label"]: p for p in reversed(predictions)}
-    ax.set_xticklabels([f"N={human(first[l]['N'])}\nD={human(first[l]['D'])}" for l in labels],
-                       fontsize=8)
-    label_axes(ax, "target", "predicted loss, nats/token", "predictions")
+    ax.set_xticklabels([var.point(first[l]).replace(", ", "\n") for l in labels], fontsize=8)
+    label_axes(ax, "target", f"predicted {var.y_label}", "predictions")
     ax.set_title(f"Predictions at the targets (bars: {percent(level)} confidence interval)")
     ax.legend(fontsize=8, title="law")
     figs.save(fig, "predictions")
@@ -371,11 +431,12 @@ def main():
     data = read_csv(args.report_dir, "data.csv")
     curves = read_csv(args.report_dir, "curves.csv")
     predictions = read_csv(args.report_dir, "predictions.csv")
-    plot_fits(figs, data, curves, predictions, level)
-    plot_residuals(figs, read_csv(args.report_dir, "fitted.csv"))
+    var = Variables(rep, curves)
+    plot_fits(figs, data, curves, predictions, level, var)
+    plot_residuals(figs, read_csv(args.report_dir, "fitted.csv"), var)
     # One bar per law and target: the prediction interval (the rows also hold the confidence band).
     plot_predictions(figs, [p for p in predictions if p.get("kind", "prediction") == "prediction"],
-                     level)
+                     level, var)
     plot_selection(figs, read_csv(args.report_dir, "selection.csv"))
     plot_pairs(figs, read_csv(args.report_dir, "bootstrap.csv"), log_params)
     plot_perturbation(figs, data, curves, level)

@@ -18,7 +18,7 @@ import math
 import os
 import sys
 
-from report_units import KIND_IN_WORDS, headline, human, percent, split_diagnostics
+from report_units import headline, human, kind_in_words, percent, split_diagnostics
 
 STYLE = """
 body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;max-width:1100px;margin:2em auto;
@@ -106,6 +106,10 @@ def table(header, rows, best=None, left=1):
 
 
 def target_text(target):
+    at = target.get("at") or {}
+    if set(at) - {"N", "D", "x"}:
+        # A law over columns of its own: the point in its own variables.
+        return ", ".join(f"{esc(name)} = {human(value)}" for name, value in at.items())
     where = f"N = {human(target.get('N'))} parameters, D = {human(target.get('D'))} tokens"
     if target.get("x"):
         where += f", x = {fmt(target['x'])}"
@@ -119,13 +123,14 @@ def section_headline(rep):
                 "<code>--at N=12B,D=307B</code>).</p>")
     kind = h.get("kind") or "confidence"
     level = h.get("level")
-    lines = [f"Predicted loss at {target_text(h.get('target') or {})}: "
+    response = esc(rep.get("response") or "loss")
+    lines = [f"Predicted {response} at {target_text(h.get('target') or {})}: "
              f"<span class='answer'>{fmt(h.get('estimate'))}</span>"]
     if h.get("lower") is not None and h.get("upper") is not None:
         lines.append(f"{percent(level)} {esc(kind)} interval "
                      f"<b>{interval(h['lower'], h['upper'])}</b>"
                      f"<br><span class='kind'>A {esc(kind)} interval says "
-                     f"{esc(KIND_IN_WORDS.get(kind, kind))}.</span>")
+                     f"{esc(kind_in_words(kind, rep.get('response') or 'loss'))}.</span>")
     band = h.get("confidence_band")
     if band and kind != "confidence":
         lines.append(f"<span class='kind'>The curve itself: {percent(level)} confidence band "
@@ -136,10 +141,11 @@ def section_headline(rep):
                  + "</span>")
     if h.get("law_choice"):
         lines.append(f"<span class='kind'>{esc(h['law_choice'])}</span>")
-    return "<div class='headline'>" + "<br>".join(lines) + "</div>" + section_spread(h, level)
+    return ("<div class='headline'>" + "<br>".join(lines) + "</div>" +
+            section_spread(h, level, response))
 
 
-def section_spread(h, level):
+def section_spread(h, level, response):
     laws = h.get("laws") or []
     spread = h.get("spread")
     if len(laws) < 2 or not spread:
@@ -150,7 +156,7 @@ def section_spread(h, level):
     return (f"<p>Across the {len(laws)} laws the prediction spreads from "
             f"<b>{fmt(spread.get('min'))}</b> to <b>{fmt(spread.get('max'))}</b>: how much the "
             f"answer depends on the choice of law.</p><div class='spread'>" +
-            table(["law", "predicted loss", f"{percent(level)} interval", "kind"], rows,
+            table(["law", f"predicted {response}", f"{percent(level)} interval", "kind"], rows,
                   best=best) + "</div>")
 
 

@@ -62,9 +62,12 @@ def headline(rep):
             "spread": {"min": min(values), "max": max(values)} if values else None}
 
 
-KIND_IN_WORDS = {
-    "confidence": "where the law's curve lies at the target (uncertainty of the fitted "
-                  "parameters only)",
-    "prediction": "where a new training run's measured loss would fall (the curve's "
-                  "uncertainty plus the run-to-run scatter of the data around it)",
-}
+def kind_in_words(kind, response="loss"):
+    """What an interval of this kind says, the response named as report.json's "response"."""
+    words = {
+        "confidence": "where the law's curve lies at the target (uncertainty of the fitted "
+                      "parameters only)",
+        "prediction": f"where a new training run's measured {response} would fall (the curve's "
+                      "uncertainty plus the run-to-run scatter of the data around it)",
+    }
+    return words.get(kind, kind)

@@ -59,6 +59,20 @@ std::vector<double> spread(const std::set<double>& values, int count) {
   return out;
 }
 
+// A table's header: `before`, a column per variable of the points (PointKeys::table_places),
+// then `after`.
+std::vector<std::string> with_places(std::vector<std::string> before, const PointKeys& keys,
+                                     const std::vector<std::string>& after) {
+  for (char place : keys.table_places()) before.push_back(keys.name(place));
+  before.insert(before.end(), after.begin(), after.end());
+  return before;
+}
+
+// Row i of the data as a point.
+PredictionPoint row_point(const Dataset& data, std::size_t i) {
+  return {data.n[i], data.d[i], data.has_x() ? data.x[i] : kNaN};
+}
+
 struct Ranges {
   double d_lo, d_hi, x_lo = 0, x_hi = 0;
   std::set<double> sizes;
@@ -84,11 +98,10 @@ class Builder {
         split_note_(std::move(split_note)) {}
 
   void add_data_table() {
-    Table t({"line", "N", "D", "x", "loss", "weight"});
+    Table t(with_places({"line"}, req_.keys, {"loss", "weight"}));
     for (std::size_t i = 0; i < data_.size(); ++i)
-      t.row().cell(data_.line[i]).cell(data_.n[i]).cell(data_.d[i])
-          .cell(data_.has_x() ? data_.x[i] : kNaN).cell(data_.loss[i])
-          .cell(data_.weight.empty() ? 1.0 : data_.weight[i]);
+      place_cells(t.row().cell(data_.line[i]), row_point(data_, i))
+          .cell(data_.loss[i]).cell(data_.weight.empty() ? 1.0 : data_.weight[i]);
     folder_.tables.emplace("data.csv", std::move(t));
   }
 
@@ -207,6 +220,10 @@ class Builder {
   void finish() {
     auto& j = folder_.json;
     j["confidence"] = req_.level;
+    // What the tables' variable columns and "loss" column hold, for readers and the figures.
+    j["variables"] = json::array();
+    for (char place : req_.keys.table_places()) j["variables"].push_back(req_.keys.name(place));
+    j["response"] = req_.response;
     describe_resampling(j);
     j["laws"] = laws_;
     add_selection();
@@ -246,8 +263,8 @@ class Builder {
       const double x = data_.has_x() ? data_.x[i] : 0.0;
       const double fitted = prediction_in_space(law, run.full.params.data(), std::log(data_.n[i]),
                                                 std::log(data_.d[i]), x, Space::Linear);
-      fitted_.row().cell(law.info.name).cell(data_.line[i]).cell(data_.n[i]).cell(data_.d[i])
-          .cell(data_.has_x() ? x : kNaN).cell(data_.loss[i]).cell(fitted).cell(y[i] - yhat[i]);
+      place_cells(fitted_.row().cell(law.info.name).cell(data_.line[i]), row_point(data_, i))
+          .cell(data_.loss[i]).cell(fitted).cell(y[i] - yhat[i]);
     }
   }
 
@@ -263,11 +280,11 @@ class Builder {
                                     {kPrediction, pred}}) {
         const ShownInterval chosen = shown(q, *req_.method);
         const Interval& iv = chosen.interval;
-        predictions_.row().cell(law.info.name).cell(t.label).cell(t.at.n).cell(t.at.d)
-            .cell(t.at.x).cell(q.estimate).cell(iv.lo).cell(iv.hi).cell(q.se).cell(kind)
-            .cell(req_.level);
+        place_cells(predictions_.row().cell(law.info.name).cell(t.label), t.at)
+            .cell(q.estimate).cell(iv.lo).cell(iv.hi).cell(q.se).cell(kind).cell(req_.level);
         json p = {{"law", law.info.name}, {"label", t.label}, {"N", t.at.n}, {"D", t.at.d},
-                  {"kind", kind}, {"level", req_.level}, {"method", chosen.method->name},
+                  {"at", point_json(req_.keys, t.at)}, {"kind", kind}, {"level", req_.level},
+                  {"method", chosen.method->name},
                   {"loss", number(q.estimate)}, {"lo", number(iv.lo)}, {"hi", number(iv.hi)},
                   {"se", number(q.se)}, {"invalid_resamples", q.invalid}};
         if (data_.has_x()) p["x"] = t.at.x;
@@ -281,6 +298,10 @@ class Builder {
   void add_compute_optimal(const LawEntry& law, const BootstrapResult& run,
                            const std::vector<double>& covariance) {
     if (!(req_.budget > 0)) return;
+    if (const std::string why = compute_optimal_unavailable(law); !why.empty()) {
+      diagnostics_.push_back(law.info.name + ": no compute-optimal split: " + why + ".");
+      return;
+    }
     ComputeOptimalOptions o;
     o.x = req_.budget_x;
     validate(o, req_.budget);
@@ -311,23 +332,83 @@ class Builder {
     optimal_json_.push_back(j);
   }
 
-  void curve_point(const LawEntry& law, const BootstrapResult& run, const char* kind, double n,
-                   double d, double x) {
-    const QuantityInterval q = quantity_interval(run, "", loss_at(law, {n, d, x}), req_.level, {});
+  // The point's values in the columns with_places gave the table.
+  Table& place_cells(Table& t, const PredictionPoint& at) const {
+    for (char place : req_.keys.table_places()) t.cell(value_at(at, place));
+    return t;
+  }
+
+  void curve_point(const LawEntry& law, const BootstrapResult& run, const char* kind,
+                   const PredictionPoint& at) {
+    const QuantityInterval q = quantity_interval(run, "", loss_at(law, at), req_.level, {});
     const Interval& band = q.interval(kCurveMethod);
-    curves_.row().cell(law.info.name).cell(std::string(kind)).cell(n).cell(d).cell(x)
-        .cell(q.estimate).cell(band.lo).cell(band.hi).cell(kConfidence)
-        .cell(req_.level);
+    place_cells(curves_.row().cell(law.info.name).cell(std::string(kind)), at)
+        .cell(q.estimate).cell(band.lo).cell(band.hi).cell(kConfidence).cell(req_.level);
+  }
+
+  // A law over its own columns: the law against the variable the data vary most, one curve per
+  // value (at most kCurveSizes, the targets' added) of the next, any third held at its median.
+  void add_variable_curves(const LawEntry& law, const BootstrapResult& run) {
+    std::vector<std::pair<std::size_t, char>> by_spread;
+    for (char place : req_.keys.table_places()) {
+      const std::vector<double>& v = column_of(place);
+      by_spread.push_back({std::set<double>(v.begin(), v.end()).size(), place});
+    }
+    std::stable_sort(by_spread.begin(), by_spread.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    const char sweep = by_spread[0].second;
+    PredictionPoint base{1, 1, 0};
+    if (by_spread.size() > 2) {
+      std::vector<double> v = column_of(by_spread[2].second);
+      std::nth_element(v.begin(), v.begin() + v.size() / 2, v.end());
+      value_at(base, by_spread[2].second) = v[v.size() / 2];
+    }
+    std::vector<double> family{0};
+    const char family_place = by_spread.size() > 1 ? by_spread[1].second : 0;
+    if (family_place) {
+      const std::vector<double>& v = column_of(family_place);
+      family = spread(std::set<double>(v.begin(), v.end()), kCurveSizes);
+      for (const Target& t : req_.targets)
+        if (std::find(family.begin(), family.end(), value_at(t.at, family_place)) == family.end())
+          family.push_back(value_at(t.at, family_place));
+    }
+    const std::vector<double>& swept = column_of(sweep);
+    double lo = *std::min_element(swept.begin(), swept.end());
+    double hi = *std::max_element(swept.begin(), swept.end());
+    for (const Target& t : req_.targets) {
+      lo = std::min(lo, value_at(t.at, sweep));
+      hi = std::max(hi, value_at(t.at, sweep));
+    }
+    // Positive scales on a log grid with a margin, as the token curves; other columns evenly.
+    const bool positive = lo > 0;
+    std::vector<double> grid(kCurvePoints);
+    if (positive) {
+      grid = log_grid(lo / 1.5, hi * 1.5, kCurvePoints);
+    } else {
+      for (int i = 0; i < kCurvePoints; ++i) grid[i] = lo + (hi - lo) * i / (kCurvePoints - 1);
+    }
+    for (double f : family)
+      for (double v : grid) {
+        PredictionPoint at = base;
+        if (family_place) value_at(at, family_place) = f;
+        value_at(at, sweep) = v;
+        curve_point(law, run, "sweep", at);
+      }
+  }
+
+  const std::vector<double>& column_of(char place) const {
+    return place == 'n' ? data_.n : place == 'd' ? data_.d : data_.x;
   }
 
   void add_curves(const LawEntry& law, const BootstrapResult& run) {
+    if (req_.keys.own_columns()) return add_variable_curves(law, run);
     std::set<double> sizes(range_.sizes);
     std::vector<double> drawn = spread(sizes, kCurveSizes);
     for (const Target& t : req_.targets)
       if (std::find(drawn.begin(), drawn.end(), t.at.n) == drawn.end()) drawn.push_back(t.at.n);
     const std::vector<double> grid = log_grid(range_.d_lo, range_.d_hi, kCurvePoints);
     for (double n : drawn)
-      for (double d : grid) curve_point(law, run, "tokens", n, d, range_.x_lo);
+      for (double d : grid) curve_point(law, run, "tokens", {n, d, range_.x_lo});
     if (law.info.needs != Needs::Perturbation || !(range_.x_hi > range_.x_lo)) return;
     // Settings that were measured at several strengths are the ones with a basin to show.
     std::map<std::pair<double, double>, std::set<double>> strengths;
@@ -344,8 +425,9 @@ class Builder {
     }
     for (const auto& [n, d] : settings)
       for (int i = 0; i < kCurvePoints; ++i)
-        curve_point(law, run, "perturbation", n, d,
-                    range_.x_lo + (range_.x_hi * 1.1 - range_.x_lo) * i / (kCurvePoints - 1));
+        curve_point(law, run, "perturbation",
+                    {n, d,
+                     range_.x_lo + (range_.x_hi * 1.1 - range_.x_lo) * i / (kCurvePoints - 1)});
   }
 
   void add_draws(const LawEntry& law, const BootstrapResult& run) {
@@ -568,7 +650,8 @@ class Builder {
   json headline() const {
     if (req_.targets.empty() || runs_.empty()) return nullptr;
     const Target& t = req_.targets.front();
-    json target = {{"label", t.label}, {"N", t.at.n}, {"D", t.at.d}};
+    json target = {{"label", t.label}, {"N", t.at.n}, {"D", t.at.d},
+                   {"at", point_json(req_.keys, t.at)}};
     if (data_.has_x()) target["x"] = t.at.x;
     json laws = json::array();
     double lo = std::numeric_limits<double>::infinity(), hi = -lo;
@@ -639,9 +722,10 @@ class Builder {
   int win_valid_ = 0;
   Table params_{{"law", "param", "value", "se", "bootstrap_se", "lo", "hi", "identified",
                  "at_bound", "interval", "level"}};
-  Table predictions_{{"law", "label", "N", "D", "x", "loss", "lo", "hi", "se", "kind", "level"}};
-  Table fitted_{{"law", "line", "N", "D", "x", "loss", "fitted", "residual"}};
-  Table curves_{{"law", "kind", "N", "D", "x", "loss", "lo", "hi", "interval", "level"}};
+  Table predictions_{with_places({"law", "label"}, req_.keys,
+                                 {"loss", "lo", "hi", "se", "kind", "level"})};
+  Table fitted_{with_places({"law", "line"}, req_.keys, {"loss", "fitted", "residual"})};
+  Table curves_{with_places({"law", "kind"}, req_.keys, {"loss", "lo", "hi", "interval", "level"})};
   Table draws_{{"law", "resample", "param", "value"}};
   Table optimal_{{"law", "budget", "quantity", "value", "lo", "hi", "on_bound", "interval",
                   "level"}};
@@ -659,32 +743,52 @@ namespace {
 // The ranking that matters for a prediction beyond the data is how well each law extrapolates:
 // with no split given, a target beyond the largest model holds out the largest model's rows
 // (when at least three sizes remain to fit on), and a target beyond the longest run the rows
-// beyond 60% of the largest D. Returns the note the ranking carries; "" leaves the request as is.
+// beyond 60% of the largest D. A law over its own columns holds out, the same way, the rows
+// beyond 60% of the first positive variable a target lies beyond. Returns the note the ranking
+// carries; "" leaves the request as is.
 std::string extrapolation_protocol(AnalyzeRequest& req) {
   const Dataset& data = *req.data;
   if (!req.held_out.empty() || req.targets.empty() || data.size() == 0) return "";
-  const double max_n = *std::max_element(data.n.begin(), data.n.end());
-  const double max_d = *std::max_element(data.d.begin(), data.d.end());
-  bool beyond_n = false, beyond_d = false;
-  for (const Target& t : req.targets) {
-    beyond_n = beyond_n || t.at.n > max_n;
-    beyond_d = beyond_d || t.at.d > max_d;
-  }
-  const std::set<double> sizes(data.n.begin(), data.n.end());
   std::vector<char> held;
   std::string note;
-  if (beyond_n && sizes.size() >= 4) {
-    held = largest_model_rows(data);
-    note = fmt::format(" on the largest model (N = {}), fitted on the rest: the extrapolation "
-                       "protocol, since a target lies beyond the data's model sizes",
-                       io::format_quantity(max_n));
-  } else if (beyond_d) {
-    held = late_token_rows(data, 0.6);
-    note = fmt::format(" on the rows beyond D = {}, fitted on the rest: the extrapolation "
-                       "protocol, since a target lies beyond the data's token counts",
-                       io::format_quantity(token_cut(data, 0.6)));
+  if (req.keys.own_columns()) {
+    for (char place : req.keys.table_places()) {
+      const std::vector<double>& v = place == 'n' ? data.n : place == 'd' ? data.d : data.x;
+      const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
+      bool beyond = false;
+      for (const Target& t : req.targets) beyond = beyond || value_at(t.at, place) > *hi;
+      if (!(*lo > 0) || !beyond) continue;
+      const std::string& name = req.keys.name(place);
+      const double cut = value_cut(v, 0.6);
+      held = rows_beyond(v, cut);
+      note = fmt::format(" on the rows beyond {} = {}, fitted on the rest: the extrapolation "
+                         "protocol, since a target lies beyond the data's {}",
+                         name, io::format_quantity(cut), name);
+      break;
+    }
+    if (held.empty()) return "";
   } else {
-    return "";
+    const double max_n = *std::max_element(data.n.begin(), data.n.end());
+    const double max_d = *std::max_element(data.d.begin(), data.d.end());
+    bool beyond_n = false, beyond_d = false;
+    for (const Target& t : req.targets) {
+      beyond_n = beyond_n || t.at.n > max_n;
+      beyond_d = beyond_d || t.at.d > max_d;
+    }
+    const std::set<double> sizes(data.n.begin(), data.n.end());
+    if (beyond_n && sizes.size() >= 4) {
+      held = largest_model_rows(data);
+      note = fmt::format(" on the largest model (N = {}), fitted on the rest: the extrapolation "
+                         "protocol, since a target lies beyond the data's model sizes",
+                         io::format_quantity(max_n));
+    } else if (beyond_d) {
+      held = late_token_rows(data, 0.6);
+      note = fmt::format(" on the rows beyond D = {}, fitted on the rest: the extrapolation "
+                         "protocol, since a target lies beyond the data's token counts",
+                         io::format_quantity(token_cut(data, 0.6)));
+    } else {
+      return "";
+    }
   }
   std::size_t kept = 0;
   for (char h : held) kept += !h;

@@ -26,6 +26,12 @@ struct AnalyzeRequest {
   const Dataset* data = nullptr;
   std::vector<const LawEntry*> laws;
   std::vector<Target> targets;
+  // What the data's variables are called (N, D and x, or a formula law's own columns): the
+  // tables' columns, the curves drawn and the notes name them so.
+  PointKeys keys;
+  // What the response is called in the report's text: "loss", or the column's name for a
+  // response that is no loss (an accuracy).
+  std::string response = "loss";
   double budget = 0;               // compute budget C = 6ND for the compute-optimal split; 0: none
   double budget_x = 0;             // perturbation strength the compute-optimal split assumes
   double level = 0.9;              // interval coverage

@@ -3,11 +3,36 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <vector>
 
 #include "analysis/scan_minimize.hpp"
+#include "io/csv.hpp"
+#include "shannonfit/formula/formula.hpp"
 #include "shannonfit/errors.hpp"
 
 namespace shannonfit {
+
+std::string reads_other_than_n_and_d(const LawEntry& law) {
+  if (!law.formula) return "";
+  const formula::ColumnBinding& b = law.formula->columns;
+  const bool reads_n = b.uses_n && b.n.empty(), reads_d = b.uses_d && b.d.empty();
+  if (reads_n && reads_d) return "";
+  std::vector<std::string> reads;
+  if (reads_n) reads.push_back("N");
+  if (reads_d) reads.push_back("D");
+  for (const std::string* column : {&b.x, &b.n, &b.d})
+    if (!column->empty()) reads.push_back(*column);
+  if (b.uses_x && b.x.empty()) reads.push_back("x");
+  return law.info.name + " reads " +
+         (reads.empty() ? std::string("no data") : io::join_names(reads));
+}
+
+std::string compute_optimal_unavailable(const LawEntry& law) {
+  const std::string reads = reads_other_than_n_and_d(law);
+  return reads.empty() ? ""
+                       : "the compute-optimal split of a budget C = 6ND needs a law of N and D; " +
+                             reads;
+}
 
 void validate(const ComputeOptimalOptions& o, double budget) {
   if (!(budget > 0) || !std::isfinite(budget))
@@ -22,6 +47,7 @@ void validate(const ComputeOptimalOptions& o, double budget) {
 
 Optimum compute_optimal(const LawEntry& law, const double* params, double budget,
                         const ComputeOptimalOptions& o) {
+  if (const std::string why = compute_optimal_unavailable(law); !why.empty()) throw InputError(why);
   Optimum best;
   const double ln_budget = std::log(budget / o.flops_per_token_param);  // ln(N D)
   const double lo = std::max(std::log(o.n_min), ln_budget - std::log(o.d_max));

@@ -5,6 +5,7 @@
 // point), so laws that are not monotone in N or D are handled; a minimiser on a bound of the
 // search range is flagged, since the true optimum may lie beyond it.
 #include <array>
+#include <string>
 
 #include "shannonfit/batch.hpp"
 
@@ -23,9 +24,16 @@ struct Optimum {
   bool ok = false;        // false: no feasible N, or the law is not finite anywhere on it
 };
 
+// "" when the law is a function of N and D themselves; else what it reads instead ("acc reads
+// params, tokens"): a formula law over other columns, or one that does not read both N and D.
+std::string reads_other_than_n_and_d(const LawEntry& law);
+// "" when a budget C = k N D can be split for the law (a law of N and D); else why not.
+std::string compute_optimal_unavailable(const LawEntry& law);
+
 // Throws InputError for a non-positive budget or k, or bounds that are not ordered and positive.
 void validate(const ComputeOptimalOptions& options, double budget);
 
+// Throws InputError for a law compute_optimal_unavailable refuses.
 Optimum compute_optimal(const LawEntry& law, const double* params, double budget,
                         const ComputeOptimalOptions& options);
 

@@ -1,5 +1,6 @@
 #include "analysis/extrapolation.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <sstream>
 
@@ -10,8 +11,18 @@
 
 namespace shannonfit {
 
-ExtrapolationSplit parse_split(const std::string& text, const std::string& option) {
+ExtrapolationSplit parse_split(const std::string& text, const std::string& option,
+                               const PointKeys& keys) {
   ExtrapolationSplit s;
+  s.keys = keys;
+  // N and D for laws of N and D; every variable a law over its own columns reads.
+  const std::string places = keys.own_columns() ? keys.table_places() : "nd";
+  std::string usage, example = "N<=6.9e9,D<=180B";
+  if (keys.own_columns()) example.clear();
+  for (char place : places) {
+    usage += (usage.empty() ? "" : " and/or ") + keys.name(place) + "<=VALUE";
+    if (keys.own_columns()) example += (example.empty() ? "" : ",") + keys.name(place) + "<=1e9";
+  }
   std::stringstream in(text);
   std::string part;
   bool any = false;
@@ -21,27 +32,41 @@ ExtrapolationSplit parse_split(const std::string& text, const std::string& optio
     const auto op = part.find("<=");
     double value = 0;
     const std::string var = op == std::string::npos ? "" : part.substr(0, op);
-    if ((var != "N" && var != "D") || !io::parse_quantity(part.substr(op + 2), value) ||
-        !(value > 0))
-      throw InputError(option + " '" + text + "': expected N<=VALUE and/or D<=VALUE separated "
-                       "by a comma, with positive values (e.g. N<=6.9e9,D<=180B)");
-    (var == "N" ? s.n_max : s.d_max) = value;
+    const auto place = std::find_if(places.begin(), places.end(),
+                                    [&](char p) { return keys.name(p) == var; });
+    if (place == places.end() || !io::parse_quantity(part.substr(op + 2), value) || !(value > 0))
+      throw InputError(option + " '" + text + "': expected " + usage +
+                       " separated by a comma, with positive values (e.g. " + example + ")");
+    (*place == 'n' ? s.n_max : *place == 'd' ? s.d_max : s.x_max) = value;
     any = true;
   }
-  if (!any) throw InputError(option + " is empty; give e.g. N<=6.9e9,D<=180e9");
+  if (!any) throw InputError(option + " is empty; give e.g. " + example);
   return s;
 }
 
 std::string describe(const ExtrapolationSplit& split) {
   std::ostringstream o;
-  o << "train on N <= " << split.n_max << " and D <= " << split.d_max << ", predict the rest";
+  if (!split.keys.own_columns()) {
+    o << "train on N <= " << split.n_max << " and D <= " << split.d_max << ", predict the rest";
+    return o.str();
+  }
+  o << "train on";
+  const char* joint = " ";
+  for (char place : split.keys.table_places()) {
+    const double limit = place == 'n' ? split.n_max : place == 'd' ? split.d_max : split.x_max;
+    if (std::isinf(limit)) continue;
+    o << joint << split.keys.name(place) << " <= " << limit;
+    joint = " and ";
+  }
+  o << ", predict the rest";
   return o.str();
 }
 
 std::vector<char> beyond(const Dataset& data, const ExtrapolationSplit& split) {
   std::vector<char> out(data.size());
   for (std::size_t i = 0; i < data.size(); ++i)
-    out[i] = data.n[i] > split.n_max || data.d[i] > split.d_max;
+    out[i] = data.n[i] > split.n_max || data.d[i] > split.d_max ||
+             (data.has_x() && data.x[i] > split.x_max);
   return out;
 }
 

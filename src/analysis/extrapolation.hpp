@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "analysis/prediction.hpp"
 #include "shannonfit/batch.hpp"
 
 namespace shannonfit {
@@ -19,10 +20,14 @@ namespace shannonfit {
 struct ExtrapolationSplit {
   double n_max = std::numeric_limits<double>::infinity();
   double d_max = std::numeric_limits<double>::infinity();
+  double x_max = std::numeric_limits<double>::infinity();  // a law's own column in x's place
+  PointKeys keys;  // what the limits' variables are called
 };
-// Parses "N<=6.9e9,D<=180e9" (either part may be left out; "D<=180e9" is token-only). Throws
-// InputError naming `option` otherwise.
-ExtrapolationSplit parse_split(const std::string& text, const std::string& option);
+// Parses "N<=6.9e9,D<=180e9" (either part may be left out; "D<=180e9" is token-only), or the
+// same in a formula law's own variables ("params<=2.8B,tokens<=180B"). Throws InputError naming
+// `option` otherwise.
+ExtrapolationSplit parse_split(const std::string& text, const std::string& option,
+                               const PointKeys& keys = {});
 std::string describe(const ExtrapolationSplit& split);
 // 1 for the rows beyond the split (to be predicted), 0 for the training rows.
 std::vector<char> beyond(const Dataset& data, const ExtrapolationSplit& split);

@@ -109,20 +109,25 @@ std::vector<char> largest_model_rows(const Dataset& data) {
   return held;
 }
 
-double token_cut(const Dataset& data, double fraction) {
-  if (data.size() == 0) return 0;
-  const double limit = fraction * *std::max_element(data.d.begin(), data.d.end());
+double value_cut(const std::vector<double>& values, double fraction) {
+  if (values.empty()) return 0;
+  const double limit = fraction * *std::max_element(values.begin(), values.end());
   double cut = 0;
-  for (double d : data.d)
-    if (d <= limit) cut = std::max(cut, d);
+  for (double v : values)
+    if (v <= limit) cut = std::max(cut, v);
   return cut;
 }
 
-std::vector<char> late_token_rows(const Dataset& data, double fraction) {
-  const double cut = token_cut(data, fraction);
-  std::vector<char> held(data.size(), 0);
-  for (std::size_t i = 0; i < data.size(); ++i) held[i] = data.d[i] > cut;
+std::vector<char> rows_beyond(const std::vector<double>& values, double cut) {
+  std::vector<char> held(values.size(), 0);
+  for (std::size_t i = 0; i < values.size(); ++i) held[i] = values[i] > cut;
   return held;
+}
+
+double token_cut(const Dataset& data, double fraction) { return value_cut(data.d, fraction); }
+
+std::vector<char> late_token_rows(const Dataset& data, double fraction) {
+  return rows_beyond(data.d, token_cut(data, fraction));
 }
 
 std::vector<char> corner_rows(const Dataset& data, double fraction) {

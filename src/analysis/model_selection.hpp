@@ -105,6 +105,10 @@ double token_cut(const Dataset& data, double fraction);
 std::vector<char> corner_rows(const Dataset& data, double fraction);
 // Rows beyond the token cut only (token extrapolation for every model).
 std::vector<char> late_token_rows(const Dataset& data, double fraction);
+// The same on any positive column: the largest value at or below `fraction` of the largest, and
+// the rows beyond it.
+double value_cut(const std::vector<double>& values, double fraction);
+std::vector<char> rows_beyond(const std::vector<double>& values, double cut);
 
 struct WinRates {
   int resamples = 0;

@@ -16,8 +16,8 @@ const char* to_string(IntervalKind kind) {
   return kind == IntervalKind::Prediction ? "prediction" : "confidence";
 }
 
-const char* describe(IntervalKind kind) {
-  return kind == IntervalKind::Prediction ? "prediction interval for a new run's loss"
+std::string describe(IntervalKind kind, const std::string& response) {
+  return kind == IntervalKind::Prediction ? "prediction interval for a new run's " + response
                                           : "confidence band for the mean curve";
 }
 

@@ -37,8 +37,9 @@ namespace shannonfit {
 
 enum class IntervalKind : unsigned char { Confidence, Prediction };
 const char* to_string(IntervalKind kind);  // "confidence" | "prediction"
-// "confidence band for the mean curve" | "prediction interval for a new run's loss"
-const char* describe(IntervalKind kind);
+// "confidence band for the mean curve" | "prediction interval for a new run's loss" (or the
+// response's name for one that is no loss: "... for a new run's lambada_acc")
+std::string describe(IntervalKind kind, const std::string& response = "loss");
 
 extern const char* const kPredictionMethod;
 extern const char* const kLawAveragedMethod;

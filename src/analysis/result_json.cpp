@@ -136,16 +136,23 @@ nlohmann::json percentile_interval_json(const QuantityInterval& q) {
           {"resamples_used", q.n}};
 }
 
+nlohmann::json point_json(const PointKeys& keys, const PredictionPoint& point) {
+  nlohmann::json at = nlohmann::json::object();
+  for (const NamedValue& v : named_values(keys, point)) at[v.name] = v.value;
+  return at;
+}
+
 nlohmann::json predictions_json(const std::vector<PredictionPoint>& points,
                                 const std::vector<QuantityInterval>& confidence,
                                 const std::vector<QuantityInterval>& new_run,
-                                const IntervalMethod& method) {
+                                const IntervalMethod& method, const PointKeys& keys) {
   nlohmann::json out = nlohmann::json::array();
   for (std::size_t i = 0; i < points.size(); ++i) {
     nlohmann::json j = interval_json(confidence[i], method);
     j["N"] = points[i].n;
     j["D"] = points[i].d;
     j["x"] = points[i].x;
+    j["at"] = point_json(keys, points[i]);
     if (i < new_run.size())
       j["prediction"] = {{"kind", to_string(IntervalKind::Prediction)},
                          {"level", new_run[i].level},

@@ -40,12 +40,16 @@ nlohmann::json interval_json(const QuantityInterval& q,
 // no other method applies: {"level", "lo", "hi", "resamples_used"}.
 nlohmann::json percentile_interval_json(const QuantityInterval& q);
 
-// One entry per point: the confidence band's interval_json with N, D, x, and under "prediction"
-// the new-run interval shown for `method` when `new_run` is not empty.
+// One entry per point: the confidence band's interval_json with N, D, x (the solver's three
+// values per row), "at" (the point in the laws' own variables, named by `keys`: {"N", "D"} for
+// N and D, {"params", "tokens"} for a law over those columns), and under "prediction" the
+// new-run interval shown for `method` when `new_run` is not empty.
 nlohmann::json predictions_json(const std::vector<PredictionPoint>& points,
                                 const std::vector<QuantityInterval>& confidence,
-                                const std::vector<QuantityInterval>& new_run = {},
-                                const IntervalMethod& method = default_interval_method());
+                                const std::vector<QuantityInterval>& new_run,
+                                const IntervalMethod& method, const PointKeys& keys);
+// A point in the laws' own variables: {"params": 6.9e9, "tokens": 2e11}.
+nlohmann::json point_json(const PointKeys& keys, const PredictionPoint& point);
 
 // One law in a model selection: the full-data fit's quality and what the ranking compares.
 // A score that was not computed (no split, no resamples, no groups) is NaN.

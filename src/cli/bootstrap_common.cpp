@@ -19,19 +19,11 @@ namespace shannonfit::cli {
 
 namespace {
 
-// "L(N=..., D=...)", or in the law's own variables for a law over its own columns.
+// "L(N=..., D=...)"; a law over its own columns, which need not predict a loss, is named by
+// itself and its own variables: "acc(params=6.9B, tokens=200B)".
 std::string point_name(const LawEntry& law, const PredictionPoint& pt) {
   const PointKeys keys = point_keys({&law});
-  std::string name;
-  const auto add = [&](const std::string& key, double v) {
-    const bool size = key == "N" || key == "D";
-    name += (name.empty() ? "" : ", ") + key + "=" +
-            (size ? io::format_quantity(v) : io::format_number(v, 4));
-  };
-  if (keys.need_n) add(keys.n, pt.n);
-  if (keys.need_d) add(keys.d, pt.d);
-  if (keys.need_x || pt.x != 0) add(keys.x, pt.x);
-  return "L(" + name + ")";
+  return (keys.own_columns() ? law.info.name : "L") + "(" + describe_point(keys, pt) + ")";
 }
 
 std::string range(const Interval& i) {
@@ -258,9 +250,10 @@ std::vector<QuantityInterval> new_run_intervals(const LawRun& run, const Dataset
   return out;
 }
 
-std::string new_run_table(const std::vector<QuantityInterval>& qs, double level) {
+std::string new_run_table(const std::vector<QuantityInterval>& qs, double level,
+                          const std::string& response) {
   io::TextTable t({to_string(IntervalKind::Prediction), "estimate",
-                   io::format_number(100 * level, 4) + "% interval for a new run's loss"});
+                   io::format_number(100 * level, 4) + "% interval for a new run's " + response});
   for (const auto& q : qs) t.add_row({q.name, io::format_number(q.estimate), range(shown(q).interval)});
   return t.render();
 }

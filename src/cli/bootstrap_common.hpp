@@ -98,8 +98,10 @@ std::vector<QuantityInterval> new_run_intervals(const LawRun& run, const Dataset
                                                 Space space,
                                                 const std::vector<PredictionPoint>& points,
                                                 double level);
-// "90% prediction interval for a new run's loss" table: name, estimate, interval.
-std::string new_run_table(const std::vector<QuantityInterval>& qs, double level);
+// "90% prediction interval for a new run's loss" table: name, estimate, interval; the response
+// named as response_name (common.hpp) says.
+std::string new_run_table(const std::vector<QuantityInterval>& qs, double level,
+                          const std::string& response = "loss");
 
 // Refuses --resamples below 2, where no interval exists (InputError naming the count and how
 // many the level needs); counts between 2 and min_resamples(level) run with a warning.

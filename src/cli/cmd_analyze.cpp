@@ -1,6 +1,7 @@
 // `shannonfit analyze`: the one command a researcher runs. Fits every law the data allows,
 // bootstraps each, ranks them, predicts at the requested targets and writes a report folder
 // (report.json, CSV tables, figures, report.html).
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -12,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "analysis/analyze.hpp"
+#include "analysis/compute_optimal.hpp"
 #include "analysis/extrapolation.hpp"
 #include "analysis/prediction_interval.hpp"
 #include "analysis/report.hpp"
@@ -55,13 +57,14 @@ std::string utc_now() {
 double or_nan(const nlohmann::json& v) { return v.is_number() ? v.get<double>() : NAN; }
 
 // "loss 1.40, 90% prediction interval for a new run [1.33, 1.47] (law-averaged); 90%
-// confidence band of the mean curve [1.37, 1.44]; laws' estimates 1.28 to 1.43".
-std::string headline_text(const nlohmann::json& h) {
+// confidence band of the mean curve [1.37, 1.44]; laws' estimates 1.28 to 1.43", the response
+// named as analyze::AnalyzeRequest::response says.
+std::string headline_text(const nlohmann::json& h, const std::string& response) {
   const double level = h["level"].get<double>();
   std::string text = fmt::format(
-      "prediction at {}: loss {:.4g}, {:.4g}% {} [{:.4g}, {:.4g}] ({})\n",
-      h["target"]["label"].get<std::string>(), or_nan(h["estimate"]), 100 * level,
-      describe(IntervalKind::Prediction), or_nan(h["lower"]), or_nan(h["upper"]),
+      "prediction at {}: {} {:.4g}, {:.4g}% {} [{:.4g}, {:.4g}] ({})\n",
+      h["target"]["label"].get<std::string>(), response, or_nan(h["estimate"]), 100 * level,
+      describe(IntervalKind::Prediction, response), or_nan(h["lower"]), or_nan(h["upper"]),
       h["law"].get<std::string>());
   if (h.contains("confidence_band"))
     text += fmt::format("  {:.4g}% {}: [{:.4g}, {:.4g}]\n", 100 * level,
@@ -105,11 +108,20 @@ void run(const AnalyzeArgs& a) {
   req.data = &data;
   for (const auto& why : skipped) note(a.output, "analyze: " + why);
   require_fittable(a.data, loaded, req.laws, &a.output);
+  req.keys = point_keys(req.laws);
+  req.response = response_name(req.laws, loaded.columns.loss);
   for (const auto& spec : a.at) {
-    req.targets.push_back({spec, parse_point(spec, point_keys(req.laws))});
-    for (const auto& why : outside_domain(data, req.targets.back().at, "--at " + spec))
+    req.targets.push_back({spec, parse_point(spec, req.keys)});
+    for (const auto& why : outside_domain(data, req.targets.back().at, "--at " + spec, req.keys))
       note(a.output, why);
   }
+  // Laws of N and D get the compute-optimal split and the others a note in the report; when no
+  // law can, --budget asks for what cannot be given.
+  if (a.budget > 0 && std::all_of(req.laws.begin(), req.laws.end(), [](const LawEntry* law) {
+        return !compute_optimal_unavailable(*law).empty();
+      }))
+    throw InputError("--budget: " + compute_optimal_unavailable(*req.laws.front()) +
+                     " (analyze it without --budget)");
   req.budget = a.budget;
   req.level = a.level;
   req.method = &find_interval_method(a.method);
@@ -119,7 +131,8 @@ void run(const AnalyzeArgs& a) {
   req.grouping = grouping;
   req.bootstrap.fit = a.solver.config(req.laws);
   req.kfold = a.kfold;
-  if (!a.extrapolate.empty()) req.held_out = beyond(data, parse_split(a.extrapolate, "--extrapolate"));
+  if (!a.extrapolate.empty())
+    req.held_out = beyond(data, parse_split(a.extrapolate, "--extrapolate", req.keys));
 
   report::Folder folder;
   auto& j = folder.json;
@@ -192,7 +205,7 @@ void run(const AnalyzeArgs& a) {
   if (a.output.json) std::cout << j.dump(2) << "\n";
   if (!show_text(a.output)) return;
   const auto& head = j["headline"];
-  if (!head.is_null()) std::cout << headline_text(head);
+  if (!head.is_null()) std::cout << headline_text(head, req.response);
   if (j["selection"].contains("verdict"))
     std::cout << j["selection"]["verdict"].get<std::string>() << "\n";
   // Warnings first and marked as such; the routine notes after them.

@@ -146,7 +146,8 @@ void run(const BacktestArgs& a) {
   if (show_text(a.output)) {
     std::printf("\ncoverage of hidden measured losses%s (prediction: %s; confidence: %s)\n%s",
                 checked.loaded.slices.size() > 1 ? ", pooled over the slices" : "",
-                describe(IntervalKind::Prediction), describe(IntervalKind::Confidence),
+                describe(IntervalKind::Prediction).c_str(),
+                describe(IntervalKind::Confidence).c_str(),
                 coverage_text(pooled).c_str());
   }
   const nlohmann::json settings = {{"resamples", a.resamples}, {"seed", a.seed},

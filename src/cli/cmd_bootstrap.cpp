@@ -72,13 +72,18 @@ void run(const BootstrapArgs& a) {
   if (a.resample.scheme == "cluster" && a.data.map.group.empty())
     throw InputError("--scheme cluster resamples whole groups: name the group column with "
                      "--group-col");
+  const PointKeys keys = point_keys(laws);
   std::vector<PredictionPoint> points;
-  for (const auto& spec : a.at) points.push_back(parse_point(spec, point_keys(laws)));
+  for (const auto& spec : a.at) points.push_back(parse_point(spec, keys));
   ComputeOptimalOptions co;
   co.flops_per_token_param = a.flops_per_token_param;
   co.n_min = a.n_min;
   co.n_max = a.n_max;
   for (double c : a.budgets) validate(co, c);
+  if (!a.budgets.empty())
+    for (const LawEntry* law : laws)
+      if (const std::string why = compute_optimal_unavailable(*law); !why.empty())
+        throw InputError("--budget: " + why + " (fit it without --budget)");
   io::OutputPlan plan = output_plan(a.data, a.output);
   plan.file(a.params_out, "--params-out");
   plan_checkpoint(plan, a.resample);
@@ -86,9 +91,10 @@ void run(const BootstrapArgs& a) {
   const io::LoadedData loaded = load(a.data, laws, a.solver);
   for (const auto& s : skipped) note(a.output, "--law all skips " + s);
   require_fittable(a.data, loaded, laws, &a.output);
+  const std::string response = response_name(laws, loaded.columns.loss);
   for (const auto& slice : loaded.slices)
     for (std::size_t i = 0; i < points.size(); ++i)
-      for (const auto& why : outside_domain(slice.data, points[i], "--at " + a.at[i]))
+      for (const auto& why : outside_domain(slice.data, points[i], "--at " + a.at[i], keys))
         note(a.output, why);
 
   nlohmann::json results = nlohmann::json::array();
@@ -121,7 +127,7 @@ void run(const BootstrapArgs& a) {
         results.push_back({{"fit", fit_json(rec.fit, a.data.map.by)},
                            {"bootstrap", describe_run(rec.run)},
                            {"parameters", pj},
-                           {"predictions", predictions_json(points, preds, new_run, method)},
+                           {"predictions", predictions_json(points, preds, new_run, method, keys)},
                            {"compute_optimal", aj}});
 
         if (show_text(a.output)) {
@@ -138,7 +144,7 @@ void run(const BootstrapArgs& a) {
                       static_cast<unsigned long long>(rec.run.seed), rec.run.seconds);
           std::printf("%s", interval_table(params, level, method).c_str());
           if (!preds.empty())
-            std::printf("\n%s%s", new_run_table(new_run, level).c_str(),
+            std::printf("\n%s%s", new_run_table(new_run, level, response).c_str(),
                         interval_table(preds, level, method).c_str());
           for (const auto& al : allocs) {
             std::printf("\n  compute-optimal at C = %s FLOPs (C = %g N D)%s\n",

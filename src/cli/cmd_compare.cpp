@@ -11,6 +11,7 @@
 #include <set>
 
 #include "analysis/compare.hpp"
+#include "analysis/compute_optimal.hpp"
 #include "analysis/extrapolation.hpp"
 #include "analysis/fit_stats.hpp"
 #include "analysis/intervals.hpp"
@@ -66,7 +67,8 @@ CompareRequest compare_request(const CompareArgs& a, const std::vector<const Law
   for (const LawEntry* law : laws) req.plans.push_back(a.solver.plan(*law, data));
   if (!a.holdout.empty()) req.held_out = holdout_rows(a.data.path, a.holdout, data);
   if (!a.extrapolate.empty()) {
-    const auto beyond_split = beyond(data, parse_split(a.extrapolate, "--extrapolate"));
+    const auto beyond_split =
+        beyond(data, parse_split(a.extrapolate, "--extrapolate", point_keys(laws)));
     if (req.held_out.empty()) req.held_out.assign(data.size(), 0);
     for (std::size_t i = 0; i < data.size(); ++i) req.held_out[i] |= beyond_split[i];
   }
@@ -315,6 +317,11 @@ void run(const CompareArgs& a) {
   const CheckedInputs in = load_checked(a.data, a.laws, a.solver, a.output);
   const auto& laws = in.laws;
   const io::LoadedData& loaded = in.loaded;
+  if (!a.basin_n.empty())
+    for (const LawEntry* law : laws)
+      if (const std::string reads = reads_other_than_n_and_d(*law); !reads.empty())
+        throw InputError("--basin-n: the loss-minimising token count D* at fixed N needs a law "
+                         "of N and D; " + reads + " (compare it without --basin-n)");
 
   nlohmann::json slices = nlohmann::json::array();
   std::string text;
@@ -357,7 +364,8 @@ void run(const CompareArgs& a) {
                              {"scheme", a.scheme}, {"level", a.level}};
   if (!a.holdout.empty()) settings["holdout"] = a.holdout;
   if (!a.extrapolate.empty())
-    settings["extrapolate"] = describe(parse_split(a.extrapolate, "--extrapolate"));
+    settings["extrapolate"] =
+        describe(parse_split(a.extrapolate, "--extrapolate", point_keys(laws)));
   nlohmann::json doc = result_document("compare", {{"data", describe(a.data, loaded)},
                                                    {"solver", describe(a.solver, laws)},
                                                    {"settings", settings},

@@ -45,16 +45,16 @@ struct PredictedRun {
   std::optional<Dataset> resampled;
 };
 
-std::vector<PredictionPoint> gather_points(const PredictArgs& a) {
+std::vector<PredictionPoint> gather_points(const PredictArgs& a, const PointKeys& keys) {
   std::vector<PredictionPoint> points;
-  const PointKeys keys = point_keys(resolve_laws(a.laws, true));
   for (const auto& spec : a.at) points.push_back(parse_point(spec, keys));
   for (const auto& spec : a.curves)
-    for (const auto& p : curve_points(parse_curves(spec))) points.push_back(p);
+    for (const auto& p : curve_points(parse_curves(spec, keys))) points.push_back(p);
   if (!a.grid.empty())
-    for (const auto& p : read_grid(a.grid)) points.push_back(p);
+    for (const auto& p : read_grid(a.grid, keys)) points.push_back(p);
   if (points.empty())
-    throw InputError("predict needs points: --at N=...,D=..., --grid FILE or --curves SPEC");
+    throw InputError("predict needs points: --at " + describe_keys(keys) +
+                     ", --grid FILE or --curves SPEC");
   return points;
 }
 
@@ -91,10 +91,12 @@ void run(const PredictArgs& a) {
   plan.input(a.params, "--params");
   plan.input(a.grid, "--grid");
   plan.file(a.csv_out, "--csv-out");
-  const std::vector<PredictionPoint> points = gather_points(a);
+  const PointKeys keys = point_keys(resolve_laws(a.laws, true));
+  const std::vector<PredictionPoint> points = gather_points(a, keys);
 
   std::vector<PredictedRun> runs;
   nlohmann::json source;
+  std::string response = "loss";  // named from DATA's column; --params has no new-run table
   if (!a.params.empty()) {
     runs = stored_runs(a);
     source = {{"params", a.params}};
@@ -102,9 +104,10 @@ void run(const PredictArgs& a) {
     const auto laws = resolve_laws(a.laws, !a.data.perturbation.empty());
     const io::LoadedData loaded = load(a.data, laws, a.solver);
     require_fittable(a.data, loaded, laws, &a.output);
+    response = response_name(laws, loaded.columns.loss);
     for (const auto& slice : loaded.slices)
       for (const auto& point : points)
-        for (const auto& why : outside_domain(slice.data, point, "predict"))
+        for (const auto& why : outside_domain(slice.data, point, "predict", keys))
           note(a.output, why);
     bootstrap_each(a.data, loaded, laws, a.solver, a.resample, a.output, nullptr,
                    [&runs](const io::Slice& slice, const std::string&, const LawEntry&,
@@ -122,7 +125,9 @@ void run(const PredictArgs& a) {
   // confidence_<method> columns, one pair per interval method: the confidence band of the mean
   // curve; prediction columns: the interval for a new run's loss (empty with --params, which has
   // no data to estimate it from).
-  std::string csv = "law,by,N,D,x,loss,bootstrap_se,";
+  std::string csv = "law,by,";
+  for (char place : keys.table_places()) csv += keys.name(place) + ",";
+  csv += "loss,bootstrap_se,";
   for (const IntervalMethod& m : interval_methods())
     csv += fmt::format("confidence_{0}_lo,confidence_{0}_hi,", m.name);
   csv += "prediction_lo,prediction_hi,level\n";
@@ -139,12 +144,12 @@ void run(const PredictArgs& a) {
                        {"by", pr.by},
                        {"full_fit", pr.fit ? fit_health_json(*pr.fit) : nlohmann::json()},
                        {"bootstrap", describe_run(pr.run)},
-                       {"predictions", predictions_json(points, qs, new_run, method)}});
+                       {"predictions", predictions_json(points, qs, new_run, method, keys)}});
     for (std::size_t i = 0; i < points.size(); ++i) {
       const auto& q = qs[i];
-      csv += pr.run.law + "," + pr.by + "," + csv_number(points[i].n) + "," +
-             csv_number(points[i].d) + "," + csv_number(points[i].x) + "," +
-             csv_number(q.estimate) + "," + csv_number(q.se) + ",";
+      csv += pr.run.law + "," + pr.by + ",";
+      for (char place : keys.table_places()) csv += csv_number(value_at(points[i], place)) + ",";
+      csv += csv_number(q.estimate) + "," + csv_number(q.se) + ",";
       for (const Interval& iv : q.by_method) csv += csv_number(iv.lo) + "," + csv_number(iv.hi) + ",";
       const Interval new_run_iv = i < new_run.size() ? shown(new_run[i], method).interval : Interval{};
       csv += csv_number(new_run_iv.lo) + "," + csv_number(new_run_iv.hi) + "," + csv_number(level) +
@@ -156,7 +161,7 @@ void run(const PredictArgs& a) {
                   pr.run.failed());
       if (pr.fit) std::printf("%s", fit_health_text(*pr.fit).c_str());
       if (!new_run.empty()) {
-        std::printf("%s\n", new_run_table(new_run, level).c_str());
+        std::printf("%s\n", new_run_table(new_run, level, response).c_str());
       } else {
         std::printf("(no prediction interval for a new run: --params holds no data to estimate "
                     "the runs' scatter from; run predict on DATA for one)\n");
@@ -191,10 +196,14 @@ void register_predict(CLI::App& app) {
                   "per-resample parameters from `bootstrap --params-out` (instead of DATA)")
       ->group(g);
   cmd->add_option("--at", args->at, "a point N=12e9,D=307e9[,x=0.1], or in a law's own columns (t=3) (repeatable)")->group(g);
-  cmd->add_option("--grid", args->grid, "CSV with columns N, D (and optionally x)")->group(g);
+  cmd->add_option("--grid", args->grid,
+                  "CSV with a column per variable: N, D (and optionally x), or a law's own "
+                  "columns (params, tokens)")
+      ->group(g);
   cmd->add_option("--curves", args->curves,
-                  "N=n1,n2,...:D=from..to:points[:x=v]: loss against D (log-spaced) per N "
-                  "(repeatable)")
+                  "N=n1,n2,...:D=from..to:points[:x=v]: loss against D (log-spaced) per N; in a "
+                  "law's own variables, one KEY=from..to swept, a count, KEY=v1,v2,... for the "
+                  "others (repeatable)")
       ->group(g);
   add_output_options(*cmd, args->output, "write the results as JSON to FILE");
   cmd->add_option("--csv-out", args->csv_out,

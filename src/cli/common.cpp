@@ -1,6 +1,7 @@
 #include "cli/common.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -61,7 +62,8 @@ void add_data_options(CLI::App& cmd, DataArgs& a) {
                 ->group(g);
   d->excludes(c);
   cmd.add_option("--loss-col", a.map.loss,
-                 "column with the loss L (nats/token) [default: the first of loss, val_loss, "
+                 "column with the loss L (nats/token), or a formula law's response of any "
+                 "kind (an accuracy) [default: the first of loss, val_loss, "
                  "eval_loss, validation_loss, test_loss, L... in the header]")
       ->group(g);
   cmd.add_option("--group-col", a.map.group,
@@ -175,7 +177,29 @@ PointKeys point_keys(const std::vector<const LawEntry*>& laws) {
   if (const std::string c = column_in(laws, 'n'); !c.empty()) k.n = c;
   if (const std::string c = column_in(laws, 'd'); !c.empty()) k.d = c;
   if (const std::string c = column_in(laws, 'x'); !c.empty()) k.x = c, k.need_x = true;
+  if (!k.own_columns()) return k;
+  // N and D themselves first, then the law's own columns as it declares them.
+  k.order.clear();
+  for (char place : {'n', 'd'})
+    if (k.needed(place) && k.name(place) == (place == 'n' ? "N" : "D")) k.order += place;
+  for (const LawEntry* law : laws)
+    if (law->formula)
+      for (const std::string& column : law->formula->expression.columns)
+        for (char place : {'x', 'n', 'd'})
+          if (k.needed(place) && k.name(place) == column &&
+              k.order.find(place) == std::string::npos)
+            k.order += place;
   return k;
+}
+
+std::string response_name(const std::vector<const LawEntry*>& laws, const std::string& column) {
+  const bool all_built_in =
+      std::all_of(laws.begin(), laws.end(), [](const LawEntry* law) { return !law->formula; });
+  std::string lower = column;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (all_built_in || column.empty() || lower == "l" || lower.find("loss") != std::string::npos)
+    return "loss";
+  return column;
 }
 
 io::LoadedData load(const DataArgs& a, const std::vector<const LawEntry*>& laws,

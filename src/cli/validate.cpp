@@ -93,26 +93,28 @@ void add_input_limit_option(CLI::App& cmd) {
 }
 
 std::vector<std::string> outside_domain(const Dataset& data, const PredictionPoint& point,
-                                        const std::string& label) {
+                                        const std::string& label, const PointKeys& keys) {
   std::vector<std::string> out;
   if (data.size() == 0) return out;
-  const auto check = [&](const char* name, double value, const std::vector<double>& column) {
+  for (char place : keys.order) {
+    const std::vector<double>& column = place == 'n' ? data.n : place == 'd' ? data.d : data.x;
+    if (column.empty() || !(keys.needed(place) || place == 'x')) continue;
+    const std::string& name = keys.name(place);
+    const double value = value_at(point, place);
     const auto [lo, hi] = std::minmax_element(column.begin(), column.end());
     const std::string range =
         "[" + io::format_number(*lo, 3) + ", " + io::format_number(*hi, 3) + "]";
-    if (value > *hi * kFarOutside || value < *lo / kFarOutside)
+    // Sizes and other positive scales are extrapolated by design, so only a factor far beyond
+    // the data is remarked on; a perturbation strength or a column of any sign, once outside.
+    const bool scale = place != 'x' || (keys.own_columns() && *lo > 0);
+    if (scale && (value > *hi * kFarOutside || value < *lo / kFarOutside))
       out.push_back(label + ": " + name + " = " + io::format_number(value, 4) + " is more than " +
                     io::format_number(kFarOutside, 4) + " times outside the data's range " + range +
                     "; the interval describes the law there, not the data");
-  };
-  check("N", point.n, data.n);
-  check("D", point.d, data.d);
-  if (!data.x.empty()) {
-    const auto [lo, hi] = std::minmax_element(data.x.begin(), data.x.end());
-    if (point.x < *lo || point.x > *hi)
-      out.push_back(label + ": x = " + io::format_number(point.x, 4) +
-                    " is outside the data's range of x [" + io::format_number(*lo, 3) + ", " +
-                    io::format_number(*hi, 3) + "]; the law's x-dependence is extrapolated there");
+    if (!scale && (value < *lo || value > *hi))
+      out.push_back(label + ": " + name + " = " + io::format_number(value, 4) +
+                    " is outside the data's range of " + name + " " + range + "; the law's " +
+                    name + "-dependence is extrapolated there");
   }
   return out;
 }

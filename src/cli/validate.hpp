@@ -34,11 +34,13 @@ CLI::Validator positive_finite_check();
 // --max-input-size SIZE: the largest input file read (io::set_input_limit).
 void add_input_limit_option(CLI::App& cmd);
 
-// Warnings (to stderr unless quiet) for --at points far outside the data: N or D more than a
-// factor `kFarOutside` beyond the data's range, or x outside the data's range of x. Predicting
-// beyond the data is what a scaling law is for, so these are warnings, not errors.
+// Warnings (to stderr unless quiet) for --at points far outside the data, each variable named
+// by `keys` (N, D and x, or a formula law's own columns): a size or other positive scale more
+// than a factor `kFarOutside` beyond the data's range, a perturbation strength or a column of
+// any sign outside the data's range. Predicting beyond the data is what a scaling law is for,
+// so these are warnings, not errors.
 constexpr double kFarOutside = 1000;
 std::vector<std::string> outside_domain(const Dataset& data, const PredictionPoint& point,
-                                        const std::string& label);
+                                        const std::string& label, const PointKeys& keys);
 
 }  // namespace shannonfit::cli
