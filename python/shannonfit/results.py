@@ -101,6 +101,8 @@ class FitResult(_Indexable):
     params and se map the reported parameter names (A, not ln A) to the estimate and its
     asymptotic standard error (NaN where the data do not identify it, see unidentified).
     solver_params, solver_names and covariance are in the space the solver works in.
+    n_starts starts ran (starts_at_best of them reached the best optimum); start is the one
+    chosen (reported units, as starts= takes it back), best_start its index.
     start_outcomes says how every start ended; best_fit the chosen start's state. record is the
     fit exactly as `shannonfit fit --out` writes it (docs/schema/shannonfit-results.schema.json,
     $defs/fit).
@@ -124,6 +126,9 @@ class FitResult(_Indexable):
     iterations: int
     n_points: int
     n_starts: int
+    best_start: int
+    start: Dict[str, float]
+    starts_at_best: int
     failed_starts: int
     space: str
     loss_kind: str
@@ -178,7 +183,9 @@ class BootstrapResult(FitResult):
 class Prediction(_Indexable):
     """The loss one law predicts at (N, D[, x]), with its intervals when a bootstrap gave them:
     interval (its kind says which: predict() gives the confidence band of the mean curve) and,
-    from predict(), prediction_interval for the loss of a new run."""
+    from predict(), prediction_interval for the loss of a new run. at: the point under the
+    law's own variable names ({"N": ..., "D": ..., "x": ...}, or {"C": ...} for a law over a
+    column C); N, D and x are the engine's three places, 1, 1 and 0 where the law reads none."""
 
     law: str
     N: float
@@ -188,6 +195,7 @@ class Prediction(_Indexable):
     x: float = 0.0
     label: str = ""
     prediction_interval: Optional[Interval] = None
+    at: Dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -216,7 +224,8 @@ class Predictions(_Indexable):
 
     def to_pandas(self):
         pd = _pandas()
-        return pd.DataFrame([{"law": p.law, "label": p.label, "N": p.N, "D": p.D, "x": p.x,
+        return pd.DataFrame([{"law": p.law, "label": p.label,
+                              **(p.at or {"N": p.N, "D": p.D, "x": p.x}),
                               "loss": p.loss,
                               "lower": p.interval.lower if p.interval else math.nan,
                               "upper": p.interval.upper if p.interval else math.nan,
