@@ -182,11 +182,11 @@ def _inputs(n, d, loss, extra: Dict[str, Any], columns: Optional[Dict[str, str]]
     law's own columns in place of N, D or x. Also, under "origin", what the engine's messages
     call the data and its n, d, x columns."""
     own = {role: reads[role] for role in ("n", "d", "x") if reads[role]}
-    if "x" in own and extra.get("x") is not None:
-        raise InputError(f"x: the law reads column '{own['x']}' as its first variable; "
-                         "leave x unset")
     unread = [role for role in ("n", "d") if not reads["read_" + role]]
     if _is_table(n):
+        if "x" in own and extra.get("x") is not None:
+            raise InputError(f"x: the law reads the table's column '{own['x']}' as its first "
+                             "variable; leave x unset")
         if d is not None or loss is not None:
             raise InputError("pass either a table (with columns=...) or the arrays n, d, loss")
         table = n
@@ -374,6 +374,7 @@ def bootstrap(n, d=None, loss=None, *, law: str = "chinchilla", resamples: int =
     intervals = {name: _estimate(name, raw["params"][name], iv, raw["se"][name])
                  for name, iv in raw["intervals"].items()}
     result = BootstrapResult(**{k: raw[k] for k in _FIT_FIELDS}, resamples=raw["resamples"],
+                             starts_per_resample=raw["starts_per_resample"],
                              failed_resamples=raw["failed_resamples"], seed=raw["seed"],
                              scheme=raw["scheme"], level=raw["level"],
                              interval_method=raw["interval_method"], intervals=intervals,

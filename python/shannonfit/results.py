@@ -152,10 +152,12 @@ class BootstrapResult(FitResult):
 
     intervals maps each reported parameter to its Estimate (interval at `level`, shown under
     interval_method); draws holds every resample's parameters (rows of NaN where a resample
-    failed, see ok).
+    failed, see ok). n_starts and start are the full-data fit's; each resample ran from
+    starts_per_resample starts.
     """
 
     resamples: int = 0
+    starts_per_resample: int = 0
     failed_resamples: int = 0
     seed: int = 0
     scheme: str = "case"

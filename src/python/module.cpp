@@ -154,8 +154,8 @@ Dataset make_dataset(const Origin& origin, const LawSetup& setup, const std::opt
     data.x = to_vector(*x, "x");
     require(data.x, "x", rows, false, rows_of);
   } else if (!bound.x_column.empty()) {
-    throw InputError("x: the law reads column '" + bound.x_column + "' as its first variable; "
-                     "pass a table with that column");
+    throw InputError("x: the law reads column '" + bound.x_column + "' as its first variable: "
+                     "pass a table with that column, or its values as x=...");
   }
   if (groups) {
     if (static_cast<std::size_t>(py::len(*groups)) != rows)
@@ -509,7 +509,8 @@ py::dict bootstrap(const std::optional<Array>& n, const std::optional<Array>& d,
   }
   const FitRecord rec = fit_record(run.plan, data, origin.source, run.full, run.full_starts);
   py::dict out = fit_dict(rec, data, run.plan.full_starts);
-  out["n_starts"] = run.n_starts;
+  // n_starts, as in fit() and the CLI's "starts", counts the full-data fit's starts.
+  out["starts_per_resample"] = run.n_starts;
   out["resamples"] = rows;
   out["failed_resamples"] = run.failed();
   out["seed"] = seed;
@@ -541,10 +542,13 @@ std::vector<PredictionPoint> points(const std::vector<std::string>& specs, const
 
 // A point under the solver's names (N, D, x) and, under "at", the law's own.
 py::dict point_dict(const PredictionPoint& at, const PointKeys& keys) {
+  // A law's own columns in the order it declares them: x's place holds the first.
+  const bool x_first = keys.need_x && keys.x != "x";
   py::dict own;
+  if (x_first) own[py::str(keys.x)] = at.x;
   if (keys.need_n) own[py::str(keys.n)] = at.n;
   if (keys.need_d) own[py::str(keys.d)] = at.d;
-  own[py::str(keys.x)] = at.x;
+  if (!x_first) own[py::str(keys.x)] = at.x;
   py::dict d;
   d["N"] = at.n;
   d["D"] = at.d;
@@ -608,6 +612,15 @@ ComputeOptimalOptions optimal_options(double flops_per_token_param, double n_min
   return o;
 }
 
+// The compute-optimal split C = k N D needs a law of N and D themselves.
+void require_n_and_d(const LawEntry& law) {
+  const PointKeys keys = point_keys({&law});
+  if (!(keys.need_n && keys.need_d && keys.n == "N" && keys.d == "D"))
+    throw InputError("compute_optimal: law '" + law.info.name +
+                     "' is not a function of the model size N and the tokens D, so a compute "
+                     "budget C = k N D has no optimal split for it");
+}
+
 py::dict optimum_dict(const Optimum& best) {
   py::dict d;
   d["N"] = best.n;
@@ -622,6 +635,7 @@ py::dict compute_optimal_point(const std::string& law_name, const Array& solver_
                                double budget, double flops_per_token_param, double n_min,
                                double n_max, double x) {
   const LawEntry& law = lookup_law(law_name);
+  require_n_and_d(law);
   const std::vector<double> p = solver_params_of(law, solver_params);
   const ComputeOptimalOptions o = optimal_options(flops_per_token_param, n_min, n_max, x, budget);
   return optimum_dict(compute_optimal(law, p.data(), budget, o));
@@ -635,6 +649,7 @@ py::dict compute_optimal_intervals(const BootstrapRun& b, double budget,
   const IntervalMethod& method = find_interval_method(method_name);
   const ComputeOptimalOptions o = optimal_options(flops_per_token_param, n_min, n_max, x, budget);
   const LawEntry& law = *b.law;
+  require_n_and_d(law);
   py::dict out = optimum_dict(compute_optimal(law, b.run.full.params.data(), budget, o));
   const std::pair<const char*, double Optimum::*> parts[] = {
       {"N", &Optimum::n}, {"D", &Optimum::d}, {"loss", &Optimum::loss}};
