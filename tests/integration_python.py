@@ -613,6 +613,10 @@ class AnyColumnsTest(unittest.TestCase):
         self.assertAlmostEqual(a.headline.estimate / point, 1.0, places=9)
         self.assertIn(point, a.headline.interval)
         self.assertEqual(a.predictions[0].label, "params=6.9B,tokens=200B")
+        fit = self.fit()
+        law = a.laws["acc"]
+        self.assertEqual((law.n_starts, law.starts_at_best, law.best_start),
+                         (fit.n_starts, fit.starts_at_best, fit.best_start))
 
     def test_explicit_starts_and_tolerance_give_the_cli_numbers(self):
         start = {"top": 0.7, "k": 0.5, "m": 46}

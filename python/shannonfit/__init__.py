@@ -21,6 +21,13 @@ Data: numpy arrays n, d, loss; or one table (pandas DataFrame or dict of columns
 and loss columns are found under their usual names (N/params/parameters/model_size...,
 D/tokens/data..., loss/val_loss/eval_loss...) or named with columns={"n": ..., "d": ...,
 "loss": ...}. Sizes, token counts and budgets may be written 12B, 307B, 1.4T, 5.76e23.
+A formula law over other columns ("acc(params, tokens): ...", as the CLI's --law) reads
+those instead, N and D only if it uses them; space="linear" takes responses of any sign:
+
+    >>> law = "acc(params, tokens): top/(1 + exp(-k*(log(6*params*tokens) - m)))"
+    >>> f = shannonfit.fit(rows, law=law, columns={"loss": "lambada_acc"}, space="linear")
+    >>> f.n_starts, f.starts_at_best, f.start                   # the start search, as the CLI's
+    >>> shannonfit.predict(f, at={"params": 6.9e9, "tokens": "200B"})
 
 The engine runs in C++ with the GIL released; Ctrl-C stops a long batch. Bad input raises
 InputError (a ValueError) naming the argument; data that cannot identify a law raise it too.
@@ -652,7 +659,10 @@ def _analysis(raw: Dict[str, Any]) -> Analysis:
                                  _number(stats.get("rss")), _number(stats.get("r2")),
                                  _number(stats.get("aic")), _number(stats.get("aicc")),
                                  _number(stats.get("bic")), j.get("resamples", 0),
-                                 j.get("failed_resamples", 0), j.get("error", ""))
+                                 j.get("failed_resamples", 0), j.get("error", ""),
+                                 fit.get("starts", 0),
+                                 fit.get("start_outcomes", {}).get("at_best", 0),
+                                 fit.get("best_start", -1))
     sel = raw.get("selection") or {}
     selection = Selection(sel["winner"], sel["verdict"], sel["ranked_by"], sel["method"],
                           sel["laws"]) if "winner" in sel else None

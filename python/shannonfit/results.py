@@ -304,7 +304,8 @@ class Selection(_Indexable):
 
 @dataclass
 class LawFit(_Indexable):
-    """One law's full-data fit in an analysis, with every parameter's interval."""
+    """One law's full-data fit in an analysis, with every parameter's interval; n_starts starts
+    ran, starts_at_best of them reached the best optimum, best_start (its index) was chosen."""
 
     law: str
     formula: str
@@ -319,6 +320,9 @@ class LawFit(_Indexable):
     resamples: int
     failed_resamples: int
     error: str = ""
+    n_starts: int = 0
+    starts_at_best: int = 0
+    best_start: int = -1
 
 
 @dataclass
