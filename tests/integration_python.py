@@ -633,6 +633,8 @@ class AnyColumnsTest(unittest.TestCase):
             self.assertAlmostEqual(one.start[name], value, places=12, msg=name)
         with self.assertRaisesRegex(shannonfit.InputError, "no parameter 'tpo'.*did you mean 'top'"):
             self.fit(starts=[{"tpo": 0.7}])
+        with self.assertRaisesRegex(shannonfit.InputError, "^starts: k: 'fast' is not a number"):
+            self.fit(starts={"k": "fast"})
         with self.assertRaisesRegex(shannonfit.InputError, "top is fitted as its logarithm"):
             self.fit(starts={"top": -1})
         with self.assertRaisesRegex(shannonfit.InputError, "^tolerance: "):

@@ -243,7 +243,8 @@ def _starts(starts, strategy: str) -> Tuple[str, List[str]]:
     points = []
     for start in starts:
         if isinstance(start, Mapping):
-            start = ",".join(f"{name}={float(value)!r}" for name, value in start.items())
+            start = ",".join(f"{name}={quantity(value, f'starts: {name}')!r}"
+                             for name, value in start.items())
         elif not isinstance(start, str):
             raise InputError(f"starts: {start!r} is neither a strategy nor a start "
                              "(a dict of parameter values)")
