@@ -239,7 +239,10 @@ class StartOutcomesTest(unittest.TestCase):
             boot = shannonfit.bootstrap(n, d, loss, law="kaplan", resamples=4, seed=1)
             fit = shannonfit.fit(n, d, loss, law="kaplan")
         # The full-data fit runs the whole grid, whatever each resample starts from.
-        self.assert_counts_consistent(boot, starts=fit["n_starts"])
+        self.assert_counts_consistent(boot)
+        self.assertEqual(boot.n_starts, fit.n_starts)
+        self.assertEqual(boot.starts_per_resample, 1)
+        self.assertEqual((boot.start, boot.starts_at_best), (fit.start, fit.starts_at_best))
         self.assertEqual(boot["start_outcomes"], fit["start_outcomes"])
         self.assertEqual(boot["best_fit"], fit["best_fit"])
 
@@ -510,6 +513,176 @@ class CliParityTest(unittest.TestCase):
         self.assertNotIn("--", str(ctx.exception))
         with self.assertRaisesRegex(shannonfit.InputError, "did you mean 'tokens'"):
             shannonfit.fit({"N": n, "tokens": d, "loss": loss}, columns={"d": "token"})
+
+
+class AnyColumnsTest(unittest.TestCase):
+    """Formula laws over any named columns, responses of any sign in linear space, starts of
+    one's own and the tolerance, as the CLI's --law 'name(cols): ...', --space, --start and
+    --tolerance take them, with the same numbers."""
+
+    DATA = CliParityTest.DATA
+    # The README's worked example: LAMBADA accuracy, a bounded sigmoid of compute C = 6ND.
+    LAW = "acc(params, tokens): top/(1 + exp(-k*(log(6*params*tokens) - m)))"
+    OPTIONS = ["--loss-col", "lambada_acc", "--space", "linear", "--loss", "l2", "--filter",
+               "step >= 1000"]
+
+    def pythia(self):
+        import csv
+        with open(self.DATA) as f:
+            rows = [r for r in csv.DictReader(f) if int(r["step"]) >= 1000]
+        return {k: np.array([float(r[k]) for r in rows])
+                for k in ("params", "tokens", "lambada_acc")}
+
+    def cli(self, command, *args):
+        import json
+        import subprocess
+        return json.loads(subprocess.run(
+            [os.environ["SHANNONFIT_BINARY"], command, self.DATA, "--law", self.LAW,
+             *self.OPTIONS, *args, "--json", "--quiet"],
+            check=True, capture_output=True, text=True).stdout)
+
+    def fit(self, table=None, **kwargs):
+        return shannonfit.fit(self.pythia() if table is None else table, law=self.LAW,
+                              columns={"loss": "lambada_acc"}, space="linear", loss_kind="l2",
+                              **kwargs)
+
+    def assert_same_params(self, cli_fit, fit, places=9):
+        for p in cli_fit["parameters"]:
+            self.assertAlmostEqual(fit.params[p["reported_name"]] / p["reported_value"], 1.0,
+                                   places=places, msg=p["reported_name"])
+
+    def test_accuracy_against_compute_gives_the_cli_numbers(self):
+        cli = self.cli("fit")["fits"][0]
+        fit = self.fit()
+        self.assertTrue(fit.converged, fit.status)
+        self.assert_same_params(cli, fit)
+        # The default search without bounds: as many starts, as many at the best optimum.
+        self.assertEqual(fit.n_starts, cli["starts"])
+        self.assertEqual(fit.n_starts, 256)
+        self.assertEqual(fit.starts_at_best, cli["start_outcomes"]["at_best"])
+        self.assertEqual(fit.best_start, cli["best_start"])
+        self.assertEqual(fit.start_outcomes, cli["start_outcomes"])
+        # The chosen start, fed back, reaches the same optimum on its own.
+        again = self.fit(starts=[fit.start])
+        self.assertEqual((again.n_starts, again.best_start), (1, 0))
+        for name, value in fit.params.items():
+            self.assertAlmostEqual(again.params[name] / value, 1.0, places=6, msg=name)
+
+    def test_a_law_of_one_column_needs_no_n_or_d(self):
+        data = self.pythia()
+        # No column N, D, params or tokens: nothing to guess them from, and nothing needed.
+        table = {"C": 6 * data["params"] * data["tokens"], "acc": data["lambada_acc"]}
+        one = shannonfit.fit(table, law="acc_c(C): top/(1 + exp(-k*(log(C) - m)))",
+                             columns={"loss": "acc"}, space="linear", loss_kind="l2")
+        two = self.fit()
+        for name, value in two.params.items():
+            self.assertAlmostEqual(one.params[name] / value, 1.0, places=6, msg=name)
+        at = {"C": [1e21, 6 * 6.9e9 * 200e9]}
+        p = shannonfit.predict(one, at=at)
+        self.assertEqual([q.at for q in p], [{"C": c} for c in at["C"]])
+        same = shannonfit.predict(two, at={"params": 6.9e9, "tokens": "200B"})[0]
+        self.assertEqual(same.at, {"params": 6.9e9, "tokens": 2e11})
+        self.assertAlmostEqual(p[1].loss / same.loss, 1.0, places=6)
+        with self.assertRaisesRegex(shannonfit.InputError, "unknown key 'N' .use C."):
+            shannonfit.predict(one, 7e10, 1.4e12)
+        with self.assertRaisesRegex(shannonfit.InputError, "not a function of the model size"):
+            shannonfit.compute_optimal(one, 1e23)
+
+    def test_bootstrap_and_predict_give_the_cli_intervals(self):
+        cli = self.cli("bootstrap", "--resamples", "30", "--seed", "2",
+                       "--at", "params=6.9e9,tokens=200e9")["results"][0]
+        boot = shannonfit.bootstrap(self.pythia(), law=self.LAW, columns={"loss": "lambada_acc"},
+                                    space="linear", loss_kind="l2", resamples=30, seed=2)
+        for p in cli["parameters"]:
+            est = boot.intervals[p["name"]]
+            for got, want in zip((est.interval.lower, est.interval.upper), p["interval"]):
+                self.assertAlmostEqual(got / want, 1.0, places=9, msg=p["name"])
+        want = cli["predictions"][0]
+        mine = shannonfit.predict(boot, at={"params": 6.9e9, "tokens": 2e11})[0]
+        self.assertAlmostEqual(mine.loss / want["estimate"], 1.0, places=9)
+        for got, pair in ((mine.interval, want["interval"]),
+                          (mine.prediction_interval, want["prediction"]["interval"])):
+            self.assertAlmostEqual(got.lower / pair[0], 1.0, places=9)
+            self.assertAlmostEqual(got.upper / pair[1], 1.0, places=9)
+
+    def test_analyze_takes_targets_in_the_laws_variables(self):
+        a = shannonfit.analyze(self.pythia(), laws=self.LAW, columns={"loss": "lambada_acc"},
+                               space="linear", loss_kind="l2", kfold=0, resamples=20, seed=1,
+                               at={"params": 6.9e9, "tokens": "200B"})
+        point = shannonfit.predict(self.fit(), at={"params": 6.9e9, "tokens": 2e11})[0].loss
+        self.assertAlmostEqual(a.headline.estimate / point, 1.0, places=9)
+        self.assertIn(point, a.headline.interval)
+        self.assertEqual(a.predictions[0].label, "params=6.9B,tokens=200B")
+        fit = self.fit()
+        law = a.laws["acc"]
+        self.assertEqual((law.n_starts, law.starts_at_best, law.best_start),
+                         (fit.n_starts, fit.starts_at_best, fit.best_start))
+
+    def test_explicit_starts_and_tolerance_give_the_cli_numbers(self):
+        start = {"top": 0.7, "k": 0.5, "m": 46}
+        cli = self.cli("fit", "--start", "top=0.7,k=0.5,m=46", "--start", "top=0.9",
+                       "--tolerance", "1e-14")["fits"][0]
+        fit = self.fit(starts=[start, "top=0.9"], tolerance=1e-14)
+        self.assert_same_params(cli, fit, places=12)
+        self.assertEqual(fit.n_starts, 2)
+        self.assertEqual(fit.starts_at_best, cli["start_outcomes"]["at_best"])
+        self.assertEqual(fit.best_start, cli["best_start"])
+        one = self.fit(starts=start)
+        self.assertEqual(one.n_starts, 1)
+        for name, value in start.items():
+            self.assertAlmostEqual(one.start[name], value, places=12, msg=name)
+        with self.assertRaisesRegex(shannonfit.InputError, "no parameter 'tpo'.*did you mean 'top'"):
+            self.fit(starts=[{"tpo": 0.7}])
+        with self.assertRaisesRegex(shannonfit.InputError, "^starts: k: 'fast' is not a number"):
+            self.fit(starts={"k": "fast"})
+        with self.assertRaisesRegex(shannonfit.InputError, "top is fitted as its logarithm"):
+            self.fit(starts={"top": -1})
+        with self.assertRaisesRegex(shannonfit.InputError, "^tolerance: "):
+            self.fit(tolerance=0.5)
+
+    def test_negative_responses_in_linear_space(self):
+        t = np.arange(1.0, 11.0)
+        y = 0.5 * t - 2  # negative, zero and positive
+        law = "line(t): v*t - u"
+        fit = shannonfit.fit({"t": t, "y": y}, law=law, columns={"loss": "y"}, space="linear")
+        self.assertAlmostEqual(fit.params["v"], 0.5, places=9)
+        self.assertAlmostEqual(fit.params["u"], 2.0, places=9)
+        self.assertEqual(fit.space, "linear")
+        np.testing.assert_allclose(shannonfit.predict(fit, at={"t": [0.0, 2.0]}).loss, [-2, -1],
+                                   atol=1e-9)
+        # The arrays form: the law's first column as x.
+        arrays = shannonfit.fit(None, None, y, x=t, law=law, space="linear")
+        self.assertAlmostEqual(arrays.params["u"], 2.0, places=9)
+        # Log space keeps its positivity check, naming the row and the way out.
+        with self.assertRaisesRegex(shannonfit.InputError,
+                                    r"^loss\[0\] = -1.5: must be positive and finite .*"
+                                    "space='linear'"):
+            shannonfit.fit({"t": t, "y": y}, law=law, columns={"loss": "y"})
+
+    def test_a_law_files_space_applies_unless_space_is_given(self):
+        import json
+        import tempfile
+        t = np.arange(1.0, 11.0)
+        table = {"t": t, "y": 0.5 * t - 2}
+        with tempfile.TemporaryDirectory() as folder:
+            path = os.path.join(folder, "descent.json")
+            with open(path, "w") as f:
+                json.dump({"name": "descent", "formula": "v*t - u", "columns": ["t"],
+                           "space": "linear"}, f)
+            fit = shannonfit.fit(table, law=path, columns={"loss": "y"})
+            self.assertEqual(fit.space, "linear")
+            self.assertAlmostEqual(fit.params["u"], 2.0, places=9)
+            with self.assertRaisesRegex(shannonfit.InputError, "must be positive"):
+                shannonfit.fit(table, law=path, columns={"loss": "y"}, space="log")
+
+    def test_missing_law_column_says_did_you_mean(self):
+        with self.assertRaisesRegex(shannonfit.InputError,
+                                    "^law: no column 'param' .*did you mean 'params'"):
+            shannonfit.fit(self.pythia(), law="acc_typo(param, tokens): top/(1 + "
+                           "exp(-k*(log(6*param*tokens) - m)))", columns={"loss": "lambada_acc"},
+                           space="linear")
+        with self.assertRaisesRegex(shannonfit.InputError, "^x: the law reads column 't'"):
+            shannonfit.fit(None, None, np.ones(5), law="line(t): v*t - u", space="linear")
 
 
 if __name__ == "__main__":

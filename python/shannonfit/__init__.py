@@ -21,6 +21,13 @@ Data: numpy arrays n, d, loss; or one table (pandas DataFrame or dict of columns
 and loss columns are found under their usual names (N/params/parameters/model_size...,
 D/tokens/data..., loss/val_loss/eval_loss...) or named with columns={"n": ..., "d": ...,
 "loss": ...}. Sizes, token counts and budgets may be written 12B, 307B, 1.4T, 5.76e23.
+A formula law over other columns ("acc(params, tokens): ...", as the CLI's --law) reads
+those instead, N and D only if it uses them; space="linear" takes responses of any sign:
+
+    >>> law = "acc(params, tokens): top/(1 + exp(-k*(log(6*params*tokens) - m)))"
+    >>> f = shannonfit.fit(rows, law=law, columns={"loss": "lambada_acc"}, space="linear")
+    >>> f.n_starts, f.starts_at_best, f.start                   # the start search, as the CLI's
+    >>> shannonfit.predict(f, at={"params": 6.9e9, "tokens": "200B"})
 
 The engine runs in C++ with the GIL released; Ctrl-C stops a long batch. Bad input raises
 InputError (a ValueError) naming the argument; data that cannot identify a law raise it too.
@@ -65,6 +72,7 @@ class FitWarning(RuntimeWarning):
 # The engine's messages name the CLI's options; from Python they name the arguments instead.
 _OPTION_TO_ARGUMENT = {"--group-col": "groups", "--weight-col": "weights", "--at": "at",
                        "--law": "law", "--loss": "loss_kind", "--perturbation": "x",
+                       "--start": "starts", "--tolerance": "tolerance",
                        "--n-col": "columns['n']", "--d-col": "columns['d']",
                        "--loss-col": "columns['loss']"}
 
@@ -145,13 +153,16 @@ def _header(table) -> List[str]:
     return [str(c) for c in (table.columns if hasattr(table, "columns") else table)]
 
 
-def _column(table, name: str, role: str, numeric: bool = True):
+def _column(table, name: str, role: str, numeric: bool = True, named_by: str = ""):
+    """The column `name` of `table` as the values of `role`; named_by says who named it
+    (columns['role'] unless the law's formula did)."""
     try:
         values = table[name]
     except (KeyError, IndexError, TypeError):
         header = _header(table)
         close = _core.closest_column(header, str(name))
-        raise InputError(f"columns['{role}']: no column '{name}' (columns: {', '.join(header)})"
+        raise InputError(f"{named_by or f'columns[{role!r}]'}: no column '{name}' "
+                         f"(columns: {', '.join(header)})"
                          + (f"; did you mean '{close}'?" if close else "")) from None
     # Groups are labels (model family, run), not numbers.
     return _as_array(values, f"{role} (column '{name}')") if numeric else list(values)
@@ -169,12 +180,20 @@ def _as_array(values, role: str):
 ROLES = ("n", "d", "loss", "weights", "x", "groups")
 
 
-def _inputs(n, d, loss, extra: Dict[str, Any], columns: Optional[Dict[str, str]]):
+def _inputs(n, d, loss, extra: Dict[str, Any], columns: Optional[Dict[str, str]],
+            reads: Dict[str, Any]):
     """The arrays of every role: from one table (columns by name, N, D and loss guessed from
     their usual spellings when not named) or from separate arrays. `extra` holds the optional
-    roles (weights, x, groups) as given: arrays, column names, None. Also, under "origin", what
-    the engine's messages call the data and its n, d, x columns."""
+    roles (weights, x, groups) as given: arrays, column names, None. `reads` is what the laws
+    read (_core.law_columns: the CLI's binding): N and D only when a law uses them, and a formula
+    law's own columns in place of N, D or x. Also, under "origin", what the engine's messages
+    call the data and its n, d, x columns."""
+    own = {role: reads[role] for role in ("n", "d", "x") if reads[role]}
+    unread = [role for role in ("n", "d") if not reads["read_" + role]]
     if _is_table(n):
+        if "x" in own and extra.get("x") is not None:
+            raise InputError(f"x: the law reads the table's column '{own['x']}' as its first "
+                             "variable; leave x unset")
         if d is not None or loss is not None:
             raise InputError("pass either a table (with columns=...) or the arrays n, d, loss")
         table = n
@@ -183,20 +202,25 @@ def _inputs(n, d, loss, extra: Dict[str, Any], columns: Optional[Dict[str, str]]
         if unknown:
             raise InputError(f"columns: unknown role(s) {sorted(unknown)} "
                              f"(roles: {', '.join(ROLES)})")
+        # As the CLI's --n-col and --d-col: not read for a law that does not use N or D.
+        for role in unread:
+            names.pop(role, None)
+        names.update(own)
         for role in ("n", "d", "loss"):
-            if role not in names:
+            if role not in names and role not in unread:
                 names[role] = _engine_call(_core.guess_column)(_header(table), role)
         names.update({role: v for role, v in extra.items() if isinstance(v, str)})
-        out = {}
+        out = {role: None for role in ("n", "d")}
         for role, name in names.items():
-            out[role] = _column(table, name, role, numeric=role != "groups")
+            out[role] = _column(table, name, role, numeric=role != "groups",
+                                named_by="law" if own.get(role) == name else "")
         for role, given in extra.items():
             if role not in out:
                 out[role] = given if role == "groups" else _as_array(given, role)
         out["origin"] = {"source": "DataFrame" if hasattr(table, "columns") else "table",
                          "columns": {r: str(names[r]) for r in ("n", "d", "x") if r in names}}
         return out
-    if d is None or loss is None:
+    if loss is None or any(v is None for role, v in (("n", n), ("d", d)) if role not in unread):
         raise InputError("needs n, d and loss arrays (or one table)")
     if columns:
         raise InputError("columns= only applies when the first argument is a table")
@@ -206,6 +230,32 @@ def _inputs(n, d, loss, extra: Dict[str, Any], columns: Optional[Dict[str, str]]
                                                 else _as_array(given, role))
     out["origin"] = {"source": "arrays", "columns": {}}
     return out
+
+
+def _starts(starts, strategy: str) -> Tuple[str, List[str]]:
+    """starts= as the engine takes it: a strategy name ("grid", "best", "single", "separable"),
+    or explicit starts, each a mapping of parameter to value in the law's reported units (or
+    the CLI's "NAME=VALUE,..." text), with `strategy` for the refits (the CLI's --start)."""
+    if isinstance(starts, str):
+        return starts, []
+    if isinstance(starts, Mapping):
+        starts = [starts]
+    points = []
+    for start in starts:
+        if isinstance(start, Mapping):
+            start = ",".join(f"{name}={quantity(value, f'starts: {name}')!r}"
+                             for name, value in start.items())
+        elif not isinstance(start, str):
+            raise InputError(f"starts: {start!r} is neither a strategy nor a start "
+                             "(a dict of parameter values)")
+        points.append(start)
+    if not points:
+        raise InputError("starts: an empty list gives no start")
+    return strategy, points
+
+
+def _tolerance(tolerance: Optional[float]) -> float:
+    return 0.0 if tolerance is None else float(tolerance)
 
 
 def _warn_about_best_fit(result, stacklevel: int = 3):
@@ -224,10 +274,14 @@ def _fit_result(raw: Dict[str, Any]) -> FitResult:
     return FitResult(**{k: raw[k] for k in _FIT_FIELDS})
 
 
+StartsArg = Union[str, Mapping[str, float], Sequence[Union[Mapping[str, float], str]]]
+
+
 def fit(n, d=None, loss=None, *, law: str = "chinchilla", loss_kind: str = "huber",
-        huber_delta: float = 1e-3, space: str = "log", starts: str = "grid",
-        backend: str = "auto", weights=None, x=None, threads: int = 0,
-        max_iterations: int = 500, columns: Optional[Dict[str, str]] = None) -> FitResult:
+        huber_delta: float = 1e-3, space: Optional[str] = None, starts: StartsArg = "grid",
+        tolerance: Optional[float] = None, backend: str = "auto", weights=None, x=None,
+        threads: int = 0, max_iterations: int = 500,
+        columns: Optional[Dict[str, str]] = None) -> FitResult:
     """Fit one law from its multi-start grid; returns the best start (`shannonfit fit`).
 
     Args:
@@ -235,19 +289,31 @@ def fit(n, d=None, loss=None, *, law: str = "chinchilla", loss_kind: str = "hube
             of columns) with the columns guessed or named by columns={"n":..., "d":...,
             "loss":..., "weights":..., "x":...}. weights and x may also be column names.
         law: a name from laws(), "name: formula" (e.g. "mine: E + A/N^alpha + B/D^beta"),
-            or a *.json law file, as the CLI's --law.
+            "name(col1, col2): formula" (a law over the table's columns col1, col2 instead of
+            N and D: n and d are then read only if the formula uses N or D), or a *.json law
+            file, as the CLI's --law.
         loss_kind: "huber" (delta huber_delta, the CLI's default) or "l2" (least squares).
-        space: "log" fits ln L, "linear" fits L (with loss_kind="l2": scipy's curve_fit).
-        starts: where fits start, as the CLI's --starts: "grid" (the law's multi-start grid),
-            "best" (the grid here; refits in bootstrap() and analyze() start from its optimum),
-            "single" (the law's single default start), or "separable" (laws linear in some
-            parameters: a grid over the others with nonnegative least squares, then LM from its
-            best few points).
+        space: "log" fits ln L (the response must be positive), "linear" fits L (any finite
+            response; with loss_kind="l2": scipy's curve_fit); default the law's own (a law
+            file's "space"), else "log".
+        starts: where fits start, as the CLI's --starts: "grid" (the law's multi-start grid;
+            for a formula parameter with neither bounds nor a grid, 256 starts scattered over
+            +-3 decades around its default start), "best" (the grid here; refits in bootstrap()
+            and analyze() start from its optimum), "single" (the law's single default start),
+            or "separable" (laws linear in some parameters: a grid over the others with
+            nonnegative least squares, then LM from its best few points). Or starts of your
+            own, as the CLI's --start: a dict {"top": 0.7, "k": 0.5} in the reported units
+            (parameters not named start at the law's default), or a list of them, one start
+            each.
+        tolerance: the convergence tolerance of all three tests (relative step, objective,
+            gradient; the CLI's --tolerance); default 1e-10, 1e-12, 1e-12.
         backend: a name from backends(), or "auto" (the fastest one present; CUDA when a
             device is visible). threads: 0 = all.
 
     Returns a FitResult: params and se (reported names, A not ln A), status, rss, r2, aic,
-    aicc, bic, start_outcomes, best_fit...; fit.to_pandas() is the parameter table.
+    aicc, bic, n_starts, start (the chosen start, reported units), starts_at_best (how many
+    starts reached the best optimum), start_outcomes, best_fit...; fit.to_pandas() is the
+    parameter table.
 
     Raises InputError when the data cannot identify the law (too few rows, or too few
     distinct N, D or x), naming the column and the counts. Warns with FitWarning when the best
@@ -258,18 +324,23 @@ def fit(n, d=None, loss=None, *, law: str = "chinchilla", loss_kind: str = "hube
         >>> f.params["alpha"], f.se["alpha"]
         >>> f.to_pandas()
     """
-    a = _inputs(n, d, loss, {"weights": weights, "x": x}, columns)
+    reads = _engine_call(_core.law_columns)([law], space or "")
+    a = _inputs(n, d, loss, {"weights": weights, "x": x}, columns, reads)
+    strategy, points = _starts(starts, "grid")
     raw = _engine_call(_core.fit)(
-        a["n"], a["d"], a["loss"], law, loss_kind, space, float(huber_delta), backend,
-        a["weights"], a["x"], starts, int(threads), int(max_iterations), **a["origin"])
+        a["n"], a["d"], a["loss"], law, loss_kind, space or "", float(huber_delta), backend,
+        a["weights"], a["x"], strategy, points, _tolerance(tolerance), int(threads),
+        int(max_iterations), **a["origin"])
     return _warn_about_best_fit(_fit_result(raw))
 
 
 def bootstrap(n, d=None, loss=None, *, law: str = "chinchilla", resamples: int = 1000,
-              seed: int = 0, scheme: str = "auto", starts: str = "best",
+              seed: int = 0, scheme: str = "auto", starts: StartsArg = "best",
+              tolerance: Optional[float] = None,
               level: float = DEFAULT_LEVEL, method: str = DEFAULT_INTERVAL_METHOD,
               loss_kind: str = "huber", huber_delta: float = 1e-3,
-              space: str = "log", backend: str = "auto", weights=None, x=None, groups=None,
+              space: Optional[str] = None, backend: str = "auto", weights=None, x=None,
+              groups=None,
               threads: int = 0, max_iterations: int = 500,
               columns: Optional[Dict[str, str]] = None) -> BootstrapResult:
     """The full fit plus `resamples` bootstrap refits (`shannonfit bootstrap`); counter-based,
@@ -283,7 +354,9 @@ def bootstrap(n, d=None, loss=None, *, law: str = "chinchilla", resamples: int =
         starts: "best" (the full-data fit searches the grid, each resample starts from its
             optimum: Epoch AI's protocol), "grid" (every resample searches the grid too),
             "single" (the full-data fit from the law's default start, each resample from its
-            optimum), or "separable" (every fit runs its own separable search).
+            optimum), or "separable" (every fit runs its own separable search). Starts of your
+            own (dicts, as in fit()) start the full-data fit; each resample starts from its
+            optimum.
         level: coverage of the intervals (default 0.9, as everywhere).
         method: the interval shown, one of interval_methods() (default "bca"; the percentile
             interval where it is undefined); predict() and compute_optimal() use it too unless
@@ -298,14 +371,18 @@ def bootstrap(n, d=None, loss=None, *, law: str = "chinchilla", resamples: int =
         >>> b.intervals["alpha"].interval        # [lower, upper] (90% confidence)
         >>> b.to_pandas()
     """
-    a = _inputs(n, d, loss, {"weights": weights, "x": x, "groups": groups}, columns)
+    reads = _engine_call(_core.law_columns)([law], space or "")
+    a = _inputs(n, d, loss, {"weights": weights, "x": x, "groups": groups}, columns, reads)
+    strategy, points = _starts(starts, "best")
     raw = _engine_call(_core.bootstrap)(
-        a["n"], a["d"], a["loss"], law, int(resamples), int(seed), scheme, starts, loss_kind,
-        space, float(huber_delta), backend, a["weights"], a["x"], a["groups"], int(threads),
-        int(max_iterations), float(level), method, **a["origin"])
+        a["n"], a["d"], a["loss"], law, int(resamples), int(seed), scheme, strategy, points,
+        _tolerance(tolerance), loss_kind, space or "", float(huber_delta), backend, a["weights"],
+        a["x"], a["groups"], int(threads), int(max_iterations), float(level), method,
+        **a["origin"])
     intervals = {name: _estimate(name, raw["params"][name], iv, raw["se"][name])
                  for name, iv in raw["intervals"].items()}
     result = BootstrapResult(**{k: raw[k] for k in _FIT_FIELDS}, resamples=raw["resamples"],
+                             starts_per_resample=raw["starts_per_resample"],
                              failed_resamples=raw["failed_resamples"], seed=raw["seed"],
                              scheme=raw["scheme"], level=raw["level"],
                              interval_method=raw["interval_method"], intervals=intervals,
@@ -314,11 +391,13 @@ def bootstrap(n, d=None, loss=None, *, law: str = "chinchilla", resamples: int =
     return _warn_about_best_fit(result)
 
 
-def predict(result: FitResult, n, d, x=None, *, level: float = DEFAULT_LEVEL,
-            method: Optional[str] = None) -> Predictions:
+def predict(result: FitResult, n=None, d=None, x=None, *, at: Optional[Mapping[str, Any]] = None,
+            level: float = DEFAULT_LEVEL, method: Optional[str] = None) -> Predictions:
     """The loss `result`'s law predicts at (n, d[, x]) (`shannonfit predict`).
 
-    n and d may be numbers, strings with suffixes ("70B", "1.4T") or arrays of either. With a
+    n and d may be numbers, strings with suffixes ("70B", "1.4T") or arrays of either. A law
+    over other variables takes them as `at`, keyed by the law's own names, as the CLI's --at:
+    at={"C": [1e20, 1e21]} for "acc(C): ...", at={"N": "70B", "D": "1.4T"} for chinchilla. With a
     BootstrapResult each prediction carries two intervals at `level`, the numbers
     `shannonfit predict DATA` gives: interval (kind "confidence": where the law's mean curve
     lies) and prediction_interval (kind "prediction": where the loss of a new training run would
@@ -331,22 +410,42 @@ def predict(result: FitResult, n, d, x=None, *, level: float = DEFAULT_LEVEL,
         >>> p = shannonfit.predict(boot, "70B", "1.4T")
         >>> p[0].loss, p[0].interval, p[0].prediction_interval
         >>> shannonfit.predict(fit, [1e9, 7e10], [2e10, 1.4e12]).loss
+        >>> shannonfit.predict(acc_fit, at={"C": [1e21, 1e22]})
     """
     _warn_about_best_fit(result)
-    nv, dv = _quantities(n, "n"), _quantities(d, "d")
-    xv = None if x is None else np.broadcast_to(_as_array(np.atleast_1d(x), "x"), nv.shape).copy()
+    if at is None:
+        if n is None or d is None:
+            raise InputError("predict: give n and d, or at={...} with the law's own variables")
+        at = {"N": n, "D": d} if x is None else {"N": n, "D": d, "x": x}
+    elif n is not None or d is not None or x is not None:
+        raise InputError("predict: give either n, d, x or at={...}, not both")
+    specs = _point_specs(at)
     if isinstance(result, BootstrapResult) and result.run is not None:
         rows = _engine_call(_core.prediction_intervals)(
-            result.run, nv, dv, xv, float(level), method or result.interval_method)
-        intervals = [(r["estimate"], _interval(r), _interval(r["prediction"])) for r in rows]
+            result.run, specs, float(level), method or result.interval_method)
+        intervals = [(r, _interval(r), _interval(r["prediction"])) for r in rows]
     else:  # a FitResult, or any mapping with law and solver_params
-        losses = _engine_call(_core.predict)(
-            result["law"], _as_array(result["solver_params"], "solver_params"), nv, dv, xv)
-        intervals = [(float(v), None, None) for v in losses]
-    return Predictions([Prediction(result["law"], float(nv[i]), float(dv[i]), est, iv,
-                                   0.0 if xv is None else float(xv[i]),
-                                   prediction_interval=new_run)
-                        for i, (est, iv, new_run) in enumerate(intervals)])
+        rows = _engine_call(_core.predict)(
+            result["law"], _as_array(result["solver_params"], "solver_params"), specs)
+        intervals = [(r, None, None) for r in rows]
+    return Predictions([Prediction(result["law"], r["N"], r["D"], r["estimate"], iv, r["x"],
+                                   prediction_interval=new_run, at=r["at"])
+                        for r, iv, new_run in intervals])
+
+
+def _point_specs(at: Mapping[str, Any]) -> List[str]:
+    """Points as the CLI's --at writes them ("N=7e+10,D=1.4e+12"), one per element of at's
+    values (numbers, "70B"-style strings or arrays of either, broadcast together)."""
+    if not isinstance(at, Mapping) or not at:
+        raise InputError("at: expected a dict of variable -> value(s), e.g. {'C': [1e20, 1e21]}")
+    values = {str(k): _quantities(v, f"at['{k}']") for k, v in at.items()}
+    try:
+        columns = np.broadcast_arrays(*values.values())
+    except ValueError:
+        raise InputError("at: the values have different lengths: "
+                         + ", ".join(f"{k}: {v.size}" for k, v in values.items())) from None
+    return [",".join(f"{k}={float(c[i])!r}" for k, c in zip(values, columns))
+            for i in range(columns[0].size)]
 
 
 def _interval(d: Dict[str, Any]) -> Interval:
@@ -417,8 +516,9 @@ def _resolve_laws(law, have_x: bool) -> List[str]:
     return list(dict.fromkeys(out))
 
 
-def _targets(at) -> List[Tuple[str, float, float, float]]:
-    """at: (N, D) or (N, D, x) tuples, dicts with N/D/x keys, or "N=70B,D=1.4T" strings."""
+def _targets(at) -> List[Tuple[str, str]]:
+    """at: (N, D) or (N, D, x) tuples, dicts keyed by N/D/x or the laws' own variables, or
+    "N=70B,D=1.4T" strings (the CLI's --at). Each as (label, the CLI's --at text)."""
     if at is None:
         return []
     if isinstance(at, (str, Mapping)) or (isinstance(at, tuple) and len(at) in (2, 3)
@@ -427,18 +527,14 @@ def _targets(at) -> List[Tuple[str, float, float, float]]:
     out = []
     for item in at:
         if isinstance(item, str):
-            parts = dict(p.split("=", 1) for p in item.split(",") if "=" in p)
-            item = {k.strip().upper() if k.strip().lower() != "x" else "x": v
-                    for k, v in parts.items()}
-        if isinstance(item, Mapping):
-            if "N" not in item or "D" not in item:
-                raise InputError(f"at: {item!r} needs N and D")
-            nv, dv, xv = item["N"], item["D"], item.get("x", 0)
-        else:
-            nv, dv, xv = (tuple(item) + (0,))[:3]
-        nq, dq = quantity(nv, "at: N"), quantity(dv, "at: D")
-        label = f"N={_human(nq)},D={_human(dq)}" + (f",x={float(xv):g}" if float(xv) else "")
-        out.append((label, nq, dq, float(xv)))
+            out.append((item, item))
+            continue
+        if not isinstance(item, Mapping):
+            item = dict(zip(("N", "D", "x"), item))
+        values = {str(k): quantity(v, f"at: {k}") for k, v in item.items()}
+        label = ",".join(f"{k}={_human(v)}" if k != "x" else f"x={v:g}"
+                         for k, v in values.items() if k != "x" or v)
+        out.append((label, ",".join(f"{k}={v!r}" for k, v in values.items())))
     return out
 
 
@@ -454,7 +550,8 @@ def analyze(n, d=None, loss=None, *, laws: Union[str, Iterable[str]] = "all", at
             method: str = DEFAULT_INTERVAL_METHOD,
             resamples: int = 200, seed: int = 0, scheme: str = "auto", kfold: int = 5,
             extrapolate: str = "", loss_kind: str = "huber", huber_delta: float = 1e-3,
-            space: str = "log", starts: str = "best", backend: str = "auto", weights=None,
+            space: Optional[str] = None, starts: StartsArg = "best",
+            tolerance: Optional[float] = None, backend: str = "auto", weights=None,
             x=None, groups=None, threads: int = 0, max_iterations: int = 500,
             columns: Optional[Dict[str, str]] = None) -> Analysis:
     """The whole analysis in one call, as `shannonfit analyze` does it (same defaults): every
@@ -465,12 +562,14 @@ def analyze(n, d=None, loss=None, *, laws: Union[str, Iterable[str]] = "all", at
         laws: names, "name: formula" laws or *.json law files (as law= of fit), a comma
             list of them, or "all" (every law whose inputs the data have).
         at: targets: ("70B", "1.4T"), (7e10, 1.4e12, x), {"N": ..., "D": ...}, "N=70B,D=1.4T",
-            or a list of them; the first is the headline.
+            or a list of them; the first is the headline. A law over its own columns takes
+            them by name: {"params": 6.9e9, "tokens": 200e9}.
         budget: compute budget C = 6ND for the compute-optimal split ("5.76e23"; 0: none).
         level: interval coverage (0.9). resamples: bootstrap resamples per law (200).
         method: the confidence interval shown, one of interval_methods() (the CLI's --method).
         kfold: folds of the cross-validation that ranks the laws (0: none).
         extrapolate: "N<=6.9e9,D<=180B": rank by predicting the rows beyond from the rest.
+        starts: as in bootstrap(); starts of your own need a single law.
         the rest: as in fit() and bootstrap().
 
     Returns an Analysis: headline (answer first), selection (winner, verdict, table), laws,
@@ -482,13 +581,16 @@ def analyze(n, d=None, loss=None, *, laws: Union[str, Iterable[str]] = "all", at
         >>> a.headline.estimate, a.headline.interval, a.selection.verdict
         >>> a.to_pandas("predictions")
     """
-    a = _inputs(n, d, loss, {"weights": weights, "x": x, "groups": groups}, columns)
-    names = _resolve_laws(laws, a["x"] is not None)
+    names = _resolve_laws(laws, x is not None)
+    reads = _engine_call(_core.law_columns)(names, space or "")
+    a = _inputs(n, d, loss, {"weights": weights, "x": x, "groups": groups}, columns, reads)
+    strategy, points = _starts(starts, "best")
     raw = _engine_call(_core.analyze)(
         a["n"], a["d"], a["loss"], names, _targets(at), quantity(budget, "budget"),
-        float(budget_x), float(level), int(resamples), int(seed), scheme, starts, loss_kind,
-        space, float(huber_delta), backend, a["weights"], a["x"], a["groups"], int(threads),
-        int(max_iterations), int(kfold), extrapolate, method, **a["origin"])
+        float(budget_x), float(level), int(resamples), int(seed), scheme, strategy, points,
+        _tolerance(tolerance), loss_kind, space or "", float(huber_delta), backend, a["weights"],
+        a["x"], a["groups"], int(threads), int(max_iterations), int(kfold), extrapolate, method,
+        **a["origin"])
     result = _analysis(raw)
     for w in result.warnings:
         warnings.warn(_python_words(w), FitWarning, stacklevel=2)
@@ -558,7 +660,10 @@ def _analysis(raw: Dict[str, Any]) -> Analysis:
                                  _number(stats.get("rss")), _number(stats.get("r2")),
                                  _number(stats.get("aic")), _number(stats.get("aicc")),
                                  _number(stats.get("bic")), j.get("resamples", 0),
-                                 j.get("failed_resamples", 0), j.get("error", ""))
+                                 j.get("failed_resamples", 0), j.get("error", ""),
+                                 fit.get("starts", 0),
+                                 fit.get("start_outcomes", {}).get("at_best", 0),
+                                 fit.get("best_start", -1))
     sel = raw.get("selection") or {}
     selection = Selection(sel["winner"], sel["verdict"], sel["ranked_by"], sel["method"],
                           sel["laws"]) if "winner" in sel else None

@@ -101,6 +101,8 @@ class FitResult(_Indexable):
     params and se map the reported parameter names (A, not ln A) to the estimate and its
     asymptotic standard error (NaN where the data do not identify it, see unidentified).
     solver_params, solver_names and covariance are in the space the solver works in.
+    n_starts starts ran (starts_at_best of them reached the best optimum); start is the one
+    chosen (reported units, as starts= takes it back), best_start its index.
     start_outcomes says how every start ended; best_fit the chosen start's state. record is the
     fit exactly as `shannonfit fit --out` writes it (docs/schema/shannonfit-results.schema.json,
     $defs/fit).
@@ -124,6 +126,9 @@ class FitResult(_Indexable):
     iterations: int
     n_points: int
     n_starts: int
+    best_start: int
+    start: Dict[str, float]
+    starts_at_best: int
     failed_starts: int
     space: str
     loss_kind: str
@@ -147,10 +152,12 @@ class BootstrapResult(FitResult):
 
     intervals maps each reported parameter to its Estimate (interval at `level`, shown under
     interval_method); draws holds every resample's parameters (rows of NaN where a resample
-    failed, see ok).
+    failed, see ok). n_starts and start are the full-data fit's; each resample ran from
+    starts_per_resample starts.
     """
 
     resamples: int = 0
+    starts_per_resample: int = 0
     failed_resamples: int = 0
     seed: int = 0
     scheme: str = "case"
@@ -178,7 +185,9 @@ class BootstrapResult(FitResult):
 class Prediction(_Indexable):
     """The loss one law predicts at (N, D[, x]), with its intervals when a bootstrap gave them:
     interval (its kind says which: predict() gives the confidence band of the mean curve) and,
-    from predict(), prediction_interval for the loss of a new run."""
+    from predict(), prediction_interval for the loss of a new run. at: the point under the
+    law's own variable names ({"N": ..., "D": ..., "x": ...}, or {"C": ...} for a law over a
+    column C); N, D and x are the engine's three places, 1, 1 and 0 where the law reads none."""
 
     law: str
     N: float
@@ -188,6 +197,7 @@ class Prediction(_Indexable):
     x: float = 0.0
     label: str = ""
     prediction_interval: Optional[Interval] = None
+    at: Dict[str, float] = field(default_factory=dict)
 
 
 @dataclass
@@ -216,7 +226,8 @@ class Predictions(_Indexable):
 
     def to_pandas(self):
         pd = _pandas()
-        return pd.DataFrame([{"law": p.law, "label": p.label, "N": p.N, "D": p.D, "x": p.x,
+        return pd.DataFrame([{"law": p.law, "label": p.label,
+                              **(p.at or {"N": p.N, "D": p.D, "x": p.x}),
                               "loss": p.loss,
                               "lower": p.interval.lower if p.interval else math.nan,
                               "upper": p.interval.upper if p.interval else math.nan,
@@ -293,7 +304,8 @@ class Selection(_Indexable):
 
 @dataclass
 class LawFit(_Indexable):
-    """One law's full-data fit in an analysis, with every parameter's interval."""
+    """One law's full-data fit in an analysis, with every parameter's interval; n_starts starts
+    ran, starts_at_best of them reached the best optimum, best_start (its index) was chosen."""
 
     law: str
     formula: str
@@ -308,6 +320,9 @@ class LawFit(_Indexable):
     resamples: int
     failed_resamples: int
     error: str = ""
+    n_starts: int = 0
+    starts_at_best: int = 0
+    best_start: int = -1
 
 
 @dataclass

@@ -21,6 +21,7 @@
 
 #include "io/csv.hpp"
 #include "analysis/fit_plan.hpp"
+#include "analysis/law_inputs.hpp"
 #include "analysis/prediction.hpp"
 #include "io/output.hpp"
 #include "shannonfit/batch.hpp"
@@ -41,13 +42,10 @@ struct SolverArgs;
 // every law of the command.
 io::LoadedData load(const DataArgs& args, const std::vector<const LawEntry*>& laws,
                     const SolverArgs& solver);
-// args' column map for these laws: a formula law's own columns in place of N, D or x (formula/
-// formula.hpp's ColumnBinding), N and D read only when a law uses them, and a response of any
-// sign in linear space. Laws that read different data in one place are an InputError.
+// args' column map for these laws (bind_law_columns, law_inputs.hpp); --at keys are
+// point_keys(laws) there.
 io::ColumnMap law_columns(const DataArgs& args, const std::vector<const LawEntry*>& laws,
                           Space space);
-// What --at keys name for these laws: N, D and x, or a formula law's own columns.
-PointKeys point_keys(const std::vector<const LawEntry*>& laws);
 // What outputs call the response read from `column`: "loss" for the built-in laws and for a
 // column named as a loss (loss, val_loss, L...); else, for a formula law's response that is no
 // loss (an accuracy), the column's name.

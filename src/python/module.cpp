@@ -15,7 +15,7 @@
 #include <map>
 #include <optional>
 #include <string>
-#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "analysis/analyze.hpp"
@@ -24,12 +24,14 @@
 #include "analysis/extrapolation.hpp"
 #include "analysis/fit_outcome.hpp"
 #include "analysis/fit_stats.hpp"
+#include "analysis/law_inputs.hpp"
 #include "analysis/prediction.hpp"
 #include "analysis/prediction_interval.hpp"
 #include "analysis/report.hpp"
 #include "analysis/result_json.hpp"
 #include "analysis/uncertainty.hpp"
 #include "io/csv.hpp"
+#include "io/text_table.hpp"
 #include "shannonfit/backend.hpp"
 #include "shannonfit/batch.hpp"
 #include "shannonfit/errors.hpp"
@@ -48,16 +50,19 @@ std::vector<double> to_vector(const Array& a, const char* name) {
   return std::vector<double>(a.data(), a.data() + a.size());
 }
 
-// Arrays have no file and line; the index plays that part in every message.
-void require(const std::vector<double>& v, const char* name, std::size_t rows, bool positive) {
+// Arrays have no file and line; the index plays that part in every message. `why`, when given,
+// says why the values must be positive.
+void require(const std::vector<double>& v, const std::string& name, std::size_t rows,
+             bool positive, const std::string& rows_of = "n", const std::string& why = "") {
   if (v.size() != rows)
-    throw InputError(std::string(name) + ": has " + std::to_string(v.size()) +
-                     " values but n has " + std::to_string(rows));
+    throw InputError(name + ": has " + std::to_string(v.size()) + " values but " + rows_of +
+                     " has " + std::to_string(rows));
   for (std::size_t i = 0; i < v.size(); ++i) {
     const bool ok = std::isfinite(v[i]) && (!positive || v[i] > 0);
     if (!ok)
-      throw InputError(std::string(name) + "[" + std::to_string(i) + "] = " + std::to_string(v[i]) +
-                       ": must be " + (positive ? "positive and finite" : "finite"));
+      throw InputError(name + "[" + std::to_string(i) + "] = " + io::format_number(v[i], 17) +
+                       ": must be " + (positive ? "positive and finite" : "finite") +
+                       (positive && !why.empty() ? " (" + why + ")" : ""));
   }
 }
 
@@ -81,34 +86,81 @@ Origin make_origin(const std::string& source, const std::map<std::string, std::s
   return o;
 }
 
-Dataset make_dataset(const Origin& origin, const Array& n, const Array& d, const Array& loss,
+// A built-in law's name, "name: formula" or a *.json law file, as the CLI's --law takes them.
+const LawEntry& lookup_law(const std::string& name) {
+  try {
+    return resolve_law(name);
+  } catch (const std::invalid_argument& e) {
+    throw InputError(std::string("law: ") + e.what());
+  }
+}
+
+// The laws of one call, what they read and how they are fitted: law_inputs.hpp's binding, the
+// one the CLI's commands use.
+struct LawSetup {
+  std::vector<const LawEntry*> laws;
+  Space space = Space::Log;
+  io::ColumnMap columns;  // only the binding: read_n, read_d, law columns, any_sign_loss
+};
+
+LawSetup law_setup(const std::vector<std::string>& law_names, const std::string& space) {
+  LawSetup s;
+  for (const std::string& name : law_names) s.laws.push_back(&lookup_law(name));
+  s.space = fit_space(s.laws, space, "space");
+  s.columns = bind_law_columns({}, s.laws, s.space);
+  return s;
+}
+
+// The values of one of the solver's places N or D: read when the laws use it (positive: the
+// solver carries them as logarithms), else 1 in every row, as the CLI reads a CSV.
+std::vector<double> place_values(const std::optional<Array>& given, const char* name, bool read,
+                                 bool law_column, std::size_t rows, const std::string& rows_of) {
+  if (!read) return std::vector<double>(rows, 1.0);
+  if (!given) throw InputError(std::string(name) + ": the law reads it; pass " + name + "=...");
+  const std::vector<double> v = to_vector(*given, name);
+  require(v, name, rows, true, rows_of,
+          law_column ? "a law's second and third data columns are carried as logarithms" : "");
+  return v;
+}
+
+Dataset make_dataset(const Origin& origin, const LawSetup& setup, const std::optional<Array>& n,
+                     const std::optional<Array>& d, const Array& loss,
                      const std::optional<Array>& weights, const std::optional<Array>& x,
                      const std::optional<py::sequence>& groups = std::nullopt) {
+  const io::ColumnMap& bound = setup.columns;
   Dataset data;
   data.source = origin.source;
-  data.n = to_vector(n, "n");
-  if (data.n.empty()) throw InputError("n: no data points");
-  const std::size_t rows = data.n.size();
-  data.d = to_vector(d, "d");
   data.loss = to_vector(loss, "loss");
-  require(data.n, "n", rows, true);
-  require(data.d, "d", rows, true);
-  require(data.loss, "loss", rows, true);
+  // Row counts are checked against n where the laws read it, as the arrays n, d, loss come.
+  const bool by_n = bound.read_n && n;
+  const std::size_t rows = by_n ? static_cast<std::size_t>(n->size()) : data.loss.size();
+  const std::string rows_of = by_n ? "n" : "loss";
+  if (rows == 0) throw InputError(rows_of + ": no data points");
+  data.n = place_values(n, "n", bound.read_n, bound.n_is_law_column, rows, rows_of);
+  data.d = place_values(d, "d", bound.read_d, bound.d_is_law_column, rows, rows_of);
+  if (bound.any_sign_loss)
+    require(data.loss, "loss", rows, false, rows_of);
+  else
+    require(data.loss, "loss", rows, true, rows_of,
+            "a log-space fit takes its logarithm; space='linear' takes a response of any sign");
   if (weights) {
     data.weight = to_vector(*weights, "weights");
-    require(data.weight, "weights", rows, false);
+    require(data.weight, "weights", rows, false, rows_of);
     for (std::size_t i = 0; i < rows; ++i)
       if (data.weight[i] < 0)
         throw InputError("weights[" + std::to_string(i) + "]: must not be negative");
   }
   if (x) {
     data.x = to_vector(*x, "x");
-    require(data.x, "x", rows, false);
+    require(data.x, "x", rows, false, rows_of);
+  } else if (!bound.x_column.empty()) {
+    throw InputError("x: the law reads column '" + bound.x_column + "' as its first variable: "
+                     "pass a table with that column, or its values as x=...");
   }
   if (groups) {
     if (static_cast<std::size_t>(py::len(*groups)) != rows)
-      throw InputError("groups: has " + std::to_string(py::len(*groups)) + " values but n has " +
-                       std::to_string(rows));
+      throw InputError("groups: has " + std::to_string(py::len(*groups)) + " values but " +
+                       rows_of + " has " + std::to_string(rows));
     // Groups are labels (model family, run name): any hashable value, numbered in order of
     // first appearance.
     py::dict index;
@@ -127,9 +179,16 @@ Dataset make_dataset(const Origin& origin, const Array& n, const Array& d, const
 }
 
 // The fit settings a Python call names, as the CLI's solver options give them (fit_plan.hpp).
-FitConfig make_config(const std::string& loss_kind, const std::string& space, double huber_delta,
+// `start_points` are the CLI's --start values, "NAME=VALUE,..." each; tolerance its --tolerance.
+struct StartSettings {
+  std::string strategy;
+  std::vector<std::string> points;
+  double tolerance = 0;
+};
+
+FitConfig make_config(const std::string& loss_kind, const LawSetup& setup, double huber_delta,
                       int max_iterations, const std::string& backend, int threads,
-                      const std::string& starts) {
+                      const StartSettings& starts) {
   FitConfig c;
   FitOptions& o = c.options;
   if (loss_kind == "l2")
@@ -138,12 +197,9 @@ FitConfig make_config(const std::string& loss_kind, const std::string& space, do
     o.loss = LossKind::Huber;
   else
     throw InputError("loss_kind: unknown loss '" + loss_kind + "' (choose l2 or huber)");
-  if (space == "log")
-    o.space = Space::Log;
-  else if (space == "linear")
-    o.space = Space::Linear;
-  else
-    throw InputError("space: unknown space '" + space + "' (choose log or linear)");
+  o.space = setup.space;
+  c.full_starts = parse_starts(setup.laws, starts.points, "starts");
+  set_tolerance(o, starts.tolerance, "tolerance");
   if (!(huber_delta > 0)) throw InputError("huber_delta: must be positive");
   if (max_iterations < 1) throw InputError("max_iterations: must be at least 1");
   o.huber_delta = huber_delta;
@@ -151,17 +207,8 @@ FitConfig make_config(const std::string& loss_kind, const std::string& space, do
   if (threads < 0) throw InputError("threads: must not be negative");
   c.backend = parse_backend(backend);
   c.threads = threads;
-  c.starts = parse_start_strategy(starts);
+  c.starts = parse_start_strategy(starts.strategy);
   return c;
-}
-
-// A built-in law's name, "name: formula" or a *.json law file, as the CLI's --law takes them.
-const LawEntry& lookup_law(const std::string& name) {
-  try {
-    return resolve_law(name);
-  } catch (const std::invalid_argument& e) {
-    throw InputError(std::string("law: ") + e.what());
-  }
 }
 
 py::dict law_dict(const LawInfo& info) {
@@ -211,7 +258,8 @@ void add_fit_health(py::dict& out, const LawInfo& info, const FitResult& best,
 // The parts of a result every call returns: the best fit's parameters with their standard
 // errors, status, goodness of fit and information criteria (io's fit statistics), and under
 // "record" the fit as the CLI writes it (fit_json, docs/schema/shannonfit-results.schema.json).
-py::dict fit_dict(const FitRecord& rec, const Dataset& data) {
+// `full_starts`: the starts the full-data fit ran from (FitPlan::full_starts).
+py::dict fit_dict(const FitRecord& rec, const Dataset& data, const std::vector<double>& full_starts) {
   const LawEntry& law = *rec.law;
   const FitResult& r = rec.result;
   const FitOptions& options = rec.options;
@@ -261,6 +309,15 @@ py::dict fit_dict(const FitRecord& rec, const Dataset& data) {
   out["space"] = to_string(options.space);
   out["loss_kind"] = options.loss == LossKind::Huber ? "huber" : "l2";
   out["n_starts"] = rec.n_starts;
+  // The chosen start, in the law's reported units, as starts=[...] takes it back.
+  out["best_start"] = r.best_start;
+  out["starts_at_best"] = rec.starts.at_best;
+  py::dict start;
+  if (r.best_start >= 0 && static_cast<std::size_t>((r.best_start + 1) * p) <= full_starts.size()) {
+    const std::vector<double> rep = reported_params(law.info, full_starts.data() + r.best_start * p);
+    for (int k = 0; k < p; ++k) start[py::str(law.info.params[k].reported_name)] = rep[k];
+  }
+  out["start"] = start;
   add_fit_health(out, law.info, r, rec.starts);
   out["record"] = to_python(fit_json(rec));
   return out;
@@ -302,25 +359,41 @@ void require_fittable(const LawEntry& law, const Dataset& data, const Origin& or
   io::require_fittable(data, law.info, origin.columns, origin.source);
 }
 
-py::dict fit(const Array& n, const Array& d, const Array& loss, const std::string& law_name,
-             const std::string& loss_kind, const std::string& space, double huber_delta,
-             const std::string& backend, const std::optional<Array>& weights,
-             const std::optional<Array>& x, const std::string& starts, int threads,
+py::dict law_columns(const std::vector<std::string>& law_names, const std::string& space) {
+  const LawSetup s = law_setup(law_names, space);
+  const io::ColumnMap& c = s.columns;
+  py::dict out;
+  out["space"] = to_string(s.space);
+  out["read_n"] = c.read_n;
+  out["read_d"] = c.read_d;
+  // A law's own column read in the place of N, D or x ("" for N, D or x themselves).
+  out["n"] = c.n_is_law_column ? c.n : "";
+  out["d"] = c.d_is_law_column ? c.d : "";
+  out["x"] = c.x_column;
+  return out;
+}
+
+py::dict fit(const std::optional<Array>& n, const std::optional<Array>& d, const Array& loss,
+             const std::string& law_name, const std::string& loss_kind, const std::string& space,
+             double huber_delta, const std::string& backend, const std::optional<Array>& weights,
+             const std::optional<Array>& x, const std::string& starts,
+             const std::vector<std::string>& start_points, double tolerance, int threads,
              int max_iterations, const std::string& source,
              const std::map<std::string, std::string>& columns) {
-  const LawEntry& law = lookup_law(law_name);
+  const LawSetup setup = law_setup({law_name}, space);
+  const LawEntry& law = *setup.laws.front();
   const Origin origin = make_origin(source, columns);
-  const Dataset data = make_dataset(origin, n, d, loss, weights, x);
+  const Dataset data = make_dataset(origin, setup, n, d, loss, weights, x);
   require_fittable(law, data, origin);
-  const FitPlan plan = make_plan(
-      law, data,
-      make_config(loss_kind, space, huber_delta, max_iterations, backend, threads, starts));
+  const FitPlan plan =
+      make_plan(law, data,
+                make_config(loss_kind, setup, huber_delta, max_iterations, backend, threads,
+                            {starts, start_points, tolerance}));
   StartOutcomes outcomes;
   const FitResult best = interruptible([&](const std::atomic<bool>* cancel) {
     return fit_counting_starts(law, plan.backend.entry, plan.full_request(data, cancel), outcomes);
   });
-  py::dict out = fit_dict(fit_record(plan, data, origin.source, best, outcomes), data);
-  return out;
+  return fit_dict(fit_record(plan, data, origin.source, best, outcomes), data, plan.full_starts);
 }
 
 // A bootstrap run kept for intervals on derived quantities (predictions, compute-optimal
@@ -392,9 +465,11 @@ Scheme scheme_for(const std::string& name, Dataset& data) {
   return resolve_scheme(name, data);
 }
 
-py::dict bootstrap(const Array& n, const Array& d, const Array& loss, const std::string& law_name,
-                   int resamples, std::uint64_t seed, const std::string& scheme,
-                   const std::string& starts, const std::string& loss_kind,
+py::dict bootstrap(const std::optional<Array>& n, const std::optional<Array>& d, const Array& loss,
+                   const std::string& law_name, int resamples, std::uint64_t seed,
+                   const std::string& scheme, const std::string& starts,
+                   const std::vector<std::string>& start_points, double tolerance,
+                   const std::string& loss_kind,
                    const std::string& space, double huber_delta, const std::string& backend,
                    const std::optional<Array>& weights, const std::optional<Array>& x,
                    const std::optional<py::sequence>& groups, int threads, int max_iterations,
@@ -402,15 +477,17 @@ py::dict bootstrap(const Array& n, const Array& d, const Array& loss, const std:
                    const std::map<std::string, std::string>& columns) {
   validate_level(level);
   const IntervalMethod& method = find_interval_method(method_name);
-  const LawEntry& law = lookup_law(law_name);
+  const LawSetup setup = law_setup({law_name}, space);
+  const LawEntry& law = *setup.laws.front();
   const Origin origin = make_origin(source, columns);
-  Dataset data = make_dataset(origin, n, d, loss, weights, x, groups);
+  Dataset data = make_dataset(origin, setup, n, d, loss, weights, x, groups);
   require_fittable(law, data, origin);
   BootstrapOptions o;
   o.resamples = resamples;
   o.seed = seed;
   o.scheme = scheme_for(scheme, data);
-  o.fit = make_config(loss_kind, space, huber_delta, max_iterations, backend, threads, starts);
+  o.fit = make_config(loss_kind, setup, huber_delta, max_iterations, backend, threads,
+                      {starts, start_points, tolerance});
   const BootstrapResult run = interruptible(
       [&](const std::atomic<bool>* cancel) { return run_bootstrap(data, law, o, {}, cancel); });
   const int p = law.n_params;
@@ -431,8 +508,9 @@ py::dict bootstrap(const Array& n, const Array& d, const Array& loss, const std:
     }
   }
   const FitRecord rec = fit_record(run.plan, data, origin.source, run.full, run.full_starts);
-  py::dict out = fit_dict(rec, data);
-  out["n_starts"] = run.n_starts;
+  py::dict out = fit_dict(rec, data, run.plan.full_starts);
+  // n_starts, as in fit() and the CLI's "starts", counts the full-data fit's starts.
+  out["starts_per_resample"] = run.n_starts;
   out["resamples"] = rows;
   out["failed_resamples"] = run.failed();
   out["seed"] = seed;
@@ -451,22 +529,32 @@ py::dict bootstrap(const Array& n, const Array& d, const Array& loss, const std:
   return out;
 }
 
-std::vector<PredictionPoint> points(const Array& n, const Array& d, const std::optional<Array>& x,
-                                    const LawEntry& law) {
-  const std::vector<double> nv = to_vector(n, "n");
-  const std::vector<double> dv = to_vector(d, "d");
-  require(nv, "n", nv.size(), true);
-  require(dv, "d", nv.size(), true);
-  std::vector<double> xv(nv.size(), 0.0);
-  if (x) {
-    xv = to_vector(*x, "x");
-    require(xv, "x", nv.size(), false);
-  } else if (law.info.needs == Needs::Perturbation) {
-    throw InputError("law '" + law.info.name + "' needs a perturbation strength: pass x=...");
-  }
+// Points as the CLI's --at gives them ("N=7e10,D=1.4e12", "C=1e21": the law's own variables),
+// parsed as it parses them; a law that needs a perturbation strength needs x at every point.
+std::vector<PredictionPoint> points(const std::vector<std::string>& specs, const LawEntry& law,
+                                    PointKeys& keys) {
+  keys = point_keys({&law});
+  if (law.info.needs == Needs::Perturbation) keys.need_x = true;
   std::vector<PredictionPoint> out;
-  for (std::size_t i = 0; i < nv.size(); ++i) out.push_back({nv[i], dv[i], xv[i]});
+  for (const std::string& spec : specs) out.push_back(parse_point(spec, keys));
   return out;
+}
+
+// A point under the solver's names (N, D, x) and, under "at", the law's own.
+py::dict point_dict(const PredictionPoint& at, const PointKeys& keys) {
+  // A law's own columns in the order it declares them: x's place holds the first.
+  const bool x_first = keys.need_x && keys.x != "x";
+  py::dict own;
+  if (x_first) own[py::str(keys.x)] = at.x;
+  if (keys.need_n) own[py::str(keys.n)] = at.n;
+  if (keys.need_d) own[py::str(keys.d)] = at.d;
+  if (!x_first) own[py::str(keys.x)] = at.x;
+  py::dict d;
+  d["N"] = at.n;
+  d["D"] = at.d;
+  d["x"] = at.x;
+  d["at"] = own;
+  return d;
 }
 
 // Parameters in the solver's space for `law`, checked for their count.
@@ -478,29 +566,33 @@ std::vector<double> solver_params_of(const LawEntry& law, const Array& solver_pa
   return p;
 }
 
-Array predict_loss(const std::string& law_name, const Array& solver_params, const Array& n,
-                   const Array& d, const std::optional<Array>& x) {
+py::list predict_loss(const std::string& law_name, const Array& solver_params,
+                      const std::vector<std::string>& specs) {
   const LawEntry& law = lookup_law(law_name);
   const std::vector<double> p = solver_params_of(law, solver_params);
-  const std::vector<PredictionPoint> at = points(n, d, x, law);
-  Array out(static_cast<py::ssize_t>(at.size()));
-  auto o = out.mutable_unchecked<1>();
-  for (std::size_t i = 0; i < at.size(); ++i) o(i) = predicted_loss(law, p.data(), at[i]);
+  PointKeys keys;
+  py::list out;
+  for (const PredictionPoint& at : points(specs, law, keys)) {
+    py::dict d = point_dict(at, keys);
+    d["estimate"] = predicted_loss(law, p.data(), at);
+    out.append(d);
+  }
   return out;
 }
 
 // Per point, the confidence band of the law's mean curve, and under "prediction" the interval
 // for a new run's loss: both as `shannonfit predict` computes them from DATA.
-py::list prediction_intervals(const BootstrapRun& b, const Array& n, const Array& d,
-                              const std::optional<Array>& x, double level,
-                              const std::string& method_name) {
+py::list prediction_intervals(const BootstrapRun& b, const std::vector<std::string>& specs,
+                              double level, const std::string& method_name) {
   validate_level(level);
   const IntervalMethod& method = find_interval_method(method_name);
   const LawRun lr{b.law, &b.run};
+  PointKeys keys;
   py::list out;
-  for (const PredictionPoint& at : points(n, d, x, *b.law)) {
+  for (const PredictionPoint& at : points(specs, *b.law, keys)) {
     py::dict band = interval_dict(confidence_band(lr, at, level, b.covariance, "loss"), method,
                                   IntervalKind::Confidence);
+    for (const auto& item : point_dict(at, keys)) band[item.first] = item.second;
     band["prediction"] =
         interval_dict(prediction_interval(lr, b.data, b.run.plan.options.space, at, level, "loss"),
                       method, IntervalKind::Prediction);
@@ -520,6 +612,15 @@ ComputeOptimalOptions optimal_options(double flops_per_token_param, double n_min
   return o;
 }
 
+// The compute-optimal split C = k N D needs a law of N and D themselves.
+void require_n_and_d(const LawEntry& law) {
+  const PointKeys keys = point_keys({&law});
+  if (!(keys.need_n && keys.need_d && keys.n == "N" && keys.d == "D"))
+    throw InputError("compute_optimal: law '" + law.info.name +
+                     "' is not a function of the model size N and the tokens D, so a compute "
+                     "budget C = k N D has no optimal split for it");
+}
+
 py::dict optimum_dict(const Optimum& best) {
   py::dict d;
   d["N"] = best.n;
@@ -534,6 +635,7 @@ py::dict compute_optimal_point(const std::string& law_name, const Array& solver_
                                double budget, double flops_per_token_param, double n_min,
                                double n_max, double x) {
   const LawEntry& law = lookup_law(law_name);
+  require_n_and_d(law);
   const std::vector<double> p = solver_params_of(law, solver_params);
   const ComputeOptimalOptions o = optimal_options(flops_per_token_param, n_min, n_max, x, budget);
   return optimum_dict(compute_optimal(law, p.data(), budget, o));
@@ -547,6 +649,7 @@ py::dict compute_optimal_intervals(const BootstrapRun& b, double budget,
   const IntervalMethod& method = find_interval_method(method_name);
   const ComputeOptimalOptions o = optimal_options(flops_per_token_param, n_min, n_max, x, budget);
   const LawEntry& law = *b.law;
+  require_n_and_d(law);
   py::dict out = optimum_dict(compute_optimal(law, b.run.full.params.data(), budget, o));
   const std::pair<const char*, double Optimum::*> parts[] = {
       {"N", &Optimum::n}, {"D", &Optimum::d}, {"loss", &Optimum::loss}};
@@ -565,11 +668,12 @@ py::dict compute_optimal_intervals(const BootstrapRun& b, double budget,
 // The whole `analyze` job on arrays: every law fitted, bootstrapped, ranked, evaluated at the
 // targets and at the budget. Returns report.json's results (the CLI adds the command line and
 // the data's provenance) as Python objects.
-py::object analyze(const Array& n, const Array& d, const Array& loss,
+py::object analyze(const std::optional<Array>& n, const std::optional<Array>& d, const Array& loss,
                    const std::vector<std::string>& law_names,
-                   const std::vector<std::tuple<std::string, double, double, double>>& targets,
+                   const std::vector<std::pair<std::string, std::string>>& targets,
                    double budget, double budget_x, double level, int resamples, std::uint64_t seed,
                    const std::string& scheme, const std::string& starts,
+                   const std::vector<std::string>& start_points, double tolerance,
                    const std::string& loss_kind, const std::string& space, double huber_delta,
                    const std::string& backend, const std::optional<Array>& weights,
                    const std::optional<Array>& x, const std::optional<py::sequence>& groups,
@@ -580,8 +684,9 @@ py::object analyze(const Array& n, const Array& d, const Array& loss,
   if (resamples < 1) throw InputError("resamples: must be at least 1");
   if (budget < 0) throw InputError("budget: must be positive");
   if (law_names.empty()) throw InputError("laws: name at least one law");
+  const LawSetup setup = law_setup(law_names, space);
   const Origin origin = make_origin(source, columns);
-  Dataset data = make_dataset(origin, n, d, loss, weights, x, groups);
+  Dataset data = make_dataset(origin, setup, n, d, loss, weights, x, groups);
   analysis::AnalyzeRequest req;
   req.data = &data;
   req.budget = budget;
@@ -592,18 +697,15 @@ py::object analyze(const Array& n, const Array& d, const Array& loss,
   req.bootstrap.resamples = resamples;
   req.bootstrap.seed = seed;
   req.bootstrap.scheme = scheme_for(scheme, data);
-  req.bootstrap.fit =
-      make_config(loss_kind, space, huber_delta, max_iterations, backend, threads, starts);
-  for (const std::string& name : law_names) {
-    const LawEntry& law = lookup_law(name);
-    require_fittable(law, data, origin);
-    req.laws.push_back(&law);
+  req.bootstrap.fit = make_config(loss_kind, setup, huber_delta, max_iterations, backend, threads,
+                                  {starts, start_points, tolerance});
+  for (const LawEntry* law : setup.laws) {
+    require_fittable(*law, data, origin);
+    req.laws.push_back(law);
   }
-  for (const auto& [label, tn, td, tx] : targets) {
-    if (!(tn > 0 && td > 0 && std::isfinite(tn) && std::isfinite(td)))
-      throw InputError("at: target '" + label + "': N and D must be positive and finite");
-    req.targets.push_back({label, {tn, td, tx}});
-  }
+  // Each target as the CLI's --at reads it, keyed by the laws' own variables.
+  const PointKeys keys = point_keys(setup.laws);
+  for (const auto& [label, spec] : targets) req.targets.push_back({label, parse_point(spec, keys)});
   if (!extrapolate.empty()) req.held_out = beyond(data, parse_split(extrapolate, "extrapolate"));
   report::Folder folder = interruptible([&](const std::atomic<bool>* cancel) {
     report::Folder f;
@@ -630,14 +732,19 @@ PYBIND11_MODULE(_core, m) {
   m.def("backends", &backend_list,
         "Every backend: name, description, whether this build has it and whether it can run "
         "here.");
+  m.def("law_columns", &law_columns, py::arg("laws"), py::arg("space"),
+        "What the laws read (the CLI's binding of a formula law's own columns) and the space "
+        "they are fitted in.");
   m.def("fit", &fit, py::arg("n"), py::arg("d"), py::arg("loss"), py::arg("law"),
         py::arg("loss_kind"), py::arg("space"), py::arg("huber_delta"), py::arg("backend"),
-        py::arg("weights"), py::arg("x"), py::arg("starts"), py::arg("threads"),
+        py::arg("weights"), py::arg("x"), py::arg("starts"), py::arg("start_points"),
+        py::arg("tolerance"), py::arg("threads"),
         py::arg("max_iterations"), py::arg("source") = "arrays",
         py::arg("columns") = std::map<std::string, std::string>{},
         "Fits one law from its start grid; returns the best fit as a dict.");
   m.def("bootstrap", &bootstrap, py::arg("n"), py::arg("d"), py::arg("loss"), py::arg("law"),
         py::arg("resamples"), py::arg("seed"), py::arg("scheme"), py::arg("starts"),
+        py::arg("start_points"), py::arg("tolerance"),
         py::arg("loss_kind"), py::arg("space"), py::arg("huber_delta"), py::arg("backend"),
         py::arg("weights"), py::arg("x"), py::arg("groups"), py::arg("threads"),
         py::arg("max_iterations"), py::arg("level"), py::arg("method"),
@@ -645,10 +752,11 @@ PYBIND11_MODULE(_core, m) {
         "Full fit plus bootstrap refits; returns the draws as (resamples, params) arrays.");
   py::class_<BootstrapRun>(m, "BootstrapRun",
                            "A bootstrap run, kept for intervals on derived quantities");
-  m.def("prediction_intervals", &prediction_intervals, py::arg("run"), py::arg("n"),
-        py::arg("d"), py::arg("x") = py::none(), py::arg("level"), py::arg("method"),
-        "Loss at (n, d[, x]) with its confidence band and, under \"prediction\", the interval "
-        "for a new run's loss; one dict per point.");
+  m.def("prediction_intervals", &prediction_intervals, py::arg("run"), py::arg("points"),
+        py::arg("level"), py::arg("method"),
+        "The law's value at each point (\"N=7e10,D=1.4e12\" or the law's own variables, as "
+        "--at) with its confidence band and, under \"prediction\", the interval for a new run's "
+        "value; one dict per point.");
   m.def("compute_optimal", &compute_optimal_point, py::arg("law"), py::arg("solver_params"),
         py::arg("budget"), py::arg("flops_per_token_param"), py::arg("n_min"), py::arg("n_max"),
         py::arg("x"), "N*, D*, L* minimising the loss at compute budget C = k N D.");
@@ -659,6 +767,7 @@ PYBIND11_MODULE(_core, m) {
   m.def("analyze", &analyze, py::arg("n"), py::arg("d"), py::arg("loss"), py::arg("laws"),
         py::arg("targets"), py::arg("budget"), py::arg("budget_x"), py::arg("level"),
         py::arg("resamples"), py::arg("seed"), py::arg("scheme"), py::arg("starts"),
+        py::arg("start_points"), py::arg("tolerance"),
         py::arg("loss_kind"), py::arg("space"), py::arg("huber_delta"), py::arg("backend"),
         py::arg("weights"), py::arg("x"), py::arg("groups"), py::arg("threads"),
         py::arg("max_iterations"), py::arg("kfold"), py::arg("extrapolate"), py::arg("method"),
@@ -671,7 +780,7 @@ PYBIND11_MODULE(_core, m) {
         "The column the CLI would read for role n, d or loss (InputError when none fits).");
   m.def("closest_column", &io::closest_column, py::arg("header"), py::arg("name"),
         "The header name closest to `name`, or an empty string.");
-  m.def("predict", &predict_loss, py::arg("law"), py::arg("solver_params"), py::arg("n"),
-        py::arg("d"), py::arg("x") = py::none(),
-        "Loss predicted by a law at (n, d[, x]) for parameters in solver space.");
+  m.def("predict", &predict_loss, py::arg("law"), py::arg("solver_params"), py::arg("points"),
+        "The law's value at each point (as --at gives them) for parameters in solver space; one "
+        "dict per point.");
 }
