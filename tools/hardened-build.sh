@@ -14,7 +14,7 @@ cxx="${SHANNONFIT_FUZZ_CXX:-clang++-14}"
 jobs="${SHANNONFIT_JOBS:-$(nproc)}"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
-  -DCMAKE_EXE_LINKER_FLAGS="-fuse-ld=${SHANNONFIT_FUZZ_LD:-lld-14}" \
+  -DCMAKE_EXE_LINKER_FLAGS=-fuse-ld=lld-14 \
   -DSHANNONFIT_FUZZ=ON -DSHANNONFIT_CUDA=OFF -DSHANNONFIT_BENCH=OFF -DSHANNONFIT_MPI=OFF \
   -DSHANNONFIT_PYTHON=OFF -DBUILD_TESTING=ON >/dev/null
 cmake --build "$build" -j"$jobs" --target "$@"
