@@ -46,6 +46,14 @@ foreach(p RANGE 1 ${max_params})
 
 template std::vector<shannonfit::FitResult> shannonfit::formula_fit_batch_cpu<${p}>(
     const shannonfit::LawEntry&, const shannonfit::BatchRequest&);
+// The block the solver's lane pass evaluates (lane_linearize.hpp), instantiated explicitly so
+// that a test can run this very code without compiling the interpreter again.
+template void shannonfit::formula::evaluate_block<
+    shannonfit::HostSolve::kLinearizeBlock / shannonfit::Lanes4P::kWidth,
+    shannonfit::Jet<shannonfit::Lanes4P, ${p}>, shannonfit::Lanes4P>(
+    const shannonfit::formula::Tape&, const shannonfit::Jet<shannonfit::Lanes4P, ${p}>*,
+    const shannonfit::Lanes4P*, const shannonfit::Lanes4P*, const shannonfit::Lanes4P*, int,
+    shannonfit::Jet<shannonfit::Lanes4P, ${p}>*, const shannonfit::Lanes4P* const*);
 ")
   list(APPEND SHANNONFIT_LAW_SHARDS ${shard})
 endforeach()

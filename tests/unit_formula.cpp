@@ -18,6 +18,17 @@
 using namespace shannonfit;
 using namespace shannonfit::formula;
 
+// The tape is evaluated on the Jet and the lane block the library instantiates (evaluate.hpp's
+// extern declaration, and below): a Jet of each test's own width would compile the interpreter
+// once more per width, 10-40 s each under the sanitizers, for the same code.
+using J = Jet<double, kMaxParams>;
+using JL8 = Jet<Lanes4P, 8>;
+constexpr int kLaneGroups = HostSolve::kLinearizeBlock / Lanes4P::kWidth;
+// The CPU solver's lane block for 8 parameters, from its unit generated/laws/formula_p8.cpp.
+extern template void shannonfit::formula::evaluate_block<kLaneGroups, JL8, Lanes4P>(
+    const Tape&, const JL8*, const Lanes4P*, const Lanes4P*, const Lanes4P*, int, JL8*,
+    const Lanes4P* const*);
+
 namespace {
 
 // Every parameter fitted as itself, so a test can give plain values.
@@ -135,8 +146,10 @@ struct Parity {
   std::vector<const char*> order;  // the built-in law's parameter order, by formula names
 };
 
-template <class Law>
-void expect_parity(const Parity& spec, bool log_scales = true, bool perturbed = false) {
+// The tape against the built-in law's registry entry, whose gradient is the law's own Jet
+// evaluation (batch.hpp's law_log_loss_gradient).
+void expect_parity(const char* builtin, const Parity& spec, bool log_scales = true,
+                   bool perturbed = false) {
   LawSpec s;
   s.name = "parity";
   s.formula = spec.formula;
@@ -147,15 +160,15 @@ void expect_parity(const Parity& spec, bool log_scales = true, bool perturbed = 
     s.parameters.push_back(p);
   }
   const auto law = compile(s);
-  constexpr int P = Law::kParams;
+  const LawEntry& entry = find_law(builtin);
+  const int P = entry.n_params;
   ASSERT_EQ(law->n_params(), P);
-  const LawInfo info = Law::info();
+  const LawInfo& info = entry.info;
   for (int k = 0; k < P; ++k)
     EXPECT_EQ(law->info.params[k].reported, info.params[k].reported) << info.params[k].name;
   std::mt19937_64 rng(22);
-  using J = Jet<double, P>;
   for (int trial = 0; trial < 2000; ++trial) {
-    double p[P];
+    double p[kMaxParams];
     for (int k = 0; k < P; ++k) {
       // Anywhere in the middle of the built-in law's box, plus the grid's spread.
       const ParamSpec& b = info.params[k];
@@ -168,17 +181,18 @@ void expect_parity(const Parity& spec, bool log_scales = true, bool perturbed = 
     const double x = perturbed && trial % 3 != 0
                          ? std::exp(std::uniform_real_distribution<double>(-7, 0)(rng))
                          : 0.0;
-    const double want = Law::template log_loss<double, double>(p, ln_n, ln_d, x);
+    const double want = entry.log_loss(p, ln_n, ln_d, x);
     const double got = evaluate<double, double>(law->tape, p, ln_n, ln_d, x);
     if (!std::isfinite(want)) continue;
     ASSERT_NEAR(got, want, 1e-12 * std::max(1.0, std::fabs(want))) << spec.formula << " trial " << trial;
-    J pj[P];
+    double want_grad[kMaxParams];
+    const double fw = entry.log_loss_gradient(p, ln_n, ln_d, x, want_grad);
+    J pj[kMaxParams];
     for (int k = 0; k < P; ++k) pj[k] = J::variable(p[k], k);
-    const J fw = Law::template log_loss<J, double>(pj, ln_n, ln_d, x);
     const J fg = evaluate<J, double>(law->tape, pj, ln_n, ln_d, x);
-    ASSERT_NEAR(fg.a, fw.a, 1e-12 * std::max(1.0, std::fabs(fw.a)));
+    ASSERT_NEAR(fg.a, fw, 1e-12 * std::max(1.0, std::fabs(fw)));
     for (int k = 0; k < P; ++k)
-      ASSERT_NEAR(fg.v[k], fw.v[k], 1e-12 * std::max(1.0, std::fabs(fw.v[k])))
+      ASSERT_NEAR(fg.v[k], want_grad[k], 1e-12 * std::max(1.0, std::fabs(want_grad[k])))
           << spec.formula << " d/d" << info.params[k].name << " trial " << trial;
   }
 }
@@ -192,26 +206,28 @@ const Parity kShannonSimple{"1/(a*N^alpha*log2(1 + D^beta/(c*(D*N)^gamma + d*D^d
                             {"a", "c", "d", "alpha", "beta", "gamma", "delta"}};
 const char* kShannonNine = "1/(a*N^alpha*log2(1 + b*D^beta/(c*(D*N)^gamma + d*D^delta + e)))";
 
-TEST(FormulaTape, MatchesChinchilla) { expect_parity<laws::Chinchilla>(kChinchilla); }
+TEST(FormulaTape, MatchesChinchilla) { expect_parity("chinchilla", kChinchilla); }
 TEST(FormulaTape, MatchesChinchillaPlain) {
-  expect_parity<laws::ChinchillaPlain>(
-      {"E + A*N^(-alpha) + B*D^(-beta)", {"E", "A", "B", "alpha", "beta"}}, false);
+  expect_parity("chinchilla-plain",
+                {"E + A*N^(-alpha) + B*D^(-beta)", {"E", "A", "B", "alpha", "beta"}}, false);
 }
-TEST(FormulaTape, MatchesKaplan) { expect_parity<laws::Kaplan>(kKaplan); }
-TEST(FormulaTape, MatchesShannon) { expect_parity<laws::Shannon>(kShannon); }
-TEST(FormulaTape, MatchesShannonSimple) { expect_parity<laws::ShannonSimple>(kShannonSimple); }
+TEST(FormulaTape, MatchesKaplan) { expect_parity("kaplan", kKaplan); }
+TEST(FormulaTape, MatchesShannon) { expect_parity("shannon", kShannon); }
+TEST(FormulaTape, MatchesShannonSimple) {
+  expect_parity("shannon-simple", kShannonSimple);
+}
 
 // The perturbation variants: x = 0 (clean rows) and x > 0 through the same tape.
 TEST(FormulaTape, MatchesShannonX) {
-  expect_parity<laws::ShannonX>(
-      {"1/(a*N^alpha*log2(1 + D^beta/((1 + kappa*x^2)*c*(D*N)^gamma + d*D^delta + e)))",
-       {"a", "c", "d", "e", "alpha", "beta", "gamma", "delta", "kappa"}},
-      true, true);
+  expect_parity("shannon-x",
+                {"1/(a*N^alpha*log2(1 + D^beta/((1 + kappa*x^2)*c*(D*N)^gamma + d*D^delta + e)))",
+                 {"a", "c", "d", "e", "alpha", "beta", "gamma", "delta", "kappa"}},
+                true, true);
 }
 TEST(FormulaTape, MatchesChinchillaNoise) {
-  expect_parity<laws::ChinchillaNoise>(
-      {"E + c*x^p + A/N^alpha + B/D^beta", {"A", "B", "E", "alpha", "beta", "c", "p"}}, true,
-      true);
+  expect_parity("chinchilla-noise",
+                {"E + c*x^p + A/N^alpha + B/D^beta", {"A", "B", "E", "alpha", "beta", "c", "p"}},
+                true, true);
 }
 
 TEST(FormulaTape, CarefulFormsAreTheBuiltInOnes) {
@@ -239,7 +255,6 @@ TEST(FormulaTape, OverflowAndNegativeLogsAreNonFiniteNotCrashes) {
   const auto neg = plain_law("E - A*N", {"E", "A"});
   const double p[2] = {1.0, 1.0};
   EXPECT_TRUE(std::isnan(evaluate<double, double>(neg->tape, p, std::log(1e9), 0.0, 0.0)));
-  using J = Jet<double, 2>;
   J pj[2] = {J::variable(1.0, 0), J::variable(1.0, 1)};
   EXPECT_FALSE(std::isfinite(evaluate<J, double>(neg->tape, pj, std::log(1e9), 0.0, 0.0).a));
   // exp(exp(N)) overflows to Inf, and so does its logarithm exp(N).
@@ -255,7 +270,6 @@ TEST(FormulaTape, PowersOfZeroPerturbationAreZeroWithZeroDerivatives) {
   // chinchilla-noise's c x^p at x = 0 (a clean row): exactly E + ..., derivatives finite.
   const auto law = compile(parse_law_argument("n: E + c*x^p + A/N^alpha + B/D^beta"));
   ASSERT_EQ(law->n_params(), 7);  // E, c, p, A, alpha, B, beta
-  using J = Jet<double, 7>;
   J p[7];
   const double v[7] = {0.5, -1, 1.5, 6, 0.3, 7, 0.3};
   for (int k = 0; k < 7; ++k) p[k] = J::variable(v[k], k);
@@ -268,30 +282,43 @@ TEST(FormulaTape, PowersOfZeroPerturbationAreZeroWithZeroDerivatives) {
   EXPECT_NE(noisy.v[2], 0.0);
 }
 
-// Four points on lanes against the scalar Jets, for every operation the tape has.
+// The solver's lane block (four points to a group, every group of a block) against the scalar
+// Jets, for every operation the tape has.
 TEST(FormulaTape, LanesMatchScalarJets) {
   const auto law = compile(parse_law_argument(
       "l: E + c*x^p + A/N^alpha + B/D^beta + min(k*N^0.1, sqrt(D)/1e3) + max(log1p(k), k)"));
   constexpr int P = 8;
   ASSERT_EQ(law->n_params(), P);
-  using JS = Jet<double, P>;
-  using JL = Jet<Lanes4P, P>;
   const double v[P] = {0.5, -1, 1.5, 6, 0.3, 7, 0.4, -2};
-  JS ps[P];
-  JL pl[P];
+  J ps[P];
+  JL8 pl[P];
   for (int k = 0; k < P; ++k) {
-    ps[k] = JS::variable(v[k], k);
-    pl[k] = JL::variable(Lanes4P(v[k]), k);
+    ps[k] = J::variable(v[k], k);
+    pl[k] = JL8::variable(Lanes4P(v[k]), k);
   }
-  const double ln_n[4] = {18, 20, 22, 25}, ln_d[4] = {20, 23, 26, 30}, x[4] = {0, 0.1, 0, 0.5};
-  const JL lanes = evaluate<JL, Lanes4P>(law->tape, pl, Lanes4P::load(ln_n), Lanes4P::load(ln_d),
-                                         Lanes4P::load(x));
-  for (int l = 0; l < 4; ++l) {
-    const JS s = evaluate<JS, double>(law->tape, ps, ln_n[l], ln_d[l], x[l]);
-    EXPECT_NEAR(lanes.a.lane(l), s.a, 1e-13 * std::fabs(s.a));
+  constexpr int W = Lanes4P::kWidth, kPoints = kLaneGroups * W;
+  double ln_n[kPoints], ln_d[kPoints], x[kPoints];
+  Lanes4P n_lanes[kLaneGroups], d_lanes[kLaneGroups], x_lanes[kLaneGroups];
+  for (int j = 0; j < kPoints; ++j) {
+    ln_n[j] = 17 + 0.5 * j;
+    ln_d[j] = 19 + 0.7 * j;
+    x[j] = j % 3 == 0 ? 0.0 : 0.05 * j;
+  }
+  for (int q = 0; q < kLaneGroups; ++q) {
+    n_lanes[q] = Lanes4P::load(ln_n + q * W);
+    d_lanes[q] = Lanes4P::load(ln_d + q * W);
+    x_lanes[q] = Lanes4P::load(x + q * W);
+  }
+  JL8 lanes[kLaneGroups];
+  evaluate_block<kLaneGroups>(law->tape, pl, n_lanes, d_lanes, x_lanes, kLaneGroups, lanes);
+  for (int j = 0; j < kPoints; ++j) {
+    const JL8& group = lanes[j / W];
+    const int l = j % W;
+    const J s = evaluate<J, double>(law->tape, ps, ln_n[j], ln_d[j], x[j]);
+    EXPECT_NEAR(group.a.lane(l), s.a, 1e-13 * std::fabs(s.a)) << "point " << j;
     for (int k = 0; k < P; ++k)
-      EXPECT_NEAR(lanes.v[k].lane(l), s.v[k], 1e-12 * std::max(1.0, std::fabs(s.v[k])))
-          << "lane " << l << " parameter " << k;
+      EXPECT_NEAR(group.v[k].lane(l), s.v[k], 1e-12 * std::max(1.0, std::fabs(s.v[k])))
+          << "point " << j << " parameter " << k;
   }
 }
 
@@ -485,29 +512,40 @@ TEST(FormulaLawFile, CommandLineForm) {
 
 namespace {
 
-// The block form runs the same steps on many points: it must give each point's result exactly.
+// The block form runs the same steps on many points: each group of a block of m must get exactly
+// what it gets alone, in a block of one.
 TEST(FormulaTape, BlocksMatchPointByPoint) {
   const auto law = compile(parse_law_argument(
       "b: E + c*x^p + A/N^alpha + B/D^beta + min(k*N^0.1, sqrt(D)/1e3) + max(log1p(k), k)"));
   constexpr int P = 8;
-  using J = Jet<double, P>;
   const double v[P] = {0.5, -1, 1.5, 6, 0.3, 7, 0.4, -2};
-  J p[P];
-  for (int k = 0; k < P; ++k) p[k] = J::variable(v[k], k);
-  constexpr int kBlock = 16;
-  double ln_n[kBlock], ln_d[kBlock], x[kBlock];
-  for (int j = 0; j < kBlock; ++j) {
-    ln_n[j] = 17 + 0.5 * j;
-    ln_d[j] = 19 + 0.7 * j;
-    x[j] = j % 3 == 0 ? 0.0 : 0.05 * j;
+  JL8 p[P];
+  for (int k = 0; k < P; ++k) p[k] = JL8::variable(Lanes4P(v[k]), k);
+  constexpr int W = Lanes4P::kWidth;
+  Lanes4P ln_n[kLaneGroups], ln_d[kLaneGroups], x[kLaneGroups];
+  for (int q = 0; q < kLaneGroups; ++q) {
+    double n[W], d[W], xs[W];
+    for (int l = 0; l < W; ++l) {
+      const int j = q * W + l;
+      n[l] = 17 + 0.5 * j;
+      d[l] = 19 + 0.7 * j;
+      xs[l] = j % 3 == 0 ? 0.0 : 0.05 * j;
+    }
+    ln_n[q] = Lanes4P::load(n);
+    ln_d[q] = Lanes4P::load(d);
+    x[q] = Lanes4P::load(xs);
   }
-  for (int m : {1, 7, kBlock}) {
-    J out[kBlock];
-    evaluate_block<kBlock>(law->tape, p, ln_n, ln_d, x, m, out);
-    for (int j = 0; j < m; ++j) {
-      const J one = evaluate<J, double>(law->tape, p, ln_n[j], ln_d[j], x[j]);
-      EXPECT_EQ(out[j].a, one.a) << "point " << j << " of " << m;
-      for (int k = 0; k < P; ++k) EXPECT_EQ(out[j].v[k], one.v[k]) << "point " << j << " d" << k;
+  for (int m = 1; m <= kLaneGroups; ++m) {
+    JL8 out[kLaneGroups];
+    evaluate_block<kLaneGroups>(law->tape, p, ln_n, ln_d, x, m, out);
+    for (int q = 0; q < m; ++q) {
+      JL8 one;
+      evaluate_block<kLaneGroups>(law->tape, p, ln_n + q, ln_d + q, x + q, 1, &one);
+      for (int l = 0; l < W; ++l) {
+        EXPECT_EQ(out[q].a.lane(l), one.a.lane(l)) << "group " << q << " of " << m;
+        for (int k = 0; k < P; ++k)
+          EXPECT_EQ(out[q].v[k].lane(l), one.v[k].lane(l)) << "group " << q << " d" << k;
+      }
     }
   }
 }

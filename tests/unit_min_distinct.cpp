@@ -95,7 +95,10 @@ struct Rank {
 template <class Law>
 Rank rank_at(const std::vector<double>& truth, const Design& g) {
   constexpr int P = Law::kParams;
-  const Eigen::MatrixXd jac = log_loss_jacobian<Law>(truth, g);
+  const Jacobian jacobian = log_loss_jacobian<Law>(truth, g);
+  const Eigen::MatrixXd jac =
+      Eigen::Map<const Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>>(
+          jacobian.values.data(), jacobian.rows, jacobian.cols);
   const Eigen::MatrixXd h = jac.transpose() * jac;
   std::vector<double> packed;
   for (int a = 0; a < P; ++a)

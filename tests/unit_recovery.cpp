@@ -3,6 +3,7 @@
 // law's start grid.
 #include <gtest/gtest.h>
 
+#include <Eigen/Dense>
 #include <algorithm>
 #include <cstdio>
 #include <random>

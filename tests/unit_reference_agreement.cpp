@@ -2,6 +2,7 @@
 // optimum on well-conditioned problems, for every law, in log and linear space, with L2 and Huber.
 #include <gtest/gtest.h>
 
+#include <Eigen/Dense>
 #include <cstdio>
 #include <random>
 

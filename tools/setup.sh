@@ -13,7 +13,7 @@ packages=(
 if [ "${1:-}" = --test ]; then
   # GoogleTest and Google Benchmark; the Python module and its pip install; Ceres for the
   # side-by-side comparison; OpenMPI for the distributed runs; Chromium for the report's browser
-  # test; clang and libFuzzer for the fuzzing stage.
+  # test; clang, lld and libFuzzer for the hardened build and the fuzzing stage.
   packages+=(
     libgtest-dev libgmock-dev libbenchmark-dev
     pybind11-dev python3-dev python3-numpy python3-scipy python3-pandas
@@ -21,7 +21,7 @@ if [ "${1:-}" = --test ]; then
     libceres-dev
     libopenmpi-dev openmpi-bin
     chromium
-    clang-14 libfuzzer-14-dev libclang-rt-14-dev libomp-14-dev
+    clang-14 lld-14 libfuzzer-14-dev libclang-rt-14-dev libomp-14-dev
   )
 elif [ $# -gt 0 ]; then
   echo "usage: tools/setup.sh [--test]" >&2

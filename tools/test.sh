@@ -43,6 +43,7 @@ cmake --build "$build" -j"$jobs"
 # separable search against the full grid, every law at extreme scales, formula laws against the
 # built-in optimum) and the transcription check of the NIST data, a Python script: each costs
 # 20-50 s sanitized, and the paths they run are the ones the other tests cover with few starts.
+# Every other program built here runs: none has all of its tests in that list.
 hardened="${SHANNONFIT_HARDENED_BUILD_DIR:-$root/build-hardened}"
 unit_programs=$(cd "$root/tests" && for f in unit_*.cpp adversarial_*.cpp; do
   case "$f" in unit_recovery.cpp | unit_lanes_laws_*.cpp) ;; *) echo "${f%.cpp}" ;; esac; done)

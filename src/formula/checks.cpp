@@ -13,6 +13,9 @@
 
 namespace shannonfit::formula {
 
+template Jet<double, kMaxParams> evaluate<Jet<double, kMaxParams>, double>(
+    const Tape&, const Jet<double, kMaxParams>*, double, double, double, const double*);
+
 double log_loss_gradient(const Tape& tape, const double* params, double ln_n, double ln_d,
                          double x, double* grad, const double* columns) {
   // One Jet width for every parameter count, the unused slots zero: host statistics and the

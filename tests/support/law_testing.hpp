@@ -7,9 +7,12 @@
 //     synthetic.hpp, which also draws the data) identifies them;
 //   - value_and_gradient / central_difference: one law evaluated through Jets and by finite
 //     differences.
+// What does not depend on the law type is compiled once, in law_testing.cpp, and the laws are
+// evaluated through their registry entries: the typed suites instantiate what is left here once
+// per law in every program that includes it, twice per clean CI run (bench/README.md, "Cutting
+// the compile").
 #include <gtest/gtest.h>
 
-#include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
 #include <random>
@@ -141,21 +144,23 @@ struct LawName {
 };
 
 // ---- evaluation --------------------------------------------------------------------------------
+// A law's registry entry, whose functions (LawEntry::log_loss, log_loss_gradient) are compiled
+// once, in the law's own registry unit (cmake/law_shards.cmake).
+template <class Law>
+const LawEntry& entry() {
+  static const LawEntry& law = find_law(Law::info().name);
+  return law;
+}
+
 template <class Law>
 double log_loss(const double* p, double ln_n, double ln_d, double x) {
-  return Law::template log_loss<double, double>(p, ln_n, ln_d, x);
+  return entry<Law>().log_loss(p, ln_n, ln_d, x);
 }
 
 // ln L̂ and its exact gradient with respect to the parameters, through Jets.
 template <class Law>
 double value_and_gradient(const double* p, double ln_n, double ln_d, double x, double* grad) {
-  constexpr int P = Law::kParams;
-  using J = Jet<double, P>;
-  J pj[P];
-  for (int k = 0; k < P; ++k) pj[k] = J::variable(p[k], k);
-  const J f = Law::template log_loss<J, double>(pj, ln_n, ln_d, x);
-  for (int k = 0; k < P; ++k) grad[k] = f.v[k];
-  return f.a;
+  return entry<Law>().log_loss_gradient(p, ln_n, ln_d, x, grad);
 }
 
 // Central difference d ln L̂ / d p_k with step h_k = step·max(1, |p_k|).
@@ -193,31 +198,26 @@ inline Interval truth_interval(const ParamSpec& s) {
   return lo <= hi ? Interval{lo, hi} : Interval{s.fixed_value, s.fixed_value};
 }
 
-// The exact Jacobian of ln L̂ at p over the design: one row per point, one column per parameter.
+// The exact Jacobian of ln L̂ at p over a design, row-major: one row per point, one column per
+// parameter.
+struct Jacobian {
+  int rows = 0, cols = 0;
+  std::vector<double> values;
+};
+Jacobian log_loss_jacobian(const LawEntry& law, const std::vector<double>& p,
+                           const synth::Design& g);
 template <class Law>
-Eigen::MatrixXd log_loss_jacobian(const std::vector<double>& p, const synth::Design& g) {
-  constexpr int P = Law::kParams;
-  Eigen::MatrixXd jac(static_cast<Eigen::Index>(g.size()), P);
-  double grad[P];
-  for (std::size_t i = 0; i < g.size(); ++i) {
-    value_and_gradient<Law>(p.data(), g.ln_n[i], g.ln_d[i], g.x[i], grad);
-    for (int k = 0; k < P; ++k) jac(static_cast<Eigen::Index>(i), k) = grad[k];
-  }
-  return jac;
+Jacobian log_loss_jacobian(const std::vector<double>& p, const synth::Design& g) {
+  return log_loss_jacobian(entry<Law>(), p, g);
 }
 
-// Condition number of the column-scaled JᵀJ of ln L̂ at p over the design: how well the design
-// identifies the parameters (scaling removes mere differences of units between parameters).
+// Condition number of the column-scaled JᵀJ: how well the design identifies the parameters
+// (scaling removes mere differences of units between parameters). Infinite where J is not finite,
+// a column is zero or JᵀJ is singular.
+double scaled_condition(const Jacobian& jac);
 template <class Law>
 double scaled_condition(const std::vector<double>& p, const synth::Design& g) {
-  constexpr int P = Law::kParams;
-  const Eigen::MatrixXd jac = log_loss_jacobian<Law>(p, g);
-  const Eigen::VectorXd norms = jac.colwise().norm();
-  if (!jac.allFinite() || (norms.array() <= 0).any()) return INFINITY;
-  const Eigen::MatrixXd scaled = jac * norms.cwiseInverse().asDiagonal();
-  const Eigen::VectorXd ev =
-      Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(scaled.transpose() * scaled).eigenvalues();
-  return ev[0] > 0 ? ev[P - 1] / ev[0] : INFINITY;
+  return scaled_condition(log_loss_jacobian<Law>(p, g));
 }
 
 // Truths whose scaled JᵀJ is worse conditioned than this on the design are redrawn: their
@@ -233,36 +233,17 @@ struct Truth {
 // (or its typical values), not something to loop on forever.
 constexpr int kMaxRedraws = 1000;
 
+// Draws from the boxes of truth_interval around `centre` until the design identifies the truth
+// (scaled condition at most kMaxCondition), or once if `require_identifiable` is false.
+Truth draw_truth(const LawEntry& law, const std::vector<double>& centre, const synth::Design& g,
+                 std::mt19937_64& rng, bool require_identifiable);
 template <class Law>
 Truth draw_truth(const synth::Design& g, std::mt19937_64& rng,
                  bool require_identifiable = true) {
-  LawInfo info = Law::info();
-  const std::vector<double> centre = TruthSpace<Law>::centre();
-  for (std::size_t k = 0; k < centre.size(); ++k) info.params[k].fixed_value = centre[k];
-  Truth t;
-  for (;;) {
-    t.params.clear();
-    for (const auto& spec : info.params) {
-      const Interval iv = truth_interval(spec);
-      t.params.push_back(std::uniform_real_distribution<double>(iv.lo, iv.hi)(rng));
-    }
-    if (!require_identifiable || scaled_condition<Law>(t.params, g) <= kMaxCondition) return t;
-    if (++t.redraws >= kMaxRedraws) {
-      ADD_FAILURE() << info.name << ": " << kMaxRedraws
-                    << " random truths in a row are unidentifiable on the test design "
-                       "(scaled condition of J^T J > "
-                    << kMaxCondition << "); using the last one";
-      return t;
-    }
-  }
+  return draw_truth(entry<Law>(), TruthSpace<Law>::centre(), g, rng, require_identifiable);
 }
 
 // ---- batches -----------------------------------------------------------------------------------
-template <class Law>
-const LawEntry& entry() {
-  return find_law(Law::info().name);
-}
-
 // The law's default start grid thinned to at most `per_param` values of each parameter's grid
 // (evenly spaced through it, ends included), for tests that must run many fits quickly.
 inline std::vector<double> reduced_grid(const LawInfo& info, std::size_t per_param) {

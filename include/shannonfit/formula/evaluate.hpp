@@ -272,6 +272,12 @@ __attribute__((noinline)) void evaluate_block(const Tape& tape, const T* p, cons
 }
 #undef SF_FORMULA_INLINE
 
+// The host's one Jet width for every parameter count (log_loss_gradient below), instantiated
+// once, in src/formula/checks.cpp: each instantiation of the interpreter costs 10-40 s of
+// compile under the sanitizers, so no other unit compiles this one again.
+extern template Jet<double, kMaxParams> evaluate<Jet<double, kMaxParams>, double>(
+    const Tape&, const Jet<double, kMaxParams>*, double, double, double, const double*);
+
 // A formula law in the shape of a built-in one (law.hpp), over a tape it does not own: what
 // the solver instantiates for P = CompiledLaw::n_params() (src/laws/formula_entry_impl.hpp).
 template <int P>
