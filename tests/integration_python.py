@@ -613,6 +613,9 @@ class AnyColumnsTest(unittest.TestCase):
         self.assertAlmostEqual(a.headline.estimate / point, 1.0, places=9)
         self.assertIn(point, a.headline.interval)
         self.assertEqual(a.predictions[0].label, "params=6.9B,tokens=200B")
+        # The report names the response and the law's variables, as the CLI's does.
+        self.assertEqual(a.report["response"], "lambada_acc")
+        self.assertEqual(a.report["variables"], ["params", "tokens"])
         fit = self.fit()
         law = a.laws["acc"]
         self.assertEqual((law.n_starts, law.starts_at_best, law.best_start),

@@ -218,7 +218,8 @@ def _inputs(n, d, loss, extra: Dict[str, Any], columns: Optional[Dict[str, str]]
             if role not in out:
                 out[role] = given if role == "groups" else _as_array(given, role)
         out["origin"] = {"source": "DataFrame" if hasattr(table, "columns") else "table",
-                         "columns": {r: str(names[r]) for r in ("n", "d", "x") if r in names}}
+                         "columns": {r: str(names[r]) for r in ("n", "d", "x", "loss")
+                                     if r in names}}
         return out
     if loss is None or any(v is None for role, v in (("n", n), ("d", d)) if role not in unread):
         raise InputError("needs n, d and loss arrays (or one table)")

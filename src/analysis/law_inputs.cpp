@@ -1,6 +1,7 @@
 #include "analysis/law_inputs.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <optional>
 
@@ -145,6 +146,16 @@ PointKeys point_keys(const std::vector<const LawEntry*>& laws) {
               k.order.find(place) == std::string::npos)
             k.order += place;
   return k;
+}
+
+std::string response_name(const std::vector<const LawEntry*>& laws, const std::string& column) {
+  const bool all_built_in =
+      std::all_of(laws.begin(), laws.end(), [](const LawEntry* law) { return !law->formula; });
+  std::string lower = column;
+  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (all_built_in || column.empty() || lower == "l" || lower.find("loss") != std::string::npos)
+    return "loss";
+  return column;
 }
 
 Space fit_space(const std::vector<const LawEntry*>& laws, const std::string& requested,

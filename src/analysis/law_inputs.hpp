@@ -19,6 +19,10 @@ io::ColumnMap bind_law_columns(io::ColumnMap map, const std::vector<const LawEnt
                                Space space);
 // What a point's keys name for these laws: N, D and x, or a formula law's own columns.
 PointKeys point_keys(const std::vector<const LawEntry*>& laws);
+// What outputs call the response read from `column`: "loss" for the built-in laws and for a
+// column named as a loss (loss, val_loss, L...); else, for a formula law's response that is no
+// loss (an accuracy), the column's name.
+std::string response_name(const std::vector<const LawEntry*>& laws, const std::string& column);
 
 // The space the laws are fitted in: `requested` ("log" or "linear") when not empty, else the
 // laws' own (a law file's "space"; log for built-in laws). Laws of different spaces with nothing

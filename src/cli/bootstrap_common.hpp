@@ -99,7 +99,7 @@ std::vector<QuantityInterval> new_run_intervals(const LawRun& run, const Dataset
                                                 const std::vector<PredictionPoint>& points,
                                                 double level);
 // "90% prediction interval for a new run's loss" table: name, estimate, interval; the response
-// named as response_name (common.hpp) says.
+// named as response_name (law_inputs.hpp) says.
 std::string new_run_table(const std::vector<QuantityInterval>& qs, double level,
                           const std::string& response = "loss");
 

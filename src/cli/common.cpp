@@ -1,7 +1,6 @@
 #include "cli/common.hpp"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -101,16 +100,6 @@ io::ColumnMap law_columns(const DataArgs& a, const std::vector<const LawEntry*>&
   io::ColumnMap map = a.map;
   if (!a.perturbation.empty()) map.perturbation = io::parse_perturbation(a.perturbation);
   return bind_law_columns(map, laws, space);
-}
-
-std::string response_name(const std::vector<const LawEntry*>& laws, const std::string& column) {
-  const bool all_built_in =
-      std::all_of(laws.begin(), laws.end(), [](const LawEntry* law) { return !law->formula; });
-  std::string lower = column;
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (all_built_in || column.empty() || lower == "l" || lower.find("loss") != std::string::npos)
-    return "loss";
-  return column;
 }
 
 io::LoadedData load(const DataArgs& a, const std::vector<const LawEntry*>& laws,

@@ -46,10 +46,6 @@ io::LoadedData load(const DataArgs& args, const std::vector<const LawEntry*>& la
 // point_keys(laws) there.
 io::ColumnMap law_columns(const DataArgs& args, const std::vector<const LawEntry*>& laws,
                           Space space);
-// What outputs call the response read from `column`: "loss" for the built-in laws and for a
-// column named as a loss (loss, val_loss, L...); else, for a formula law's response that is no
-// loss (an accuracy), the column's name.
-std::string response_name(const std::vector<const LawEntry*>& laws, const std::string& column);
 // "runs.csv" or "runs.csv, --by lr=3e-4": names one slice in messages and tables.
 std::string slice_label(const DataArgs& args, const io::Slice& slice);
 // The data options as JSON, for reports that must say what was read and how.

@@ -71,6 +71,7 @@ void require(const std::vector<double>& v, const std::string& name, std::size_t 
 struct Origin {
   std::string source;
   io::ColumnLabels columns;
+  std::string loss_column;  // the response's column in a table; empty for arrays
 };
 
 Origin make_origin(const std::string& source, const std::map<std::string, std::string>& columns) {
@@ -81,7 +82,8 @@ Origin make_origin(const std::string& source, const std::map<std::string, std::s
     if (role == "n") o.columns.n = name;
     else if (role == "d") o.columns.d = name;
     else if (role == "x") o.columns.x = name;
-    else throw InputError("columns: unknown role '" + role + "' (roles: n, d, x)");
+    else if (role == "loss") o.loss_column = name;
+    else throw InputError("columns: unknown role '" + role + "' (roles: n, d, x, loss)");
   }
   return o;
 }
@@ -703,10 +705,14 @@ py::object analyze(const std::optional<Array>& n, const std::optional<Array>& d,
     require_fittable(*law, data, origin);
     req.laws.push_back(law);
   }
-  // Each target as the CLI's --at reads it, keyed by the laws' own variables.
-  const PointKeys keys = point_keys(setup.laws);
-  for (const auto& [label, spec] : targets) req.targets.push_back({label, parse_point(spec, keys)});
-  if (!extrapolate.empty()) req.held_out = beyond(data, parse_split(extrapolate, "extrapolate"));
+  // Each target as the CLI's --at reads it, keyed by the laws' own variables, and the report
+  // worded for the response, as cmd_analyze's.
+  req.keys = point_keys(setup.laws);
+  req.response = response_name(setup.laws, origin.loss_column);
+  for (const auto& [label, spec] : targets)
+    req.targets.push_back({label, parse_point(spec, req.keys)});
+  if (!extrapolate.empty())
+    req.held_out = beyond(data, parse_split(extrapolate, "extrapolate", req.keys));
   report::Folder folder = interruptible([&](const std::atomic<bool>* cancel) {
     report::Folder f;
     req.cancel = cancel;
