@@ -90,6 +90,22 @@ TEST(Resampling, ClusterIsTheDefaultWhenRowsShareAModel) {
   EXPECT_EQ(by_size.group, grouped.group);
   EXPECT_EQ(default_scheme(by_size), Scheme::Cluster);
 
+  // A law over its own columns (params, tokens) carries params in the x slot and tokens in the
+  // N slot: the models are the values of its first variable, as keys order them.
+  Dataset own = by_size;
+  own.group.clear();
+  own.group_names.clear();
+  own.x = own.n;
+  own.n = own.d;
+  own.d.assign(own.size(), 1.0);
+  PointKeys keys;
+  keys.x = "params", keys.n = "tokens", keys.order = "xn";
+  EXPECT_EQ(assign_model_groups(own), "");  // read as N and D, every "N" has one D
+  EXPECT_EQ(assign_model_groups(own, keys), "one group per value of params");
+  EXPECT_EQ(own.group, grouped.group);
+  EXPECT_EQ(own.group_names.front().rfind("params=", 0), 0u) << own.group_names.front();
+  EXPECT_EQ(default_scheme(own), Scheme::Cluster);
+
   // Every row its own model: nothing to cluster.
   Dataset single = synth::chinchilla_data(0.01, 1, 12, 1);
   single.group.clear();

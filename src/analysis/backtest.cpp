@@ -105,7 +105,7 @@ SplitOutcome run_split(const BacktestRequest& req, SplitKind kind, const std::ve
   out.kind = kind;
   out.description = describe_split(data, kind, hidden, req.token_fraction);
   Dataset train = training_rows(data, hidden);
-  assign_model_groups(train);
+  assign_model_groups(train, req.keys);
   BootstrapOptions options = req.bootstrap;
   if (req.auto_scheme) options.scheme = default_scheme(train);
   out.scheme = to_string(options.scheme);

@@ -24,6 +24,7 @@ SplitKind parse_split_kind(const std::string& name);
 struct BacktestRequest {
   const Dataset* data = nullptr;
   std::vector<const LawEntry*> laws;
+  PointKeys keys;  // the laws' variables (point_keys): which one the training rows' models are
   std::vector<SplitKind> splits = {SplitKind::LargestModel, SplitKind::Corner};
   // With fewer than three model sizes neither model split can be fitted; late tokens are then
   // hidden instead (when `late_tokens_fallback`).

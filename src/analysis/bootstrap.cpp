@@ -39,23 +39,32 @@ int BootstrapResult::failed() const {
       std::count_if(resamples.begin(), resamples.end(), [](const ResampleFit& f) { return !f.ok(); }));
 }
 
-std::string assign_model_groups(Dataset& data) {
+std::string assign_model_groups(Dataset& data, const PointKeys& keys) {
   if (!data.group.empty()) return "the group column";
+  if (keys.order.size() < 2) return "";
+  const char model = keys.order[0], along = keys.order[1];
+  const std::vector<double> none(data.size(), 0.0);
+  auto column = [&](char place) -> const std::vector<double>& {
+    return place == 'n' ? data.n : place == 'd' ? data.d : data.has_x() ? data.x : none;
+  };
+  const std::vector<double>& size = column(model);
+  const std::vector<double>& step = column(along);
   std::map<double, std::set<double>> tokens_per_size;
-  for (std::size_t i = 0; i < data.size(); ++i) tokens_per_size[data.n[i]].insert(data.d[i]);
+  for (std::size_t i = 0; i < data.size(); ++i) tokens_per_size[size[i]].insert(step[i]);
   const bool shared = std::any_of(tokens_per_size.begin(), tokens_per_size.end(),
                                   [](const auto& kv) { return kv.second.size() > 1; });
   if (!shared || tokens_per_size.size() < 2) return "";
   std::map<double, int> index;
   for (const auto& kv : tokens_per_size) {
     index.emplace(kv.first, static_cast<int>(data.group_names.size()));
-    char name[40];
-    std::snprintf(name, sizeof name, "N=%.4g", kv.first);
-    data.group_names.emplace_back(name);
+    char value[32];
+    std::snprintf(value, sizeof value, "%.4g", kv.first);
+    data.group_names.push_back(keys.name(model) + "=" + value);
   }
   data.group.resize(data.size());
-  for (std::size_t i = 0; i < data.size(); ++i) data.group[i] = index.at(data.n[i]);
-  return "one group per model size N";
+  for (std::size_t i = 0; i < data.size(); ++i) data.group[i] = index.at(size[i]);
+  return model == 'n' && keys.name(model) == "N" ? "one group per model size N"
+                                                  : "one group per value of " + keys.name(model);
 }
 
 Scheme default_scheme(const Dataset& data) {

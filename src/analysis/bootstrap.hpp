@@ -15,6 +15,7 @@
 
 #include "analysis/fit_outcome.hpp"
 #include "analysis/fit_plan.hpp"
+#include "analysis/prediction.hpp"
 #include "shannonfit/batch.hpp"
 
 namespace shannonfit {
@@ -106,9 +107,12 @@ BootstrapResult run_bootstrap(const Dataset& data, const LawEntry& law,
 // Rows that come from one model (one training curve) are not independent draws, and resampling
 // them as if they were makes intervals too narrow. When `data` has no group column but some N
 // was measured at several D (checkpoints or token budgets of one model), this gives it one group
-// per distinct N, named "N=<value>". Returns how the rows are grouped, for outputs to say:
-// "group column", "one group per model size N", or "" when the rows share nothing.
-std::string assign_model_groups(Dataset& data);
+// per distinct N, named "N=<value>". For laws over their own columns (`keys`, point_keys) the
+// model is the first of the laws' variables and the curve runs along the second (keys.order:
+// params, then tokens, for a law over those columns). Returns how the rows are grouped, for
+// outputs to say: "group column", "one group per model size N" ("... per value of params"), or ""
+// when the rows share nothing.
+std::string assign_model_groups(Dataset& data, const PointKeys& keys = {});
 
 // The scheme a run uses unless the user chose one: whole models (cluster) when rows share a
 // model (a group column, or assign_model_groups found one), single rows (case) otherwise.

@@ -114,7 +114,7 @@ BootstrapRecord run_bootstrap_record(const LawEntry& law, const Dataset& data,
                                      CheckpointFile* checkpoint) {
   BootstrapRecord rec;
   rec.resampled = data;
-  rec.grouping = assign_model_groups(rec.resampled);
+  rec.grouping = assign_model_groups(rec.resampled, point_keys({&law}));
   BootstrapOptions o;
   o.fit = solver.config({&law});
   rec.fit = run_fit(solver.plan(law, data), data, data_label, InterruptGuard::flag());

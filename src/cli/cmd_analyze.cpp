@@ -103,12 +103,12 @@ void run(const AnalyzeArgs& a) {
     throw InputError("analyze writes one report per dataset; instead of --by, run it once per "
                      "value with --filter and --out");
   Dataset data = loaded.slices.front().data;
-  const std::string grouping = assign_model_groups(data);
+  req.keys = point_keys(req.laws);
+  const std::string grouping = assign_model_groups(data, req.keys);
 
   req.data = &data;
   for (const auto& why : skipped) note(a.output, "analyze: " + why);
   require_fittable(a.data, loaded, req.laws, &a.output);
-  req.keys = point_keys(req.laws);
   req.response = response_name(req.laws, loaded.columns.loss);
   for (const auto& spec : a.at) {
     req.targets.push_back({spec, parse_point(spec, req.keys)});

@@ -83,6 +83,7 @@ void run(const BacktestArgs& a) {
   const auto checked = load_checked(a.data, a.laws, a.solver, a.output);
   analysis::BacktestRequest req;
   req.laws = checked.laws;
+  req.keys = point_keys(req.laws);
   req.levels = parse_levels(a.levels);
   req.splits.clear();
   for (const std::string& s : split_list(a.splits)) req.splits.push_back(analysis::parse_split_kind(s));

@@ -333,7 +333,7 @@ void run(const CompareArgs& a) {
     const std::string label = slice_label(a.data, slice);
     const std::uint64_t seed = a.seed + static_cast<std::uint64_t>(results.size());
     Dataset& data = grouped.emplace_back(slice.data);
-    const std::string grouping = assign_model_groups(data);
+    const std::string grouping = assign_model_groups(data, point_keys(laws));
     results.push_back(
         compare_slice(data, label, slice.by_value, compare_request(a, laws, data), seed));
     results.back().grouping = grouping;

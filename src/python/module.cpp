@@ -462,8 +462,9 @@ py::list interval_method_list() {
 
 // The scheme `name` asks for on `data`, whose model groups are assigned first, as the CLI
 // assigns them: auto resamples whole models when rows share one (resolve_scheme).
-Scheme scheme_for(const std::string& name, Dataset& data) {
-  assign_model_groups(data);
+Scheme scheme_for(const std::string& name, Dataset& data,
+                  const std::vector<const LawEntry*>& laws) {
+  assign_model_groups(data, point_keys(laws));
   return resolve_scheme(name, data);
 }
 
@@ -487,7 +488,7 @@ py::dict bootstrap(const std::optional<Array>& n, const std::optional<Array>& d,
   BootstrapOptions o;
   o.resamples = resamples;
   o.seed = seed;
-  o.scheme = scheme_for(scheme, data);
+  o.scheme = scheme_for(scheme, data, setup.laws);
   o.fit = make_config(loss_kind, setup, huber_delta, max_iterations, backend, threads,
                       {starts, start_points, tolerance});
   const BootstrapResult run = interruptible(
@@ -698,7 +699,7 @@ py::object analyze(const std::optional<Array>& n, const std::optional<Array>& d,
   req.kfold = kfold;
   req.bootstrap.resamples = resamples;
   req.bootstrap.seed = seed;
-  req.bootstrap.scheme = scheme_for(scheme, data);
+  req.bootstrap.scheme = scheme_for(scheme, data, setup.laws);
   req.bootstrap.fit = make_config(loss_kind, setup, huber_delta, max_iterations, backend, threads,
                                   {starts, start_points, tolerance});
   for (const LawEntry* law : setup.laws) {
