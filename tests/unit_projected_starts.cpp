@@ -4,31 +4,19 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include "analysis/projected_starts.hpp"
 #include "shannonfit/formula/evaluate.hpp"
 #include "shannonfit/formula/formula.hpp"
+#include "support/nist.hpp"
 
 namespace {
 
 using shannonfit::formula::CompiledLaw;
 
-// A law over x whose parameters are all fitted as themselves, as NIST's law files declare them.
 std::shared_ptr<const CompiledLaw> law_of(const std::string& formula,
                                           const std::vector<std::string>& parameters) {
-  shannonfit::formula::LawSpec spec;
-  spec.name = "t";
-  spec.formula = formula;
-  spec.space = shannonfit::Space::Linear;
-  for (const std::string& name : parameters) {
-    shannonfit::formula::ParameterSpec p;
-    p.name = name;
-    p.log = false;
-    spec.parameters.push_back(p);
-  }
-  return shannonfit::formula::compile(spec);
+  return shannonfit::testing::nist_law(formula, parameters);
 }
 
 std::vector<std::string> names(const CompiledLaw& law, const std::vector<int>& indices) {
@@ -99,20 +87,8 @@ struct XyData {
 };
 
 XyData read_nist(const std::string& name) {
-  std::ifstream in(std::string(SHANNONFIT_DATA_DIR) + "/nist/" + name + ".csv");
-  std::string line;
-  std::getline(in, line);
-  XyData d;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string x, y;
-    std::getline(fields, x, ',');
-    std::getline(fields, y, ',');
-    d.x.push_back(std::stod(x));
-    d.y.push_back(std::stod(y));
-  }
-  d.zero.assign(d.x.size(), 0.0);
-  return d;
+  const shannonfit::testing::NistColumns c = shannonfit::testing::read_nist(name);
+  return {c.x, c.y, std::vector<double>(c.x.size(), 0.0)};
 }
 
 double rss(const CompiledLaw& law, const XyData& d, const double* p) {
@@ -153,6 +129,28 @@ TEST(ProjectedStarts, SearchReachesTheCertifiedMinimumWithoutAStart) {
   double best = INFINITY;
   for (std::size_t s = given; s < one.size() / p; ++s) best = std::min(best, rss(*law, d, &one[s * p]));
   EXPECT_NEAR(best / 5.4648946975E-05, 1.0, 1e-6);
+}
+
+// A law linear in every parameter: the search's one start is the least-squares solution, so
+// every other start's RSS is at least its own.
+TEST(ProjectedStarts, LawLinearInEveryParameterGetsItsLeastSquaresSolution) {
+  auto law = law_of("b1 + b2*x + b3*x^2", {"b1", "b2", "b3"});
+  ASSERT_TRUE(law->linear);
+  ASSERT_TRUE(law->linear->theta.empty());
+  const XyData d = read_nist("Misra1a");
+  const std::vector<double> out =
+      shannonfit::projected_starts(*law, d.view(), nullptr, law->starts, true, 1);
+  const std::size_t p = 3, given = law->starts.size() / p;
+  ASSERT_EQ(out.size() / p, given + 1);
+  const double solved = rss(*law, d, &out[given * p]);
+  for (std::size_t s = 0; s < given; ++s) EXPECT_LE(solved, rss(*law, d, &out[s * p]) * (1 + 1e-9));
+  // The normal equations' answer, perturbed either way in any parameter, is worse.
+  for (std::size_t k = 0; k < p; ++k)
+    for (double step : {-1e-6, 1e-6}) {
+      std::vector<double> moved(out.begin() + given * p, out.end());
+      moved[k] += step * (std::fabs(moved[k]) + 1);
+      EXPECT_GT(rss(*law, d, moved.data()), solved);
+    }
 }
 
 }  // namespace

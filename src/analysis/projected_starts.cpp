@@ -195,6 +195,8 @@ std::vector<double> projected_starts(const formula::CompiledLaw& law,
     seeds.push_back(std::move(theta));
   }
   const long searched_from = static_cast<long>(seeds.size());
+  // A law linear in every parameter has one answer, the least-squares solve itself.
+  if (search && q == 0) seeds.emplace_back();
   if (search && q > 0) {
     const std::vector<double> draws = formula::scattered_starts(law, kProjectedSamples);
     std::vector<double> score(kProjectedSamples);
