@@ -4,12 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include "analysis/refine_optimum.hpp"
 #include "laws/formula_entry.hpp"
-#include "shannonfit/formula/formula.hpp"
+#include "support/nist.hpp"
 
 namespace {
 
@@ -17,34 +15,17 @@ using shannonfit::FitResult;
 using shannonfit::FitStatus;
 
 shannonfit::LawEntry entry_of(const std::string& formula, const std::vector<std::string>& names) {
-  shannonfit::formula::LawSpec spec;
-  spec.name = "t";
-  spec.formula = formula;
-  spec.space = shannonfit::Space::Linear;
-  for (const std::string& name : names) {
-    shannonfit::formula::ParameterSpec p;
-    p.name = name;
-    p.log = false;
-    spec.parameters.push_back(p);
-  }
-  return shannonfit::make_formula_entry(shannonfit::formula::compile(spec));
+  return shannonfit::make_formula_entry(shannonfit::testing::nist_law(formula, names));
 }
 
+// The problem's x as the perturbation variable the formula names, y as the response.
 shannonfit::Dataset read_nist(const std::string& name) {
-  std::ifstream in(std::string(SHANNONFIT_DATA_DIR) + "/nist/" + name + ".csv");
-  std::string line;
-  std::getline(in, line);
+  const shannonfit::testing::NistColumns c = shannonfit::testing::read_nist(name);
   shannonfit::Dataset d;
-  while (std::getline(in, line)) {
-    std::istringstream fields(line);
-    std::string x, y;
-    std::getline(fields, x, ',');
-    std::getline(fields, y, ',');
-    d.x.push_back(std::stod(x));
-    d.loss.push_back(std::stod(y));
-    d.n.push_back(1);
-    d.d.push_back(1);
-  }
+  d.x = c.x;
+  d.loss = c.y;
+  d.n.assign(c.x.size(), 1.0);
+  d.d.assign(c.x.size(), 1.0);
   return d;
 }
 

@@ -141,7 +141,9 @@ FitPlan make_plan(const LawEntry& law, const Dataset& data, const FitConfig& con
       plan.full_starts = f && !f->starts.empty() ? with_projections(f->starts, true)
                                                  : with_projections(start_grid(law.info), false);
       break;
-    case StartStrategy::Single: plan.full_starts = with_projections(single_start(law.info), false); break;
+    case StartStrategy::Single:
+      plan.full_starts = with_projections(single_start(law.info), false);
+      break;
     case StartStrategy::Separable: {
       const SeparableForm& form = require_separable(law);
       const PreparedPoints points = prepare_points(data, config.options.space);
