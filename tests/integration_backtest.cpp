@@ -140,3 +140,39 @@ TEST(Backtest, CommandReportsCoverageAndRefusesBadSettings) {
   const auto split = with({"--splits", "smallest"});
   EXPECT_EQ(split.code, 2) << split.err;
 }
+
+// A law over its own columns is backtested along them: the model is its first variable and the
+// curve its second, so it hides the rows the same law written over N and D hides, resamples the
+// same models, and names its own variables.
+TEST(Backtest, LawOverItsOwnColumnsHidesAlongThem) {
+  shannonfit::testing::TempDir dir;
+  std::string csv = synth::to_csv(synth::chinchilla_data(0.01, 4, 6, 5, 0.01));
+  csv.replace(0, csv.find('\n'), "params,tokens,loss");
+  const std::string data = dir.write("runs.csv", csv);
+  auto run = [&](const std::vector<std::string>& law) {
+    std::vector<std::string> a = {"backtest", data, "--starts", "single", "--token-fraction",
+                                  "0.05", "--resamples", "40", "--json", "--quiet"};
+    a.insert(a.end(), law.begin(), law.end());
+    const auto r = run_shannonfit(a, dir);
+    EXPECT_EQ(r.code, 0) << r.err;
+    return nlohmann::json::parse(r.out).at("slices").at(0).at("splits");
+  };
+  const auto own = run({"--law", "own(params, tokens): E + A/params^alpha + B/tokens^beta"});
+  const auto nd = run({"--law", "chinchilla", "--n-col", "params", "--d-col", "tokens"});
+  ASSERT_EQ(own.size(), 2u);
+  ASSERT_EQ(own.size(), nd.size());
+  for (std::size_t s = 0; s < own.size(); ++s) {
+    EXPECT_EQ(own[s].at("split"), nd[s].at("split"));
+    EXPECT_EQ(own[s].at("hidden_rows"), nd[s].at("hidden_rows"));
+    EXPECT_EQ(own[s].at("scheme"), "cluster");
+    EXPECT_EQ(own[s].at("clusters"), nd[s].at("clusters"));
+    std::set<long> own_lines, nd_lines;
+    for (const auto& row : own[s].at("rows")) own_lines.insert(row.at("line").get<long>());
+    for (const auto& row : nd[s].at("rows")) nd_lines.insert(row.at("line").get<long>());
+    EXPECT_EQ(own_lines, nd_lines);
+    EXPECT_TRUE(own[s].at("rows").at(0).at("at").contains("params")) << own[s].dump();
+  }
+  const std::string described = own[0].at("description");
+  EXPECT_EQ(described.rfind("hide params = ", 0), 0u) << described;
+  EXPECT_EQ(nd[0].at("description").get<std::string>().rfind("hide N = ", 0), 0u);
+}

@@ -32,6 +32,35 @@ SplitKind parse_split_kind(const std::string& name) {
 
 namespace {
 
+// What a split hides along: the model (N, or a law's first own variable) and the curve along it
+// (D, or the law's second), as the n and d of a dataset the split rules read (model_selection.hpp),
+// and how messages name them.
+struct SplitAxes {
+  Dataset rows;  // n: the model, d: the curve; loss and line as the data's
+  std::string model, curve;                   // "N", "D" or the law's own names
+  std::string models = "model sizes", steps = "token counts";
+};
+
+SplitAxes split_axes(const Dataset& data, const PointKeys& keys) {
+  SplitAxes a;
+  a.rows = data;
+  if (!keys.own_columns() || keys.order.size() < 2) {
+    a.model = "N", a.curve = "D";
+    return a;
+  }
+  const std::vector<double> none(data.size(), 0.0);
+  auto column = [&](char place) -> const std::vector<double>& {
+    return place == 'n' ? data.n : place == 'd' ? data.d : data.has_x() ? data.x : none;
+  };
+  a.rows.n = column(keys.order[0]);
+  a.rows.d = column(keys.order[1]);
+  a.model = keys.name(keys.order[0]);
+  a.curve = keys.name(keys.order[1]);
+  a.models = "values of " + a.model;
+  a.steps = "values of " + a.curve;
+  return a;
+}
+
 // The rows a split leaves to fit on.
 Dataset training_rows(const Dataset& data, const std::vector<char>& hidden) {
   std::vector<std::size_t> rows;
@@ -51,38 +80,43 @@ std::vector<char> hidden_rows(const Dataset& data, SplitKind kind, double fracti
   return {};
 }
 
-// Why `kind` cannot be run on `data`, or "" when it can.
-std::string unusable(const Dataset& data, SplitKind kind, const std::vector<char>& hidden,
+// Why `kind` cannot be run, or "" when it can.
+std::string unusable(const SplitAxes& axes, SplitKind kind, const std::vector<char>& hidden,
                      double fraction) {
+  const Dataset& data = axes.rows;
   const long held = std::count(hidden.begin(), hidden.end(), 1);
   const Dataset train = training_rows(data, hidden);
   if (held == 0 || train.size() == 0) return "nothing to hide or nothing left to fit";
   if (kind != SplitKind::LateTokens && distinct(train.n) < 3)
-    return fmt::format("{} model sizes would remain to fit on (at least 3 are needed)",
-                       distinct(train.n));
+    return fmt::format("{} {} would remain to fit on (at least 3 are needed)", distinct(train.n),
+                       axes.models);
   if (kind == SplitKind::Corner) {
-    if (!(token_cut(data, fraction) > 0)) return "no token count lies below the cut";
+    if (!(token_cut(data, fraction) > 0)) return "no " + axes.curve + " lies below the cut";
     if (hidden == largest_model_rows(data))
-      return "no row of the smaller models lies beyond the token cut (the same as largest-model)";
+      return fmt::format("no row of the smaller {} lies beyond the {} cut (the same as "
+                         "largest-model)", axes.models, axes.curve);
   }
-  if (distinct(train.d) < 2) return "fewer than 2 token counts would remain to fit on";
+  if (distinct(train.d) < 2) return "fewer than 2 " + axes.steps + " would remain to fit on";
   return "";
 }
 
-std::string describe_split(const Dataset& data, SplitKind kind, const std::vector<char>& hidden,
+std::string describe_split(const SplitAxes& axes, SplitKind kind, const std::vector<char>& hidden,
                            double fraction) {
+  const Dataset& data = axes.rows;
   const long held = std::count(hidden.begin(), hidden.end(), 1);
   const double max_n = *std::max_element(data.n.begin(), data.n.end());
+  const std::string& m = axes.model;
+  const std::string& c = axes.curve;
   switch (kind) {
     case SplitKind::LargestModel:
-      return fmt::format("hide N = {} ({} rows); fit N < {}", io::format_quantity(max_n), held,
-                         io::format_quantity(max_n));
+      return fmt::format("hide {} = {} ({} rows); fit {} < {}", m, io::format_quantity(max_n),
+                         held, m, io::format_quantity(max_n));
     case SplitKind::Corner:
-      return fmt::format("hide N = {} and D > {} ({} rows); fit the rest",
-                         io::format_quantity(max_n),
+      return fmt::format("hide {} = {} and {} > {} ({} rows); fit the rest", m,
+                         io::format_quantity(max_n), c,
                          io::format_quantity(token_cut(data, fraction)), held);
     case SplitKind::LateTokens:
-      return fmt::format("hide D > {} ({} rows); fit the rest",
+      return fmt::format("hide {} > {} ({} rows); fit the rest", c,
                          io::format_quantity(token_cut(data, fraction)), held);
   }
   return "";
@@ -94,16 +128,18 @@ HiddenRow score_row(const std::string& law, const Dataset& data, std::size_t i, 
   row.line = data.line[i];
   row.n = data.n[i];
   row.d = data.d[i];
+  row.at = {data.n[i], data.d[i], data.has_x() ? data.x[i] : 0.0};
   row.loss = data.loss[i];
   row.estimate = estimate;
   return row;
 }
 
-SplitOutcome run_split(const BacktestRequest& req, SplitKind kind, const std::vector<char>& hidden) {
+SplitOutcome run_split(const BacktestRequest& req, const SplitAxes& axes, SplitKind kind,
+                       const std::vector<char>& hidden) {
   const Dataset& data = *req.data;
   SplitOutcome out;
   out.kind = kind;
-  out.description = describe_split(data, kind, hidden, req.token_fraction);
+  out.description = describe_split(axes, kind, hidden, req.token_fraction);
   Dataset train = training_rows(data, hidden);
   assign_model_groups(train, req.keys);
   BootstrapOptions options = req.bootstrap;
@@ -194,14 +230,15 @@ BacktestResult backtest(const BacktestRequest& req) {
   for (double level : req.levels) validate_level(level);
   BacktestResult result;
   std::vector<SplitKind> splits = req.splits;
+  const SplitAxes axes = split_axes(data, req.keys);
   const auto try_split = [&](SplitKind kind) {
-    const std::vector<char> hidden = hidden_rows(data, kind, req.token_fraction);
-    const std::string why = unusable(data, kind, hidden, req.token_fraction);
+    const std::vector<char> hidden = hidden_rows(axes.rows, kind, req.token_fraction);
+    const std::string why = unusable(axes, kind, hidden, req.token_fraction);
     if (!why.empty()) {
       result.skipped.push_back(std::string(to_string(kind)) + ": " + why);
       return false;
     }
-    result.splits.push_back(run_split(req, kind, hidden));
+    result.splits.push_back(run_split(req, axes, kind, hidden));
     return true;
   };
   bool any = false;

@@ -6,6 +6,9 @@
 // contains each hidden measured loss. Coverage is counted per law (and law-averaged), interval
 // kind and level, with a Wilson interval and the mean interval width.
 //
+// For a law over its own columns the model is the law's first variable and the curve its second
+// (PointKeys::order: params and tokens for a law over those), and every message names them.
+//
 // Hidden rows of one model are not independent (a model's whole curve sits above or below the
 // law), so the binomial intervals are too narrow by the design effect of that correlation; the
 // per-split counts let a reader see it.
@@ -40,6 +43,7 @@ struct HiddenRow {
   std::string law;              // law name or "law-averaged"
   long line = 0;                // data line of the row
   double n = 0, d = 0, loss = 0;
+  PredictionPoint at;           // where it lies, in the laws' places (BacktestRequest::keys)
   double estimate = 0;
   // Per level (request order): [lo, hi] of the confidence band and the prediction interval.
   std::vector<Interval> confidence, prediction;

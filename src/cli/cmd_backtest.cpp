@@ -67,7 +67,8 @@ nlohmann::json coverage_json(const std::vector<analysis::CoverageCell>& cells) {
   return out;
 }
 
-std::string coverage_text(const std::vector<analysis::CoverageCell>& cells) {
+std::string coverage_text(const std::vector<analysis::CoverageCell>& cells,
+                          const std::string& response) {
   io::TextTable t({"law", "kind", "nominal", "covered", "coverage [95% Wilson]", "mean width"});
   for (const auto& c : cells)
     t.add_row({c.law, c.kind, fmt::format("{:g}%", 100 * c.level),
@@ -75,7 +76,7 @@ std::string coverage_text(const std::vector<analysis::CoverageCell>& cells) {
                c.total > 0 ? fmt::format("{:.0f}% [{:.0f}, {:.0f}]", 100.0 * c.covered / c.total,
                                          100 * c.wilson.lo, 100 * c.wilson.hi)
                            : std::string("n/a"),
-               fmt::format("{:.2f}% of loss", 100 * c.mean_relative_width)});
+               fmt::format("{:.2f}% of {}", 100 * c.mean_relative_width, response)});
   return t.render();
 }
 
@@ -84,6 +85,7 @@ void run(const BacktestArgs& a) {
   analysis::BacktestRequest req;
   req.laws = checked.laws;
   req.keys = point_keys(req.laws);
+  const std::string response = response_name(req.laws, checked.loaded.columns.loss);
   req.levels = parse_levels(a.levels);
   req.splits.clear();
   for (const std::string& s : split_list(a.splits)) req.splits.push_back(analysis::parse_split_kind(s));
@@ -121,7 +123,8 @@ void run(const BacktestArgs& a) {
           pred.push_back(pair_json(row.prediction[l]));
         }
         rows.push_back({{"law", row.law}, {"line", row.line}, {"N", row.n}, {"D", row.d},
-                        {"loss", row.loss}, {"estimate", row.estimate},
+                        {"at", point_json(req.keys, row.at)}, {"loss", row.loss},
+                        {"estimate", row.estimate},
                         {"confidence", conf}, {"prediction", pred}});
         all_rows.push_back(&row);
       }
@@ -141,15 +144,16 @@ void run(const BacktestArgs& a) {
     slices.push_back({{"slice", label}, {"by", slice.by_value}, {"splits", splits},
                       {"skipped", r.skipped}, {"coverage", coverage_json(r.coverage)}});
     if (show_text(a.output) && checked.loaded.slices.size() > 1)
-      std::printf("%s\n", coverage_text(r.coverage).c_str());
+      std::printf("%s\n", coverage_text(r.coverage, response).c_str());
   }
   const auto pooled = analysis::coverage_table(all_rows, req.levels);
   if (show_text(a.output)) {
-    std::printf("\ncoverage of hidden measured losses%s (prediction: %s; confidence: %s)\n%s",
+    std::printf("\ncoverage of hidden measured %s%s (prediction: %s; confidence: %s)\n%s",
+                response == "loss" ? "losses" : ("values of " + response).c_str(),
                 checked.loaded.slices.size() > 1 ? ", pooled over the slices" : "",
-                describe(IntervalKind::Prediction).c_str(),
-                describe(IntervalKind::Confidence).c_str(),
-                coverage_text(pooled).c_str());
+                describe(IntervalKind::Prediction, response).c_str(),
+                describe(IntervalKind::Confidence, response).c_str(),
+                coverage_text(pooled, response).c_str());
   }
   const nlohmann::json settings = {{"resamples", a.resamples}, {"seed", a.seed},
                                    {"scheme", a.scheme},       {"levels", req.levels},
