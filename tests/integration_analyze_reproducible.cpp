@@ -49,13 +49,16 @@ TEST(AnalyzeInterrupt, SignalStopsTheRunWithoutWritingAReport) {
         opt);
     // Start-up takes a variable time on a loaded machine: wait for the handlers (installed
     // before the data are read), then long enough for a 20-row file to be read, so that the
-    // signal lands in the bootstrap rather than in the read (which stops with its own message).
+    // signal usually lands in the bootstrap. On a machine loaded enough to be still reading,
+    // the read stops with its own message; either way nothing is written.
     while (!run.catches(sig) && !run.finished()) usleep(2000);
     usleep(300000);
     run.send_signal(sig);
     const CliRun r = run.wait();
     ASSERT_EQ(r.code, 130) << "the run ended before the signal arrived: " << r.err;
-    EXPECT_NE(r.err.find("no report was written"), std::string::npos) << r.err;
+    EXPECT_TRUE(r.err.find("no report was written") != std::string::npos ||
+                r.err.find("stopped while reading 'runs.csv'") != std::string::npos)
+        << r.err;
     EXPECT_FALSE(dir.exists("rep"));
   }
 }
