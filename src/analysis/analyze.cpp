@@ -753,7 +753,7 @@ std::string extrapolation_protocol(AnalyzeRequest& req) {
   std::string note;
   if (req.keys.own_columns()) {
     for (char place : req.keys.table_places()) {
-      const std::vector<double>& v = place == 'n' ? data.n : place == 'd' ? data.d : data.x;
+      const std::vector<double>& v = values_at(data, place);
       const auto [lo, hi] = std::minmax_element(v.begin(), v.end());
       bool beyond = false;
       for (const Target& t : req.targets) beyond = beyond || value_at(t.at, place) > *hi;

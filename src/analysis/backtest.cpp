@@ -44,16 +44,13 @@ struct SplitAxes {
 SplitAxes split_axes(const Dataset& data, const PointKeys& keys) {
   SplitAxes a;
   a.rows = data;
-  if (!keys.own_columns() || keys.order.size() < 2) {
-    a.model = "N", a.curve = "D";
-    return a;
-  }
-  const std::vector<double> none(data.size(), 0.0);
-  auto column = [&](char place) -> const std::vector<double>& {
-    return place == 'n' ? data.n : place == 'd' ? data.d : data.has_x() ? data.x : none;
-  };
-  a.rows.n = column(keys.order[0]);
-  a.rows.d = column(keys.order[1]);
+  a.model = "N", a.curve = "D";
+  if (!keys.own_columns() || keys.order.size() < 2) return a;
+  const std::vector<double>& model = values_at(data, keys.order[0]);
+  const std::vector<double>& curve = values_at(data, keys.order[1]);
+  if (model.size() != data.size() || curve.size() != data.size()) return a;
+  a.rows.n = model;
+  a.rows.d = curve;
   a.model = keys.name(keys.order[0]);
   a.curve = keys.name(keys.order[1]);
   a.models = "values of " + a.model;

@@ -43,12 +43,9 @@ std::string assign_model_groups(Dataset& data, const PointKeys& keys) {
   if (!data.group.empty()) return "the group column";
   if (keys.order.size() < 2) return "";
   const char model = keys.order[0], along = keys.order[1];
-  const std::vector<double> none(data.size(), 0.0);
-  auto column = [&](char place) -> const std::vector<double>& {
-    return place == 'n' ? data.n : place == 'd' ? data.d : data.has_x() ? data.x : none;
-  };
-  const std::vector<double>& size = column(model);
-  const std::vector<double>& step = column(along);
+  const std::vector<double>& size = values_at(data, model);
+  const std::vector<double>& step = values_at(data, along);
+  if (size.size() != data.size() || step.size() != data.size()) return "";
   std::map<double, std::set<double>> tokens_per_size;
   for (std::size_t i = 0; i < data.size(); ++i) tokens_per_size[size[i]].insert(step[i]);
   const bool shared = std::any_of(tokens_per_size.begin(), tokens_per_size.end(),

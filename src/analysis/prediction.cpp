@@ -55,6 +55,9 @@ double value_at(const PredictionPoint& p, char place) {
 double& value_at(PredictionPoint& p, char place) {
   return place == 'n' ? p.n : place == 'd' ? p.d : p.x;
 }
+const std::vector<double>& values_at(const Dataset& data, char place) {
+  return place == 'n' ? data.n : place == 'd' ? data.d : data.x;
+}
 
 std::string PointKeys::table_places() const {
   if (!own_columns()) return "ndx";

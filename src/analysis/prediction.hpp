@@ -38,6 +38,8 @@ std::string describe_keys(const PointKeys& keys);
 // A point's value in one place ('n', 'd' or 'x').
 double value_at(const PredictionPoint& p, char place);
 double& value_at(PredictionPoint& p, char place);
+// A dataset's column in one place: n, d, or x (empty where the data have none).
+const std::vector<double>& values_at(const Dataset& data, char place);
 // The variables a point of these laws has, in keys.order: the keys read, and an optional x
 // when it is not 0.
 struct NamedValue {

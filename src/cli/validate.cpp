@@ -97,7 +97,7 @@ std::vector<std::string> outside_domain(const Dataset& data, const PredictionPoi
   std::vector<std::string> out;
   if (data.size() == 0) return out;
   for (char place : keys.order) {
-    const std::vector<double>& column = place == 'n' ? data.n : place == 'd' ? data.d : data.x;
+    const std::vector<double>& column = values_at(data, place);
     if (column.empty() || !(keys.needed(place) || place == 'x')) continue;
     const std::string& name = keys.name(place);
     const double value = value_at(point, place);
