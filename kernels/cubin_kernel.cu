@@ -12,6 +12,7 @@
 
 #include "fit_batch.cuh"
 #include "shannonfit/cuda_cubin_kernel.hpp"
+#include "shannonfit/dynamic_symbols.hpp"
 #include "shannonfit/formula/param_count.hpp"
 
 namespace shannonfit::cuda {
@@ -40,10 +41,9 @@ const DriverApi& driver_api() {
       api.missing = "the CUDA driver (" + library + ") could not be loaded: " + dlerror();
       return;
     }
+    const std::string driver = "the CUDA driver (" + library + ")";
     auto bind = [&](auto& fn, const char* symbol) {
-      fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(handle, symbol));
-      if (!fn && api.missing.empty())
-        api.missing = "the CUDA driver (" + library + ") lacks " + symbol;
+      bind_symbol(handle, fn, symbol, driver, api.missing);
     };
     bind(api.load_data, "cuModuleLoadData");
     bind(api.get_function, "cuModuleGetFunction");

@@ -21,6 +21,7 @@
 
 #include "formula/embedded_headers.hpp"
 #include "io/input.hpp"
+#include "shannonfit/dynamic_symbols.hpp"
 
 namespace shannonfit::formula {
 namespace {
@@ -203,8 +204,7 @@ const Nvrtc& nvrtc() {
       return;
     }
     auto bind = [&](auto& fn, const char* symbol) {
-      fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(dlsym(n.handle, symbol));
-      if (!fn && n.why.empty()) n.why = std::string("NVRTC lacks ") + symbol;
+      bind_symbol(n.handle, fn, symbol, "NVRTC", n.why);
     };
     bind(n.create, "nvrtcCreateProgram");
     bind(n.compile, "nvrtcCompileProgram");
